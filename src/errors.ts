@@ -1,0 +1,81 @@
+/**
+ * The error vocabulary of korero.
+ *
+ * Bad arguments are reported with the built-in `TypeError` / `RangeError` before anything is
+ * sent. Everything that goes wrong on the wire or at the broker is an {@link MqttError}
+ * carrying the MQTT 5 reason code that best describes it (also for MQTT 3.1.1 connections).
+ *
+ * @example
+ * ```ts
+ * import { MqttError, ReasonCode } from "@korero/mqtt";
+ * try {
+ *   await client.publish("a/b", "x", { qos: 1 });
+ * } catch (error) {
+ *   if (error instanceof MqttError && error.reasonCode === ReasonCode.NotAuthorized) {
+ *     // the broker refused it
+ *   }
+ * }
+ * ```
+ * @module
+ */
+
+/** Options accepted by every {@link MqttError} constructor. */
+export interface MqttErrorOptions {
+  /** The MQTT 5 reason code (0x80 and above for failures). */
+  reasonCode?: number;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/** Base class of every protocol, broker and network failure. */
+export class MqttError extends Error {
+  /** The MQTT 5 reason code describing the failure, e.g. `0x87` Not authorized. */
+  readonly reasonCode: number;
+
+  constructor(message: string, options: MqttErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.reasonCode = options.reasonCode ?? 0x80;
+  }
+}
+
+/** Bytes that are not a valid MQTT packet (reason code 0x81, or 0x95 for an oversize packet). */
+export class MalformedPacketError extends MqttError {
+  constructor(message: string, options: MqttErrorOptions = {}) {
+    super(message, { ...options, reasonCode: options.reasonCode ?? 0x81 });
+  }
+}
+
+/** A well-formed packet that breaks a protocol rule (reason code 0x82 unless more specific). */
+export class ProtocolError extends MqttError {
+  constructor(message: string, options: MqttErrorOptions = {}) {
+    super(message, { ...options, reasonCode: options.reasonCode ?? 0x82 });
+  }
+}
+
+/** The broker answered CONNECT with a failure CONNACK. */
+export class ConnectionRefusedError extends MqttError {
+  /** The human-readable name of the reason code, e.g. "Not authorized". */
+  readonly reasonName: string;
+
+  constructor(message: string, options: MqttErrorOptions & { reasonName: string }) {
+    super(message, options);
+    this.reasonName = options.reasonName;
+  }
+}
+
+/**
+ * The connection closed (network failure, server DISCONNECT, keepalive timeout or a local
+ * `disconnect()`) before an operation could complete.
+ */
+export class ConnectionClosedError extends MqttError {}
+
+/** An operation did not complete within its timeout (reason code 0x80 Unspecified error). */
+export class TimeoutError extends MqttError {}
+
+/** A bounded queue is full and the operation was rejected (reason code 0x97 Quota exceeded). */
+export class QueueFullError extends MqttError {
+  constructor(message: string, options: MqttErrorOptions = {}) {
+    super(message, { ...options, reasonCode: options.reasonCode ?? 0x97 });
+  }
+}
