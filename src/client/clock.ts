@@ -1,0 +1,71 @@
+/**
+ * Time for the driver: the only place the client reads the clock or arms a timer, so tests
+ * can inject a manual clock and never sleep.
+ *
+ * @module
+ */
+
+/** A time source with a single re-armable timer. */
+export interface Clock {
+  /** Milliseconds on a monotonic scale. */
+  now(): number;
+  /** Call `callback` once at (or after) time `at`; replaces any timer set before. */
+  setTimer(at: number, callback: () => void): void;
+  /** Cancel the pending timer, if any. */
+  clearTimer(): void;
+}
+
+/** Creates a clock backed by `performance.now()` and `setTimeout`. */
+export function realClock(): Clock {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  return {
+    now: () => performance.now(),
+    setTimer(at, callback) {
+      if (handle !== undefined) clearTimeout(handle);
+      handle = setTimeout(() => {
+        handle = undefined;
+        callback();
+      }, Math.max(0, at - performance.now()));
+    },
+    clearTimer() {
+      if (handle !== undefined) clearTimeout(handle);
+      handle = undefined;
+    },
+  };
+}
+
+/**
+ * A clock that moves only when told: `advance(ms)` fires the timer if it came due.
+ *
+ * @example
+ * ```ts
+ * const clock = manualClock();
+ * let fired = false;
+ * clock.setTimer(100, () => (fired = true));
+ * clock.advance(100);
+ * console.assert(fired);
+ * ```
+ */
+export function manualClock(start = 0): Clock & { advance(ms: number): void } {
+  let time = start;
+  let timer: { at: number; callback: () => void } | undefined;
+  return {
+    now: () => time,
+    setTimer(at, callback) {
+      timer = { at, callback };
+    },
+    clearTimer() {
+      timer = undefined;
+    },
+    advance(ms) {
+      const target = time + ms;
+      while (timer !== undefined && timer.at <= target) {
+        const due = timer;
+        timer = undefined;
+        time = Math.max(time, due.at);
+        due.callback();
+      }
+      time = target;
+    },
+  };
+}

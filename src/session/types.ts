@@ -1,0 +1,167 @@
+/**
+ * The contract of the pure session state machine: its options, its inputs' value types and the
+ * actions it emits. The driver (`src/client/driver.ts`) feeds inputs and performs actions.
+ *
+ * Inputs are method calls on {@link SessionApi}, each carrying `now` (milliseconds, any
+ * monotonic origin). Outputs accumulate and are taken with `drain()`, in order. The driver
+ * performs them in order; a `resolve`/`reject` that follows `write`s in the same drain is
+ * delivered only after those bytes were handed to the transport (so QoS 0 settles "on write").
+ *
+ * @module
+ */
+
+import type {
+  ConnackPacket,
+  DisconnectPacket,
+  Properties,
+  ProtocolVersion,
+  PublishPacket,
+  QoS,
+  Subscription,
+  Will,
+} from "../codec/types.ts";
+import type { MqttError } from "../errors.ts";
+
+/** Opaque completion token chosen by the caller; the session settles it exactly once. */
+export type Token = number;
+
+/** Reconnect policy: `false`, or exponential backoff bounds in milliseconds. */
+export type ReconnectPolicy = false | { minDelay: number; maxDelay: number };
+
+/** Fully resolved session options (the client normalises user options into these). */
+export interface SessionOptions {
+  protocolVersion: ProtocolVersion;
+  /** May be "" only on MQTT 5 (the server assigns one, see `connected.clientId`). */
+  clientId: string;
+  /** Clean session / clean start; `"first"` = clean on the first connect only (paho's MQTT_CLEAN_START_FIRST_ONLY). */
+  clean: boolean | "first";
+  /** Keepalive in seconds, 0 = off. */
+  keepalive: number;
+  username?: string;
+  password?: Uint8Array;
+  will?: Will;
+  /** MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize, topicAliasMaximum, …). */
+  properties?: Properties;
+  reconnect: ReconnectPolicy;
+  /** Milliseconds from transport open request to CONNACK before the attempt fails. */
+  connectTimeout: number;
+  /** Milliseconds after which a pending operation rejects with TimeoutError; 0 = never. */
+  operationTimeout: number;
+  /** Cap on outgoing QoS 1/2 PUBLISH in flight (also capped by the server's Receive Maximum). */
+  maxInflight: number;
+  /** Cap on messages waiting beyond the in-flight window or while disconnected. */
+  maxQueued: number;
+  /** Cap on the payload bytes of those waiting messages. */
+  maxQueuedBytes: number;
+  /** When the queue is full: `"wait"` (the publish waits for room) or `"reject"` (QueueFullError). */
+  queueFull: "wait" | "reject";
+  /** Queue QoS 0 publishes while disconnected (otherwise they reject with ConnectionClosedError). */
+  queueQoS0Offline: boolean;
+  /** Re-subscribe the subscriptions made on this client after a reconnect without a session. */
+  resubscribe: boolean;
+  /** Assign outgoing topic aliases automatically within the server's Topic Alias Maximum (v5). */
+  topicAliases: boolean;
+}
+
+/** An outgoing application message, as given to `publish`. */
+export interface OutgoingMessage {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  properties?: Properties;
+}
+
+/** What `publish` resolves to: PUBACK/PUBREC/PUBCOMP reason code (0 for QoS 0) and properties. */
+export interface PublishResult {
+  reasonCode: number;
+  properties?: Properties;
+}
+
+/** What `subscribe` and `unsubscribe` resolve to: one reason code per filter, in order. */
+export interface AckResult {
+  reasonCodes: number[];
+  properties?: Properties;
+}
+
+/** Options of `disconnect`. */
+export interface DisconnectRequest {
+  /** DISCONNECT reason code (v5), default 0 Normal disconnection; 0x04 publishes the will. */
+  reasonCode?: number;
+  /** DISCONNECT properties (v5), e.g. sessionExpiryInterval, reasonString. */
+  properties?: Properties;
+}
+
+/** Coarse state, for the client's `connected` getter and logs. */
+export type SessionState = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
+
+/** Log levels carried by `log` actions. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Everything the session asks its driver to do. */
+export type SessionAction =
+  /** Open a new transport now; report `transportOpened` or `transportClosed(error)`. */
+  | { type: "open" }
+  /** Hand these bytes to the current transport. */
+  | { type: "write"; bytes: Uint8Array }
+  /** Close the current transport; the session already treats it as gone (forward no more events from it). */
+  | { type: "close" }
+  /** A CONNACK with success arrived (first connect and every reconnect). */
+  | { type: "connected"; connack: ConnackPacket; sessionPresent: boolean; clientId: string }
+  /** One connection attempt failed (refused, timed out or network error). */
+  | { type: "connectFailed"; error: MqttError }
+  /**
+   * An established connection ended. `packet` is the server's DISCONNECT if it sent one;
+   * `reconnectAt` is when the next attempt is due (absent when the session will not reconnect).
+   */
+  | { type: "disconnected"; error?: MqttError; packet?: DisconnectPacket; reconnectAt?: number }
+  /** Deliver an application message (topic alias already resolved). */
+  | { type: "message"; message: PublishPacket }
+  /** Settle a token with success. */
+  | { type: "resolve"; token: Token; value: ConnackPacket | PublishResult | AckResult | undefined }
+  /** Settle a token with failure. */
+  | { type: "reject"; token: Token; error: unknown }
+  /** A diagnostic line. */
+  | { type: "log"; level: LogLevel; message: string };
+
+/**
+ * The session's inputs. Methods that take a token settle it later through a `resolve` or
+ * `reject` action (exactly once). Methods throw `TypeError`/`RangeError` synchronously, and queue
+ * nothing, when an argument cannot be sent under the negotiated limits (QoS above the server's
+ * Maximum QoS, retain when Retain Available is false, a packet over the server's Maximum Packet
+ * Size, wildcard subscriptions where unavailable, …).
+ */
+export interface SessionApi {
+  readonly state: SessionState;
+  /** Start connecting (emits `open`); `token` resolves with the CONNACK or rejects with the first failure. */
+  connect(token: Token, now: number): void;
+  /** The transport requested by `open` is ready: the session writes CONNECT. */
+  transportOpened(now: number): void;
+  /** The transport closed, or could not be opened (then `error` says why). */
+  transportClosed(now: number, error?: Error): void;
+  /** Bytes arrived from the transport. */
+  receive(chunk: Uint8Array, now: number): void;
+  /** The deadline returned by `nextDeadline()` has passed. */
+  handleTimer(now: number): void;
+  /** When `handleTimer` is next needed, or undefined. */
+  nextDeadline(): number | undefined;
+  publish(token: Token, message: OutgoingMessage, now: number): void;
+  subscribe(
+    token: Token,
+    subscriptions: Subscription[],
+    properties: Properties | undefined,
+    now: number,
+  ): void;
+  unsubscribe(
+    token: Token,
+    topicFilters: string[],
+    properties: Properties | undefined,
+    now: number,
+  ): void;
+  /** Send DISCONNECT and close; pending operations reject with ConnectionClosedError. */
+  disconnect(token: Token, request: DisconnectRequest, now: number): void;
+  /** The caller gave up on `token` (AbortSignal): reject it with `reason`; drop its work if not yet sent. */
+  cancel(token: Token, reason: unknown, now: number): void;
+  /** Take the actions emitted since the last drain, in order. */
+  drain(): SessionAction[];
+}

@@ -1,0 +1,51 @@
+/**
+ * The one small interface every runtime adapter implements.
+ *
+ * @module
+ */
+
+/** Callbacks an adapter calls; passed in at open time so no byte can arrive before them. */
+export interface TransportHandlers {
+  /** Bytes arrived. The adapter may reuse nothing it handed over: chunks are owned by the receiver. */
+  onData(chunk: Uint8Array): void;
+  /** The connection ended (error = why, if it was not a clean close). Called at most once. */
+  onClose(error?: Error): void;
+}
+
+/** An open byte stream to the broker. */
+export interface Transport {
+  /** Write bytes; resolves when the runtime can take more (backpressure), rejects if the connection failed. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Close the connection. Idempotent; `onClose` is not called for a close requested here. */
+  close(): void;
+}
+
+/** TLS settings (PEM strings). */
+export interface TlsOptions {
+  /** Trusted CA certificates; the runtime's roots when absent. */
+  ca?: string | string[];
+  /** Client certificate chain, for brokers that require one. */
+  cert?: string;
+  /** Client private key. */
+  key?: string;
+  /** Server name for SNI and verification; the host when absent. */
+  servername?: string;
+}
+
+/** Where to connect. */
+export interface TransportTarget {
+  /** `tcp` and `tls` over IP, `unix` over a socket path. (`ws`/`wss` come with the WebSocket adapter.) */
+  kind: "tcp" | "tls" | "unix";
+  host: string;
+  port: number;
+  /** Unix socket path (kind `unix`). */
+  path?: string;
+  tls?: TlsOptions;
+}
+
+/** Opens a transport; rejects (or honours `signal`) when the connection cannot be made. */
+export type TransportOpener = (
+  target: TransportTarget,
+  handlers: TransportHandlers,
+  signal?: AbortSignal,
+) => Promise<Transport>;
