@@ -1,0 +1,33 @@
+/**
+ * Fails when the pure layers (src/codec/, src/session/) mention a runtime global, a clock or
+ * randomness. Run with `deno task lint:pure`.
+ */
+const PURE_DIRS = ["src/codec", "src/session"];
+const FORBIDDEN =
+  /\b(Deno|Bun|process|setTimeout|setInterval|Date\.now|performance|Math\.random)\b/;
+
+let failures = 0;
+let files = 0;
+for (const dir of PURE_DIRS) {
+  for await (const path of walk(dir)) {
+    files++;
+    const lines = (await Deno.readTextFile(path)).split("\n");
+    lines.forEach((line, index) => {
+      const match = FORBIDDEN.exec(line);
+      if (match) {
+        failures++;
+        console.error(`${path}:${index + 1}: "${match[0]}" is not allowed in a pure layer`);
+      }
+    });
+  }
+}
+if (failures > 0) Deno.exit(1);
+console.log(`lint:pure: ${files} files in ${PURE_DIRS.join(", ")} are free of runtime globals`);
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* walk(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
