@@ -1,13 +1,25 @@
 /**
  * Fails when the pure layers (src/codec/, src/session/) mention a runtime global, a clock or
- * randomness. Run with `deno task lint:pure`.
+ * randomness, or when anything in src/ writes to the console (logging goes through `onLog`).
+ * Run with `deno task lint:pure`.
  */
 const PURE_DIRS = ["src/codec", "src/session"];
 const FORBIDDEN =
   /\b(Deno|Bun|process|setTimeout|setInterval|Date\.now|performance|Math\.random)\b/;
 
+const NO_CONSOLE = /\bconsole\./;
+
 let failures = 0;
 let files = 0;
+for await (const path of walk("src")) {
+  const lines = (await Deno.readTextFile(path)).split("\n");
+  lines.forEach((line, index) => {
+    if (NO_CONSOLE.test(line)) {
+      failures++;
+      console.error(`${path}:${index + 1}: no console in src/ (use the logger)`);
+    }
+  });
+}
 for (const dir of PURE_DIRS) {
   for await (const path of walk(dir)) {
     files++;
@@ -22,7 +34,11 @@ for (const dir of PURE_DIRS) {
   }
 }
 if (failures > 0) Deno.exit(1);
-console.log(`lint:pure: ${files} files in ${PURE_DIRS.join(", ")} are free of runtime globals`);
+console.log(
+  `lint:pure: no console in src/; ${files} files in ${
+    PURE_DIRS.join(", ")
+  } are free of runtime globals`,
+);
 
 async function* walk(dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {
