@@ -1,0 +1,301 @@
+/**
+ * CONNECT and CONNACK fixtures: packet object ⇄ exact bytes, for MQTT 3.1, 3.1.1 and 5.0.
+ * Properties are listed in ascending identifier order, so the expected bytes do not depend
+ * on whether the encoder walks the object or the property table.
+ */
+import { describe } from "node:test";
+import { checkDecodeOnly, checkFixtures } from "../_helpers/codec_fixtures.ts";
+import type { Fixture } from "../_helpers/codec_fixtures.ts";
+import { utf8 } from "../_helpers/hex.ts";
+
+const MQTT = "0004 4d515454"; // "MQTT"
+const MQISDP = "0006 4d5149736470"; // "MQIsdp"
+
+const connect311: Fixture[] = [
+  {
+    name: "a CONNECT with a zero-length client id, clean session and no keepalive",
+    version: 4,
+    packet: { type: "connect", protocolVersion: 4, clientId: "", clean: true, keepalive: 0 },
+    hex: `10 0c | ${MQTT} 04 02 0000 | 0000`,
+  },
+  {
+    name: "a CONNECT with username and password",
+    version: 4,
+    packet: {
+      type: "connect",
+      protocolVersion: 4,
+      clientId: "korero",
+      clean: true,
+      keepalive: 60,
+      username: "user",
+      password: utf8("pass"),
+    },
+    hex: `10 1e | ${MQTT} 04 c2 003c | 0006 6b6f7265726f | 0004 75736572 | 0004 70617373`,
+  },
+  {
+    name: "a CONNECT with a retained QoS 1 will and no clean session",
+    version: 4,
+    packet: {
+      type: "connect",
+      protocolVersion: 4,
+      clientId: "c1",
+      clean: false,
+      keepalive: 10,
+      will: { topic: "will/t", payload: utf8("bye"), qos: 1, retain: true },
+    },
+    hex: `10 1b | ${MQTT} 04 2c 000a | 0002 6331 | 0006 77696c6c2f74 | 0003 627965`,
+  },
+  {
+    name: "a CONNECT with a QoS 2 will with an empty payload, a username and keepalive 65535",
+    version: 4,
+    packet: {
+      type: "connect",
+      protocolVersion: 4,
+      clientId: "x",
+      clean: true,
+      keepalive: 65535,
+      username: "u",
+      will: { topic: "a", payload: new Uint8Array(0), qos: 2, retain: false },
+    },
+    hex: `10 15 | ${MQTT} 04 96 ffff | 0001 78 | 0001 61 | 0000 | 0001 75`,
+  },
+  {
+    name: "a CONNECT with an empty password",
+    version: 4,
+    packet: {
+      type: "connect",
+      protocolVersion: 4,
+      clientId: "e",
+      clean: true,
+      keepalive: 1,
+      username: "u",
+      password: new Uint8Array(0),
+    },
+    hex: `10 12 | ${MQTT} 04 c2 0001 | 0001 65 | 0001 75 | 0000`,
+  },
+];
+
+const connect31: Fixture[] = [
+  {
+    name: "an MQIsdp CONNECT",
+    version: 3,
+    packet: { type: "connect", protocolVersion: 3, clientId: "mosq-1", clean: true, keepalive: 60 },
+    hex: `10 14 | ${MQISDP} 03 02 003c | 0006 6d6f73712d31`,
+  },
+  {
+    name: "an MQIsdp CONNECT with will, username and password",
+    version: 3,
+    packet: {
+      type: "connect",
+      protocolVersion: 3,
+      clientId: "a",
+      clean: false,
+      keepalive: 30,
+      username: "u",
+      password: utf8("p"),
+      will: { topic: "t", payload: utf8("x"), qos: 0, retain: false },
+    },
+    hex: `10 1b | ${MQISDP} 03 c4 001e | 0001 61 | 0001 74 | 0001 78 | 0001 75 | 0001 70`,
+  },
+];
+
+const connect5: Fixture[] = [
+  {
+    name: "a CONNECT with a zero-length client id and no properties",
+    version: 5,
+    packet: { type: "connect", protocolVersion: 5, clientId: "", clean: true, keepalive: 0 },
+    hex: `10 0d | ${MQTT} 05 02 0000 00 | 0000`,
+  },
+  {
+    // MQTT 5.0 §3.1.2.11, Figure 3-7 (variable header example): flags 0xCE, keepalive 10,
+    // property length 5 holding Session Expiry Interval (0x11) = 10.
+    name: "the spec's CONNECT variable header example, with its will, username and password",
+    version: 5,
+    packet: {
+      type: "connect",
+      protocolVersion: 5,
+      clientId: "spec",
+      clean: true,
+      keepalive: 10,
+      username: "u",
+      password: utf8("pw"),
+      will: { topic: "w", payload: utf8("p"), qos: 1, retain: false },
+      properties: { sessionExpiryInterval: 10 },
+    },
+    hex: `10 24 | ${MQTT} 05 ce 000a 05 11 0000000a` +
+      `| 0004 73706563 | 00 | 0001 77 | 0001 70 | 0001 75 | 0002 7077`,
+  },
+  {
+    name: "a CONNECT with every CONNECT property and a repeated user property key",
+    version: 5,
+    packet: {
+      type: "connect",
+      protocolVersion: 5,
+      clientId: "all",
+      clean: true,
+      keepalive: 60,
+      properties: {
+        sessionExpiryInterval: 3600,
+        authenticationMethod: "SCRAM",
+        authenticationData: new Uint8Array([1, 2, 3]),
+        requestProblemInformation: false,
+        requestResponseInformation: true,
+        receiveMaximum: 20,
+        topicAliasMaximum: 10,
+        userProperties: [["a", "1"], ["a", "2"]],
+        maximumPacketSize: 65536,
+      },
+    },
+    hex: `10 40 | ${MQTT} 05 02 003c | 30` +
+      "| 11 00000e10 | 15 0005 534352414d | 16 0003 010203 | 17 00 | 19 01 | 21 0014 | 22 000a" +
+      "| 26 0001 61 0001 31 | 26 0001 61 0001 32 | 27 00010000 | 0003 616c6c",
+  },
+  {
+    name: "a CONNECT with a will carrying every will property",
+    version: 5,
+    packet: {
+      type: "connect",
+      protocolVersion: 5,
+      clientId: "w5",
+      clean: false,
+      keepalive: 5,
+      will: {
+        topic: "last/will",
+        payload: utf8("gone"),
+        qos: 2,
+        retain: true,
+        properties: {
+          payloadFormatIndicator: true,
+          messageExpiryInterval: 60,
+          contentType: "text/plain",
+          responseTopic: "reply",
+          correlationData: new Uint8Array([0xca, 0xfe]),
+          willDelayInterval: 30,
+          userProperties: [["k", "v"]],
+        },
+      },
+    },
+    hex: `10 4e | ${MQTT} 05 34 0005 00 | 0002 7735 | 2d` +
+      "| 01 01 | 02 0000003c | 03 000a 746578742f706c61696e | 08 0005 7265706c79" +
+      "| 09 0002 cafe | 18 0000001e | 26 0001 6b 0001 76" +
+      "| 0009 6c6173742f77696c6c | 0004 676f6e65",
+  },
+  {
+    name: "a CONNECT with a password and no username (allowed since MQTT 5)",
+    version: 5,
+    packet: {
+      type: "connect",
+      protocolVersion: 5,
+      clientId: "p",
+      clean: true,
+      keepalive: 0,
+      password: new Uint8Array([0xff, 0x00]),
+    },
+    hex: `10 12 | ${MQTT} 05 42 0000 00 | 0001 70 | 0002 ff00`,
+  },
+];
+
+const connack: Fixture[] = [
+  {
+    name: "a CONNACK accepting the connection",
+    version: 4,
+    packet: { type: "connack", sessionPresent: false, reasonCode: 0 },
+    hex: "20 02 00 00",
+  },
+  {
+    name: "a CONNACK with session present",
+    version: 4,
+    packet: { type: "connack", sessionPresent: true, reasonCode: 0 },
+    hex: "20 02 01 00",
+  },
+  {
+    name: "a CONNACK refusing with return code 5 (not authorized)",
+    version: 4,
+    packet: { type: "connack", sessionPresent: false, reasonCode: 5 },
+    hex: "20 02 00 05",
+  },
+  {
+    name: "a CONNACK refusing with return code 2 (identifier rejected)",
+    version: 3,
+    packet: { type: "connack", sessionPresent: false, reasonCode: 2 },
+    hex: "20 02 00 02",
+  },
+  {
+    name: "a CONNACK with no properties",
+    version: 5,
+    packet: { type: "connack", sessionPresent: false, reasonCode: 0 },
+    hex: "20 03 00 00 00",
+  },
+  {
+    name: "a CONNACK with session present and no properties",
+    version: 5,
+    packet: { type: "connack", sessionPresent: true, reasonCode: 0 },
+    hex: "20 03 01 00 00",
+  },
+  {
+    name: "a CONNACK refusing with 0x87 and a reason string",
+    version: 5,
+    packet: {
+      type: "connack",
+      sessionPresent: false,
+      reasonCode: 0x87,
+      properties: { reasonString: "no" },
+    },
+    hex: "20 08 00 87 05 1f 0002 6e6f",
+  },
+  {
+    name: "a CONNACK with every CONNACK property",
+    version: 5,
+    packet: {
+      type: "connack",
+      sessionPresent: false,
+      reasonCode: 0,
+      properties: {
+        sessionExpiryInterval: 120,
+        assignedClientIdentifier: "aut0",
+        serverKeepAlive: 30,
+        authenticationMethod: "SCRAM",
+        authenticationData: new Uint8Array([0xab, 0xcd]),
+        responseInformation: "resp",
+        serverReference: "other",
+        reasonString: "ok",
+        receiveMaximum: 10,
+        topicAliasMaximum: 5,
+        maximumQoS: 1,
+        retainAvailable: false,
+        userProperties: [["x", ""]],
+        maximumPacketSize: 1048576,
+        wildcardSubscriptionAvailable: false,
+        subscriptionIdentifierAvailable: true,
+        sharedSubscriptionAvailable: false,
+      },
+    },
+    hex: "20 4e 00 00 4b" +
+      "| 11 00000078 | 12 0004 61757430 | 13 001e | 15 0005 534352414d | 16 0002 abcd" +
+      "| 1a 0004 72657370 | 1c 0005 6f74686572 | 1f 0002 6f6b | 21 000a | 22 0005 | 24 01" +
+      "| 25 00 | 26 0001 78 0000 | 27 00100000 | 28 00 | 29 01 | 2a 00",
+  },
+];
+
+describe("CONNECT fixtures, MQTT 3.1.1", () => checkFixtures(connect311));
+describe("CONNECT fixtures, MQTT 3.1", () => checkFixtures(connect31));
+describe("CONNECT fixtures, MQTT 5", () => checkFixtures(connect5));
+describe("CONNACK fixtures", () => checkFixtures(connack));
+
+describe("CONNECT decoding of non-canonical but valid encodings", () =>
+  checkDecodeOnly([
+    {
+      // Property Length is a Variable Byte Integer; the order of properties is free.
+      name: "CONNECT properties in descending identifier order",
+      version: 5,
+      packet: {
+        type: "connect",
+        protocolVersion: 5,
+        clientId: "",
+        clean: true,
+        keepalive: 0,
+        properties: { sessionExpiryInterval: 1, receiveMaximum: 2 },
+      },
+      hex: `10 15 | ${MQTT} 05 02 0000 08 | 21 0002 | 11 00000001 | 0000`,
+    },
+  ]));

@@ -1,0 +1,350 @@
+/**
+ * PUBLISH, PUBACK, PUBREC, PUBREL and PUBCOMP fixtures: packet object ⇄ exact bytes, for
+ * MQTT 3.1, 3.1.1 and 5.0, including the remaining length boundaries of MQTT 3.1.1 §2.2.3
+ * (Table 2.4: 127 / 128, 16 383 / 16 384, 2 097 151 / 2 097 152) and maximum-length
+ * Variable Byte Integers in properties.
+ */
+import { describe } from "node:test";
+import { checkDecodeOnly, checkFixtures } from "../_helpers/codec_fixtures.ts";
+import type { Fixture } from "../_helpers/codec_fixtures.ts";
+import { concat, fromHex, utf8 } from "../_helpers/hex.ts";
+import type { ProtocolVersion } from "../../src/codec/types.ts";
+
+const EMPTY = new Uint8Array(0);
+
+const publish311: Fixture[] = [
+  {
+    name: "a QoS 0 PUBLISH",
+    version: 4,
+    packet: {
+      type: "publish",
+      topic: "a/b",
+      payload: utf8("hello"),
+      qos: 0,
+      retain: false,
+      dup: false,
+    },
+    hex: "30 0a | 0003 612f62 | 68656c6c6f",
+  },
+  {
+    name: "a retained QoS 1 PUBLISH with binary payload",
+    version: 4,
+    packet: {
+      type: "publish",
+      topic: "t",
+      payload: new Uint8Array([0x00, 0xff]),
+      qos: 1,
+      retain: true,
+      dup: false,
+      packetId: 1,
+    },
+    hex: "33 07 | 0001 74 | 0001 | 00ff",
+  },
+  {
+    name: "a duplicate QoS 2 PUBLISH with packet id 65535 and an empty payload",
+    version: 4,
+    packet: {
+      type: "publish",
+      topic: "x/y/z",
+      payload: EMPTY,
+      qos: 2,
+      retain: false,
+      dup: true,
+      packetId: 65535,
+    },
+    hex: "3c 09 | 0005 782f792f7a | ffff",
+  },
+  {
+    name: "a QoS 0 PUBLISH with an empty payload",
+    version: 4,
+    packet: { type: "publish", topic: "t", payload: EMPTY, qos: 0, retain: false, dup: false },
+    hex: "30 03 | 0001 74",
+  },
+  {
+    name: "a PUBLISH whose topic has two- and three-byte UTF-8 characters",
+    version: 4,
+    packet: { type: "publish", topic: "é/日本", payload: EMPTY, qos: 0, retain: false, dup: false },
+    hex: "30 0b | 0009 c3a9 2f e697a5 e69cac",
+  },
+  {
+    name: "a PUBLISH whose topic has a four-byte UTF-8 character",
+    version: 4,
+    packet: { type: "publish", topic: "😀", payload: EMPTY, qos: 0, retain: false, dup: false },
+    hex: "30 06 | 0004 f09f9880",
+  },
+  {
+    // [MQTT-1.5.4-3]: EF BB BF is U+FEFF wherever it appears and must not be stripped.
+    name: "a PUBLISH whose topic starts with U+FEFF, kept as is",
+    version: 4,
+    packet: {
+      type: "publish",
+      topic: "\ufeffa",
+      payload: EMPTY,
+      qos: 0,
+      retain: false,
+      dup: false,
+    },
+    hex: "30 06 | 0004 efbbbf61",
+  },
+];
+
+/** A QoS 0 PUBLISH to "t" whose remaining length is exactly `remaining`. */
+function sizedPublish(remaining: number, lengthHex: string): Fixture {
+  const payload = new Uint8Array(remaining - 3);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
+  return {
+    name: `a PUBLISH with remaining length ${remaining} encoded as ${lengthHex}`,
+    version: 4,
+    packet: { type: "publish", topic: "t", payload, qos: 0, retain: false, dup: false },
+    hex: concat(fromHex(`30 ${lengthHex} 0001 74`), payload),
+  };
+}
+
+const remainingLengths: Fixture[] = [
+  sizedPublish(127, "7f"),
+  sizedPublish(128, "80 01"),
+  sizedPublish(16_383, "ff 7f"),
+  sizedPublish(16_384, "80 80 01"),
+  sizedPublish(2_097_151, "ff ff 7f"),
+  sizedPublish(2_097_152, "80 80 80 01"),
+];
+
+const publish31: Fixture[] = [
+  {
+    name: "a QoS 1 PUBLISH",
+    version: 3,
+    packet: {
+      type: "publish",
+      topic: "a",
+      payload: utf8("z"),
+      qos: 1,
+      retain: false,
+      dup: false,
+      packetId: 10,
+    },
+    hex: "32 06 | 0001 61 | 000a | 7a",
+  },
+];
+
+const publish5: Fixture[] = [
+  {
+    name: "a QoS 0 PUBLISH with no properties",
+    version: 5,
+    packet: { type: "publish", topic: "t", payload: utf8("hi"), qos: 0, retain: false, dup: false },
+    hex: "30 06 | 0001 74 | 00 | 6869",
+  },
+  {
+    name: "a QoS 1 PUBLISH with every PUBLISH property and a repeated user property key",
+    version: 5,
+    packet: {
+      type: "publish",
+      topic: "s/1",
+      payload: utf8("{}"),
+      qos: 1,
+      retain: false,
+      dup: false,
+      packetId: 7,
+      properties: {
+        payloadFormatIndicator: false,
+        messageExpiryInterval: 86400,
+        contentType: "application/json",
+        responseTopic: "reply/1",
+        correlationData: new Uint8Array([0, 1, 2, 3]),
+        subscriptionIdentifier: 1,
+        topicAlias: 3,
+        userProperties: [["name", "one"], ["name", "two"]],
+      },
+    },
+    hex: "32 52 | 0003 732f31 | 0007 | 48" +
+      "| 01 00 | 02 00015180 | 03 0010 6170706c69636174696f6e2f6a736f6e" +
+      "| 08 0007 7265706c792f31 | 09 0004 00010203 | 0b 01 | 23 0003" +
+      "| 26 0004 6e616d65 0003 6f6e65 | 26 0004 6e616d65 0003 74776f | 7b7d",
+  },
+  {
+    name: "a PUBLISH with subscription identifiers at every Variable Byte Integer boundary",
+    version: 5,
+    packet: {
+      type: "publish",
+      topic: "m",
+      payload: EMPTY,
+      qos: 0,
+      retain: false,
+      dup: false,
+      properties: {
+        subscriptionIdentifier: [1, 127, 128, 16383, 16384, 2097151, 2097152, 268435455],
+      },
+    },
+    hex: "30 20 | 0001 6d | 1c | 0b 01 | 0b 7f | 0b 8001 | 0b ff7f | 0b 808001" +
+      "| 0b ffff7f | 0b 80808001 | 0b ffffff7f",
+  },
+  {
+    name: "a PUBLISH with an empty topic and a topic alias",
+    version: 5,
+    packet: {
+      type: "publish",
+      topic: "",
+      payload: utf8("x"),
+      qos: 0,
+      retain: false,
+      dup: false,
+      properties: { topicAlias: 5 },
+    },
+    hex: "30 07 | 0000 | 03 23 0005 | 78",
+  },
+  {
+    name: "a retained duplicate QoS 2 PUBLISH",
+    version: 5,
+    packet: {
+      type: "publish",
+      topic: "d",
+      payload: utf8("p"),
+      qos: 2,
+      retain: true,
+      dup: true,
+      packetId: 0x1234,
+    },
+    hex: "3d 07 | 0001 64 | 1234 | 00 | 70",
+  },
+  {
+    name: "a PUBLISH whose property length needs two bytes",
+    version: 5,
+    packet: {
+      type: "publish",
+      topic: "t",
+      payload: EMPTY,
+      qos: 0,
+      retain: false,
+      dup: false,
+      properties: { userProperties: [["k", "v".repeat(200)]] },
+    },
+    hex: `30 d3 01 | 0001 74 | ce 01 | 26 0001 6b 00c8 ${"76".repeat(200)}`,
+  },
+];
+
+/** The four acknowledgements of 3.1 / 3.1.1, which are all "fixed header + packet id". */
+function acks311(version: ProtocolVersion): Fixture[] {
+  return [
+    {
+      name: "a PUBACK",
+      version,
+      packet: { type: "puback", packetId: 1, reasonCode: 0 },
+      hex: "40 02 0001",
+    },
+    {
+      name: "a PUBREC",
+      version,
+      packet: { type: "pubrec", packetId: 2, reasonCode: 0 },
+      hex: "50 02 0002",
+    },
+    {
+      name: "a PUBREL (fixed header flags 0010)",
+      version,
+      packet: { type: "pubrel", packetId: 3, reasonCode: 0 },
+      hex: "62 02 0003",
+    },
+    {
+      name: "a PUBCOMP with packet id 65535",
+      version,
+      packet: { type: "pubcomp", packetId: 65535, reasonCode: 0 },
+      hex: "70 02 ffff",
+    },
+  ];
+}
+
+const acks5: Fixture[] = [
+  {
+    // MQTT 5 §3.4.2.1: reason code and property length may be left out for Success.
+    name: "a PUBACK with reason Success and no properties, in its two-byte form",
+    version: 5,
+    packet: { type: "puback", packetId: 1, reasonCode: 0 },
+    hex: "40 02 0001",
+  },
+  {
+    // §3.4.2.2: "If the Remaining Length is less than 4 there is no Property Length".
+    name: "a PUBACK with reason 0x10 and no properties",
+    version: 5,
+    packet: { type: "puback", packetId: 1, reasonCode: 0x10 },
+    hex: "40 03 0001 10",
+  },
+  {
+    name: "a PUBACK with reason 0x97 and a reason string",
+    version: 5,
+    packet: {
+      type: "puback",
+      packetId: 1,
+      reasonCode: 0x97,
+      properties: { reasonString: "quota" },
+    },
+    hex: "40 0c 0001 97 08 1f 0005 71756f7461",
+  },
+  {
+    name: "a PUBACK with reason Success and a user property",
+    version: 5,
+    packet: {
+      type: "puback",
+      packetId: 1,
+      reasonCode: 0,
+      properties: { userProperties: [["k", "v"]] },
+    },
+    hex: "40 0b 0001 00 07 26 0001 6b 0001 76",
+  },
+  {
+    name: "a PUBREC with reason 0x80",
+    version: 5,
+    packet: { type: "pubrec", packetId: 5, reasonCode: 0x80 },
+    hex: "50 03 0005 80",
+  },
+  {
+    name: "a PUBREL with reason 0x92 (packet identifier not found)",
+    version: 5,
+    packet: { type: "pubrel", packetId: 6, reasonCode: 0x92 },
+    hex: "62 03 0006 92",
+  },
+  {
+    name: "a PUBCOMP with reason Success",
+    version: 5,
+    packet: { type: "pubcomp", packetId: 7, reasonCode: 0 },
+    hex: "70 02 0007",
+  },
+  {
+    name: "a PUBREC with a reason string and two user properties with the same key",
+    version: 5,
+    packet: {
+      type: "pubrec",
+      packetId: 8,
+      reasonCode: 0x10,
+      properties: { reasonString: "r", userProperties: [["k", "1"], ["k", "2"]] },
+    },
+    hex: "50 16 0008 10 12 | 1f 0001 72 | 26 0001 6b 0001 31 | 26 0001 6b 0001 32",
+  },
+];
+
+describe("PUBLISH fixtures, MQTT 3.1.1", () => checkFixtures(publish311));
+describe("PUBLISH fixtures at remaining length boundaries", () => checkFixtures(remainingLengths));
+describe("PUBLISH fixtures, MQTT 3.1", () => checkFixtures(publish31));
+describe("PUBLISH fixtures, MQTT 5", () => checkFixtures(publish5));
+describe("PUBACK/PUBREC/PUBREL/PUBCOMP fixtures, MQTT 3.1", () => checkFixtures(acks311(3)));
+describe("PUBACK/PUBREC/PUBREL/PUBCOMP fixtures, MQTT 3.1.1", () => checkFixtures(acks311(4)));
+describe("PUBACK/PUBREC/PUBREL/PUBCOMP fixtures, MQTT 5", () => checkFixtures(acks5));
+
+describe("acknowledgement decoding of the longer valid forms", () =>
+  checkDecodeOnly([
+    {
+      name: "a PUBACK with reason Success spelled out and no property length",
+      version: 5,
+      packet: { type: "puback", packetId: 1, reasonCode: 0 },
+      hex: "40 03 0001 00",
+    },
+    {
+      name: "a PUBCOMP with reason Success and an empty property length",
+      version: 5,
+      packet: { type: "pubcomp", packetId: 9, reasonCode: 0 },
+      hex: "70 04 0009 00 00",
+    },
+    {
+      name: "a PUBACK with a reason code and an empty property length",
+      version: 5,
+      packet: { type: "puback", packetId: 2, reasonCode: 0x10 },
+      hex: "40 04 0002 10 00",
+    },
+  ]));
