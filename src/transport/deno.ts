@@ -1,0 +1,120 @@
+/**
+ * The Deno adapter: TCP, TLS and unix sockets through `Deno.connect` / `Deno.connectTls`.
+ *
+ * @module
+ */
+
+import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
+
+/**
+ * Bytes asked of one `read()`. The buffer is reused and each chunk is a copy of just the bytes
+ * read: measured on Deno 2.9, a 100-byte read costs 0.4 µs this way against 6 µs for a fresh
+ * 64 KiB buffer per read (2 µs against 3 µs at 2 KB, even at 30 KB, 4.5 against 2.3 at 64 KiB),
+ * and a small chunk does not pin 64 KiB while the codec's payload views into it live.
+ */
+const READ_SIZE = 64 * 1024;
+
+/** Opens a TCP, TLS or unix socket connection with Deno's APIs. */
+export const openDeno: TransportOpener = async (target, handlers, signal) => {
+  signal?.throwIfAborted();
+  const conn = await abortable(dial(target, signal), signal);
+  return new DenoTransport(conn, handlers);
+};
+
+function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise<Deno.Conn> {
+  if (target.kind === "unix") {
+    if (target.path === undefined) throw new TypeError("A unix transport target needs a path");
+    return Deno.connect({ transport: "unix", path: target.path });
+  }
+  const tcp = () =>
+    Deno.connect({ hostname: target.host, port: target.port, ...(signal && { signal }) })
+      .then((conn) => (conn.setNoDelay(true), conn));
+  if (target.kind === "tcp") return tcp();
+  const tls = target.tls ?? {};
+  const caCerts = tls.ca === undefined ? undefined : typeof tls.ca === "string" ? [tls.ca] : tls.ca;
+  const hostname = tls.servername ?? target.host;
+  if (tls.cert === undefined || tls.key === undefined) {
+    // Dial `host`, but send SNI for and verify `servername`.
+    return tcp().then((conn) => Deno.startTls(conn, { hostname, ...(caCerts && { caCerts }) }));
+  }
+  // Deno takes a client certificate only in connectTls, which dials the name it verifies.
+  const options: Deno.ConnectTlsOptions = { hostname, port: target.port };
+  if (caCerts !== undefined) options.caCerts = caCerts;
+  return Deno.connectTls({ ...options, cert: tls.cert, key: tls.key });
+}
+
+/** Rejects with the abort reason when `signal` aborts first; a connection made later is closed. */
+function abortable(dialing: Promise<Deno.Conn>, signal?: AbortSignal): Promise<Deno.Conn> {
+  if (signal === undefined) return dialing;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    dialing.then((conn) => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) conn.close();
+      else resolve(conn);
+    }, (error) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(error);
+    });
+  });
+}
+
+class DenoTransport implements Transport {
+  #conn: Deno.Conn;
+  #handlers: TransportHandlers;
+  #closed = false;
+
+  constructor(conn: Deno.Conn, handlers: TransportHandlers) {
+    this.#conn = conn;
+    this.#handlers = handlers;
+    this.#readLoop();
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) throw new Error("Cannot write: the connection is closed");
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        written += await this.#conn.write(written === 0 ? bytes : bytes.subarray(written));
+      }
+    } catch (error) {
+      this.#fail(error);
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the runtime.
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    const buffer = new Uint8Array(READ_SIZE);
+    try {
+      for (;;) {
+        const n = await this.#conn.read(buffer);
+        if (n === null) break;
+        if (this.#closed) return;
+        this.#handlers.onData(buffer.slice(0, n));
+      }
+      this.#fail(undefined);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** The connection ended without a `close()` from us: report it once. */
+  #fail(error: unknown): void {
+    if (this.#closed) return;
+    this.close();
+    this.#handlers.onClose(
+      error === undefined ? undefined : error instanceof Error ? error : new Error(String(error)),
+    );
+  }
+}

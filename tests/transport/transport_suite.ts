@@ -1,0 +1,176 @@
+/**
+ * The behaviour every transport adapter shares, run against each adapter with a harness that
+ * gives the test the server side of the connection.
+ *
+ * @module
+ */
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type {
+  Transport,
+  TransportHandlers,
+  TransportOpener,
+  TransportTarget,
+} from "../../src/transport/types.ts";
+
+/** The server end of one accepted connection, as the suite needs it. */
+export interface ServerSide {
+  /** Sends bytes to the client. */
+  write(bytes: Uint8Array): void;
+  /** Resolves with the first `n` bytes received from the client (waiting for them). */
+  read(n: number): Promise<Uint8Array>;
+  /** Closes the connection cleanly. */
+  end(): void;
+  /** Resolves when the client closed the connection. */
+  readonly ended: Promise<void>;
+}
+
+/** What an adapter's test file provides. */
+export interface SuiteHarness {
+  opener: TransportOpener;
+  /** A target a server listens on. */
+  target(): TransportTarget;
+  /** A target where nothing listens (the attempt fails). */
+  refusedTarget(): TransportTarget;
+  /** Resolves with the server side of the next connection. */
+  accept(): Promise<ServerSide>;
+}
+
+/** Records what a transport reports. */
+export class Recorder implements TransportHandlers {
+  chunks: Uint8Array[] = [];
+  closes: (Error | undefined)[] = [];
+  #waiters: (() => void)[] = [];
+  onData = (chunk: Uint8Array): void => {
+    this.chunks.push(chunk);
+    this.#wake();
+  };
+  onClose = (error?: Error): void => {
+    this.closes.push(error);
+    this.#wake();
+  };
+  get received(): number {
+    return this.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  }
+  bytes(): Uint8Array {
+    const all = new Uint8Array(this.received);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      all.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return all;
+  }
+  /** Resolves when `condition()` holds, re-checking after every event. */
+  async until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function pattern(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) & 0xff;
+  return bytes;
+}
+
+/** A turn of the event loop, so events that were going to happen have happened. */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Registers the shared transport tests under `name`. */
+export function transportSuite(name: string, harness: () => SuiteHarness): void {
+  describe(`${name} transport`, () => {
+    async function open(h: SuiteHarness, recorder: Recorder): Promise<[Transport, ServerSide]> {
+      const accepted = h.accept();
+      const transport = await h.opener(h.target(), recorder);
+      return [transport, await accepted];
+    }
+
+    it(`${name} opener delivers server bytes to onData in order`, async () => {
+      const h = harness();
+      const recorder = new Recorder();
+      const [transport, server] = await open(h, recorder);
+      const sent = [pattern(10, 1), pattern(70_000, 2), pattern(3, 3)];
+      for (const chunk of sent) server.write(chunk);
+      await recorder.until(() => recorder.received === 70_013);
+      // Chunks already handed over must not have been overwritten by later reads.
+      assert.deepEqual(recorder.bytes(), new Uint8Array([...sent[0]!, ...sent[1]!, ...sent[2]!]));
+      transport.close();
+    });
+
+    it(`${name} write resolves after the whole chunk was taken, in order`, async () => {
+      const h = harness();
+      const [transport, server] = await open(h, new Recorder());
+      const big = pattern(4 * 1024 * 1024, 7);
+      await transport.write(pattern(5, 9));
+      await transport.write(big);
+      const got = await server.read(5 + big.length);
+      assert.deepEqual(got.subarray(0, 5), pattern(5, 9));
+      assert.ok(got.subarray(5).every((byte, i) => byte === big[i]));
+      transport.close();
+    });
+
+    it(`${name} onClose is called once when the server closes`, async () => {
+      const h = harness();
+      const recorder = new Recorder();
+      const [transport, server] = await open(h, recorder);
+      server.write(pattern(4, 4));
+      server.end();
+      await recorder.until(() => recorder.closes.length > 0);
+      await macrotask();
+      assert.equal(recorder.closes.length, 1);
+      assert.deepEqual(recorder.bytes(), pattern(4, 4));
+      transport.close();
+      await macrotask();
+      assert.equal(recorder.closes.length, 1);
+    });
+
+    it(`${name} close is idempotent and does not call onClose`, async () => {
+      const h = harness();
+      const recorder = new Recorder();
+      const [transport, server] = await open(h, recorder);
+      transport.close();
+      transport.close();
+      await server.ended;
+      await macrotask();
+      assert.equal(recorder.closes.length, 0);
+    });
+
+    it(`${name} write rejects after close`, async () => {
+      const h = harness();
+      const [transport] = await open(h, new Recorder());
+      transport.close();
+      await assert.rejects(transport.write(pattern(1, 1)));
+    });
+
+    it(`${name} opener rejects when nothing listens`, async () => {
+      const h = harness();
+      await assert.rejects(h.opener(h.refusedTarget(), new Recorder()));
+    });
+
+    it(`${name} opener rejects with the reason of an already aborted signal`, async () => {
+      const h = harness();
+      const reason = new Error("stop");
+      await assert.rejects(
+        h.opener(h.target(), new Recorder(), AbortSignal.abort(reason)),
+        (error) => error === reason,
+      );
+    });
+
+    it(`${name} opener rejects with the abort reason when aborted while connecting`, async () => {
+      const h = harness();
+      const controller = new AbortController();
+      const reason = new Error("give up");
+      const opening = h.opener(h.target(), new Recorder(), controller.signal);
+      controller.abort(reason);
+      await assert.rejects(opening, (error) => error === reason);
+    });
+  });
+}
