@@ -1,0 +1,205 @@
+/**
+ * `PacketDecoder`: a byte stream, in chunks of any size, → packet objects.
+ *
+ * @example
+ * ```ts
+ * import { PacketDecoder } from "@korero/mqtt/codec";
+ * const decoder = new PacketDecoder({ protocolVersion: 5, maximumPacketSize: 1 << 20 });
+ * for (const packet of decoder.push(new Uint8Array([0xd0, 0x00]))) {
+ *   packet.type; // "pingresp"
+ * }
+ * ```
+ * @module
+ */
+
+import { MalformedPacketError } from "../errors.ts";
+import { MAX_PACKET_SIZE, PACKET_TYPE_NAMES } from "./constants.ts";
+import type { Packet, ProtocolVersion } from "./types.ts";
+import { checkDecodeVersion, decodeBody, malformedRemainingLength } from "./decode.ts";
+import { checkFirstByte } from "./_checks.ts";
+import { readVarint, VARINT_INCOMPLETE, VARINT_MALFORMED, varintState } from "./_varint.ts";
+import { describe } from "./utf8.ts";
+
+/** Options of {@link PacketDecoder}. */
+export interface PacketDecoderOptions {
+  /** Protocol level of the connection (a decoded CONNECT switches it to the level it states). */
+  protocolVersion: ProtocolVersion;
+  /**
+   * Largest whole packet (fixed header included) to accept; a larger one fails with reason
+   * code 0x95 as soon as its fixed header is read, before its body is buffered.
+   * @default 268435460 (the protocol maximum)
+   */
+  maximumPacketSize?: number;
+}
+
+/**
+ * Splits a byte stream into packets and decodes them.
+ *
+ * - `push(chunk)` accepts any split of the stream (down to single bytes) and any
+ *   concatenation of packets, and returns the packets completed by the chunk; it never throws
+ *   for "need more bytes".
+ * - A packet that lies wholly inside one chunk is decoded in place: its PUBLISH payload and
+ *   binary fields are views into that chunk, so the caller must not reuse a chunk's memory
+ *   after pushing it. Only a packet split across chunks is copied (once, into a buffer of its
+ *   exact size).
+ * - A malformed packet makes `push` throw `MalformedPacketError` / `ProtocolError` (packets
+ *   decoded earlier from the same chunk are dropped with it). The decoder then stays failed:
+ *   every later `push` throws the same error. The connection must be closed anyway.
+ * - Decoding a CONNECT sets {@link protocolVersion} to the level it states, so a server reads
+ *   the rest of the stream in that version.
+ */
+export class PacketDecoder {
+  #version: ProtocolVersion;
+  #maximumPacketSize: number;
+  /** The packet being assembled across chunks, allocated at its exact size. */
+  #pending: Uint8Array | null = null;
+  #filled = 0;
+  /** A fixed header split across chunks (at most 1 + 4 bytes). */
+  #head = new Uint8Array(5);
+  #headLength = 0;
+  #error: unknown = undefined;
+
+  constructor(options: PacketDecoderOptions) {
+    checkDecodeVersion(options?.protocolVersion);
+    this.#version = options.protocolVersion;
+    const max = options.maximumPacketSize ?? MAX_PACKET_SIZE;
+    if (!Number.isInteger(max) || max < 2 || max > MAX_PACKET_SIZE) {
+      throw new RangeError(
+        `maximumPacketSize must be an integer in 2..${MAX_PACKET_SIZE}, got ${describe(max)}`,
+      );
+    }
+    this.#maximumPacketSize = max;
+  }
+
+  /** Protocol level used for every packet but CONNECT. Settable (e.g. by a server). */
+  get protocolVersion(): ProtocolVersion {
+    return this.#version;
+  }
+
+  set protocolVersion(version: ProtocolVersion) {
+    checkDecodeVersion(version);
+    this.#version = version;
+  }
+
+  /** Bytes held back waiting for the rest of a packet. */
+  get bufferedLength(): number {
+    return this.#pending !== null ? this.#filled : this.#headLength;
+  }
+
+  /**
+   * Feeds the next bytes of the stream; returns the packets they complete, in order.
+   *
+   * @throws {MalformedPacketError | ProtocolError} a malformed packet, or one larger than
+   *   `maximumPacketSize` (reason code 0x95); thereafter every call throws that error.
+   */
+  push(chunk: Uint8Array): Packet[] {
+    if (this.#error !== undefined) throw this.#error;
+    if (!(chunk instanceof Uint8Array)) {
+      throw new TypeError(`chunk must be a Uint8Array, got ${describe(chunk)}`);
+    }
+    try {
+      return this.#push(chunk);
+    } catch (error) {
+      this.#error = error;
+      this.#pending = null;
+      throw error;
+    }
+  }
+
+  #push(chunk: Uint8Array): Packet[] {
+    const out: Packet[] = [];
+    const n = chunk.length;
+    let pos = 0;
+    if (this.#pending !== null) {
+      pos = this.#fill(chunk, 0, out);
+    } else if (this.#headLength > 0) {
+      pos = this.#continueHeader(chunk, out);
+    }
+    while (pos < n) {
+      const firstByte = chunk[pos]!;
+      checkFirstByte(firstByte, this.#version);
+      const remaining = readVarint(chunk, pos + 1, n);
+      if (remaining < 0) {
+        if (remaining === VARINT_MALFORMED) throw malformedRemainingLength();
+        // The fixed header itself is split: keep its bytes.
+        this.#head.set(chunk.subarray(pos, n));
+        this.#headLength = n - pos;
+        break;
+      }
+      const start = pos + 1 + varintState.length;
+      const end = start + remaining;
+      this.#checkSize(firstByte, end - pos);
+      if (end <= n) {
+        this.#emit(decodeBody(firstByte, chunk, start, end, this.#version), out);
+        pos = end;
+      } else {
+        const pending = new Uint8Array(end - pos);
+        pending.set(chunk.subarray(pos, n));
+        this.#pending = pending;
+        this.#filled = n - pos;
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Continues a split fixed header with the first bytes of `chunk`; returns the next offset. */
+  #continueHeader(chunk: Uint8Array, out: Packet[]): number {
+    const head = this.#head;
+    const n = chunk.length;
+    let pos = 0;
+    while (pos < n) {
+      head[this.#headLength++] = chunk[pos++]!;
+      const remaining = readVarint(head, 1, this.#headLength);
+      if (remaining === VARINT_INCOMPLETE) {
+        if (this.#headLength === 5) throw malformedRemainingLength();
+        continue;
+      }
+      if (remaining === VARINT_MALFORMED) throw malformedRemainingLength();
+      const headerLength = this.#headLength;
+      const total = headerLength + remaining;
+      this.#checkSize(head[0]!, total);
+      const pending = new Uint8Array(total);
+      pending.set(head.subarray(0, headerLength));
+      this.#headLength = 0;
+      this.#pending = pending;
+      this.#filled = headerLength;
+      return this.#fill(chunk, pos, out);
+    }
+    return pos;
+  }
+
+  /** Copies bytes of `chunk` from `pos` into the pending packet; returns the next offset. */
+  #fill(chunk: Uint8Array, pos: number, out: Packet[]): number {
+    const pending = this.#pending!;
+    const take = Math.min(pending.length - this.#filled, chunk.length - pos);
+    pending.set(chunk.subarray(pos, pos + take), this.#filled);
+    this.#filled += take;
+    if (this.#filled === pending.length) {
+      this.#pending = null;
+      this.#filled = 0;
+      const headerLength = 1 + (readVarint(pending, 1, pending.length), varintState.length);
+      this.#emit(
+        decodeBody(pending[0]!, pending, headerLength, pending.length, this.#version),
+        out,
+      );
+    }
+    return pos + take;
+  }
+
+  #emit(packet: Packet, out: Packet[]): void {
+    if (packet.type === "connect") this.#version = packet.protocolVersion;
+    out.push(packet);
+  }
+
+  #checkSize(firstByte: number, size: number): void {
+    if (size > this.#maximumPacketSize) {
+      const name = PACKET_TYPE_NAMES[firstByte >> 4]!.toUpperCase();
+      throw new MalformedPacketError(
+        `A ${name} of ${size} bytes exceeds the maximum packet size of ` +
+          `${this.#maximumPacketSize} bytes (MQTT 5 §3.1.2.11.4)`,
+        { reasonCode: 0x95 },
+      );
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * PUBLISH (MQTT 5 §3.3, MQTT 3.1.1 §3.3): the hot path of the codec, written for speed:
+ * one size pass, one exact-size buffer, one write pass; decoded payloads are views.
+ *
+ * @module
+ */
+
+import { MalformedPacketError, ProtocolError } from "../errors.ts";
+import type { Properties, ProtocolVersion, PublishPacket } from "./types.ts";
+import { hasProperties, propertiesLength, readProperties, writeProperties } from "./properties.ts";
+import { readUtf8, utf8Length } from "./utf8.ts";
+import { Reader } from "./_reader.ts";
+import { varintSize, writeVarint } from "./_varint.ts";
+import { allocate, writeString } from "./_writer.ts";
+import { checkBoolean, checkBytes, checkPacketId, checkRemainingLength } from "./_checks.ts";
+
+/** Property Length computed by the last {@link publishRemainingLength} (scratch). */
+let lastPropertiesLength = 0;
+
+/** Validates `p` and returns its Remaining Length. */
+function publishRemainingLength(p: PublishPacket, version: ProtocolVersion): number {
+  const qos = p.qos;
+  if (qos !== 0 && qos !== 1 && qos !== 2) {
+    throw new RangeError(`qos must be 0, 1 or 2, got ${String(qos)}`);
+  }
+  const topic = p.topic;
+  let remaining = 2 + utf8Length(topic, "topic");
+  if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
+    throw new RangeError(
+      `topic must not contain wildcards in a PUBLISH [MQTT-3.3.2-2]: ${JSON.stringify(topic)}`,
+    );
+  }
+  if (qos === 0) {
+    if (p.packetId !== undefined) {
+      throw new RangeError(`packetId must be absent for QoS 0, got ${String(p.packetId)}`);
+    }
+    if (p.dup) throw new RangeError("dup must be false for QoS 0 [MQTT-3.3.1-2]");
+  } else {
+    checkPacketId(p.packetId);
+    remaining += 2;
+  }
+  if (typeof p.dup !== "boolean") checkBoolean(p.dup, "dup");
+  if (typeof p.retain !== "boolean") checkBoolean(p.retain, "retain");
+  const payload = p.payload;
+  if (!(payload instanceof Uint8Array)) checkBytes(payload, "payload");
+  remaining += payload.length;
+  const props = p.properties;
+  if (version === 5) {
+    const length = props === undefined ? 0 : propertiesLength(props, 3, "properties");
+    lastPropertiesLength = length;
+    remaining += varintSize(length) + length;
+    if (topic.length === 0 && props?.topicAlias === undefined) {
+      throw new RangeError("topic must not be empty unless properties.topicAlias is set");
+    }
+  } else {
+    if (hasProperties(props)) {
+      throw new RangeError(`properties require MQTT 5, got protocol version ${version}`);
+    }
+    if (topic.length === 0) {
+      throw new RangeError("topic must not be empty [MQTT-4.7.3-1]");
+    }
+  }
+  checkRemainingLength(remaining, "publish");
+  return remaining;
+}
+
+/** Encoded size of a PUBLISH in bytes (validates it like {@link encodePublish}). */
+export function publishLength(p: PublishPacket, version: ProtocolVersion): number {
+  const remaining = publishRemainingLength(p, version);
+  return 1 + varintSize(remaining) + remaining;
+}
+
+/** Encodes a PUBLISH. */
+export function encodePublish(p: PublishPacket, version: ProtocolVersion): Uint8Array {
+  const remaining = publishRemainingLength(p, version);
+  const qos = p.qos;
+  const buf = allocate(1 + varintSize(remaining) + remaining);
+  buf[0] = 0x30 | (p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0);
+  let o = writeVarint(buf, 1, remaining);
+  o = writeString(buf, o, p.topic);
+  if (qos !== 0) {
+    const id = p.packetId!;
+    buf[o++] = id >>> 8;
+    buf[o++] = id & 0xff;
+  }
+  if (version === 5) o = writeProperties(buf, o, p.properties, lastPropertiesLength);
+  buf.set(p.payload, o);
+  return buf;
+}
+
+/**
+ * Decodes the body `buf[start, end)` of a PUBLISH whose fixed-header flags are `flags`
+ * (already checked: QoS is not 3). The payload is a view into `buf`.
+ */
+export function decodePublish(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  flags: number,
+  version: ProtocolVersion,
+): PublishPacket {
+  const qos = ((flags >> 1) & 3) as 0 | 1 | 2;
+  const dup = (flags & 8) !== 0;
+  if (dup && qos === 0) {
+    throw new ProtocolError("A QoS 0 PUBLISH must not have the DUP flag set [MQTT-3.3.1-2]");
+  }
+  let pos = start + 2;
+  if (pos > end) throw truncated("topic name");
+  const topicEnd = pos + ((buf[start]! << 8) | buf[start + 1]!);
+  if (topicEnd > end) throw truncated("topic name");
+  const topic = readUtf8(buf, pos, topicEnd, "topic name");
+  if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
+    throw new ProtocolError(
+      `A PUBLISH topic name must not contain wildcards [MQTT-3.3.2-2]: ${JSON.stringify(topic)}`,
+    );
+  }
+  pos = topicEnd;
+  let packetId = 0;
+  if (qos !== 0) {
+    if (pos + 2 > end) throw truncated("packet identifier");
+    packetId = (buf[pos]! << 8) | buf[pos + 1]!;
+    pos += 2;
+    if (packetId === 0) {
+      throw new ProtocolError(
+        "A PUBLISH with QoS > 0 has packet identifier 0; it must be non-zero [MQTT-2.2.1-3]",
+      );
+    }
+  }
+  let props: Properties | undefined;
+  if (version === 5) {
+    if (pos < end && buf[pos] === 0) {
+      pos++; // the common empty property list
+    } else {
+      const r = new Reader(buf, pos, end, "PUBLISH");
+      props = readProperties(r, 3);
+      pos = r.pos;
+    }
+    if (topic.length === 0 && props?.topicAlias === undefined) {
+      throw new ProtocolError(
+        "A PUBLISH has an empty topic name and no topic alias (MQTT 5 §3.3.2.1)",
+      );
+    }
+  } else if (topic.length === 0) {
+    throw new ProtocolError("A PUBLISH topic name must not be empty [MQTT-4.7.3-1]");
+  }
+  const packet: PublishPacket = {
+    type: "publish",
+    topic,
+    payload: buf.subarray(pos, end),
+    qos,
+    retain: (flags & 1) !== 0,
+    dup,
+  };
+  if (qos !== 0) packet.packetId = packetId;
+  if (props !== undefined) packet.properties = props;
+  return packet;
+}
+
+function truncated(field: string): MalformedPacketError {
+  return new MalformedPacketError(
+    `A PUBLISH is truncated: the remaining length ends inside the ${field}`,
+  );
+}

@@ -1,0 +1,279 @@
+/**
+ * MQTT 5 reason codes (MQTT 5 §2.4), the MQTT 3.1/3.1.1 CONNACK return codes, and the text
+ * helpers `connackString` / `errorString` that mirror paho-mqtt's `connack_string` and
+ * `error_string`.
+ *
+ * @example
+ * ```ts
+ * import { isFailure, ReasonCode, reasonCodeName } from "@korero/mqtt/codec";
+ * reasonCodeName(ReasonCode.NotAuthorized); // "Not authorized"
+ * reasonCodeName(0x00, "disconnect"); // "Normal disconnection"
+ * isFailure(ReasonCode.QuotaExceeded); // true
+ * ```
+ * @module
+ */
+
+import type { PacketType, ProtocolVersion } from "./types.ts";
+
+/** Every MQTT 5 reason code by name. 0x00..0x02 carry several names (one per packet context). */
+export const ReasonCode = {
+  Success: 0x00,
+  NormalDisconnection: 0x00,
+  GrantedQoS0: 0x00,
+  GrantedQoS1: 0x01,
+  GrantedQoS2: 0x02,
+  DisconnectWithWillMessage: 0x04,
+  NoMatchingSubscribers: 0x10,
+  NoSubscriptionExisted: 0x11,
+  ContinueAuthentication: 0x18,
+  ReAuthenticate: 0x19,
+  UnspecifiedError: 0x80,
+  MalformedPacket: 0x81,
+  ProtocolError: 0x82,
+  ImplementationSpecificError: 0x83,
+  UnsupportedProtocolVersion: 0x84,
+  ClientIdentifierNotValid: 0x85,
+  BadUserNameOrPassword: 0x86,
+  NotAuthorized: 0x87,
+  ServerUnavailable: 0x88,
+  ServerBusy: 0x89,
+  Banned: 0x8a,
+  ServerShuttingDown: 0x8b,
+  BadAuthenticationMethod: 0x8c,
+  KeepAliveTimeout: 0x8d,
+  SessionTakenOver: 0x8e,
+  TopicFilterInvalid: 0x8f,
+  TopicNameInvalid: 0x90,
+  PacketIdentifierInUse: 0x91,
+  PacketIdentifierNotFound: 0x92,
+  ReceiveMaximumExceeded: 0x93,
+  TopicAliasInvalid: 0x94,
+  PacketTooLarge: 0x95,
+  MessageRateTooHigh: 0x96,
+  QuotaExceeded: 0x97,
+  AdministrativeAction: 0x98,
+  PayloadFormatInvalid: 0x99,
+  RetainNotSupported: 0x9a,
+  QoSNotSupported: 0x9b,
+  UseAnotherServer: 0x9c,
+  ServerMoved: 0x9d,
+  SharedSubscriptionsNotSupported: 0x9e,
+  ConnectionRateExceeded: 0x9f,
+  MaximumConnectTime: 0xa0,
+  SubscriptionIdentifiersNotSupported: 0xa1,
+  WildcardSubscriptionsNotSupported: 0xa2,
+} as const;
+
+/** One reason code's name in the packets where it may appear (MQTT 5 §2.4, Table 2-6). */
+export interface ReasonCodeDefinition {
+  /** The code, 0x00..0xA2. */
+  readonly code: number;
+  /** Its name in the spec, e.g. "Packet too large". */
+  readonly name: string;
+  /** The packets that may carry it with this name. */
+  readonly packets: readonly PacketType[];
+}
+
+const ACKS = ["puback", "pubrec"] as const;
+const FAILS = ["connack", ...ACKS, "suback", "unsuback", "disconnect"] as const;
+
+/** The reason code table: every code with its name per packet context. */
+export const REASON_CODE_TABLE: readonly ReasonCodeDefinition[] = [
+  {
+    code: 0x00,
+    name: "Success",
+    packets: ["connack", "puback", "pubrec", "pubrel", "pubcomp", "unsuback", "auth"],
+  },
+  { code: 0x00, name: "Normal disconnection", packets: ["disconnect"] },
+  { code: 0x00, name: "Granted QoS 0", packets: ["suback"] },
+  { code: 0x01, name: "Granted QoS 1", packets: ["suback"] },
+  { code: 0x02, name: "Granted QoS 2", packets: ["suback"] },
+  { code: 0x04, name: "Disconnect with Will Message", packets: ["disconnect"] },
+  { code: 0x10, name: "No matching subscribers", packets: [...ACKS] },
+  { code: 0x11, name: "No subscription existed", packets: ["unsuback"] },
+  { code: 0x18, name: "Continue authentication", packets: ["auth"] },
+  { code: 0x19, name: "Re-authenticate", packets: ["auth"] },
+  { code: 0x80, name: "Unspecified error", packets: [...FAILS] },
+  { code: 0x81, name: "Malformed Packet", packets: ["connack", "disconnect"] },
+  { code: 0x82, name: "Protocol Error", packets: ["connack", "disconnect"] },
+  { code: 0x83, name: "Implementation specific error", packets: [...FAILS] },
+  { code: 0x84, name: "Unsupported Protocol Version", packets: ["connack"] },
+  { code: 0x85, name: "Client Identifier not valid", packets: ["connack"] },
+  { code: 0x86, name: "Bad User Name or Password", packets: ["connack"] },
+  { code: 0x87, name: "Not authorized", packets: [...FAILS] },
+  { code: 0x88, name: "Server unavailable", packets: ["connack"] },
+  { code: 0x89, name: "Server busy", packets: ["connack", "disconnect"] },
+  { code: 0x8a, name: "Banned", packets: ["connack"] },
+  { code: 0x8b, name: "Server shutting down", packets: ["disconnect"] },
+  { code: 0x8c, name: "Bad authentication method", packets: ["connack", "disconnect"] },
+  { code: 0x8d, name: "Keep Alive timeout", packets: ["disconnect"] },
+  { code: 0x8e, name: "Session taken over", packets: ["disconnect"] },
+  { code: 0x8f, name: "Topic Filter invalid", packets: ["suback", "unsuback", "disconnect"] },
+  { code: 0x90, name: "Topic Name invalid", packets: ["connack", ...ACKS, "disconnect"] },
+  { code: 0x91, name: "Packet Identifier in use", packets: [...ACKS, "suback", "unsuback"] },
+  { code: 0x92, name: "Packet Identifier not found", packets: ["pubrel", "pubcomp"] },
+  { code: 0x93, name: "Receive Maximum exceeded", packets: ["disconnect"] },
+  { code: 0x94, name: "Topic Alias invalid", packets: ["disconnect"] },
+  { code: 0x95, name: "Packet too large", packets: ["connack", "disconnect"] },
+  { code: 0x96, name: "Message rate too high", packets: ["disconnect"] },
+  { code: 0x97, name: "Quota exceeded", packets: ["connack", ...ACKS, "suback", "disconnect"] },
+  { code: 0x98, name: "Administrative action", packets: ["disconnect"] },
+  { code: 0x99, name: "Payload format invalid", packets: ["connack", ...ACKS, "disconnect"] },
+  { code: 0x9a, name: "Retain not supported", packets: ["connack", "disconnect"] },
+  { code: 0x9b, name: "QoS not supported", packets: ["connack", "disconnect"] },
+  { code: 0x9c, name: "Use another server", packets: ["connack", "disconnect"] },
+  { code: 0x9d, name: "Server moved", packets: ["connack", "disconnect"] },
+  { code: 0x9e, name: "Shared Subscriptions not supported", packets: ["suback", "disconnect"] },
+  { code: 0x9f, name: "Connection rate exceeded", packets: ["connack", "disconnect"] },
+  { code: 0xa0, name: "Maximum connect time", packets: ["disconnect"] },
+  {
+    code: 0xa1,
+    name: "Subscription Identifiers not supported",
+    packets: ["suback", "disconnect"],
+  },
+  {
+    code: 0xa2,
+    name: "Wildcard Subscriptions not supported",
+    packets: ["suback", "disconnect"],
+  },
+];
+
+/** name by code (first table entry), and name by `${packet}:${code}` */
+const GENERIC_NAMES = new Map<number, string>();
+const CONTEXT_NAMES = new Map<string, string>();
+for (const { code, name, packets } of REASON_CODE_TABLE) {
+  if (!GENERIC_NAMES.has(code)) GENERIC_NAMES.set(code, name);
+  for (const packet of packets) CONTEXT_NAMES.set(`${packet}:${code}`, name);
+}
+
+/** Valid codes per packet, as 256-entry lookup tables for the codec. */
+const VALID = new Map<PacketType, Uint8Array>();
+for (const { code, packets } of REASON_CODE_TABLE) {
+  for (const packet of packets) {
+    let table = VALID.get(packet);
+    if (table === undefined) VALID.set(packet, table = new Uint8Array(256));
+    table[code] = 1;
+  }
+}
+
+/**
+ * The spec's name for a reason code, in the context of `packetType` when given
+ * (0x00 is "Success", "Normal disconnection" in DISCONNECT, "Granted QoS 0" in SUBACK).
+ * Unknown codes give "Unknown reason code 0x…".
+ */
+export function reasonCodeName(code: number, packetType?: PacketType): string {
+  if (packetType !== undefined) {
+    const name = CONTEXT_NAMES.get(`${packetType}:${code}`);
+    if (name !== undefined) return name;
+  }
+  return GENERIC_NAMES.get(code) ?? `Unknown reason code ${hex(code)}`;
+}
+
+/** Whether `code` is a failure (0x80 and above). */
+export function isFailure(code: number): boolean {
+  return code >= 0x80;
+}
+
+/** Whether MQTT 5 allows `code` in a packet of type `packetType`. */
+export function isValidReasonCode(code: number, packetType: PacketType): boolean {
+  return VALID.get(packetType)?.[code] === 1;
+}
+
+/** MQTT 3.1 / 3.1.1 CONNACK return codes (MQTT 3.1.1 §3.2.2.3). */
+export const ConnackReturnCode = {
+  Accepted: 0,
+  UnacceptableProtocolVersion: 1,
+  IdentifierRejected: 2,
+  ServerUnavailable: 3,
+  BadUserNameOrPassword: 4,
+  NotAuthorized: 5,
+} as const;
+
+/** The spec's description of each MQTT 3.1.1 CONNACK return code, index = code. */
+export const CONNACK_RETURN_CODE_NAMES: readonly string[] = [
+  "Connection accepted",
+  "Connection refused, unacceptable protocol version",
+  "Connection refused, identifier rejected",
+  "Connection refused, server unavailable",
+  "Connection refused, bad user name or password",
+  "Connection refused, not authorized",
+];
+
+/** The MQTT 5 reason code equivalent to each MQTT 3.1/3.1.1 CONNACK return code. */
+export const V3_CONNACK_TO_REASON_CODE: Readonly<Record<number, number>> = {
+  0: ReasonCode.Success,
+  1: ReasonCode.UnsupportedProtocolVersion,
+  2: ReasonCode.ClientIdentifierNotValid,
+  3: ReasonCode.ServerUnavailable,
+  4: ReasonCode.BadUserNameOrPassword,
+  5: ReasonCode.NotAuthorized,
+};
+
+const PAHO_CONNACK_STRINGS: readonly string[] = [
+  "Connection Accepted.",
+  "Connection Refused: unacceptable protocol version.",
+  "Connection Refused: identifier rejected.",
+  "Connection Refused: broker unavailable.",
+  "Connection Refused: bad user name or password.",
+  "Connection Refused: not authorised.",
+];
+
+/**
+ * Text for a CONNACK result, like paho's `connack_string`: the return code texts on
+ * MQTT 3.1/3.1.1 ("Connection Refused: not authorised."), the reason code name on MQTT 5.
+ */
+export function connackString(code: number, protocolVersion: ProtocolVersion): string {
+  if (protocolVersion === 5) return reasonCodeName(code, "connack");
+  return PAHO_CONNACK_STRINGS[code] ?? "Connection Refused: unknown reason.";
+}
+
+/** paho-mqtt's client error numbers (`MQTT_ERR_*`), for {@link errorString}. */
+export const ErrorCode = {
+  Again: -1,
+  Success: 0,
+  NoMemory: 1,
+  Protocol: 2,
+  Invalid: 3,
+  NoConnection: 4,
+  ConnectionRefused: 5,
+  NotFound: 6,
+  ConnectionLost: 7,
+  Tls: 8,
+  PayloadSize: 9,
+  NotSupported: 10,
+  Auth: 11,
+  AclDenied: 12,
+  Unknown: 13,
+  Errno: 14,
+  QueueSize: 15,
+  Keepalive: 16,
+} as const;
+
+const ERROR_STRINGS: Readonly<Record<number, string>> = {
+  0: "No error.",
+  1: "Out of memory.",
+  2: "A network protocol error occurred when communicating with the broker.",
+  3: "Invalid function arguments provided.",
+  4: "The client is not currently connected.",
+  5: "The connection was refused.",
+  6: "Message not found (internal error).",
+  7: "The connection was lost.",
+  8: "A TLS error occurred.",
+  9: "Payload too large.",
+  10: "This feature is not supported.",
+  11: "Authorisation failed.",
+  12: "Access denied by ACL.",
+  13: "Unknown error.",
+  14: "Error defined by errno.",
+  15: "Message queue full.",
+  16: "Client or broker did not communicate in the keepalive interval.",
+};
+
+/** Text for one of paho's error numbers ({@link ErrorCode}), like paho's `error_string`. */
+export function errorString(code: number): string {
+  return ERROR_STRINGS[code] ?? "Unknown error.";
+}
+
+function hex(code: number): string {
+  return `0x${code.toString(16).toUpperCase().padStart(2, "0")}`;
+}
