@@ -11,6 +11,7 @@ import { MalformedPacketError, ProtocolError } from "../errors.ts";
 import { MAX_STRING_BYTES, PROTOCOL_NAMES } from "./constants.ts";
 import type { ConnackPacket, ConnectPacket, Properties, ProtocolVersion, Will } from "./types.ts";
 import {
+  checkAuthenticationData,
   hasProperties,
   propertiesLength,
   readProperties,
@@ -77,6 +78,12 @@ function connectSizes(p: ConnectPacket, version: ProtocolVersion): ConnectSizes 
   let willProps = 0;
   if (version === 5) {
     props = propertiesLength(p.properties, 1, "properties");
+    const auth = p.properties;
+    if (auth?.authenticationData !== undefined && auth.authenticationMethod === undefined) {
+      throw new RangeError(
+        "properties.authenticationData requires properties.authenticationMethod",
+      );
+    }
     remaining += varintSize(props) + props;
   } else if (hasProperties(p.properties)) {
     throw new RangeError(`properties require MQTT 5, got protocol version ${version}`);
@@ -157,6 +164,7 @@ export function decodeConnect(buf: Uint8Array, start: number, end: number): Conn
     throw new ProtocolError(
       `A CONNECT has protocol name ${JSON.stringify(name)}, expected "MQTT" or "MQIsdp" ` +
         `[MQTT-3.1.2-1]`,
+      { reasonCode: ReasonCode.UnsupportedProtocolVersion },
     );
   }
   if ((level !== 3 && level !== 4 && level !== 5) || (level === 3) !== (name === "MQIsdp")) {
@@ -185,13 +193,16 @@ export function decodeConnect(buf: Uint8Array, start: number, end: number): Conn
     throw new MalformedPacketError("A CONNECT has will QoS 3 [MQTT-3.1.2-12]");
   }
   if (version !== 5 && (flags & PASSWORD) !== 0 && (flags & USERNAME) === 0) {
-    throw new ProtocolError(
+    throw new MalformedPacketError(
       "A CONNECT has the password flag without the user name flag [MQTT-3.1.2-22]",
     );
   }
   const keepalive = r.u16("keep alive");
   let properties: Properties | undefined;
-  if (version === 5) properties = readProperties(r, 1);
+  if (version === 5) {
+    properties = readProperties(r, 1);
+    checkAuthenticationData(properties, "CONNECT");
+  }
   const packet: ConnectPacket = {
     type: "connect",
     protocolVersion: version,
@@ -234,9 +245,6 @@ function connackRemaining(p: ConnackPacket, version: ProtocolVersion, out: numbe
   if (p.sessionPresent && code !== 0) {
     throw new RangeError("sessionPresent must be false when reasonCode is not 0 [MQTT-3.2.2-6]");
   }
-  if (p.sessionPresent && version === 3) {
-    throw new RangeError("sessionPresent does not exist in MQTT 3.1");
-  }
   if (version !== 5) {
     if (hasProperties(p.properties)) {
       throw new RangeError(`properties require MQTT 5, got protocol version ${version}`);
@@ -274,7 +282,7 @@ export function decodeConnack(
 ): ConnackPacket {
   const r = new Reader(buf, start, end, "CONNACK");
   const flags = r.u8("acknowledge flags");
-  if ((flags & (version === 3 ? 0xff : 0xfe)) !== 0) {
+  if ((flags & 0xfe) !== 0) {
     throw new MalformedPacketError(
       `The reserved CONNACK acknowledge flag bits must be 0, got 0x${flags.toString(16)} ` +
         `[MQTT-3.2.2-1]`,
@@ -287,6 +295,7 @@ export function decodeConnack(
     // format: accepted as is, reasonCode = the raw return code.)
     expectReasonCode(code, "connack", "[MQTT-3.2.2-8]");
     const props = readProperties(r, 2);
+    checkAuthenticationData(props, "CONNACK");
     if (props !== undefined) packet.properties = props;
   } else if (version !== 5 && code > 5) {
     throw new ProtocolError(`CONNACK return code ${code} is reserved (MQTT 3.1.1 §3.2.2.3)`);

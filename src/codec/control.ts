@@ -5,7 +5,7 @@
  * @module
  */
 
-import { MalformedPacketError } from "../errors.ts";
+import { MalformedPacketError, ProtocolError } from "../errors.ts";
 import type {
   AuthPacket,
   DisconnectPacket,
@@ -14,7 +14,13 @@ import type {
   Properties,
   ProtocolVersion,
 } from "./types.ts";
-import { hasProperties, propertiesLength, readProperties, writeProperties } from "./properties.ts";
+import {
+  checkAuthenticationData,
+  hasProperties,
+  propertiesLength,
+  readProperties,
+  writeProperties,
+} from "./properties.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize } from "./_varint.ts";
 import { allocate } from "./_writer.ts";
@@ -141,17 +147,37 @@ function checkAuthVersion(version: ProtocolVersion): void {
 /** Encoded size of an AUTH in bytes (MQTT 5 only). */
 export function authLength(p: AuthPacket, version: ProtocolVersion): number {
   checkAuthVersion(version);
+  checkAuthProperties(p);
   return packetSize(reasonAndPropertiesRemaining(p, version, 15));
 }
 
 /** Encodes an AUTH (MQTT 5 only). */
 export function encodeAuth(p: AuthPacket, version: ProtocolVersion): Uint8Array {
   checkAuthVersion(version);
+  checkAuthProperties(p);
   return encodeReasonAndProperties(p, reasonAndPropertiesRemaining(p, version, 15), 0xf0);
 }
 
 /** Decodes the body `buf[start, end)` of an AUTH (the caller has refused it before MQTT 5). */
 export function decodeAuth(buf: Uint8Array, start: number, end: number): AuthPacket {
   const body = decodeReasonAndProperties("auth", buf, start, end, 15, "[MQTT-3.15.2-1]");
+  checkAuthenticationData(body.properties, "AUTH");
+  if (body.reasonCode !== 0 && body.properties?.authenticationMethod === undefined) {
+    throw new ProtocolError(
+      "An AUTH continuing or starting authentication has no authenticationMethod (MQTT 5 §3.15.2.2.2)",
+    );
+  }
   return { type: "auth", ...body };
+}
+
+function checkAuthProperties(p: AuthPacket): void {
+  const props = p.properties;
+  if (props?.authenticationData !== undefined && props.authenticationMethod === undefined) {
+    throw new RangeError("properties.authenticationData requires properties.authenticationMethod");
+  }
+  if (p.reasonCode !== 0 && props?.authenticationMethod === undefined) {
+    throw new RangeError(
+      `properties.authenticationMethod is required in an AUTH with reasonCode ${p.reasonCode}`,
+    );
+  }
 }

@@ -617,3 +617,16 @@ export function hasProperties(props: Properties | undefined): boolean {
   }
   return false;
 }
+
+/**
+ * Throws a ProtocolError when `props` has Authentication Data without an Authentication
+ * Method (MQTT 5 §3.1.2.11.10, §3.15.2.2.3).
+ */
+export function checkAuthenticationData(props: Properties | undefined, packet: string): void {
+  if (props?.authenticationData !== undefined && props.authenticationMethod === undefined) {
+    throw new ProtocolError(
+      `A ${packet} has authenticationData (0x16) without authenticationMethod (0x15) ` +
+        `(MQTT 5 §3.1.2.11.10)`,
+    );
+  }
+}
