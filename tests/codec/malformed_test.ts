@@ -225,8 +225,8 @@ const connect: Row[] = [
   row(V45, "a CONNECT with will QoS but no will flag", `10 0c ${MQTT} 04 0a 0000 0000`, M),
   row(V45, "a CONNECT with will retain but no will flag", `10 0c ${MQTT} 04 22 0000 0000`, M),
   // 3.1.1 [MQTT-3.1.2-22]: "If the User Name Flag is set to 0, the Password Flag MUST be 0."
-  // The bytes parse (MQTT 5 allows exactly this), so it is a rule broken, not malformed bytes.
-  row(V4, "a CONNECT with a password and no username", `10 0f ${MQTT} 04 42 0000 0000 0001 70`, P),
+  // No class is named; like the will flags above, a flag combination the version forbids.
+  row(V4, "a CONNECT with a password and no username", `10 0f ${MQTT} 04 42 0000 0000 0001 70`, M),
   // §3.1.2.1 / §3.1.2.2: unknown name or level; 0x84 Unsupported Protocol Version.
   row(V45, "a CONNECT with protocol name MQTX", `10 0c 0004 4d515458 04 02 0000 0000`, P, 0x84),
   row(V45, "a CONNECT with protocol level 6", `10 0c ${MQTT} 06 02 0000 0000`, P, 0x84),
