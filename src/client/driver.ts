@@ -1,0 +1,473 @@
+/**
+ * The driver: runs one session against one transport and one clock timer. It feeds the session
+ * its inputs (user commands, bytes, transport events, the timer) and performs the actions the
+ * session emits, in order. It holds no protocol logic.
+ *
+ * Writes are coalesced: bytes emitted in the same tick become one transport write, scheduled
+ * in a microtask, and bytes emitted while a write is in progress go out together when it
+ * completes. A `resolve`/`reject` is delivered only after the bytes emitted before it were
+ * handed to the transport, so a QoS 0 publish settles "on write".
+ *
+ * @module
+ */
+
+import type { Transport, TransportOpener, TransportTarget } from "../transport/types.ts";
+import type {
+  AckResult,
+  DisconnectRequest,
+  OutgoingMessage,
+  PublishResult,
+  SessionAction,
+  SessionApi,
+  SessionState,
+  Token,
+} from "../session/types.ts";
+import type { ConnackPacket, Properties, Subscription } from "../codec/types.ts";
+import type { Clock } from "./clock.ts";
+
+/** The session actions the driver hands to the client. */
+export type DriverEvent = Extract<
+  SessionAction,
+  { type: "connected" | "connectFailed" | "disconnected" | "message" | "log" }
+>;
+
+type Settle = Extract<SessionAction, { type: "resolve" | "reject" }>;
+
+/** What the driver reports to its owner. */
+export interface DriverEvents {
+  /** A session event, in the order the session emitted it. */
+  event(event: DriverEvent): void;
+  /** The session reached state `"closed"`: it will not reconnect unless told to connect again. */
+  closed(): void;
+}
+
+/** A caller waiting on a token. */
+class Pending<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
+/** One transport, from the `open` request to its end. */
+class Connection {
+  transport: Transport | undefined = undefined;
+  /** Aborts the opener while the transport is being opened. */
+  opening: AbortController | undefined = new AbortController();
+  chunks: Uint8Array[] = [];
+  size = 0;
+  /** Bytes ever emitted for this connection, and how many of them were handed over. */
+  pushed = 0;
+  handed = 0;
+  writing = false;
+  flushQueued = false;
+  /** The session asked to close it: write what is pending, then close. */
+  closing = false;
+  /** Ended: nothing more is written to it or forwarded from it. */
+  dead = false;
+  /** Events that arrived before the opener resolved. */
+  early: Uint8Array[] | undefined = undefined;
+  earlyClose: { error: Error | undefined } | undefined = undefined;
+}
+
+/** Runs a {@link SessionApi} against transports made by `opener` and a {@link Clock}. */
+export class Driver {
+  readonly #session: SessionApi;
+  readonly #opener: TransportOpener;
+  readonly #target: TransportTarget;
+  readonly #clock: Clock;
+  readonly #events: DriverEvents;
+  readonly #pending = new Map<Token, Pending<unknown>>();
+  #nextToken = 1;
+  #conn: Connection | undefined;
+  /** Connections closing after their last write; `idle()` waits for them. */
+  #retiring = 0;
+  #idleWaiters: (() => void)[] = [];
+  /** Settlements waiting for bytes to be handed over (parallel arrays, read from `#deferHead`). */
+  #deferActions: Settle[] = [];
+  #deferConns: Connection[] = [];
+  #deferMarks: number[] = [];
+  #deferHead = 0;
+  #running = false;
+  #armed: number | undefined;
+  #closedReported = false;
+
+  constructor(
+    session: SessionApi,
+    opener: TransportOpener,
+    target: TransportTarget,
+    clock: Clock,
+    events: DriverEvents,
+  ) {
+    this.#session = session;
+    this.#opener = opener;
+    this.#target = target;
+    this.#clock = clock;
+    this.#events = events;
+  }
+
+  /** The session's coarse state. */
+  get state(): SessionState {
+    return this.#session.state;
+  }
+
+  /** Starts connecting; resolves with the CONNACK of the first successful attempt. */
+  connect(signal?: AbortSignal): Promise<ConnackPacket> {
+    this.#closedReported = false;
+    return this.#call((token, now) => this.#session.connect(token, now), signal);
+  }
+
+  /** Publishes; settles per QoS (on write, PUBACK or PUBCOMP). */
+  publish(message: OutgoingMessage, signal?: AbortSignal): Promise<PublishResult> {
+    const token = this.#nextToken++;
+    const pending = this.#track<PublishResult>(token, signal);
+    try {
+      this.#session.publish(token, message, this.#clock.now());
+    } catch (error) {
+      this.#untrack(token, pending);
+      throw error;
+    }
+    this.#run();
+    return pending.promise;
+  }
+
+  /** Subscribes; resolves with the SUBACK's reason codes. */
+  subscribe(
+    subscriptions: Subscription[],
+    properties: Properties | undefined,
+    signal?: AbortSignal,
+  ): Promise<AckResult> {
+    return this.#call(
+      (t, now) => this.#session.subscribe(t, subscriptions, properties, now),
+      signal,
+    );
+  }
+
+  /** Unsubscribes; resolves with the UNSUBACK's reason codes. */
+  unsubscribe(
+    filters: string[],
+    properties: Properties | undefined,
+    signal?: AbortSignal,
+  ): Promise<AckResult> {
+    return this.#call((t, now) => this.#session.unsubscribe(t, filters, properties, now), signal);
+  }
+
+  /** Disconnects; resolves when DISCONNECT was handed over (see {@link idle} for the close). */
+  disconnect(request: DisconnectRequest): Promise<void> {
+    return this.#call((token, now) => this.#session.disconnect(token, request, now), undefined);
+  }
+
+  /** Resolves when no transport is open or closing. */
+  idle(): Promise<void> {
+    if (this.#conn === undefined && this.#retiring === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #call<T>(
+    start: (token: Token, now: number) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const token = this.#nextToken++;
+    const pending = this.#track<T>(token, signal);
+    try {
+      start(token, this.#clock.now());
+    } catch (error) {
+      this.#untrack(token, pending);
+      throw error;
+    }
+    this.#run();
+    return pending.promise;
+  }
+
+  #track<T>(token: Token, signal: AbortSignal | undefined): Pending<T> {
+    const pending = new Pending<T>();
+    this.#pending.set(token, pending as Pending<unknown>);
+    if (signal !== undefined) {
+      pending.signal = signal;
+      pending.onAbort = () => {
+        this.#session.cancel(token, signal.reason, this.#clock.now());
+        this.#run();
+      };
+      signal.addEventListener("abort", pending.onAbort, { once: true });
+    }
+    return pending;
+  }
+
+  #untrack<T>(token: Token, pending: Pending<T>): void {
+    this.#pending.delete(token);
+    if (pending.onAbort !== undefined) {
+      pending.signal!.removeEventListener("abort", pending.onAbort);
+    }
+  }
+
+  /** Drains and performs the session's actions until it has none; then re-arms the timer. */
+  #run(): void {
+    if (this.#running) return; // the outer loop drains what a callback caused
+    this.#running = true;
+    try {
+      for (;;) {
+        const actions = this.#session.drain();
+        if (actions.length === 0) break;
+        for (let i = 0; i < actions.length; i++) this.#perform(actions[i]!);
+      }
+    } finally {
+      this.#running = false;
+    }
+    this.#arm();
+    if (this.#session.state === "closed" && !this.#closedReported) {
+      this.#closedReported = true;
+      this.#events.closed();
+    }
+  }
+
+  #perform(action: SessionAction): void {
+    switch (action.type) {
+      case "write": {
+        const conn = this.#conn;
+        if (conn === undefined || conn.dead) return;
+        conn.chunks.push(action.bytes);
+        conn.size += action.bytes.length;
+        conn.pushed += action.bytes.length;
+        this.#scheduleFlush(conn);
+        return;
+      }
+      case "resolve":
+      case "reject": {
+        const conn = this.#conn;
+        if (conn !== undefined && conn.handed < conn.pushed) {
+          this.#defer(action, conn, conn.pushed);
+        } else if (this.#deferHead < this.#deferActions.length) {
+          this.#defer(action, this.#deferConns[this.#deferConns.length - 1]!, 0);
+        } else this.#settle(action);
+        return;
+      }
+      case "open":
+        return this.#open();
+      case "close": {
+        const conn = this.#conn;
+        this.#conn = undefined;
+        if (conn !== undefined) this.#retire(conn);
+        return;
+      }
+      case "connected":
+      case "connectFailed":
+      case "disconnected":
+      case "message":
+      case "log":
+        this.#events.event(action);
+        return;
+    }
+  }
+
+  #settle(action: Settle): void {
+    const pending = this.#pending.get(action.token);
+    if (pending === undefined) return;
+    this.#untrack(action.token, pending);
+    if (action.type === "resolve") pending.resolve(action.value);
+    else pending.reject(action.error);
+  }
+
+  #defer(action: Settle, conn: Connection, mark: number): void {
+    this.#deferActions.push(action);
+    this.#deferConns.push(conn);
+    this.#deferMarks.push(mark);
+  }
+
+  /** Delivers the deferred settlements whose bytes were handed over, in order. */
+  #release(): void {
+    let head = this.#deferHead;
+    const actions = this.#deferActions;
+    while (head < actions.length && this.#deferConns[head]!.handed >= this.#deferMarks[head]!) {
+      const action = actions[head]!;
+      head++;
+      this.#settle(action);
+    }
+    if (head === actions.length) {
+      this.#deferActions = [];
+      this.#deferConns = [];
+      this.#deferMarks = [];
+      head = 0;
+    }
+    this.#deferHead = head;
+  }
+
+  #scheduleFlush(conn: Connection): void {
+    if (conn.flushQueued || conn.writing) return;
+    conn.flushQueued = true;
+    queueMicrotask(() => this.#flush(conn));
+  }
+
+  /** Hands everything pending to the transport in one write. */
+  #flush(conn: Connection): void {
+    conn.flushQueued = false;
+    const transport = conn.transport;
+    if (conn.writing || conn.dead || transport === undefined) return;
+    if (conn.size === 0) {
+      if (conn.closing) this.#finish(conn);
+      return;
+    }
+    const bytes = conn.chunks.length === 1 ? conn.chunks[0]! : concat(conn.chunks, conn.size);
+    conn.chunks = [];
+    conn.size = 0;
+    conn.handed = conn.pushed;
+    conn.writing = true;
+    let writing: Promise<void>;
+    try {
+      writing = transport.write(bytes);
+    } catch (error) {
+      writing = Promise.reject(error);
+    }
+    this.#release();
+    writing.then(() => {
+      conn.writing = false;
+      this.#flush(conn);
+    }, (error: unknown) => {
+      conn.writing = false;
+      this.#lost(conn, error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  #open(): void {
+    if (this.#conn !== undefined) this.#retire(this.#conn);
+    const conn = new Connection();
+    this.#conn = conn;
+    const handlers = {
+      onData: (chunk: Uint8Array) => {
+        if (conn.dead || conn.closing) return;
+        if (conn.transport === undefined) (conn.early ??= []).push(chunk);
+        else {
+          this.#session.receive(chunk, this.#clock.now());
+          this.#run();
+        }
+      },
+      onClose: (error?: Error) => {
+        if (conn.dead) return;
+        if (conn.transport === undefined) conn.earlyClose ??= { error };
+        else this.#lost(conn, error);
+      },
+    };
+    let opening: Promise<Transport>;
+    try {
+      opening = this.#opener(this.#target, handlers, conn.opening!.signal);
+    } catch (error) {
+      opening = Promise.reject(error);
+    }
+    opening.then((transport) => this.#opened(conn, transport), (error: unknown) => {
+      conn.opening = undefined;
+      if (conn.dead) return;
+      this.#lost(conn, error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  #opened(conn: Connection, transport: Transport): void {
+    conn.opening = undefined;
+    if (conn.dead || conn.closing) {
+      transport.close();
+      this.#finish(conn);
+      return;
+    }
+    conn.transport = transport;
+    this.#session.transportOpened(this.#clock.now());
+    this.#run();
+    const early = conn.early;
+    conn.early = undefined;
+    for (const chunk of early ?? []) {
+      if (conn.dead || conn.closing) return;
+      this.#session.receive(chunk, this.#clock.now());
+      this.#run();
+    }
+    if (conn.earlyClose !== undefined) this.#lost(conn, conn.earlyClose.error);
+  }
+
+  /** The session is done with `conn`: write what it emitted before, then close. */
+  #retire(conn: Connection): void {
+    if (conn.closing || conn.dead) return;
+    conn.closing = true;
+    this.#retiring++;
+    if (conn.opening !== undefined) {
+      conn.opening.abort(new Error("Connection attempt abandoned"));
+      return; // #opened / the rejection handler finishes it
+    }
+    if (!conn.writing && !conn.flushQueued) this.#flush(conn);
+  }
+
+  /** Closes a retiring connection whose last bytes were handed over. */
+  #finish(conn: Connection): void {
+    if (conn.dead) return;
+    conn.dead = true;
+    conn.handed = Infinity;
+    conn.transport?.close();
+    this.#release();
+    if (conn.closing) this.#retired();
+  }
+
+  /** The transport of `conn` ended or failed. */
+  #lost(conn: Connection, error: Error | undefined): void {
+    if (conn.dead) return;
+    const current = conn === this.#conn;
+    conn.transport?.close();
+    conn.chunks = [];
+    conn.size = 0;
+    this.#finish(conn);
+    if (current) {
+      this.#conn = undefined;
+      this.#session.transportClosed(this.#clock.now(), error);
+      this.#run();
+    }
+    this.#checkIdle();
+  }
+
+  #retired(): void {
+    this.#retiring--;
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (this.#conn !== undefined || this.#retiring > 0 || this.#idleWaiters.length === 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Keeps the one timer at or before the session's next deadline. */
+  #arm(): void {
+    const deadline = this.#session.nextDeadline();
+    if (deadline === undefined) {
+      if (this.#armed !== undefined) {
+        this.#armed = undefined;
+        this.#clock.clearTimer();
+      }
+      return;
+    }
+    // A timer that fires early only re-arms, so a later deadline keeps the armed one.
+    if (this.#armed !== undefined && this.#armed <= deadline) return;
+    this.#armed = deadline;
+    this.#clock.setTimer(deadline, this.#onTimer);
+  }
+
+  #onTimer = (): void => {
+    this.#armed = undefined;
+    const now = this.#clock.now();
+    const deadline = this.#session.nextDeadline();
+    if (deadline !== undefined && deadline <= now) this.#session.handleTimer(now);
+    this.#run();
+  };
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}

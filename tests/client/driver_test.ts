@@ -1,0 +1,351 @@
+/**
+ * The driver against a scripted fake session (no protocol logic): what it does with each
+ * action, how it coalesces writes, when it settles, and how it runs the timer.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Driver, type DriverEvent } from "../../src/client/driver.ts";
+import { manualClock } from "../../src/client/clock.ts";
+import type {
+  OutgoingMessage,
+  SessionAction,
+  SessionApi,
+  SessionState,
+  Token,
+} from "../../src/session/types.ts";
+import type {
+  Transport,
+  TransportHandlers,
+  TransportOpener,
+  TransportTarget,
+} from "../../src/transport/types.ts";
+
+const TARGET: TransportTarget = { kind: "tcp", host: "fake", port: 1883 };
+const bytes = (...values: number[]) => new Uint8Array(values);
+
+/** A session whose reactions the test scripts; it records every input. */
+class FakeSession implements SessionApi {
+  state: SessionState = "idle";
+  calls: string[] = [];
+  out: SessionAction[] = [];
+  deadline: number | undefined;
+  onPublish: (token: Token, message: OutgoingMessage) => SessionAction[] = (token) => [
+    { type: "write", bytes: bytes(0x30, token) },
+    { type: "resolve", token, value: { reasonCode: 0 } },
+  ];
+  onReceive: (chunk: Uint8Array) => SessionAction[] = () => [];
+  connect(token: Token, now: number): void {
+    this.calls.push(`connect ${token} @${now}`);
+    this.state = "connecting";
+    this.out.push({ type: "open" });
+  }
+  transportOpened(now: number): void {
+    this.calls.push(`opened @${now}`);
+    this.out.push({ type: "write", bytes: bytes(0x10) });
+  }
+  transportClosed(now: number, error?: Error): void {
+    this.calls.push(`closed @${now}${error ? ` ${error.message}` : ""}`);
+  }
+  receive(chunk: Uint8Array, now: number): void {
+    this.calls.push(`receive ${[...chunk]} @${now}`);
+    this.out.push(...this.onReceive(chunk));
+  }
+  handleTimer(now: number): void {
+    this.calls.push(`timer @${now}`);
+    this.deadline = undefined;
+  }
+  nextDeadline(): number | undefined {
+    return this.deadline;
+  }
+  publish(token: Token, message: OutgoingMessage, now: number): void {
+    if (message.topic === "bad") throw new RangeError("QoS 2 is above the server's Maximum QoS");
+    this.calls.push(`publish ${token} @${now}`);
+    this.out.push(...this.onPublish(token, message));
+  }
+  subscribe(token: Token): void {
+    this.calls.push(`subscribe ${token}`);
+  }
+  unsubscribe(token: Token): void {
+    this.calls.push(`unsubscribe ${token}`);
+  }
+  disconnect(token: Token, _request: unknown, now: number): void {
+    this.calls.push(`disconnect ${token} @${now}`);
+    this.state = "closed";
+    this.out.push(
+      { type: "write", bytes: bytes(0xe0, 0) },
+      { type: "close" },
+      { type: "resolve", token, value: undefined },
+    );
+  }
+  cancel(token: Token, reason: unknown, now: number): void {
+    this.calls.push(`cancel ${token} @${now} ${String(reason)}`);
+    this.out.push({ type: "reject", token, error: reason });
+  }
+  drain(): SessionAction[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+}
+
+/** A transport whose writes the test completes by hand. */
+class ManualTransport implements Transport {
+  writes: number[][] = [];
+  log: string[];
+  closed = false;
+  #releases: (() => void)[] = [];
+  handlers: TransportHandlers;
+  autoRelease = true;
+  constructor(handlers: TransportHandlers, log: string[]) {
+    this.handlers = handlers;
+    this.log = log;
+  }
+  write(chunk: Uint8Array): Promise<void> {
+    this.writes.push([...chunk]);
+    this.log.push(`write ${[...chunk]}`);
+    if (this.autoRelease) return Promise.resolve();
+    return new Promise((resolve) => this.#releases.push(resolve));
+  }
+  release(): void {
+    this.#releases.shift()?.();
+  }
+  close(): void {
+    this.log.push("close");
+    this.closed = true;
+  }
+}
+
+function setup(autoRelease = true) {
+  const session = new FakeSession();
+  const clock = manualClock(1000);
+  const log: string[] = [];
+  const transports: ManualTransport[] = [];
+  let failNext: Error | undefined;
+  const opener: TransportOpener = (_target, handlers) => {
+    if (failNext !== undefined) {
+      const error = failNext;
+      failNext = undefined;
+      return Promise.reject(error);
+    }
+    const transport = new ManualTransport(handlers, log);
+    transport.autoRelease = autoRelease;
+    transports.push(transport);
+    return Promise.resolve(transport);
+  };
+  const events: DriverEvent[] = [];
+  let closedCount = 0;
+  const driver = new Driver(session, opener, TARGET, clock, {
+    event: (event) => events.push(event),
+    closed: () => closedCount++,
+  });
+  return {
+    session,
+    clock,
+    log,
+    transports,
+    driver,
+    events,
+    closedCount: () => closedCount,
+    failNextOpen: (error: Error) => (failNext = error),
+  };
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const message = (topic = "t"): OutgoingMessage => ({
+  topic,
+  payload: bytes(),
+  qos: 0,
+  retain: false,
+});
+
+describe("Driver", () => {
+  it("Driver opens a transport on `open` and reports transportOpened", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    assert.deepEqual(t.session.calls, ["connect 1 @1000", "opened @1000"]);
+    assert.deepEqual(t.transports[0]!.writes, [[0x10]]);
+  });
+
+  it("Driver coalesces the writes of one tick into one transport write", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    const results = [];
+    for (let i = 0; i < 100; i++) results.push(t.driver.publish(message()));
+    await Promise.all(results);
+    const writes = t.transports[0]!.writes;
+    assert.equal(writes.length, 2);
+    assert.equal(writes[1]!.length, 200);
+  });
+
+  it("Driver settles a token that follows writes only after those bytes were handed over", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    const order: string[] = t.log;
+    const done = t.driver.publish(message()).then(() => order.push("resolved"));
+    assert.deepEqual(order, ["write 16"]);
+    await done;
+    assert.deepEqual(order, ["write 16", "write 48,2", "resolved"]);
+  });
+
+  it("Driver accumulates bytes while a write is pending and flushes them together", async () => {
+    const t = setup(false);
+    void t.driver.connect();
+    await tick();
+    const transport = t.transports[0]!;
+    assert.equal(transport.writes.length, 1); // CONNECT, not yet completed
+    let settled = 0;
+    for (let i = 0; i < 3; i++) void t.driver.publish(message()).then(() => settled++);
+    await tick();
+    assert.equal(transport.writes.length, 1);
+    assert.equal(settled, 0);
+    transport.release();
+    await tick();
+    assert.deepEqual(transport.writes[1], [0x30, 2, 0x30, 3, 0x30, 4]);
+    assert.equal(settled, 3);
+  });
+
+  it("Driver writes pending bytes before closing on `close`", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    await t.driver.disconnect({});
+    await t.driver.idle();
+    assert.deepEqual(t.log, ["write 16", "write 224,0", "close"]);
+    assert.equal(t.closedCount(), 1);
+  });
+
+  it("Driver reports a transport that could not be opened as transportClosed(error)", async () => {
+    const t = setup();
+    t.failNextOpen(new Error("refused"));
+    void t.driver.connect();
+    await tick();
+    assert.deepEqual(t.session.calls, ["connect 1 @1000", "closed @1000 refused"]);
+  });
+
+  it("Driver forwards data and the close of the current transport only", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    const first = t.transports[0]!;
+    first.handlers.onData(bytes(0x20, 2, 0, 0));
+    t.session.out.push({ type: "close" }, { type: "open" });
+    first.handlers.onData(bytes(1)); // not yet run: the driver drains on the next input
+    t.clock.advance(5);
+    first.handlers.onData(bytes(2));
+    await tick();
+    // The close/open pair is performed by the drain after receive(1), so bytes(2) is ignored.
+    first.handlers.onClose(new Error("late"));
+    await tick();
+    assert.deepEqual(t.session.calls, [
+      "connect 1 @1000",
+      "opened @1000",
+      "receive 32,2,0,0 @1000",
+      "receive 1 @1000",
+      "opened @1005",
+    ]);
+    assert.ok(first.closed);
+    assert.equal(t.transports.length, 2);
+  });
+
+  it("Driver reports the close of the current transport with its error", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    t.transports[0]!.handlers.onClose(new Error("reset"));
+    assert.deepEqual(t.session.calls.at(-1), "closed @1000 reset");
+  });
+
+  it("Driver arms the clock at the session's next deadline and calls handleTimer when due", async () => {
+    const t = setup();
+    t.session.deadline = 1500;
+    void t.driver.connect();
+    await tick();
+    t.clock.advance(499);
+    assert.ok(!t.session.calls.some((call) => call.startsWith("timer")));
+    t.clock.advance(1);
+    assert.deepEqual(t.session.calls.at(-1), "timer @1500");
+  });
+
+  it("Driver keeps an earlier timer armed and does not call handleTimer before the deadline", async () => {
+    const t = setup();
+    t.session.deadline = 1100;
+    void t.driver.connect();
+    await tick();
+    t.session.deadline = 1300; // moved later, e.g. by a write; the driver keeps the 1100 timer
+    void t.driver.publish(message());
+    t.clock.advance(100);
+    assert.ok(!t.session.calls.some((call) => call.startsWith("timer")));
+    t.clock.advance(200);
+    assert.deepEqual(t.session.calls.at(-1), "timer @1300");
+  });
+
+  it("Driver cancels the token when its signal aborts", async () => {
+    const t = setup();
+    t.session.onPublish = () => []; // never settles by itself
+    void t.driver.connect();
+    await tick();
+    const controller = new AbortController();
+    const publishing = t.driver.publish(message(), controller.signal);
+    t.clock.advance(7);
+    controller.abort("stop");
+    await assert.rejects(publishing, (error) => error === "stop");
+    assert.deepEqual(t.session.calls.at(-1), "cancel 2 @1007 stop");
+  });
+
+  it("Driver rethrows a synchronous session error and forgets the token", () => {
+    const t = setup();
+    const controller = new AbortController();
+    assert.throws(() => t.driver.publish(message("bad"), controller.signal), RangeError);
+    controller.abort();
+    assert.ok(!t.session.calls.some((call) => call.startsWith("cancel")));
+  });
+
+  it("Driver performs actions caused from an event callback after the current ones, in order", async () => {
+    const session = new FakeSession();
+    const order: string[] = [];
+    let handlers!: TransportHandlers;
+    const opener: TransportOpener = (_target, h) => {
+      handlers = h;
+      return Promise.resolve(new ManualTransport(h, []));
+    };
+    const driver: Driver = new Driver(session, opener, TARGET, manualClock(), {
+      event: (event) => {
+        order.push(event.type === "log" ? event.message : event.type);
+        if (event.type === "message") void driver.publish(message());
+      },
+      closed: () => {},
+    });
+    session.onReceive = () => [
+      {
+        type: "message",
+        message: {
+          type: "publish",
+          topic: "a",
+          payload: bytes(),
+          qos: 0,
+          retain: false,
+          dup: false,
+        },
+      },
+      { type: "log", level: "debug", message: "after message" },
+    ];
+    session.onPublish = (token) => [{ type: "log", level: "debug", message: `publish ${token}` }];
+    void driver.connect();
+    await tick();
+    handlers.onData(bytes(0x30));
+    assert.deepEqual(order, ["message", "after message", "publish 2"]);
+  });
+
+  it("Driver reports closed() once when the session reaches the closed state", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    assert.equal(t.closedCount(), 0);
+    await t.driver.disconnect({});
+    void t.driver.publish(message());
+    assert.equal(t.closedCount(), 1);
+  });
+});
