@@ -1,0 +1,92 @@
+/**
+ * TLS through a real Mosquitto: a listener with a certificate signed by the test CA, one with an
+ * untrusted self-signed certificate, and one that requires a client certificate.
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connect, type MqttClient } from "../../mod.ts";
+import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
+import { ClientPool, needsTransport, text, uniqueTopic, within } from "./_support.ts";
+
+/** The message of an error and of its causes, joined, for matching. */
+function messages(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e instanceof Error && parts.length < 5; e = e.cause) parts.push(e.message);
+  return parts.join(" / ");
+}
+
+const NO_RETRY = { reconnect: false, connectTimeout: 5_000 } as const;
+
+describe("MqttClient over TLS to Mosquitto", { skip: needsTransport }, () => {
+  let broker: MosquittoBroker;
+  const pool = new ClientPool();
+  const ca = readCert("ca.pem");
+
+  before(async () => {
+    broker = await startMosquitto({ tls: true, clientCertTls: true, untrustedTls: true });
+  });
+
+  after(async () => {
+    await pool.closeAll();
+    await broker?.stop();
+  });
+
+  /** Connects and proves the connection carries messages. */
+  async function roundTrip(client: MqttClient): Promise<void> {
+    pool.track(client);
+    const topic = uniqueTopic("tls");
+    const received = new Promise<string>((resolve) => {
+      client.onMessage = ({ message }) => resolve(text(message.payload));
+    });
+    await client.subscribe(topic, { qos: 1 });
+    await client.publish(topic, "secret handshake", { qos: 1 });
+    assert.equal(await within(received, "the message over TLS"), "secret handshake");
+  }
+
+  it("connect over mqtts:// trusts a server certificate signed by the given CA", async () => {
+    const client = await connect(broker.url("mqtts"), { ca });
+    assert.equal(client.connected, true);
+    await roundTrip(client);
+  });
+
+  it("connect with tls: true and host/port options trusts the given CA", async () => {
+    const client = await connect(`mqtt://localhost:${broker.tlsPort}`, {
+      tls: true,
+      ca,
+      servername: "localhost",
+    });
+    await roundTrip(client);
+  });
+
+  it("connect over mqtts:// rejects a server certificate the CA did not sign", async () => {
+    const url = `mqtts://localhost:${broker.untrustedTlsPort}`;
+    const error = await connect(url, { ...NO_RETRY, ca }).then(
+      (client) => (pool.track(client), assert.fail("connected to an untrusted server")),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof Error);
+    assert.match(messages(error), /certificate|issuer|self.signed|tls|handshake/i);
+  });
+
+  it("connect over mqtts:// without a CA rejects the test CA's server (not a system root)", async () => {
+    await assert.rejects(connect(broker.url("mqtts"), NO_RETRY), Error);
+  });
+
+  it("connect presents a client certificate to a listener that requires one", async () => {
+    const client = await connect(`mqtts://localhost:${broker.mtlsPort}`, {
+      ca,
+      cert: readCert("client.pem"),
+      key: readCert("client.key"),
+    });
+    await roundTrip(client);
+  });
+
+  it("connect without a client certificate is refused by a listener that requires one", async () => {
+    const error = await connect(`mqtts://localhost:${broker.mtlsPort}`, { ...NO_RETRY, ca }).then(
+      (client) => (pool.track(client), assert.fail("connected without a client certificate")),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof Error, `rejected with ${messages(error)}`);
+  });
+});

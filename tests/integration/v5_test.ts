@@ -1,0 +1,281 @@
+/**
+ * MQTT 5 features through a real Mosquitto: message properties, subscription identifiers, No
+ * Local, server-assigned client ids, topic aliases, Maximum Packet Size, failure reason codes
+ * in SUBACK and a server DISCONNECT.
+ *
+ * Mosquitto's `acl_file` never refuses a SUBSCRIBE (it only filters delivery), so the denied
+ * subscription comes from the dynamic security plugin with a role that denies `secret/#`.
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Message } from "../../mod.ts";
+import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
+import {
+  ClientPool,
+  type ConnectionEvent,
+  needsTransport,
+  TcpProxy,
+  type TestClient,
+  text,
+  uniqueTopic,
+  utf8,
+} from "./_support.ts";
+
+const DYNSEC_PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
+const MAX_PACKET_SIZE = 2048;
+const MAX_TOPIC_ALIAS = 2;
+
+/** Dynamic security config: anonymous clients may do anything except subscribe to secret/#. */
+const DYNSEC_CONFIG = {
+  defaultACLAccess: {
+    publishClientSend: true,
+    publishClientReceive: true,
+    subscribe: true,
+    unsubscribe: true,
+  },
+  clients: [],
+  groups: [{ groupname: "anonymous", roles: [{ rolename: "no-secrets" }] }],
+  anonymousGroup: "anonymous",
+  roles: [{
+    rolename: "no-secrets",
+    acls: [{ acltype: "subscribePattern", topic: "secret/#", priority: 0, allow: false }],
+  }],
+};
+
+/** Payloads `receiver` got up to a fence `publisher` sends on `topic`. */
+async function untilFence(publisher: TestClient, receiver: TestClient, topic: string) {
+  await publisher.client.publish(topic, "fence", { qos: 1 });
+  await receiver.inbox.find((m) => text(m.payload) === "fence", `the fence on ${topic}`);
+  return receiver.inbox.items.map((m) => text(m.payload));
+}
+
+/** The subscription identifiers of a delivered message, as an array. */
+function subscriptionIds(message: Message): number[] {
+  const ids = message.properties?.subscriptionIdentifier;
+  return ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
+}
+
+describe("MqttClient MQTT 5 features through Mosquitto", { skip: needsTransport }, () => {
+  let broker: MosquittoBroker;
+  let url: string;
+  let dir: string;
+  const pool = new ClientPool();
+  const v5 = { protocolVersion: 5 } as const;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "korero-v5-"));
+    writeFileSync(join(dir, "dynsec.json"), JSON.stringify(DYNSEC_CONFIG));
+    broker = await startMosquitto({
+      extraConfig: [
+        `max_packet_size ${MAX_PACKET_SIZE}`,
+        `max_topic_alias ${MAX_TOPIC_ALIAS}`,
+        `plugin ${DYNSEC_PLUGIN}`,
+        `plugin_opt_config_file ${join(dir, "dynsec.json")}`,
+      ],
+    });
+    url = `mqtt://${broker.host}:${broker.port}`;
+  });
+
+  after(async () => {
+    await pool.closeAll();
+    await broker?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("MqttClient.publish carries user properties, content type, response topic and correlation data", async () => {
+    const requester = await pool.open(url, v5);
+    const responder = await pool.open(url, v5);
+    const requests = uniqueTopic("requests");
+    const replies = uniqueTopic("replies");
+    await responder.client.subscribe(requests, { qos: 1 });
+    await requester.client.subscribe(replies, { qos: 1 });
+
+    const correlationData = new Uint8Array([0, 1, 2, 0xfe, 0xff]);
+    await requester.client.publish(requests, '{"ask":1}', {
+      qos: 1,
+      properties: {
+        contentType: "application/json",
+        payloadFormatIndicator: true,
+        messageExpiryInterval: 60,
+        responseTopic: replies,
+        correlationData,
+        userProperties: [["trace", "a"], ["trace", "b"], ["ünïcode", "✓"]],
+      },
+    });
+    const [request] = await responder.inbox.count(1, "the request");
+    const p = request!.properties ?? {};
+    assert.equal(p.contentType, "application/json");
+    assert.equal(p.payloadFormatIndicator, true);
+    assert.ok(p.messageExpiryInterval !== undefined && p.messageExpiryInterval <= 60);
+    assert.equal(p.responseTopic, replies);
+    assert.deepEqual(p.correlationData, correlationData);
+    assert.deepEqual(p.userProperties, [["trace", "a"], ["trace", "b"], ["ünïcode", "✓"]]);
+
+    // Answer the way a responder would: to the response topic, echoing the correlation data.
+    await responder.client.publish(p.responseTopic!, '{"answer":42}', {
+      qos: 1,
+      properties: { correlationData: p.correlationData! },
+    });
+    const [reply] = await requester.inbox.count(1, "the reply");
+    assert.equal(reply!.topic, replies);
+    assert.deepEqual(reply!.properties?.correlationData, correlationData);
+    assert.equal(text(reply!.payload), '{"answer":42}');
+  });
+
+  it("MqttClient delivers messages with the subscription identifiers that matched", async () => {
+    const sub = await pool.open(url, v5);
+    const pub = await pool.open(url, v5);
+    const base = uniqueTopic("sid");
+    await sub.client.subscribe(`${base}/+`, { qos: 1, properties: { subscriptionIdentifier: 7 } });
+    await sub.client.subscribe(`${base}/#`, { qos: 1, properties: { subscriptionIdentifier: 9 } });
+    await sub.client.subscribe(`${base}/only/#`, {
+      qos: 1,
+      properties: { subscriptionIdentifier: 268_435_455 },
+    });
+
+    await pub.client.publish(`${base}/x`, "both", { qos: 1 });
+    await pub.client.publish(`${base}/only/deep`, "deep", { qos: 1 });
+    const all = await sub.inbox.until(
+      (ms) => ms.some((m) => text(m.payload) === "deep"),
+      "the message under only/",
+    );
+    // Overlapping subscriptions may be merged into one delivery with both ids or delivered
+    // once per subscription; either way the ids seen must be exactly those that matched.
+    const idsOf = (payload: string) =>
+      [...new Set(all.filter((m) => text(m.payload) === payload).flatMap(subscriptionIds))].sort(
+        (a, b) => a - b,
+      );
+    assert.deepEqual(idsOf("both"), [7, 9]);
+    assert.deepEqual(idsOf("deep"), [9, 268_435_455]);
+  });
+
+  it("MqttClient.subscribe with noLocal does not receive its own publications", async () => {
+    const self = await pool.open(url, v5);
+    const other = await pool.open(url, v5);
+    const topic = uniqueTopic("nolocal");
+    await self.client.subscribe(topic, { qos: 1, noLocal: true });
+    await self.client.publish(topic, "mine", { qos: 1 });
+    assert.deepEqual(await untilFence(other, self, topic), ["fence"]);
+
+    const echo = uniqueTopic("echo");
+    await self.client.subscribe([{ topicFilter: echo, qos: 1, noLocal: false }]);
+    await self.client.publish(echo, "mine", { qos: 1 });
+    await self.inbox.find((m) => m.topic === echo && text(m.payload) === "mine", "own message");
+  });
+
+  it('MqttClient with clientId "" takes the client id the server assigns', async () => {
+    const anonymous = await pool.open(url, { ...v5, clientId: "" });
+    assert.match(anonymous.client.clientId, /^auto-/);
+    const topic = uniqueTopic("assigned");
+    await anonymous.client.subscribe(topic, { qos: 1 });
+    await anonymous.client.publish(topic, "hello", { qos: 1 });
+    await anonymous.inbox.count(1, "a message on the server-assigned session");
+  });
+
+  it("MqttClient with topicAliases sends aliases within the broker's Topic Alias Maximum", async () => {
+    const proxy = await TcpProxy.start(broker.host, broker.port);
+    try {
+      const sub = await pool.open(url, v5);
+      let topicAliasMaximum: number | undefined;
+      const aliased = pool.create(`mqtt://127.0.0.1:${proxy.port}`, { ...v5, topicAliases: true });
+      aliased.client.onConnect = ({ properties }) => {
+        topicAliasMaximum = properties?.topicAliasMaximum;
+      };
+      await aliased.client.connect();
+      assert.equal(topicAliasMaximum, MAX_TOPIC_ALIAS);
+
+      // Two hot topics with long names, then more topics than aliases, mixed.
+      const base = uniqueTopic("alias");
+      const [t1, t2, t3, t4] = [1, 2, 3, 4].map((i) => `${base}/${"x".repeat(200)}/${i}`);
+      const plan: string[] = [];
+      for (let i = 0; i < 30; i++) plan.push(t1!, t2!);
+      for (let i = 0; i < 5; i++) plan.push(t3!, t1!, t4!, t2!);
+      await sub.client.subscribe(`${base}/#`, { qos: 1 });
+
+      /** Publishes the plan through the proxy; returns the bytes it took. */
+      const run = async (client: TestClient["client"], tag: string) => {
+        const start = proxy.bytesUp;
+        for (const [i, topic] of plan.entries()) {
+          await client.publish(topic, `${tag}${i}`, { qos: (i % 2) as 0 | 1 });
+        }
+        return proxy.bytesUp - start;
+      };
+      const expected = (tag: string) => plan.map((topic, i) => [topic, `${tag}${i}`]);
+      const toPair = (m: Message) => [m.topic, text(m.payload)];
+
+      const aliasedBytes = await run(aliased.client, "a");
+      const first = await sub.inbox.count(plan.length, "every aliased message");
+      assert.deepEqual(first.map(toPair), expected("a"));
+
+      const plain = await pool.open(`mqtt://127.0.0.1:${proxy.port}`, v5);
+      const plainBytes = await run(plain.client, "p");
+      const both = await sub.inbox.count(2 * plan.length, "every unaliased message");
+      assert.deepEqual(both.slice(plan.length).map(toPair), expected("p"));
+      assert.ok(
+        aliasedBytes < plainBytes * 0.7,
+        `aliases should save bytes: ${aliasedBytes} with, ${plainBytes} without`,
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("MqttClient.publish rejects a packet over the server's Maximum Packet Size with RangeError", async () => {
+    const pub = await pool.open(url, v5);
+    const topic = uniqueTopic("big");
+    await pub.client.subscribe(topic, { qos: 1 });
+    for (const qos of [0, 1, 2] as const) {
+      await assert.rejects(
+        async () => await pub.client.publish(topic, new Uint8Array(MAX_PACKET_SIZE), { qos }),
+        RangeError,
+      );
+    }
+    // Nothing was sent: the connection is still up and a small publish goes through.
+    assert.equal(pub.client.connected, true);
+    await pub.client.publish(topic, new Uint8Array(MAX_PACKET_SIZE - 100), { qos: 1 });
+    const [message] = await pub.inbox.count(1, "the publish under the limit");
+    assert.equal(message!.payload.length, MAX_PACKET_SIZE - 100);
+    assert.equal(pub.inbox.items.length, 1);
+  });
+
+  for (const protocolVersion of [4, 5] as const) {
+    const failure = protocolVersion === 5 ? 0x87 : 0x80;
+    it(
+      `MqttClient.subscribe reports a refused filter with reason code 0x${
+        failure.toString(16)
+      } (MQTT ${protocolVersion === 5 ? "5" : "3.1.1"})`,
+      async () => {
+        const sub = await pool.open(url, { protocolVersion });
+        const allowed = uniqueTopic("allowed");
+        const result = await sub.client.subscribe([
+          { topicFilter: "secret/plans", qos: 1 },
+          { topicFilter: allowed, qos: 1 },
+        ]);
+        assert.deepEqual(result.reasonCodes, [failure, 1]);
+        assert.equal(sub.client.connected, true);
+      },
+    );
+  }
+
+  it("MqttClient.onDisconnect reports a server DISCONNECT 0x8E on session takeover", async () => {
+    const clientId = `korero-takeover-${Date.now()}`;
+    const first = await pool.open(url, { ...v5, clientId, reconnect: false });
+    const second = await pool.open(url, { ...v5, clientId, reconnect: false });
+    const isDisconnect = (e: ConnectionEvent) => e.kind === "disconnect";
+    const event = await first.events.find(isDisconnect, "the takeover DISCONNECT");
+    assert.ok(event.kind === "disconnect");
+    assert.equal(event.reasonCode, 0x8e);
+    assert.equal(event.willReconnect, false);
+    assert.equal(first.client.connected, false);
+    assert.equal(second.client.connected, true);
+    // The new connection works.
+    const topic = uniqueTopic("takeover");
+    await second.client.subscribe(topic, { qos: 1 });
+    await second.client.publish(topic, utf8("still here"), { qos: 1 });
+    await second.inbox.count(1, "a message on the new connection");
+  });
+});

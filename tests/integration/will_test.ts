@@ -1,0 +1,130 @@
+/**
+ * Will messages through a real Mosquitto. The client reaches the broker through a
+ * {@link TcpProxy}; `sever()` destroys the connection without a DISCONNECT, which is what the
+ * broker sees when a client crashes or its network drops.
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { ProtocolVersion } from "../../mod.ts";
+import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
+import {
+  ClientPool,
+  type ConnectionEvent,
+  needsTransport,
+  TcpProxy,
+  type TestClient,
+  text,
+  uniqueTopic,
+} from "./_support.ts";
+
+describe("MqttClient will messages through Mosquitto", { skip: needsTransport }, () => {
+  let broker: MosquittoBroker;
+  let url: string;
+  let proxy: TcpProxy;
+  let proxied: string;
+  const pool = new ClientPool();
+
+  before(async () => {
+    broker = await startMosquitto();
+    url = `mqtt://${broker.host}:${broker.port}`;
+    proxy = await TcpProxy.start(broker.host, broker.port);
+    proxied = `mqtt://127.0.0.1:${proxy.port}`;
+  });
+
+  after(async () => {
+    await pool.closeAll();
+    await proxy?.close();
+    await broker?.stop();
+  });
+
+  /** A watcher subscribed to a fresh will topic. */
+  async function watch(name: string, protocolVersion: ProtocolVersion) {
+    const topic = uniqueTopic(name);
+    const watcher = await pool.open(url, { protocolVersion });
+    await watcher.client.subscribe(topic, { qos: 1 });
+    return { topic, watcher };
+  }
+
+  /** Everything `watcher` got on `topic` up to a fence it publishes itself. */
+  async function untilFence(watcher: TestClient, topic: string): Promise<string[]> {
+    await watcher.client.publish(topic, "fence", { qos: 1 });
+    await watcher.inbox.find((m) => text(m.payload) === "fence", "the fence");
+    return watcher.inbox.items.map((m) => text(m.payload));
+  }
+
+  for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
+    const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
+
+    it(`MqttClient will is published when the connection drops without DISCONNECT (${v})`, async () => {
+      const { topic, watcher } = await watch(`will-drop-v${protocolVersion}`, protocolVersion);
+      const dying = await pool.open(proxied, {
+        protocolVersion,
+        reconnect: false,
+        will: { topic, payload: "gone", qos: 1 },
+      });
+
+      proxy.sever();
+      const [will] = await watcher.inbox.count(1, "the will message");
+      assert.equal(will!.topic, topic);
+      assert.equal(text(will!.payload), "gone");
+      assert.equal(will!.qos, 1);
+
+      const isDisconnect = (e: ConnectionEvent) => e.kind === "disconnect";
+      const event = await dying.events.find(isDisconnect, "onDisconnect after the drop");
+      assert.ok(event.kind === "disconnect" && event.willReconnect === false);
+      assert.ok(event.error instanceof Error, "the drop is reported with an error");
+      assert.equal(dying.client.connected, false);
+    });
+
+    it(`MqttClient will is not published after disconnect() (${v})`, async () => {
+      const { topic, watcher } = await watch(`will-normal-v${protocolVersion}`, protocolVersion);
+      const leaving = await pool.open(proxied, {
+        protocolVersion,
+        will: { topic, payload: "gone", qos: 1 },
+      });
+      await leaving.client.disconnect();
+      assert.deepEqual(await untilFence(watcher, topic), ["fence"]);
+    });
+  }
+
+  it("MqttClient.disconnect with reason code 0x04 publishes the will (MQTT 5)", async () => {
+    const { topic, watcher } = await watch("will-0x04", 5);
+    const leaving = await pool.open(proxied, {
+      protocolVersion: 5,
+      will: { topic, payload: "asked for", qos: 1 },
+    });
+    await leaving.client.disconnect({ reasonCode: 0x04 });
+    const [will] = await watcher.inbox.count(1, "the will message");
+    assert.equal(text(will!.payload), "asked for");
+  });
+
+  it("MqttClient will honours willDelayInterval (MQTT 5)", async () => {
+    const { topic, watcher } = await watch("will-delay", 5);
+    await pool.open(proxied, {
+      protocolVersion: 5,
+      reconnect: false,
+      // The will waits for the earlier of the will delay and the end of the session, so the
+      // session must outlive the delay.
+      properties: { sessionExpiryInterval: 30 },
+      will: {
+        topic,
+        payload: "late",
+        qos: 1,
+        properties: { willDelayInterval: 1, contentType: "text/plain" },
+      },
+    });
+
+    const severedAt = performance.now();
+    proxy.sever();
+    const [will] = await watcher.inbox.count(1, "the delayed will message");
+    const elapsed = performance.now() - severedAt;
+    assert.equal(text(will!.payload), "late");
+    assert.equal(will!.properties?.contentType, "text/plain");
+    // Mosquitto checks will delays once a second, so allow a little early rounding.
+    assert.ok(
+      elapsed >= 900,
+      `the will arrived after ${Math.round(elapsed)} ms, before the 1 s delay`,
+    );
+  });
+});
