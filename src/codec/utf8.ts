@@ -92,8 +92,17 @@ export function writeUtf8(buf: Uint8Array, offset: number, value: string): numbe
   return offset;
 }
 
-/** Scratch list of char codes for the short-ASCII decoding path (reused, never exposed). */
+/** Scratch list of char codes for the short-ASCII path (reused, never exposed). */
 const codes: number[] = [];
+
+/**
+ * A small cache of recently decoded short ASCII strings, indexed by a hash of their bytes.
+ * Topics, property names and user property keys repeat on a connection; a hit returns the
+ * cached string after comparing every byte, so no string is created. Creating a short string
+ * costs far more than hashing and comparing its bytes.
+ */
+const CACHE_SIZE = 1024;
+const cache: (string | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
 
 /**
  * Reads `buf[start, end)` as an MQTT UTF-8 string.
@@ -103,18 +112,25 @@ const codes: number[] = [];
 export function readUtf8(buf: Uint8Array, start: number, end: number, field: string): string {
   const n = end - start;
   if (n === 0) return "";
-  if (n <= DECODE_LOOP_THRESHOLD) {
-    codes.length = 0;
-    let i = start;
-    for (; i < end; i++) {
-      const c = buf[i]!;
-      if (c === 0 || c >= 0x80) break;
-      codes.push(c);
-    }
-    if (i === end) return String.fromCharCode.apply(null, codes);
-    return readSlow(buf, start, end, field);
+  if (n > DECODE_LOOP_THRESHOLD) return readSlow(buf, start, end, field);
+  let hash = n;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0 || c >= 0x80) return readSlow(buf, start, end, field);
+    hash = Math.imul(hash ^ c, 0x01000193);
   }
-  return readSlow(buf, start, end, field);
+  const slot = (hash >>> 0) & (CACHE_SIZE - 1);
+  const cached = cache[slot];
+  if (cached !== undefined && cached.length === n) {
+    let i = 0;
+    while (i < n && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === n) return cached;
+  }
+  codes.length = 0;
+  for (let i = start; i < end; i++) codes.push(buf[i]!);
+  const value = String.fromCharCode.apply(null, codes);
+  cache[slot] = value;
+  return value;
 }
 
 function readSlow(buf: Uint8Array, start: number, end: number, field: string): string {
