@@ -42,15 +42,40 @@ export function assertSameBytes(actual: Uint8Array, expected: Uint8Array): void 
   );
 }
 
-/** Registers three tests per row: encode, decodePacket and PacketDecoder. */
+/**
+ * A deep copy of `value` whose every Uint8Array is a view at a non-zero offset into a larger
+ * buffer filled with 0xEE, to catch code that ignores `byteOffset` / `byteLength`.
+ */
+export function withOffsetViews<T>(value: T): T {
+  if (value instanceof Uint8Array) {
+    const host = new Uint8Array(value.length + 7).fill(0xee);
+    host.set(value, 3);
+    return host.subarray(3, 3 + value.length) as T;
+  }
+  if (Array.isArray(value)) return value.map(withOffsetViews) as T;
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) out[key] = withOffsetViews(field);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * Registers three tests per row: encode, decodePacket and PacketDecoder. The encode test
+ * also encodes the packet with its byte fields as offset views, and the decode test also
+ * decodes the frame from an offset view into a larger buffer.
+ */
 export function checkFixtures(rows: Fixture[]): void {
   for (const row of rows) {
     const frame = frameOf(row);
     it(`encodePacket writes ${row.name} (v${row.version})`, () => {
       assertSameBytes(encodePacket(row.packet, row.version), frame);
+      assertSameBytes(encodePacket(withOffsetViews(row.packet), row.version), frame);
     });
     it(`decodePacket reads ${row.name} (v${row.version})`, () => {
       assert.deepStrictEqual(decodePacket(frame, row.version), row.packet);
+      assert.deepStrictEqual(decodePacket(withOffsetViews(frame), row.version), row.packet);
     });
     it(`PacketDecoder.push reads ${row.name} (v${row.version})`, () => {
       const decoder = new PacketDecoder({ protocolVersion: row.version });

@@ -10,6 +10,7 @@ import type { Packet, ProtocolVersion } from "../../src/codec/types.ts";
 import { MalformedPacketError } from "../../src/errors.ts";
 import { concat, fromHex, utf8 } from "../_helpers/hex.ts";
 import { Rng } from "../_helpers/packet_gen.ts";
+import { withOffsetViews } from "../_helpers/codec_fixtures.ts";
 
 const EMPTY = new Uint8Array(0);
 const BIG = new Uint8Array(300).map((_, i) => (i * 31) & 0xff);
@@ -102,14 +103,23 @@ function streamOf(rows: [string | Uint8Array, Packet][]): [Uint8Array, Packet[]]
   return [concat(...frames), rows.map(([, packet]) => packet)];
 }
 
-/** Feeds `bytes` cut at `cuts` (sorted offsets) and returns every packet decoded. */
-function feed(version: ProtocolVersion, bytes: Uint8Array, cuts: number[]): Packet[] {
+/**
+ * Feeds `bytes` cut at `cuts` (sorted offsets) and returns every packet decoded. Each chunk is
+ * a fresh copy, as a socket hands over fresh buffers, or with `offsetViews` a view at an
+ * offset into a larger buffer.
+ */
+function feed(
+  version: ProtocolVersion,
+  bytes: Uint8Array,
+  cuts: number[],
+  offsetViews = false,
+): Packet[] {
   const decoder = new PacketDecoder({ protocolVersion: version });
   const out: Packet[] = [];
   let start = 0;
   for (const cut of [...cuts, bytes.length]) {
-    // A copy per chunk, as a socket would hand over fresh buffers.
-    out.push(...decoder.push(bytes.slice(start, cut)));
+    const chunk = bytes.slice(start, cut);
+    out.push(...decoder.push(offsetViews ? withOffsetViews(chunk) : chunk));
     start = cut;
   }
   return out;
@@ -149,6 +159,15 @@ for (const [version, rows] of [[5, STREAM_5], [4, STREAM_4]] as const) {
       }
     });
 
+    it(`PacketDecoder.push reads chunks that are views at an offset into larger buffers (v${version})`, () => {
+      const rng = new Rng(9000 + version);
+      for (let trial = 0; trial < 50; trial++) {
+        const cuts: number[] = [];
+        for (let at = rng.int(1, 40); at < bytes.length; at += rng.int(1, 40)) cuts.push(at);
+        assert.deepStrictEqual(feed(version, bytes, cuts, true), packets, `trial ${trial}`);
+      }
+    });
+
     it(`PacketDecoder.push keeps earlier PUBLISH payloads intact while later chunks arrive (v${version})`, () => {
       const decoder = new PacketDecoder({ protocolVersion: version });
       const out: Packet[] = [];
@@ -167,6 +186,33 @@ for (const [version, rows] of [[5, STREAM_5], [4, STREAM_4]] as const) {
     });
   });
 }
+
+describe("PacketDecoder state", () => {
+  it("PacketDecoder.push keeps failing after a malformed packet, even on valid bytes", () => {
+    const decoder = new PacketDecoder({ protocolVersion: 4 });
+    assert.throws(() => decoder.push(fromHex("c1 00")), MalformedPacketError);
+    assert.throws(() => decoder.push(fromHex("d0 00")), MalformedPacketError);
+  });
+
+  it("PacketDecoder.push reads the rest of the stream in the version a CONNECT states", () => {
+    const decoder = new PacketDecoder({ protocolVersion: 4 });
+    const connect5 = "10 0d 0004 4d515454 05 02 0000 00 0000";
+    // A v5 PUBLISH with a Topic Alias property: only readable as MQTT 5.
+    const publish5 = "30 07 0001 74 03 23 0005";
+    assert.deepStrictEqual(decoder.push(fromHex(`${connect5} ${publish5}`)), [
+      { type: "connect", protocolVersion: 5, clientId: "", clean: true, keepalive: 0 },
+      {
+        type: "publish",
+        topic: "t",
+        payload: EMPTY,
+        qos: 0,
+        retain: false,
+        dup: false,
+        properties: { topicAlias: 5 },
+      },
+    ]);
+  });
+});
 
 describe("PacketDecoder maximumPacketSize from the fixed header", () => {
   const tooBig = () => (error: unknown) => {

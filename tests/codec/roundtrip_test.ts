@@ -18,8 +18,10 @@ const PER_VERSION = 3000;
 const PER_TYPE = 200;
 
 function show(packet: Packet): string {
-  return JSON.stringify(packet, (_key, value) =>
-    value instanceof Uint8Array ? `<${value.length} bytes>` : value);
+  return JSON.stringify(
+    packet,
+    (_key, value) => value instanceof Uint8Array ? `<${value.length} bytes>` : value,
+  );
 }
 
 function roundTrip(packet: Packet, version: ProtocolVersion, seed: number): Uint8Array {
@@ -34,7 +36,9 @@ function roundTrip(packet: Packet, version: ProtocolVersion, seed: number): Uint
     decoded = decodePacket(frame, version);
   } catch (error) {
     assert.fail(
-      `seed ${seed}: decodePacket threw ${error} for ${show(packet)}\n${hex(frame.subarray(0, 200))}`,
+      `seed ${seed}: decodePacket threw ${error} for ${show(packet)}\n${
+        hex(frame.subarray(0, 200))
+      }`,
     );
   }
   assert.deepStrictEqual(decoded, packet, `seed ${seed}: ${show(packet)}`);
