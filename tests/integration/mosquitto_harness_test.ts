@@ -128,6 +128,37 @@ describe("startMosquitto with persistence", () => {
   });
 });
 
+describe("startMosquitto with persistence after a kill", () => {
+  const connectP2 = bytes("10 0e 00 04 4d 51 54 54 04 00 00 3c 00 02 70 32");
+  const subscribe = bytes("82 06 00 01 00 01 74 01");
+  /** PUBLISH t, QoS 1, packet id 7, payload "x". */
+  const publish = bytes("32 06 00 01 74 00 07 78");
+
+  it("MosquittoBroker.save writes the queued message that survives kill and restart", async () => {
+    const broker = await startMosquitto({ persistence: true });
+    try {
+      const subscriber = await tcp(broker.host, broker.port);
+      assert.equal(await subscriber.exchange(connectP2, 4), CONNACK_ACCEPTED);
+      assert.equal(await subscriber.exchange(subscribe, 5), "90 03 00 01 01");
+      subscriber.socket.end(bytes("e0 00"));
+      await broker.waitForLog(/Client p2 disconnected/);
+      const publisher = await tcp(broker.host, broker.port);
+      assert.equal(await publisher.exchange(CONNECT, 4), CONNACK_ACCEPTED);
+      assert.equal(await publisher.exchange(publish, 4), "40 02 00 07");
+      publisher.close();
+      await broker.save();
+      await broker.kill();
+      await broker.restart();
+      const again = await tcp(broker.host, broker.port);
+      // session present, then the queued message (QoS 1, packet id 1, "x")
+      assert.equal(await again.exchange(connectP2, 12), "20 02 01 00 32 06 00 01 74 00 01 78");
+      again.close();
+    } finally {
+      await broker.stop();
+    }
+  });
+});
+
 describe("startMosquitto failures", () => {
   it("startMosquitto rejects with the broker's log when mosquitto cannot start", async () => {
     await assert.rejects(startMosquitto({ extraConfig: ["no_such_option 1"] }), (error: Error) => {
