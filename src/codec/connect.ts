@@ -219,6 +219,12 @@ export function decodeConnect(buf: Uint8Array, start: number, end: number): Conn
       qos: willQos as 0 | 1 | 2,
       retain: (flags & WILL_RETAIN) !== 0,
     };
+    if (will.topic === "" || will.topic.includes("+") || will.topic.includes("#")) {
+      throw new ProtocolError(
+        `A will topic must be a non-empty topic name without wildcards ` +
+          `[MQTT-4.7.3-1] [MQTT-4.7.0-1]: ${JSON.stringify(will.topic)}`,
+      );
+    }
     if (willProperties !== undefined) will.properties = willProperties;
     packet.will = will;
   }

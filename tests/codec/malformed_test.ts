@@ -244,6 +244,15 @@ const connect: Row[] = [
     P,
     0x84,
   ),
+  // [MQTT-4.7.0-1] no wildcards in a topic name, [MQTT-4.7.3-1] at least one character: the
+  // will topic is a topic name, refused like a PUBLISH topic.
+  row(
+    V45,
+    "a CONNECT whose will topic has a wildcard",
+    `10 12 ${MQTT} 04 06 0000 0001 61 0001 2b 0000`,
+    P,
+  ),
+  row(V45, "a CONNECT with an empty will topic", `10 11 ${MQTT} 04 06 0000 0001 61 0000 0000`, P),
   // §3.2.2.1 "Bits 7-1 are reserved and MUST be set to 0." [MQTT-3.2.2-1]
   row(V4, "a CONNACK with reserved acknowledge flag bits", "20 02 02 00", M),
   row(V5, "a CONNACK with reserved acknowledge flag bits", "20 03 80 00 00", M),
