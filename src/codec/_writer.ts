@@ -1,7 +1,7 @@
 /**
  * Writing primitives and the output buffer allocator.
  *
- * Each packet is written into exactly one buffer of its exact size. On Deno, creating a
+ * Each packet is written into exactly one buffer of its exact size. On some runtimes, creating a
  * `Uint8Array` with its own backing store costs hundreds of nanoseconds (more than encoding a
  * small PUBLISH), so small packets are carved, as exact-size views, out of a shared 64 KiB
  * slab, the same trade-off as Node's `Buffer.allocUnsafe` pool. Slab memory is never reused:
