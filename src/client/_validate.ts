@@ -1,0 +1,128 @@
+/**
+ * Small argument checks shared by the options resolver and the client methods. Each throws a
+ * `TypeError` (wrong type) or `RangeError` (wrong value) whose message names the field and
+ * quotes the value.
+ *
+ * @module
+ */
+
+import { describe } from "../codec/utf8.ts";
+import type { Properties, ProtocolVersion, QoS } from "../codec/types.ts";
+
+export { describe };
+
+/** Largest four-byte integer (MQTT 5 Four Byte Integer properties). */
+export const MAX_UINT32 = 4_294_967_295;
+
+/** Throws unless `value` is an integer in `min..max`. */
+export function checkInteger(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`${field} must be a number, got ${describe(value)}`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${field} must be an integer in ${min}..${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a boolean. */
+export function checkBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`${field} must be a boolean, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a string. */
+export function checkString(value: unknown, field: string): string {
+  if (typeof value !== "string") {
+    throw new TypeError(`${field} must be a string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a function. */
+export function checkFunction(value: unknown, field: string): void {
+  if (typeof value !== "function") {
+    throw new TypeError(`${field} must be a function, got ${describe(value)}`);
+  }
+}
+
+/** Throws unless `value` is a plain (non-null, non-array) object. */
+export function checkObject(value: unknown, field: string): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`${field} must be an object, got ${describe(value)}`);
+  }
+}
+
+/** Throws unless `value` is 0, 1 or 2. */
+export function checkQoS(value: unknown, field: string): QoS {
+  if (value !== 0 && value !== 1 && value !== 2) {
+    if (typeof value !== "number") {
+      throw new TypeError(`${field} must be 0, 1 or 2, got ${describe(value)}`);
+    }
+    throw new RangeError(`${field} must be 0, 1 or 2, got ${describe(value)}`);
+  }
+  return value;
+}
+
+const encoder = new TextEncoder();
+
+/** A string as UTF-8 bytes, or the bytes themselves; anything else is a TypeError. */
+export function toBytes(value: unknown, field: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string") return encoder.encode(value);
+  throw new TypeError(`${field} must be a string or a Uint8Array, got ${describe(value)}`);
+}
+
+/**
+ * Checks that `properties` is an object and that it is only used on MQTT 5; checks the ranges
+ * of the numeric properties a user commonly sets. The codec checks the rest when encoding.
+ */
+export function checkProperties(
+  properties: unknown,
+  field: string,
+  protocolVersion: ProtocolVersion,
+): Properties | undefined {
+  if (properties === undefined) return undefined;
+  checkObject(properties, field);
+  if (protocolVersion !== 5) {
+    throw new RangeError(
+      `${field} needs protocolVersion 5, got protocolVersion ${protocolVersion}`,
+    );
+  }
+  const p = properties as Properties;
+  if (p.sessionExpiryInterval !== undefined) {
+    checkInteger(p.sessionExpiryInterval, `${field}.sessionExpiryInterval`, 0, MAX_UINT32);
+  }
+  if (p.messageExpiryInterval !== undefined) {
+    checkInteger(p.messageExpiryInterval, `${field}.messageExpiryInterval`, 0, MAX_UINT32);
+  }
+  if (p.receiveMaximum !== undefined) {
+    checkInteger(p.receiveMaximum, `${field}.receiveMaximum`, 1, 65_535);
+  }
+  if (p.topicAliasMaximum !== undefined) {
+    checkInteger(p.topicAliasMaximum, `${field}.topicAliasMaximum`, 0, 65_535);
+  }
+  if (p.topicAlias !== undefined) checkInteger(p.topicAlias, `${field}.topicAlias`, 1, 65_535);
+  if (p.maximumPacketSize !== undefined) {
+    checkInteger(p.maximumPacketSize, `${field}.maximumPacketSize`, 1, MAX_UINT32);
+  }
+  if (p.userProperties !== undefined) {
+    if (!Array.isArray(p.userProperties)) {
+      throw new TypeError(
+        `${field}.userProperties must be an array of [key, value] string pairs, got ${
+          describe(p.userProperties)
+        }`,
+      );
+    }
+    for (const pair of p.userProperties) {
+      if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        throw new TypeError(
+          `${field}.userProperties must hold [key, value] string pairs, got ${describe(pair)}`,
+        );
+      }
+    }
+  }
+  return p;
+}
