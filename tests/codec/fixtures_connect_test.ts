@@ -298,4 +298,12 @@ describe("CONNECT decoding of non-canonical but valid encodings", () =>
       },
       hex: `10 15 | ${MQTT} 05 02 0000 08 | 21 0002 | 11 00000001 | 0000`,
     },
+    {
+      // A broker without MQTT 5 answers an MQTT 5 CONNECT in the 3.1.1 format, return code 1
+      // (unacceptable protocol version), as Mosquitto 1.x does; the client must read it.
+      name: "a 3.1.1-format CONNACK refusing an MQTT 5 client with return code 1",
+      version: 5,
+      packet: { type: "connack", sessionPresent: false, reasonCode: 1 },
+      hex: "20 02 00 01",
+    },
   ]));

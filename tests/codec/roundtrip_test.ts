@@ -1,13 +1,13 @@
 /**
  * Round trips of thousands of random valid packets per protocol version:
- * encode → decode deep-equals the original, re-encoding gives the same bytes, and a
- * PacketDecoder reads the whole batch back from one buffer.
+ * encode → decode deep-equals the original, re-encoding gives the same bytes, encodedLength
+ * predicts the size, and a PacketDecoder reads the whole batch back from one buffer.
  *
  * The seed is fixed so the suite is deterministic; set KORERO_SEED to explore others.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { decodePacket, encodePacket, PacketDecoder } from "../../src/codec/mod.ts";
+import { decodePacket, encodedLength, encodePacket, PacketDecoder } from "../../src/codec/mod.ts";
 import type { Packet, PacketType, ProtocolVersion } from "../../src/codec/types.ts";
 import { packetTypes, randomAnyPacket, randomPacket, Rng } from "../_helpers/packet_gen.ts";
 import { concat, hex } from "../_helpers/hex.ts";
@@ -42,6 +42,7 @@ function roundTrip(packet: Packet, version: ProtocolVersion, seed: number): Uint
     );
   }
   assert.deepStrictEqual(decoded, packet, `seed ${seed}: ${show(packet)}`);
+  assert.equal(encodedLength(packet, version), frame.length, `seed ${seed}: encodedLength`);
   assert.equal(hex(encodePacket(decoded, version)), hex(frame), `seed ${seed}: re-encoding`);
   return frame;
 }

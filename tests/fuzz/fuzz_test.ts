@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { Fuzzer, newCounts } from "./_engine.ts";
 
 const FIXED_SEED = 0x6b6f7265; // "kore"
-const INPUTS = 40_000;
+const INPUTS = 80_000;
 
 function freshSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] as number;
