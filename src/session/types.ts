@@ -108,8 +108,11 @@ export type SessionAction =
   | { type: "close" }
   /** A CONNACK with success arrived (first connect and every reconnect). */
   | { type: "connected"; connack: ConnackPacket; sessionPresent: boolean; clientId: string }
-  /** One connection attempt failed (refused, timed out or network error). */
-  | { type: "connectFailed"; error: MqttError }
+  /**
+   * One connection attempt failed (refused, timed out or network error). `reconnectAt` is when
+   * the next attempt is due (absent when the session will not retry: it is then closed).
+   */
+  | { type: "connectFailed"; error: MqttError; reconnectAt?: number }
   /**
    * An established connection ended. `packet` is the server's DISCONNECT if it sent one;
    * `reconnectAt` is when the next attempt is due (absent when the session will not reconnect).

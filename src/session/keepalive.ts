@@ -1,0 +1,74 @@
+/**
+ * Keepalive arithmetic ([MQTT-3.1.2-20] in MQTT 5, [MQTT-3.1.2-23] in 3.1.1): the client sends
+ * PINGREQ when it has sent nothing for the keepalive interval, and treats the connection as
+ * lost when no PINGRESP arrives within one keepalive interval after that PINGREQ.
+ *
+ * Pong timeout choice: one full keepalive interval (`keepalive × 1000` ms) after the PINGREQ.
+ * A server drops a silent client after 1.5 intervals ([MQTT-3.1.2-22]); waiting one interval
+ * for the answer keeps the detection time of a dead link under two intervals while leaving a
+ * slow but live broker ample time.
+ *
+ * Time is whatever the caller passes as `now` (milliseconds).
+ *
+ * @module
+ */
+
+/** What the keepalive needs at a given time. */
+export type KeepAliveDue = "ping" | "timeout" | undefined;
+
+/** Tracks the last packet sent and an outstanding PINGREQ. */
+export class KeepAlive {
+  #interval = 0;
+  #lastSent = 0;
+  #pingSentAt: number | undefined;
+
+  /** The active interval in milliseconds; 0 = keepalive off. */
+  get interval(): number {
+    return this.#interval;
+  }
+
+  /** Starts tracking with `seconds` (0 = off) from `now`. */
+  start(seconds: number, now: number): void {
+    this.#interval = seconds * 1000;
+    this.#lastSent = now;
+    this.#pingSentAt = undefined;
+  }
+
+  /** Stops tracking (connection gone). */
+  stop(): void {
+    this.#interval = 0;
+    this.#pingSentAt = undefined;
+  }
+
+  /** Records that a packet was written at `now`. */
+  sent(now: number): void {
+    this.#lastSent = now;
+  }
+
+  /** Records that a PINGREQ was written at `now`. */
+  pingSent(now: number): void {
+    this.#lastSent = now;
+    this.#pingSentAt = now;
+  }
+
+  /** Records a PINGRESP. */
+  pongReceived(): void {
+    this.#pingSentAt = undefined;
+  }
+
+  /** When `due` next has something to say, or undefined when keepalive is off. */
+  deadline(): number | undefined {
+    if (this.#interval === 0) return undefined;
+    if (this.#pingSentAt !== undefined) return this.#pingSentAt + this.#interval;
+    return this.#lastSent + this.#interval;
+  }
+
+  /** "timeout" when the PINGRESP is overdue, "ping" when a PINGREQ is due, else undefined. */
+  due(now: number): KeepAliveDue {
+    if (this.#interval === 0) return undefined;
+    if (this.#pingSentAt !== undefined) {
+      return now >= this.#pingSentAt + this.#interval ? "timeout" : undefined;
+    }
+    return now >= this.#lastSent + this.#interval ? "ping" : undefined;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The pure MQTT session: {@link Session} and its contract (`types.ts`), plus the building blocks
+ * it is made of, exported for tests, benchmarks and alternative drivers.
+ *
+ * @example
+ * ```ts
+ * import { Session } from "./mod.ts";
+ * const session = new Session({
+ *   protocolVersion: 5, clientId: "demo", clean: true, keepalive: 60, reconnect: false,
+ *   connectTimeout: 30_000, operationTimeout: 0, maxInflight: 100, maxQueued: 1000,
+ *   maxQueuedBytes: 1 << 20, queueFull: "reject", queueQoS0Offline: false, resubscribe: true,
+ *   topicAliases: false,
+ * }, () => 0.5);
+ * session.connect(1, 0);
+ * session.drain(); // [{ type: "open" }, { type: "log", … }]
+ * ```
+ * @module
+ */
+
+export { Session } from "./session.ts";
+export type {
+  AckResult,
+  DisconnectRequest,
+  LogLevel,
+  OutgoingMessage,
+  PublishResult,
+  ReconnectPolicy,
+  SessionAction,
+  SessionApi,
+  SessionOptions,
+  SessionState,
+  Token,
+} from "./types.ts";
+export { Backoff, type BackoffBounds, backoffDelay } from "./reconnect.ts";
+export { KeepAlive, type KeepAliveDue } from "./keepalive.ts";
+export { MAX_PACKET_ID, PacketIds } from "./packet_ids.ts";
+export {
+  checkPublish,
+  checkSubscribe,
+  DEFAULT_LIMITS,
+  publishViolation,
+  type ServerLimits,
+  serverLimits,
+} from "./limits.ts";
+export { connackRefusal } from "./connack.ts";
+export { IncomingTopicAliases, type OutgoingAlias, OutgoingTopicAliases } from "./topic_alias.ts";
+export { Inbound, type Qos2Arrival } from "./inbound.ts";

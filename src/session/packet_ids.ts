@@ -1,0 +1,71 @@
+/**
+ * Packet identifiers for outgoing QoS 1/2 PUBLISH, SUBSCRIBE and UNSUBSCRIBE, which share one
+ * space of 1..65535. An identifier in use is never handed out again until it is released
+ * ([MQTT-2.2.1-3]).
+ *
+ * Allocation walks a cursor forward from the last identifier handed out, so identifiers are
+ * reused as late as possible. With identifiers released roughly in the order they were taken
+ * (the usual case) each allocation looks at one or two slots; it only scans far when nearly
+ * all 65,535 identifiers are in use at once.
+ *
+ * @module
+ */
+
+/** Largest packet identifier. */
+export const MAX_PACKET_ID = 65_535;
+
+/** Hands out and takes back packet identifiers. */
+export class PacketIds {
+  #used = new Uint8Array(MAX_PACKET_ID + 1);
+  #size = 0;
+  #last = 0;
+
+  /** How many identifiers are in use. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether another identifier can be allocated. */
+  get available(): boolean {
+    return this.#size < MAX_PACKET_ID;
+  }
+
+  /** Whether `id` is in use. */
+  has(id: number): boolean {
+    return this.#used[id] === 1;
+  }
+
+  /** A free identifier, now in use; 0 when all 65,535 are in use. */
+  allocate(): number {
+    if (this.#size >= MAX_PACKET_ID) return 0;
+    let id = this.#last;
+    do {
+      id = id === MAX_PACKET_ID ? 1 : id + 1;
+    } while (this.#used[id] === 1);
+    this.#used[id] = 1;
+    this.#size++;
+    this.#last = id;
+    return id;
+  }
+
+  /** Marks a specific identifier as in use (e.g. restored state); false if it already was. */
+  take(id: number): boolean {
+    if (id < 1 || id > MAX_PACKET_ID || this.#used[id] === 1) return false;
+    this.#used[id] = 1;
+    this.#size++;
+    return true;
+  }
+
+  /** Frees `id`; freeing an identifier that is not in use does nothing. */
+  release(id: number): void {
+    if (this.#used[id] !== 1) return;
+    this.#used[id] = 0;
+    this.#size--;
+  }
+
+  /** Frees every identifier. */
+  clear(): void {
+    if (this.#size > 0) this.#used.fill(0);
+    this.#size = 0;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Pending operations: the tokens of accepted publish / subscribe / unsubscribe calls that are
+ * not settled yet, the work each one stands for, and their deadlines (`operationTimeout`).
+ *
+ * A token is settled at most once: settling removes it, and later attempts find nothing. Every
+ * operation gets the same timeout, so deadlines arrive in sorted order and a FIFO is the
+ * priority queue: add at the tail, expire from the head. Settled tokens are skipped lazily when
+ * they reach the head, so settling costs nothing here.
+ *
+ * @module
+ */
+
+import { Fifo } from "./_fifo.ts";
+import type { Work } from "./outbound.ts";
+import type { AckResult, PublishResult, SessionAction, Token } from "./types.ts";
+
+interface Deadline {
+  at: number;
+  token: Token;
+}
+
+/** Unsettled operation tokens and their deadlines. */
+export class PendingOperations {
+  readonly #ops = new Map<Token, Work>();
+  readonly #deadlines = new Fifo<Deadline>();
+  readonly #timeout: number;
+  readonly #emit: (action: SessionAction) => void;
+
+  /** `timeout` in milliseconds (0 = never); `emit` receives the resolve/reject actions. */
+  constructor(timeout: number, emit: (action: SessionAction) => void) {
+    this.#timeout = timeout;
+    this.#emit = emit;
+  }
+
+  /** Registers `work` under its token, with a deadline `timeout` after `now`. */
+  track(work: Work, now: number): void {
+    const token = work.token as Token;
+    this.#ops.set(token, work);
+    if (this.#timeout > 0) this.#deadlines.push({ at: now + this.#timeout, token });
+  }
+
+  /** The unsettled work of `token`. */
+  get(token: Token): Work | undefined {
+    return this.#ops.get(token);
+  }
+
+  /** A snapshot of every unsettled work. */
+  all(): Work[] {
+    return [...this.#ops.values()];
+  }
+
+  /** Resolves the token of `work` (if it still has one) with `value`. */
+  resolve(work: Work, value: PublishResult | AckResult): void {
+    const token = work.token;
+    if (token === undefined) return;
+    work.token = undefined;
+    this.#ops.delete(token);
+    this.#emit({ type: "resolve", token, value });
+  }
+
+  /** Rejects the token of `work` (if it still has one) with `error`. */
+  reject(work: Work, error: unknown): void {
+    const token = work.token;
+    if (token === undefined) return;
+    work.token = undefined;
+    this.#ops.delete(token);
+    this.#emit({ type: "reject", token, error });
+  }
+
+  /** The earliest deadline of an unsettled token. */
+  nextDeadline(): number | undefined {
+    for (let head = this.#deadlines.peek(); head !== undefined; head = this.#deadlines.peek()) {
+      if (this.#ops.has(head.token)) return head.at;
+      this.#deadlines.shift();
+    }
+    return undefined;
+  }
+
+  /** Removes the deadlines at or before `now` and returns the unsettled work they belong to. */
+  expired(now: number): Work[] {
+    const expired: Work[] = [];
+    for (let head = this.#deadlines.peek(); head !== undefined; head = this.#deadlines.peek()) {
+      const work = this.#ops.get(head.token);
+      if (work !== undefined) {
+        if (head.at > now) break;
+        expired.push(work);
+      }
+      this.#deadlines.shift();
+    }
+    return expired;
+  }
+}

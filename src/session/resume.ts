@@ -1,0 +1,119 @@
+/**
+ * What happens to the outgoing session state when a CONNACK is accepted.
+ *
+ * Session present: the in-flight PUBLISH are resent with DUP = 1 and their packet identifiers,
+ * and pending PUBRELs are resent, all in their original order ([MQTT-4.4.0-1]).
+ *
+ * Session not present while we hold state ([MQTT-3.2.2-5], [MQTT-4.1.0-1]): the protocol state
+ * is discarded (packet identifiers, PUBREL states; the caller clears incoming QoS 2
+ * identifiers), but the application messages we accepted are not lost: every unacknowledged
+ * QoS 1/2 PUBLISH whose token is still pending is published again as a new message (new packet
+ * identifier, DUP = 0) ahead of the queue, and a QoS 2 message whose PUBREC had arrived counts as
+ * delivered (the server took ownership at PUBREC) and resolves. Messages whose token was already
+ * settled (cancelled, timed out, rejected by `disconnect()`) are dropped. Then, with
+ * `resubscribe`, the remembered subscriptions are sent again before the queue.
+ *
+ * paho-mqtt 2.x does not look at Session Present: `reconnect()` resets every outgoing message
+ * before CONNECT (`_messages_reconnect_reset_out`) according to the clean flag it is about to
+ * send, and `_handle_connack` then resends all of them with their original packet identifiers
+ * (QoS 1 with DUP; QoS 2 as PUBREL past PUBREC unless clean, else as PUBLISH with DUP). That
+ * hands protocol state to a server that has none (DUP PUBLISH with identifiers it never saw,
+ * PUBRELs it must answer with 0x92), and after a clean start it re-publishes QoS 2 messages the
+ * server already owned, which can deliver them twice. korero follows the flag instead.
+ *
+ * @module
+ */
+
+import { encodedLength } from "../codec/mod.ts";
+import { MqttError } from "../errors.ts";
+import type { Outgoing } from "./outgoing.ts";
+import { props } from "./outgoing.ts";
+import type { Work } from "./outbound.ts";
+import type { ResubscribeGroup } from "./subscriptions.ts";
+
+/** Session present: resend in-flight PUBLISH (DUP) and PUBREL in their original order. */
+export function resumeSession(outgoing: Outgoing): void {
+  const { host, outbound, pending } = outgoing;
+  let resent = 0;
+  for (const work of outbound.inflightPublishes()) {
+    resent++;
+    if (work.stage === "released") {
+      host.write(host.wire.encodeAck("pubrel", work.packetId, 0));
+      continue;
+    }
+    const bytes = outgoing.encodePublish(work, true);
+    if (bytes instanceof MqttError) {
+      outbound.finish(work);
+      pending.reject(work, bytes);
+    } else {
+      host.write(bytes);
+    }
+  }
+  if (resent > 0) host.log("info", `Session resumed: resent ${resent} unacknowledged packets`);
+}
+
+/** Session not present: discard protocol state, re-publish accepted messages, resubscribe. */
+export function discardSessionState(outgoing: Outgoing): void {
+  const { host, outbound, pending } = outgoing;
+  const republish: Work[] = [];
+  for (const work of outbound.takeInflightPublishes()) {
+    if (work.token === undefined) {
+      work.stage = "done";
+    } else if (work.stage === "released") {
+      work.stage = "done";
+      pending.resolve(work, { reasonCode: 0 });
+    } else {
+      republish.push(work);
+    }
+  }
+  if (republish.length > 0) {
+    host.log("warn", `No session on the server: publishing ${republish.length} messages again`);
+  }
+  if (host.options.resubscribe) resubscribe(outgoing);
+  outbound.requeueFront(republish);
+}
+
+/**
+ * Sends the remembered subscriptions again: one SUBSCRIBE per set of SUBSCRIBE properties,
+ * split into one per filter if it would exceed the server's Maximum Packet Size.
+ */
+export function resubscribe(outgoing: Outgoing): void {
+  const { host } = outgoing;
+  const max = host.limits().maximumPacketSize;
+  let filters = 0;
+  for (const group of outgoing.subscriptions.groups()) {
+    let packets: ResubscribeGroup[] = [group];
+    if (max !== undefined && group.subscriptions.length > 1) {
+      const size = encodedLength(
+        {
+          type: "subscribe",
+          packetId: 1,
+          subscriptions: group.subscriptions,
+          ...props(group.properties),
+        },
+        host.options.protocolVersion,
+      );
+      if (size > max) {
+        packets = group.entries.map((entry) => ({
+          subscriptions: [entry.subscription],
+          properties: group.properties,
+          entries: [entry],
+        }));
+      }
+    }
+    for (const { subscriptions, properties, entries } of packets) {
+      filters += subscriptions.length;
+      outgoing.startWork({
+        kind: "subscribe",
+        token: undefined,
+        packetId: 0,
+        stage: "new",
+        cost: 0,
+        subscriptions,
+        properties,
+        entries,
+      });
+    }
+  }
+  if (filters > 0) host.log("info", `Resubscribing to ${filters} topic filters`);
+}

@@ -1,0 +1,89 @@
+/**
+ * MQTT 5 topic aliases (§3.3.2.3.4). Mappings live for one network connection only
+ * ([MQTT-3.3.2-7]): both tables are reset on every CONNACK.
+ *
+ * Outgoing: the first PUBLISH to a topic takes the next free alias (1, 2, …) and carries both
+ * the topic and the alias; later ones carry the alias and an empty topic. Aliases are handed out
+ * first come, first served up to the server's Topic Alias Maximum ([MQTT-3.2.2-17]); topics seen
+ * after that are sent in full.
+ *
+ * Incoming: an alias with a topic sets the mapping; an alias with an empty topic uses it. Alias 0,
+ * an alias above the Topic Alias Maximum we sent in CONNECT, or an unknown alias with an empty
+ * topic is a protocol error with reason code 0x94 Topic Alias invalid.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "../errors.ts";
+
+/** The alias to put in an outgoing PUBLISH; `known` = the server already has the mapping. */
+export interface OutgoingAlias {
+  alias: number;
+  known: boolean;
+}
+
+/** Assigns aliases to outgoing topics. */
+export class OutgoingTopicAliases {
+  #maximum = 0;
+  #aliases = new Map<string, number>();
+
+  /** Whether aliases are in use on this connection. */
+  get enabled(): boolean {
+    return this.#maximum > 0;
+  }
+
+  /** Forgets every mapping; `maximum` is the server's Topic Alias Maximum (0 = off). */
+  reset(maximum: number): void {
+    this.#maximum = maximum;
+    this.#aliases.clear();
+  }
+
+  /** The alias for `topic`, assigning one when there is room; undefined = send the topic alone. */
+  lookup(topic: string): OutgoingAlias | undefined {
+    const alias = this.#aliases.get(topic);
+    if (alias !== undefined) return { alias, known: true };
+    if (this.#aliases.size >= this.#maximum || topic === "") return undefined;
+    const next = this.#aliases.size + 1;
+    this.#aliases.set(topic, next);
+    return { alias: next, known: false };
+  }
+
+  /** Takes back the alias just assigned to `topic` (its PUBLISH was not sent after all). */
+  unassign(topic: string): void {
+    if (this.#aliases.get(topic) === this.#aliases.size) this.#aliases.delete(topic);
+  }
+}
+
+/** Resolves aliases in incoming PUBLISH packets. */
+export class IncomingTopicAliases {
+  #maximum = 0;
+  #topics = new Map<number, string>();
+
+  /** Forgets every mapping; `maximum` is the Topic Alias Maximum we sent in CONNECT. */
+  reset(maximum: number): void {
+    this.#maximum = maximum;
+    this.#topics.clear();
+  }
+
+  /** The topic of a PUBLISH carrying `alias`, or a ProtocolError (0x94). */
+  resolve(topic: string, alias: number): string | ProtocolError {
+    if (alias < 1 || alias > this.#maximum) {
+      return new ProtocolError(
+        `Received Topic Alias ${alias}, outside 1..${this.#maximum} (the Topic Alias Maximum sent in CONNECT)`,
+        { reasonCode: 0x94 },
+      );
+    }
+    if (topic !== "") {
+      this.#topics.set(alias, topic);
+      return topic;
+    }
+    const known = this.#topics.get(alias);
+    if (known === undefined) {
+      return new ProtocolError(
+        `Received Topic Alias ${alias} with an empty topic before any mapping for it`,
+        { reasonCode: 0x94 },
+      );
+    }
+    return known;
+  }
+}
