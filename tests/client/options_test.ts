@@ -1,0 +1,324 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  type ClientOptions,
+  generateClientId,
+  parseBrokerUrl,
+  resolveOptions,
+} from "../../src/client/options.ts";
+import { manualClock } from "../../src/client/clock.ts";
+
+const clock = manualClock();
+const resolve = (options: ClientOptions) => resolveOptions({ clock, ...options });
+
+/** Asserts that `options` throws `kind` with a message matching `pattern`. */
+function rejects(
+  options: unknown,
+  kind: typeof TypeError | typeof RangeError,
+  pattern: RegExp,
+): void {
+  assert.throws(() => resolveOptions(options as ClientOptions), (error: unknown) => {
+    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`);
+    assert.match((error as Error).message, pattern);
+    return true;
+  });
+}
+
+describe("resolveOptions", () => {
+  it("resolveOptions fills every default", () => {
+    const r = resolveOptions({ random: () => 0 });
+    assert.deepEqual(r.target, { kind: "tcp", host: "localhost", port: 1883 });
+    assert.equal(r.session.clientId, "korero-000000000000");
+    assert.deepEqual({ ...r.session, clientId: "" }, {
+      protocolVersion: 4,
+      clientId: "",
+      clean: true,
+      keepalive: 60,
+      reconnect: { minDelay: 1000, maxDelay: 120_000 },
+      connectTimeout: 30_000,
+      operationTimeout: 0,
+      maxInflight: 65_535,
+      maxQueued: 10_000,
+      maxQueuedBytes: 64 * 1024 * 1024,
+      queueFull: "wait",
+      queueQoS0Offline: false,
+      resubscribe: true,
+      topicAliases: false,
+    });
+    assert.equal(r.messageBuffer, 1000);
+    assert.equal(r.opener, undefined);
+    assert.equal(r.logger, undefined);
+  });
+
+  it("resolveOptions takes host, port, user and password from an mqtt:// URL", () => {
+    const r = resolve({ url: "mqtt://alice:s%40cret@broker.example:1884" });
+    assert.deepEqual(r.target, { kind: "tcp", host: "broker.example", port: 1884 });
+    assert.equal(r.session.username, "alice");
+    assert.deepEqual(r.session.password, new TextEncoder().encode("s@cret"));
+  });
+
+  it("resolveOptions uses TLS and port 8883 for mqtts:// and ssl://", () => {
+    for (const url of ["mqtts://broker.example", "ssl://broker.example"]) {
+      assert.deepEqual(resolve({ url }).target, {
+        kind: "tls",
+        host: "broker.example",
+        port: 8883,
+        tls: {},
+      });
+    }
+  });
+
+  it("resolveOptions uses plain TCP and port 1883 for tcp://", () => {
+    assert.deepEqual(resolve({ url: "tcp://10.0.0.1" }).target, {
+      kind: "tcp",
+      host: "10.0.0.1",
+      port: 1883,
+    });
+  });
+
+  it("resolveOptions lets explicit options override the URL", () => {
+    const r = resolve({ url: "mqtt://u:p@a:1000", host: "b", port: 2000, username: "v" });
+    assert.deepEqual(r.target, { kind: "tcp", host: "b", port: 2000 });
+    assert.equal(r.session.username, "v");
+  });
+
+  it("resolveOptions passes the TLS settings in the target", () => {
+    const r = resolve({ host: "h", tls: true, ca: "CA", cert: "C", key: "K", servername: "s" });
+    assert.deepEqual(r.target, {
+      kind: "tls",
+      host: "h",
+      port: 8883,
+      tls: { ca: "CA", cert: "C", key: "K", servername: "s" },
+    });
+  });
+
+  it("resolveOptions makes a unix socket target", () => {
+    assert.deepEqual(resolve({ unixSocket: "/run/mqtt.sock" }).target, {
+      kind: "unix",
+      host: "localhost",
+      port: 1883,
+      path: "/run/mqtt.sock",
+    });
+  });
+
+  it("resolveOptions generates a client id for an empty one with a clean session on 3.1.1", () => {
+    const r = resolve({ clientId: "", random: () => 0.5 });
+    assert.equal(r.session.clientId, "korero-iiiiiiiiiiii");
+  });
+
+  it("resolveOptions keeps an empty client id on MQTT 5 (the server assigns one)", () => {
+    assert.equal(resolve({ clientId: "", protocolVersion: 5, clean: false }).session.clientId, "");
+  });
+
+  it("resolveOptions converts a string password and will payload to bytes", () => {
+    const r = resolve({
+      username: "u",
+      password: "pw",
+      will: { topic: "w", payload: "bye", qos: 1, retain: true },
+    });
+    assert.deepEqual(r.session.password, new TextEncoder().encode("pw"));
+    assert.deepEqual(r.session.will, {
+      topic: "w",
+      payload: new TextEncoder().encode("bye"),
+      qos: 1,
+      retain: true,
+    });
+  });
+
+  it("resolveOptions fills the reconnect bound that was not given", () => {
+    assert.deepEqual(resolve({ reconnect: { minDelay: 10 } }).session.reconnect, {
+      minDelay: 10,
+      maxDelay: 120_000,
+    });
+    assert.equal(resolve({ reconnect: false }).session.reconnect, false);
+  });
+
+  const errors: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] = [
+    ["a non-object", "mqtt://x", TypeError, /options must be an object/],
+    ["an unknown option", { keepAlive: 5 }, TypeError, /Unknown option "keepAlive"/],
+    [
+      "protocolVersion 6",
+      { protocolVersion: 6 },
+      RangeError,
+      /protocolVersion must be 3, 4 or 5, got 6/,
+    ],
+    [
+      "keepalive -1",
+      { keepalive: -1 },
+      RangeError,
+      /keepalive must be an integer in 0\.\.65535, got -1/,
+    ],
+    ["keepalive 65536", { keepalive: 65_536 }, RangeError, /keepalive .* got 65536/],
+    ["keepalive 1.5", { keepalive: 1.5 }, RangeError, /keepalive .* got 1\.5/],
+    [
+      "keepalive as a string",
+      { keepalive: "60" },
+      TypeError,
+      /keepalive must be a number, got "60"/,
+    ],
+    [
+      "a 24-byte client id on MQTT 3.1",
+      { protocolVersion: 3, clientId: "a".repeat(24) },
+      RangeError,
+      /clientId must be at most 23 bytes on MQTT 3\.1/,
+    ],
+    [
+      "an empty client id with a persistent session on 3.1.1",
+      { clientId: "", clean: false },
+      RangeError,
+      /clientId must not be empty .*\[MQTT-3\.1\.3-7\]/,
+    ],
+    [
+      "an empty client id with clean 'first' on 3.1",
+      { clientId: "", clean: "first", protocolVersion: 3 },
+      RangeError,
+      /MQTT-3\.1\.3-7/,
+    ],
+    ["a client id with U+0000", { clientId: "a\0b" }, RangeError, /clientId/],
+    ["clean as a string", { clean: "yes" }, TypeError, /clean must be true, false or "first"/],
+    ["a will topic with a wildcard", { will: { topic: "a/#" } }, RangeError, /will\.topic/],
+    ["a will without topic", { will: {} }, TypeError, /will\.topic must be a string/],
+    [
+      "a will QoS of 3",
+      { will: { topic: "w", qos: 3 } },
+      RangeError,
+      /will\.qos must be 0, 1 or 2, got 3/,
+    ],
+    [
+      "will properties on 3.1.1",
+      { will: { topic: "w", properties: { contentType: "x" } } },
+      RangeError,
+      /will\.properties needs protocolVersion 5/,
+    ],
+    [
+      "a password without username on 3.1.1",
+      { password: "pw" },
+      RangeError,
+      /password needs options\.username .*\[MQTT-3\.1\.2-22\]/,
+    ],
+    [
+      "a numeric password",
+      { username: "u", password: 5 },
+      TypeError,
+      /password must be a string or a Uint8Array/,
+    ],
+    [
+      "reconnect maxDelay below minDelay",
+      { reconnect: { minDelay: 5000, maxDelay: 100 } },
+      RangeError,
+      /reconnect\.maxDelay must be at least minDelay \(5000\), got 100/,
+    ],
+    ["reconnect: true", { reconnect: true }, TypeError, /reconnect must be an object/],
+    [
+      "a negative reconnect delay",
+      { reconnect: { minDelay: -1 } },
+      RangeError,
+      /reconnect\.minDelay/,
+    ],
+    [
+      "maxInflight 0",
+      { maxInflight: 0 },
+      RangeError,
+      /maxInflight must be an integer in 1\.\.65535, got 0/,
+    ],
+    ["maxInflight 65536", { maxInflight: 65_536 }, RangeError, /maxInflight .* got 65536/],
+    ["maxQueued -1", { maxQueued: -1 }, RangeError, /maxQueued/],
+    [
+      "connectTimeout 0",
+      { connectTimeout: 0 },
+      RangeError,
+      /connectTimeout must be an integer in 1\.\./,
+    ],
+    ["operationTimeout -5", { operationTimeout: -5 }, RangeError, /operationTimeout/],
+    [
+      "queueFull 'drop'",
+      { queueFull: "drop" },
+      RangeError,
+      /queueFull must be "wait" or "reject", got "drop"/,
+    ],
+    ["messageBuffer 0", { messageBuffer: 0 }, RangeError, /messageBuffer/],
+    [
+      "topicAliases on 3.1.1",
+      { topicAliases: true },
+      RangeError,
+      /topicAliases needs protocolVersion 5/,
+    ],
+    [
+      "CONNECT properties on 3.1.1",
+      { properties: { sessionExpiryInterval: 10 } },
+      RangeError,
+      /options\.properties needs protocolVersion 5/,
+    ],
+    [
+      "a receiveMaximum of 0",
+      { protocolVersion: 5, properties: { receiveMaximum: 0 } },
+      RangeError,
+      /properties\.receiveMaximum must be an integer in 1\.\.65535, got 0/,
+    ],
+    ["an unknown URL scheme", { url: "ws://broker" }, RangeError, /unsupported scheme "ws:"/],
+    ["a URL without scheme", { url: "broker:1883" }, RangeError, /unsupported scheme "broker:"/],
+    ["something that is not a URL", { url: "not a url" }, TypeError, /options\.url must be a URL/],
+    ["a URL without host", { url: "mqtt://" }, RangeError, /no host/],
+    ["port 0", { port: 0 }, RangeError, /port must be an integer in 1\.\.65535, got 0/],
+    ["port 70000", { port: 70_000 }, RangeError, /port .* got 70000/],
+    ["an empty host", { host: "" }, RangeError, /host must not be empty/],
+    ["a CA without TLS", { ca: "PEM" }, RangeError, /options\.ca needs a TLS connection/],
+    [
+      "a cert without key",
+      { tls: true, cert: "C" },
+      RangeError,
+      /cert and options\.key must be given together/,
+    ],
+    [
+      "TLS over a unix socket",
+      { tls: true, unixSocket: "/s" },
+      RangeError,
+      /tls cannot be combined/,
+    ],
+    [
+      "a clock without setTimer",
+      { clock: { now: () => 0 } },
+      TypeError,
+      /clock\.setTimer must be a function/,
+    ],
+    [
+      "a transport that is not a function",
+      { transport: {} },
+      TypeError,
+      /transport must be a function/,
+    ],
+    [
+      "a logger that is not a function",
+      { logger: "console" },
+      TypeError,
+      /logger must be a function/,
+    ],
+    [
+      "resubscribe as a number",
+      { resubscribe: 1 },
+      TypeError,
+      /resubscribe must be a boolean, got 1/,
+    ],
+  ];
+  for (const [what, options, kind, pattern] of errors) {
+    it(`resolveOptions rejects ${what} with a ${kind.name}`, () => rejects(options, kind, pattern));
+  }
+});
+
+describe("parseBrokerUrl", () => {
+  it("parseBrokerUrl strips the brackets of an IPv6 host", () => {
+    assert.equal(parseBrokerUrl("mqtt://[::1]:1883").host, "::1");
+  });
+
+  it("parseBrokerUrl rejects port 0", () => {
+    assert.throws(() => parseBrokerUrl("mqtt://h:0"), RangeError);
+  });
+});
+
+describe("generateClientId", () => {
+  it("generateClientId makes 19-character ids from the random source", () => {
+    const id = generateClientId(() => 0.999);
+    assert.equal(id, "korero-zzzzzzzzzzzz");
+    assert.ok(id.length <= 23);
+  });
+});
