@@ -6,7 +6,12 @@
  */
 
 import type { Properties, ProtocolVersion, PubAckPacket } from "./types.ts";
-import { hasProperties, propertiesLength, readProperties, writeProperties } from "./properties.ts";
+import {
+  hasProperties,
+  propertiesLength,
+  readProperties,
+  writeProperties,
+} from "./_property_codec.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize } from "./_varint.ts";
 import {

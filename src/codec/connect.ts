@@ -17,7 +17,7 @@ import {
   readProperties,
   WILL_CONTEXT,
   writeProperties,
-} from "./properties.ts";
+} from "./_property_codec.ts";
 import { describe, utf8Length } from "./utf8.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize } from "./_varint.ts";

@@ -20,7 +20,7 @@ import {
   propertiesLength,
   readProperties,
   writeProperties,
-} from "./properties.ts";
+} from "./_property_codec.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize } from "./_varint.ts";
 import { allocate } from "./_writer.ts";

@@ -7,7 +7,12 @@
 
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
 import type { Properties, ProtocolVersion, PublishPacket } from "./types.ts";
-import { hasProperties, propertiesLength, readProperties, writeProperties } from "./properties.ts";
+import {
+  hasProperties,
+  propertiesLength,
+  readProperties,
+  writeProperties,
+} from "./_property_codec.ts";
 import { readUtf8, utf8Length } from "./utf8.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize, writeVarint } from "./_varint.ts";

@@ -18,7 +18,12 @@ import type {
   UnsubackPacket,
   UnsubscribePacket,
 } from "./types.ts";
-import { hasProperties, propertiesLength, readProperties, writeProperties } from "./properties.ts";
+import {
+  hasProperties,
+  propertiesLength,
+  readProperties,
+  writeProperties,
+} from "./_property_codec.ts";
 import { describe, utf8Length } from "./utf8.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize } from "./_varint.ts";
