@@ -23,7 +23,8 @@ let slabOffset = 0;
 /** An exact-size, zero-filled output buffer for one packet. */
 export function allocate(size: number): Uint8Array {
   if (size > POOL_LIMIT) return new Uint8Array(size);
-  if (slabOffset + size > SLAB_SIZE) {
+  // (A slab someone transferred away reads as 0 bytes long: start a new one.)
+  if (slabOffset + size > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_SIZE);
     slabOffset = 0;
   }

@@ -141,3 +141,13 @@ describe("decodePacket refuses invalid PUBLISH frames", () => {
   refuses("a missing property length", "30 03 0001 74", 5, MalformedPacketError);
   refuses("a topic that is not UTF-8", "30 03 0001 ff", 4, MalformedPacketError);
 });
+
+describe("encodePacket output buffers", () => {
+  it("encodePacket keeps working after a caller transfers an output buffer's memory away", () => {
+    const first = encodePacket(base, 4);
+    // Detach the shared slab, as postMessage(…, [buffer]) or ArrayBuffer.transfer would.
+    (first.buffer as ArrayBuffer & { transfer(): ArrayBuffer }).transfer();
+    assert.equal(first.length, 0);
+    assert.equal(hex(encodePacket(base, 4)), "30 07 00 03 61 2f 62 68 69");
+  });
+});
