@@ -1,0 +1,92 @@
+/**
+ * korero: an MQTT 3.1 / 3.1.1 / 5.0 client for Deno and Bun, with no dependencies.
+ *
+ * Connect with {@link connect} (or `new MqttClient(options)` then `client.connect()`, to set
+ * callbacks first), then `publish`, `subscribe`, `unsubscribe` and `disconnect`: each returns a
+ * promise that settles exactly once, and each accepts an `AbortSignal`. Receive messages with
+ * `onMessage`, per-filter callbacks (`messageCallbackAdd`) or `for await` over
+ * `client.messages(filter)`.
+ *
+ * @example
+ * ```ts
+ * import { connect, payloadText } from "@korero/mqtt";
+ *
+ * const client = await connect("mqtt://localhost:1883", { protocolVersion: 5 });
+ * const messages = client.messages("sensors/+/temperature");
+ * await client.subscribe("sensors/+/temperature", { qos: 1 });
+ * await client.publish("sensors/kitchen/temperature", "21.5", { qos: 1 });
+ * for await (const message of messages) {
+ *   console.log(message.topic, payloadText(message));
+ *   break;
+ * }
+ * await client.disconnect();
+ * ```
+ * @module
+ */
+
+export { connect } from "./src/client/connect.ts";
+export {
+  type ConnectCallOptions,
+  type ConnectEvent,
+  type ConnectFailEvent,
+  type DisconnectEvent,
+  type DisconnectOptions,
+  type LogEvent,
+  type MessageEvent,
+  type MessagesOptions,
+  MqttClient,
+} from "./src/client/client.ts";
+export type {
+  PublishOptions,
+  SubscribeOptions,
+  SubscribeRequest,
+  UnsubscribeOptions,
+} from "./src/client/arguments.ts";
+export type { MessageStream } from "./src/client/message_stream.ts";
+export type { ClientOptions, WillOptions } from "./src/client/options.ts";
+export { type Message, payloadText } from "./src/client/message.ts";
+export type { AckResult, LogLevel, PublishResult } from "./src/session/types.ts";
+export type {
+  ConnackPacket,
+  DisconnectPacket,
+  Properties,
+  ProtocolVersion,
+  QoS,
+  Subscription,
+  UserProperties,
+} from "./src/codec/types.ts";
+export {
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  MalformedPacketError,
+  MqttError,
+  type MqttErrorOptions,
+  ProtocolError,
+  QueueFullError,
+  TimeoutError,
+} from "./src/errors.ts";
+export {
+  connackString,
+  errorString,
+  isFailure,
+  ReasonCode,
+  reasonCodeName,
+} from "./src/codec/reason_codes.ts";
+export {
+  isValidTopicFilter,
+  isValidTopicName,
+  parseSharedFilter,
+  type SharedFilter,
+  topicMatches,
+  validateTopicFilter,
+  validateTopicName,
+} from "./src/topic.ts";
+export { TopicRouter } from "./src/topic_router.ts";
+export { type Clock, manualClock, realClock } from "./src/client/clock.ts";
+export type {
+  TlsOptions,
+  Transport,
+  TransportHandlers,
+  TransportOpener,
+  TransportTarget,
+} from "./src/transport/types.ts";

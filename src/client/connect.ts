@@ -1,0 +1,35 @@
+/**
+ * `connect(url, options)`: create a client and wait for its first CONNACK in one call.
+ *
+ * @module
+ */
+
+import { MqttClient } from "./client.ts";
+import type { ClientOptions } from "./options.ts";
+
+/**
+ * Creates an {@link MqttClient} for `url` and connects it. If the first attempt fails, the
+ * client is shut down (no reconnect in the background) and the promise rejects with the error
+ * (`ConnectionRefusedError` when the broker said no).
+ *
+ * @example
+ * ```ts
+ * import { connect } from "@korero/mqtt";
+ * const client = await connect("mqtt://localhost:1883", { clientId: "demo" });
+ * await client.publish("demo/hello", "world");
+ * await client.disconnect();
+ * ```
+ * @param url `mqtt://`, `mqtts://`, `tcp://` or `ssl://`, with optional `user:password@` and port
+ * @param options everything else; `options.url` is replaced by `url`
+ * @throws {TypeError | RangeError} (as a rejection) when an option is invalid
+ */
+export async function connect(url: string, options: ClientOptions = {}): Promise<MqttClient> {
+  const client = new MqttClient({ ...options, url });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.disconnect().catch(() => {});
+    throw error;
+  }
+  return client;
+}
