@@ -1,0 +1,43 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { KeepAlive } from "../../src/session/keepalive.ts";
+
+describe("KeepAlive", () => {
+  it("KeepAlive asks for a ping one interval after the last packet sent", () => {
+    const k = new KeepAlive();
+    k.start(10, 0);
+    assert.equal(k.deadline(), 10_000);
+    k.sent(4000);
+    assert.equal(k.due(13_999), undefined);
+    assert.equal(k.due(14_000), "ping");
+  });
+
+  it("KeepAlive reports a timeout one interval after an unanswered PINGREQ", () => {
+    const k = new KeepAlive();
+    k.start(10, 0);
+    k.pingSent(10_000);
+    k.sent(15_000); // other traffic does not answer the ping
+    assert.equal(k.deadline(), 20_000);
+    assert.equal(k.due(19_999), undefined);
+    assert.equal(k.due(20_000), "timeout");
+  });
+
+  it("KeepAlive goes back to pinging after the PINGRESP", () => {
+    const k = new KeepAlive();
+    k.start(10, 0);
+    k.pingSent(10_000);
+    k.pongReceived();
+    assert.equal(k.deadline(), 20_000);
+    assert.equal(k.due(20_000), "ping");
+  });
+
+  it("KeepAlive with 0 seconds or after stop has no deadline", () => {
+    const k = new KeepAlive();
+    k.start(0, 0);
+    assert.equal(k.deadline(), undefined);
+    assert.equal(k.due(1e12), undefined);
+    k.start(5, 0);
+    k.stop();
+    assert.equal(k.deadline(), undefined);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MAX_PACKET_ID, PacketIds } from "../../src/session/packet_ids.ts";
+
+describe("PacketIds", () => {
+  it("PacketIds.allocate hands out 1, 2, 3 … in order", () => {
+    const ids = new PacketIds();
+    assert.deepEqual([ids.allocate(), ids.allocate(), ids.allocate()], [1, 2, 3]);
+    assert.equal(ids.size, 3);
+  });
+
+  it("PacketIds.allocate never returns an identifier that is still in use", () => {
+    const ids = new PacketIds();
+    for (let i = 1; i <= MAX_PACKET_ID; i++) ids.allocate();
+    ids.release(7);
+    ids.release(40_000);
+    assert.equal(ids.allocate(), 7);
+    assert.equal(ids.allocate(), 40_000);
+    assert.equal(ids.allocate(), 0, "all 65,535 are in use again");
+  });
+
+  it("PacketIds.allocate wraps from 65535 to 1 and skips identifiers in use", () => {
+    const ids = new PacketIds();
+    for (let i = 1; i <= MAX_PACKET_ID; i++) ids.allocate();
+    for (let id = 1; id <= MAX_PACKET_ID; id++) if (id !== 2) ids.release(id);
+    assert.equal(ids.allocate(), 1);
+    assert.equal(ids.allocate(), 3, "2 is still in flight");
+  });
+
+  it("PacketIds.allocate reuses released identifiers as late as possible", () => {
+    const ids = new PacketIds();
+    const first = ids.allocate();
+    ids.release(first);
+    assert.equal(ids.allocate(), 2);
+  });
+
+  it("PacketIds.allocate returns 0 when all 65,535 identifiers are in use", () => {
+    const ids = new PacketIds();
+    for (let i = 1; i <= MAX_PACKET_ID; i++) assert.equal(ids.allocate(), i);
+    assert.equal(ids.available, false);
+    assert.equal(ids.allocate(), 0);
+  });
+
+  it("PacketIds.take marks a given identifier as used once", () => {
+    const ids = new PacketIds();
+    assert.equal(ids.take(5), true);
+    assert.equal(ids.take(5), false);
+    assert.equal(ids.take(0), false);
+    assert.equal(ids.has(5), true);
+  });
+
+  it("PacketIds.release of a free identifier changes nothing", () => {
+    const ids = new PacketIds();
+    ids.allocate();
+    ids.release(9);
+    assert.equal(ids.size, 1);
+  });
+
+  it("PacketIds.clear frees everything", () => {
+    const ids = new PacketIds();
+    ids.allocate();
+    ids.allocate();
+    ids.clear();
+    assert.equal(ids.size, 0);
+    assert.equal(ids.has(1), false);
+  });
+});
