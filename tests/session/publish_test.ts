@@ -1,0 +1,367 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { PublishPacket } from "../../src/codec/types.ts";
+import {
+  ConnectionClosedError,
+  MqttError,
+  QueueFullError,
+  TimeoutError,
+} from "../../src/errors.ts";
+import { bytes, Harness, kinds, packets } from "./_harness.ts";
+
+const ids = (written: { type: string; packetId?: number }[]) =>
+  written.map((p) => `${p.type}:${p.packetId ?? "-"}`);
+
+describe("Session publish", () => {
+  it("Session writes QoS 0 at once and resolves it right after the write", () => {
+    const h = new Harness();
+    h.connected();
+    const token = h.publish("a/b", 0, bytes(3), { retain: true });
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["write:publish", "resolve"]);
+    assert.deepEqual(packets(steps)[0], {
+      type: "publish",
+      topic: "a/b",
+      payload: bytes(3),
+      qos: 0,
+      retain: true,
+      dup: false,
+    });
+    assert.deepEqual(h.resolved(token), { reasonCode: 0 });
+  });
+
+  it("Session resolves QoS 1 on PUBACK with its reason code and properties", () => {
+    const h = new Harness();
+    h.connected();
+    const token = h.publish("a", 1);
+    assert.deepEqual(ids(h.written()), ["publish:1"]);
+    h.unsettled(token);
+    h.serverSends({
+      type: "puback",
+      packetId: 1,
+      reasonCode: 0x10,
+      properties: { reasonString: "nobody listens" },
+    });
+    h.drain();
+    assert.deepEqual(h.resolved(token), {
+      reasonCode: 0x10,
+      properties: { reasonString: "nobody listens" },
+    });
+  });
+
+  it("Session rejects QoS 1 when PUBACK carries a failure reason code", () => {
+    const h = new Harness();
+    h.connected();
+    const token = h.publish("secret", 1);
+    h.drain();
+    h.serverSends({
+      type: "puback",
+      packetId: 1,
+      reasonCode: 0x87,
+      properties: { reasonString: "acl" },
+    });
+    h.drain();
+    const error = h.rejected(token);
+    assert.ok(error instanceof MqttError);
+    assert.equal(error.reasonCode, 0x87);
+    assert.match(error.message, /"secret".*Not authorized \(0x87\): acl/);
+  });
+
+  it("Session runs QoS 2 as PUBLISH, PUBREC, PUBREL, PUBCOMP and resolves on PUBCOMP", () => {
+    const h = new Harness();
+    h.connected();
+    const token = h.publish("q2", 2);
+    assert.deepEqual(ids(h.written()), ["publish:1"]);
+    h.serverSends({ type: "pubrec", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(h.written(), [{ type: "pubrel", packetId: 1, reasonCode: 0 }]);
+    h.unsettled(token);
+    h.serverSends({ type: "pubrec", packetId: 1, reasonCode: 0 }); // duplicate PUBREC
+    assert.deepEqual(ids(h.written()), ["pubrel:1"], "PUBREL is sent again");
+    h.serverSends({ type: "pubcomp", packetId: 1, reasonCode: 0 });
+    h.drain();
+    assert.deepEqual(h.resolved(token), { reasonCode: 0 });
+  });
+
+  it("Session ends a QoS 2 flow on a failing PUBREC: reject, no PUBREL, identifier free", () => {
+    const h = new Harness();
+    h.connected();
+    const token = h.publish("q2", 2);
+    h.drain();
+    h.serverSends({ type: "pubrec", packetId: 1, reasonCode: 0x97 });
+    assert.deepEqual(h.written(), []);
+    const error = h.rejected(token);
+    assert.ok(error instanceof MqttError);
+    assert.equal(error.reasonCode, 0x97);
+    h.publish("next", 1);
+    assert.deepEqual(ids(h.written()), ["publish:2"]);
+    h.serverSends({ type: "pubcomp", packetId: 1, reasonCode: 0 }); // stray: ignored
+    assert.deepEqual(h.written(), []);
+  });
+
+  it("Session answers a PUBREC for an unknown identifier with PUBREL 0x92 (MQTT 5)", () => {
+    const h = new Harness();
+    h.connected();
+    h.serverSends({ type: "pubrec", packetId: 77, reasonCode: 0 });
+    assert.deepEqual(h.written(), [{ type: "pubrel", packetId: 77, reasonCode: 0x92 }]);
+  });
+
+  it("Session never reuses an identifier in flight: SUBSCRIBE shares the space", () => {
+    const h = new Harness();
+    h.connected();
+    h.publish("a", 1);
+    h.subscribe("s");
+    h.publish("b", 2);
+    assert.deepEqual(ids(h.written()), ["publish:1", "subscribe:2", "publish:3"]);
+  });
+
+  it("Session limits the window to min(maxInflight, server Receive Maximum)", () => {
+    for (const [maxInflight, receiveMaximum, window] of [[5, 3, 3], [2, 10, 2]] as const) {
+      const h = new Harness({ maxInflight });
+      h.connected(false, { receiveMaximum });
+      for (let i = 0; i < 6; i++) h.publish(`t${i}`, 1);
+      assert.equal(h.written().length, window, `maxInflight ${maxInflight}, RM ${receiveMaximum}`);
+      h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+      const next = h.written() as PublishPacket[];
+      assert.deepEqual(next.map((p) => p.topic), [`t${window}`], "one ack, one more in flight");
+    }
+  });
+
+  it("Session counts a QoS 2 message in the window until its PUBCOMP", () => {
+    const h = new Harness({ maxInflight: 1 });
+    h.connected();
+    h.publish("first", 2);
+    h.publish("second", 2);
+    assert.equal(h.written().length, 1);
+    h.serverSends({ type: "pubrec", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(ids(h.written()), ["pubrel:1"]);
+    h.serverSends({ type: "pubcomp", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(ids(h.written()), ["publish:2"]);
+  });
+
+  it("Session rejects with QueueFullError naming maxQueued when the queue is full", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 2, queueFull: "reject" });
+    h.connected();
+    h.publish("inflight", 1);
+    const q1 = h.publish("q1", 1);
+    const q2 = h.publish("q2", 1);
+    const over = h.publish("over", 1);
+    h.drain();
+    const error = h.rejected(over);
+    assert.ok(error instanceof QueueFullError);
+    assert.equal(error.reasonCode, 0x97);
+    assert.match(error.message, /maxQueued \(2 messages\)/);
+    h.unsettled(q1);
+    h.unsettled(q2);
+  });
+
+  it("Session rejects with QueueFullError naming maxQueuedBytes when payload bytes run out", () => {
+    const h = new Harness({ maxInflight: 1, maxQueuedBytes: 10 });
+    h.connected();
+    h.publish("inflight", 1, bytes(100));
+    h.publish("fits", 1, bytes(6));
+    const over = h.publish("over", 1, bytes(5));
+    h.drain();
+    assert.match((h.rejected(over) as Error).message, /maxQueuedBytes \(10 bytes; 6 queued, 5 more\)/);
+  });
+
+  it("Session with queueFull \"wait\" admits waiting publishes in FIFO order as room appears", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 1, queueFull: "wait" });
+    h.connected();
+    const t = ["m0", "m1", "m2", "m3", "m4"].map((topic) => h.publish(topic, 1));
+    const topics = () => (h.written() as PublishPacket[]).map((p) => p.topic);
+    assert.deepEqual(topics(), ["m0"]); // m1 queued; m2, m3, m4 wait
+    for (const token of t) h.unsettled(token);
+    for (let id = 1; id <= 4; id++) {
+      h.serverSends({ type: "puback", packetId: id, reasonCode: 0 });
+      assert.deepEqual(topics(), [`m${id}`]);
+    }
+    h.serverSends({ type: "puback", packetId: 5, reasonCode: 0 });
+    h.drain();
+    for (const token of t) h.resolved(token);
+  });
+
+  it("Session lets a cancelled waiter go without blocking the ones behind it", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 1, queueFull: "wait" });
+    h.connected();
+    h.publish("m0", 1);
+    h.publish("m1", 1);
+    const w2 = h.publish("m2", 1);
+    const w3 = h.publish("m3", 1);
+    h.drain();
+    h.cancel(w2);
+    h.drain();
+    h.rejected(w2);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 2, reasonCode: 0 });
+    const topics = (h.written() as PublishPacket[]).map((p) => p.topic);
+    assert.deepEqual(topics, ["m1", "m3"]);
+    h.unsettled(w3);
+  });
+
+  it("Session.cancel of a queued publish rejects it and never sends it", () => {
+    const h = new Harness({ maxInflight: 1 });
+    h.connected();
+    h.publish("inflight", 1);
+    const queued = h.publish("queued", 1);
+    h.drain();
+    const reason = new Error("user gave up");
+    h.cancel(queued, reason);
+    h.drain();
+    assert.equal(h.rejected(queued), reason);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(h.written(), [], "the cancelled message is not sent");
+  });
+
+  it("Session.cancel of an in-flight QoS 2 publish rejects it and completes the flow silently", () => {
+    const h = new Harness();
+    h.connected();
+    const token = h.publish("q2", 2);
+    h.drain();
+    h.cancel(token);
+    h.drain();
+    h.rejected(token);
+    h.serverSends({ type: "pubrec", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(ids(h.written()), ["pubrel:1"], "the protocol flow goes on");
+    h.serverSends({ type: "pubcomp", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(h.drain(), [], "and ends without settling anything again");
+  });
+
+  it("Session rejects operations with TimeoutError after operationTimeout", () => {
+    const h = new Harness({ operationTimeout: 1000, maxInflight: 1 });
+    h.connected();
+    const a = h.publish("a", 1);
+    h.advance(400);
+    const b = h.publish("b", 1); // queued behind a
+    const s = h.subscribe("x/#");
+    h.drain();
+    assert.equal(h.session.nextDeadline(), 1000, "a's deadline");
+    h.advance(600);
+    h.drain();
+    assert.ok(h.rejected(a) instanceof TimeoutError);
+    h.unsettled(b);
+    h.advance(400);
+    h.drain();
+    const error = h.rejected(b);
+    assert.ok(error instanceof TimeoutError);
+    assert.match(error.message, /PUBLISH to "b" timed out after 1000 ms/);
+    assert.ok(h.rejected(s) instanceof TimeoutError);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 }); // a's late ack: silent
+    assert.deepEqual(kinds(h.drain()), [], "b was dropped: nothing else is sent");
+  });
+
+  it("Session queues QoS 1/2 while reconnecting and sends them after CONNACK", () => {
+    const h = new Harness({ clean: false, reconnect: { minDelay: 10, maxDelay: 10 } });
+    h.connected();
+    h.session.transportClosed(h.now);
+    h.drain();
+    const token = h.publish("later", 1);
+    assert.deepEqual(h.written(), []);
+    h.advance(10);
+    h.session.transportOpened(h.now);
+    h.connack(true);
+    assert.deepEqual(ids(h.written()), ["connect:-", "publish:1"]);
+    h.unsettled(token);
+  });
+
+  it("Session rejects QoS 0 while disconnected unless queueQoS0Offline", () => {
+    for (const queueQoS0Offline of [false, true]) {
+      const h = new Harness({ queueQoS0Offline });
+      h.token();
+      h.session.connect(1, 0);
+      h.drain();
+      const token = h.publish("q0", 0);
+      h.drain();
+      if (!queueQoS0Offline) {
+        assert.ok(h.rejected(token) instanceof ConnectionClosedError);
+        continue;
+      }
+      h.unsettled(token);
+      h.session.transportOpened(0);
+      h.connack();
+      assert.deepEqual(kinds(h.drain()), ["write:connect", "connected", "resolve", "write:publish", "resolve"]);
+      h.resolved(token);
+    }
+  });
+
+  it("Session rejects publishes with ConnectionClosedError before connect() and after close", () => {
+    const h = new Harness();
+    const early = h.publish("a", 1);
+    h.drain();
+    assert.match((h.rejected(early) as Error).message, /call connect\(\) first/);
+    h.connected();
+    h.disconnect();
+    const late = h.publish("a", 1);
+    h.drain();
+    assert.ok(h.rejected(late) instanceof ConnectionClosedError);
+  });
+
+  it("Session.publish throws RangeError above the server's Maximum QoS or without Retain Available", () => {
+    const h = new Harness();
+    h.connected(false, { maximumQoS: 1, retainAvailable: false });
+    assert.throws(() => h.publish("a", 2), RangeError);
+    assert.throws(() => h.publish("a", 0, bytes(1), { retain: true }), /Retain Available/);
+    assert.deepEqual(h.drain(), [], "nothing queued");
+    h.publish("a", 1);
+    assert.equal(h.written().length, 1);
+  });
+
+  it("Session.publish throws RangeError for a PUBLISH above the server's Maximum Packet Size", () => {
+    const h = new Harness();
+    h.connected(false, { maximumPacketSize: 100 });
+    assert.throws(() => h.publish("a", 1, bytes(200)), /Maximum Packet Size 100/);
+    assert.throws(
+      () => h.publish("a", 0, bytes(10), { properties: { userProperties: [["k", "v".repeat(200)]] } }),
+      RangeError,
+    );
+    h.publish("a", 1, bytes(80));
+    assert.equal(h.written().length, 1);
+  });
+
+  it("Session.publish throws RangeError for an invalid QoS", () => {
+    const h = new Harness();
+    h.connected();
+    assert.throws(() => h.publish("a", 3 as never), /qos must be 0, 1 or 2/);
+  });
+
+  it("Session assigns outgoing topic aliases within the server's Topic Alias Maximum and reuses them", () => {
+    const h = new Harness({ topicAliases: true });
+    h.connected(false, { topicAliasMaximum: 2 });
+    for (const topic of ["a/1", "a/2", "a/3", "a/1", "a/2", "a/3"]) h.publish(topic, 0);
+    const sent = (h.written() as PublishPacket[]).map((p) => [p.topic, p.properties?.topicAlias]);
+    assert.deepEqual(sent, [
+      ["a/1", 1],
+      ["a/2", 2],
+      ["a/3", undefined],
+      ["", 1],
+      ["", 2],
+      ["a/3", undefined],
+    ]);
+  });
+
+  it("Session sends no aliases without the option or when the server allows none", () => {
+    for (const [topicAliases, topicAliasMaximum] of [[false, 10], [true, 0]] as const) {
+      const h = new Harness({ topicAliases });
+      h.connected(false, { topicAliasMaximum });
+      h.publish("a", 0);
+      h.publish("a", 0);
+      const sent = h.written() as PublishPacket[];
+      assert.deepEqual(sent.map((p) => p.topic), ["a", "a"]);
+      assert.ok(sent.every((p) => p.properties === undefined));
+    }
+  });
+
+  it("Session starts topic aliases afresh on every connection", () => {
+    const h = new Harness({ topicAliases: true, reconnect: { minDelay: 1, maxDelay: 1 } });
+    h.connected(false, { topicAliasMaximum: 5 });
+    h.publish("a", 0);
+    h.drain();
+    h.session.transportClosed(h.now);
+    h.advance(1);
+    h.session.transportOpened(h.now);
+    h.connack(false, { topicAliasMaximum: 5 });
+    h.drain();
+    h.publish("a", 0);
+    const [p] = h.written() as PublishPacket[];
+    assert.deepEqual([p?.topic, p?.properties?.topicAlias], ["a", 1]);
+  });
+});
