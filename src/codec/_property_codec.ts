@@ -85,6 +85,7 @@ interface Compiled {
   readonly id: number;
   readonly name: string;
   readonly label: string;
+  readonly section: string;
   readonly wire: number;
   readonly allowed: number;
   readonly repeatable: number;
@@ -104,6 +105,7 @@ for (const def of PROPERTY_TABLE) {
     id: def.id,
     name: def.name,
     label: `${def.name} (0x${def.id.toString(16).padStart(2, "0").toUpperCase()})`,
+    section: ` (MQTT 5 §${def.section})`,
     wire,
     allowed,
     repeatable,
@@ -151,7 +153,8 @@ export function readProperties(r: Reader, context: number): Properties | undefin
         const byte = r.u8(def.name);
         if (byte > 1) {
           throw new ProtocolError(
-            `It is a Protocol Error for ${def.label} to have a value other than 0 or 1, got ${byte}`,
+            `It is a Protocol Error for ${def.label} to have a value other than 0 or 1, got ` +
+              `${byte}${def.section}`,
           );
         }
         value = byte === 1;
@@ -193,9 +196,8 @@ export function readProperties(r: Reader, context: number): Properties | undefin
       else props[def.name] = [previous, value];
     } else {
       throw new ProtocolError(
-        `It is a Protocol Error to include ${def.label} more than once in a ${
-          CONTEXT_NAMES[context]
-        }`,
+        `It is a Protocol Error to include ${def.label} more than once in a ` +
+          `${CONTEXT_NAMES[context]}${def.section}`,
       );
     }
   }
@@ -205,7 +207,7 @@ export function readProperties(r: Reader, context: number): Properties | undefin
 
 function checkRange(def: Compiled, value: number): number {
   if (value < def.min || value > def.max) {
-    const spec = def.id === 0x23 ? " [MQTT-3.3.2-8]" : "";
+    const spec = def.id === 0x23 ? " [MQTT-3.3.2-8]" : def.section;
     throw new ProtocolError(
       `It is a Protocol Error for ${def.label} to be ${value}; allowed: ${def.min}..${def.max}${spec}`,
     );
