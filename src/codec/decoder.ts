@@ -20,6 +20,9 @@ import { checkFirstByte } from "./_checks.ts";
 import { readVarint, VARINT_INCOMPLETE, VARINT_MALFORMED, varintState } from "./_varint.ts";
 import { describe } from "./utf8.ts";
 
+/** First allocation for a packet split across chunks; the buffer then doubles as bytes arrive. */
+const INITIAL_SPLIT_BUFFER = 64 * 1024;
+
 /** Options of {@link PacketDecoder}. */
 export interface PacketDecoderOptions {
   /** Protocol level of the connection (a decoded CONNECT switches it to the level it states). */
@@ -40,8 +43,9 @@ export interface PacketDecoderOptions {
  *   for "need more bytes".
  * - A packet that lies wholly inside one chunk is decoded in place: its PUBLISH payload and
  *   binary fields are views into that chunk, so the caller must not reuse a chunk's memory
- *   after pushing it. Only a packet split across chunks is copied (once, into a buffer of its
- *   exact size).
+ *   after pushing it. Only a packet split across chunks is copied, into a buffer that grows
+ *   with the bytes that actually arrived (never more than twice those), so a forged length in
+ *   a fixed header cannot make the decoder allocate memory the peer never sends.
  * - A malformed packet makes `push` throw `MalformedPacketError` / `ProtocolError` (packets
  *   decoded earlier from the same chunk are dropped with it). The decoder then stays failed:
  *   every later `push` throws the same error. The connection must be closed anyway.
@@ -51,9 +55,10 @@ export interface PacketDecoderOptions {
 export class PacketDecoder {
   #version: ProtocolVersion;
   #maximumPacketSize: number;
-  /** The packet being assembled across chunks, allocated at its exact size. */
+  /** The packet being assembled across chunks (`#filled` of `#total` bytes so far). */
   #pending: Uint8Array | null = null;
   #filled = 0;
+  #total = 0;
   /** A fixed header split across chunks (at most 1 + 4 bytes). */
   #head = new Uint8Array(5);
   #headLength = 0;
@@ -133,10 +138,7 @@ export class PacketDecoder {
         this.#emit(decodeBody(firstByte, chunk, start, end, this.#version), out);
         pos = end;
       } else {
-        const pending = new Uint8Array(end - pos);
-        pending.set(chunk.subarray(pos, n));
-        this.#pending = pending;
-        this.#filled = n - pos;
+        this.#startPending(end - pos, chunk.subarray(pos, n));
         break;
       }
     }
@@ -159,23 +161,35 @@ export class PacketDecoder {
       const headerLength = this.#headLength;
       const total = headerLength + remaining;
       this.#checkSize(head[0]!, total);
-      const pending = new Uint8Array(total);
-      pending.set(head.subarray(0, headerLength));
       this.#headLength = 0;
-      this.#pending = pending;
-      this.#filled = headerLength;
+      this.#startPending(total, head.subarray(0, headerLength));
       return this.#fill(chunk, pos, out);
     }
     return pos;
   }
 
+  /** Starts assembling a packet of `total` bytes from its first bytes `start`. */
+  #startPending(total: number, start: Uint8Array): void {
+    const pending = new Uint8Array(Math.min(total, Math.max(INITIAL_SPLIT_BUFFER, start.length)));
+    pending.set(start);
+    this.#pending = pending;
+    this.#filled = start.length;
+    this.#total = total;
+  }
+
   /** Copies bytes of `chunk` from `pos` into the pending packet; returns the next offset. */
   #fill(chunk: Uint8Array, pos: number, out: Packet[]): number {
-    const pending = this.#pending!;
-    const take = Math.min(pending.length - this.#filled, chunk.length - pos);
+    let pending = this.#pending!;
+    const take = Math.min(this.#total - this.#filled, chunk.length - pos);
+    const needed = this.#filled + take;
+    if (needed > pending.length) {
+      const grown = new Uint8Array(Math.min(this.#total, Math.max(pending.length * 2, needed)));
+      grown.set(pending.subarray(0, this.#filled));
+      this.#pending = pending = grown;
+    }
     pending.set(chunk.subarray(pos, pos + take), this.#filled);
     this.#filled += take;
-    if (this.#filled === pending.length) {
+    if (this.#filled === this.#total) {
       this.#pending = null;
       this.#filled = 0;
       const headerLength = 1 + (readVarint(pending, 1, pending.length), varintState.length);

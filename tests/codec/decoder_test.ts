@@ -129,6 +129,29 @@ describe("PacketDecoder", () => {
     assert.throws(() => decoder.push("c0 00" as unknown as Uint8Array), TypeError);
   });
 
+  it("PacketDecoder.push assembles a packet larger than its first buffer from small chunks", () => {
+    const payload = new Uint8Array(300_000).map((_, i) => i * 7);
+    const frame = encodePacket(
+      { type: "publish", topic: "big", payload, qos: 0, retain: false, dup: false },
+      4,
+    );
+    const decoder = new PacketDecoder({ protocolVersion: 4 });
+    const packets: Packet[] = [];
+    for (let i = 0; i < frame.length; i += 1000) {
+      packets.push(...decoder.push(frame.slice(i, i + 1000)));
+      if (packets.length === 0) assert.ok(decoder.bufferedLength <= i + 1000);
+    }
+    assert.equal(packets.length, 1);
+    assert.deepEqual((packets[0] as { payload: Uint8Array }).payload, payload);
+    assert.equal(decoder.bufferedLength, 0);
+  });
+
+  it("PacketDecoder.push buffers only what arrived of a packet whose header claims 256 MiB", () => {
+    const decoder = new PacketDecoder({ protocolVersion: 4 });
+    assert.deepEqual(decoder.push(fromHex("30 ff ff ff 7f 00 01 61")), []);
+    assert.equal(decoder.bufferedLength, 8);
+  });
+
   it("PacketDecoder.push accepts an empty chunk", () => {
     const decoder = new PacketDecoder({ protocolVersion: 4 });
     assert.deepEqual(decoder.push(new Uint8Array(0)), []);
