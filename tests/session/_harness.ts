@@ -106,7 +106,11 @@ export class Harness {
         else record.error = action.error;
       }
       if (action.type === "write") {
-        return { type: "write", packet: decodePacket(action.bytes, this.version), bytes: action.bytes };
+        return {
+          type: "write",
+          packet: decodePacket(action.bytes, this.version),
+          bytes: action.bytes,
+        };
       }
       return action;
     });

@@ -72,7 +72,7 @@ describe("Session connect", () => {
     assert.equal(packet.properties, undefined);
   });
 
-  it("Session with clean \"first\" sends clean start only until a connect succeeds", () => {
+  it('Session with clean "first" sends clean start only until a connect succeeds', () => {
     const h = new Harness({ clean: "first", reconnect: { minDelay: 100, maxDelay: 100 } });
     // A refused first attempt does not count as the first successful connect.
     h.connect();
@@ -108,7 +108,11 @@ describe("Session connect", () => {
   });
 
   it("Session uses the Assigned Client Identifier and keeps it for the next CONNECT", () => {
-    const h = new Harness({ clientId: "", clean: false, reconnect: { minDelay: 10, maxDelay: 10 } });
+    const h = new Harness({
+      clientId: "",
+      clean: false,
+      reconnect: { minDelay: 10, maxDelay: 10 },
+    });
     h.connect();
     h.drain();
     h.connack(false, { assignedClientIdentifier: "srv-42" });

@@ -5,8 +5,21 @@ import type { PublishPacket } from "../../src/codec/types.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { find, Harness, kinds, packets } from "./_harness.ts";
 
-function publish(topic: string, qos: 0 | 1 | 2, packetId?: number, extra: Partial<PublishPacket> = {}): PublishPacket {
-  const p: PublishPacket = { type: "publish", topic, payload: new Uint8Array([7]), qos, retain: false, dup: false, ...extra };
+function publish(
+  topic: string,
+  qos: 0 | 1 | 2,
+  packetId?: number,
+  extra: Partial<PublishPacket> = {},
+): PublishPacket {
+  const p: PublishPacket = {
+    type: "publish",
+    topic,
+    payload: new Uint8Array([7]),
+    qos,
+    retain: false,
+    dup: false,
+    ...extra,
+  };
   if (packetId !== undefined) p.packetId = packetId;
   return p;
 }
@@ -87,10 +100,12 @@ describe("Session incoming", () => {
   });
 
   it("Session disconnects with 0x94 on an alias above our maximum or an unknown alias", () => {
-    for (const packet of [
-      publish("x", 0, undefined, { properties: { topicAlias: 5 } }),
-      publish("", 0, undefined, { properties: { topicAlias: 2 } }),
-    ]) {
+    for (
+      const packet of [
+        publish("x", 0, undefined, { properties: { topicAlias: 5 } }),
+        publish("", 0, undefined, { properties: { topicAlias: 2 } }),
+      ]
+    ) {
       const h = new Harness({ properties: { topicAliasMaximum: 4 } });
       h.connected();
       h.serverSends(packet);

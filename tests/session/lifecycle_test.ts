@@ -95,7 +95,11 @@ describe("Session reconnect", () => {
     assert.deepEqual(kinds(h.drain()), ["write:connect", "connected"]);
     h.session.transportClosed(h.now);
     const again = find(h.drain(), "disconnected");
-    assert.equal(again.reconnectAt, h.now + backoffDelay(0, policy, expected), "reset to attempt 0");
+    assert.equal(
+      again.reconnectAt,
+      h.now + backoffDelay(0, policy, expected),
+      "reset to attempt 0",
+    );
   });
 
   it("Session keeps reconnecting after a refused reconnect attempt", () => {

@@ -161,10 +161,13 @@ describe("Session publish", () => {
     h.publish("fits", 1, bytes(6));
     const over = h.publish("over", 1, bytes(5));
     h.drain();
-    assert.match((h.rejected(over) as Error).message, /maxQueuedBytes \(10 bytes; 6 queued, 5 more\)/);
+    assert.match(
+      (h.rejected(over) as Error).message,
+      /maxQueuedBytes \(10 bytes; 6 queued, 5 more\)/,
+    );
   });
 
-  it("Session with queueFull \"wait\" admits waiting publishes in FIFO order as room appears", () => {
+  it('Session with queueFull "wait" admits waiting publishes in FIFO order as room appears', () => {
     const h = new Harness({ maxInflight: 1, maxQueued: 1, queueFull: "wait" });
     h.connected();
     const t = ["m0", "m1", "m2", "m3", "m4"].map((topic) => h.publish(topic, 1));
@@ -278,7 +281,13 @@ describe("Session publish", () => {
       h.unsettled(token);
       h.session.transportOpened(0);
       h.connack();
-      assert.deepEqual(kinds(h.drain()), ["write:connect", "connected", "resolve", "write:publish", "resolve"]);
+      assert.deepEqual(kinds(h.drain()), [
+        "write:connect",
+        "connected",
+        "resolve",
+        "write:publish",
+        "resolve",
+      ]);
       h.resolved(token);
     }
   });
@@ -310,7 +319,8 @@ describe("Session publish", () => {
     h.connected(false, { maximumPacketSize: 100 });
     assert.throws(() => h.publish("a", 1, bytes(200)), /Maximum Packet Size 100/);
     assert.throws(
-      () => h.publish("a", 0, bytes(10), { properties: { userProperties: [["k", "v".repeat(200)]] } }),
+      () =>
+        h.publish("a", 0, bytes(10), { properties: { userProperties: [["k", "v".repeat(200)]] } }),
       RangeError,
     );
     h.publish("a", 1, bytes(80));

@@ -15,7 +15,9 @@ function reconnectUntilConnack(h: Harness): void {
 }
 
 const summary = (p: { type: string; packetId?: number; dup?: boolean; topic?: string }) =>
-  p.type === "publish" ? `publish:${p.topic}:${p.packetId}${p.dup ? ":dup" : ""}` : `${p.type}:${p.packetId}`;
+  p.type === "publish"
+    ? `publish:${p.topic}:${p.packetId}${p.dup ? ":dup" : ""}`
+    : `${p.type}:${p.packetId}`;
 
 describe("Session resume", () => {
   it("Session resends unacknowledged PUBLISH with DUP and pending PUBREL, in order, on session present", () => {
@@ -167,7 +169,10 @@ describe("Session resume", () => {
     reconnectUntilConnack(h);
     h.connack(false);
     const sent = h.written() as SubscribePacket[];
-    assert.deepEqual(sent.map((p) => [p.type, p.subscriptions[0]?.topicFilter]), [["subscribe", "a"]]);
+    assert.deepEqual(sent.map((p) => [p.type, p.subscriptions[0]?.topicFilter]), [[
+      "subscribe",
+      "a",
+    ]]);
     h.serverSends({ type: "suback", packetId: sent[0]!.packetId, reasonCodes: [1] });
     h.drain();
     assert.deepEqual(h.resolved(token), { reasonCodes: [1] });

@@ -1,0 +1,136 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { PublishPacket } from "../../src/codec/types.ts";
+import { ConnectionClosedError } from "../../src/errors.ts";
+import { bytes, find, Harness, kinds, packets } from "./_harness.ts";
+
+describe("Session disconnect", () => {
+  it("Session.disconnect writes DISCONNECT with v5 reason code and properties, closes, resolves", () => {
+    const h = new Harness();
+    h.connected();
+    const token = h.disconnect({ reasonCode: 0x04, properties: { sessionExpiryInterval: 0 } });
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["write:disconnect", "close", "disconnected", "resolve"]);
+    assert.deepEqual(packets(steps), [{
+      type: "disconnect",
+      reasonCode: 0x04,
+      properties: { sessionExpiryInterval: 0 },
+    }]);
+    assert.equal(find(steps, "disconnected").error, undefined);
+    assert.equal(h.resolved(token), undefined);
+    assert.equal(h.session.state, "closed");
+  });
+
+  it("Session.disconnect on MQTT 3.1.1 writes a plain DISCONNECT", () => {
+    const h = new Harness({ protocolVersion: 4 });
+    h.connected();
+    h.disconnect({ reasonCode: 0x04 });
+    assert.deepEqual(h.written(), [{ type: "disconnect", reasonCode: 0 }]);
+  });
+
+  it("Session.disconnect leaves out the reason string when DISCONNECT would exceed the server's maximum", () => {
+    const h = new Harness();
+    h.connected(false, { maximumPacketSize: 40 });
+    h.disconnect({
+      reasonCode: 0,
+      properties: { reasonString: "x".repeat(60), sessionExpiryInterval: 10 },
+    });
+    assert.deepEqual(h.written(), [{
+      type: "disconnect",
+      reasonCode: 0,
+      properties: { sessionExpiryInterval: 10 },
+    }]);
+  });
+
+  it("Session.disconnect settles every pending token with ConnectionClosedError", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 1, queueFull: "wait" });
+    h.connected();
+    const inflight = h.publish("inflight", 2);
+    const queued = h.publish("queued", 1);
+    const waiting = h.publish("waiting", 1);
+    const sub = h.subscribe("s");
+    const unsub = h.unsubscribe(["u"]);
+    h.drain();
+    const done = h.disconnect();
+    h.drain();
+    for (const token of [inflight, queued, waiting, sub, unsub]) {
+      assert.ok(h.rejected(token) instanceof ConnectionClosedError);
+    }
+    h.resolved(done);
+    h.assertAllSettled();
+  });
+
+  it("Session keeps in-flight QoS 1/2 after disconnect and resends them on a resumed session", () => {
+    const h = new Harness({ clean: false, maxInflight: 1 });
+    h.connected();
+    h.publish("kept", 1, bytes(2));
+    h.publish("dropped", 1); // queued: rejected and forgotten
+    h.drain();
+    h.disconnect();
+    h.drain();
+    h.connect();
+    h.connack(true);
+    const sent = h.written() as PublishPacket[];
+    assert.deepEqual(sent.map((p) => [p.type, p.topic, p.packetId, p.dup]), [
+      ["connect", undefined, undefined, undefined],
+      ["publish", "kept", 1, true],
+    ]);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(h.drain(), [], "its token was already rejected: completes silently");
+    h.assertAllSettled();
+  });
+
+  it("Session drops rejected in-flight messages when the next connect finds no session", () => {
+    const h = new Harness({ clean: false });
+    h.connected();
+    h.publish("a", 1);
+    h.drain();
+    h.disconnect();
+    h.drain();
+    h.connect();
+    h.connack(false);
+    assert.deepEqual(h.written().map((p) => p.type), ["connect"]);
+  });
+
+  it("Session.disconnect while connecting closes and rejects the connect token", () => {
+    const h = new Harness();
+    const connect = h.connect();
+    h.drain();
+    const token = h.disconnect();
+    assert.deepEqual(kinds(h.drain()), ["close", "reject", "resolve"]);
+    assert.ok(h.rejected(connect) instanceof ConnectionClosedError);
+    h.resolved(token);
+  });
+
+  it("Session.disconnect when idle just resolves", () => {
+    const h = new Harness();
+    const token = h.disconnect();
+    assert.deepEqual(kinds(h.drain()), ["resolve"]);
+    h.resolved(token);
+  });
+
+  it("Session rejects pending operations when a first connect fails", () => {
+    const h = new Harness();
+    h.connect();
+    const pub = h.publish("a", 1);
+    h.drain();
+    h.connack(false, undefined, 0x87);
+    h.drain();
+    const error = h.rejected(pub);
+    assert.ok(error instanceof ConnectionClosedError);
+    assert.match((error as Error).message, /Not authorized/);
+    h.assertAllSettled();
+  });
+
+  it("Session rejects pending operations when a connection is lost without reconnect", () => {
+    const h = new Harness({ reconnect: false, maxInflight: 1 });
+    h.connected();
+    const a = h.publish("a", 1);
+    const b = h.publish("b", 1);
+    h.drain();
+    h.session.transportClosed(h.now, new Error("boom"));
+    h.drain();
+    assert.ok(h.rejected(a) instanceof ConnectionClosedError);
+    assert.ok(h.rejected(b) instanceof ConnectionClosedError);
+  });
+});
