@@ -146,12 +146,6 @@ describe("PacketDecoder", () => {
     assert.equal(decoder.bufferedLength, 0);
   });
 
-  it("PacketDecoder.push buffers only what arrived of a packet whose header claims 256 MiB", () => {
-    const decoder = new PacketDecoder({ protocolVersion: 4 });
-    assert.deepEqual(decoder.push(fromHex("30 ff ff ff 7f 00 01 61")), []);
-    assert.equal(decoder.bufferedLength, 8);
-  });
-
   it("PacketDecoder.push accepts an empty chunk", () => {
     const decoder = new PacketDecoder({ protocolVersion: 4 });
     assert.deepEqual(decoder.push(new Uint8Array(0)), []);
