@@ -24,14 +24,7 @@
 
 import { encodePacket, PacketDecoder } from "../codec/mod.ts";
 import { isValidReasonCode, reasonCodeName } from "../codec/reason_codes.ts";
-import type {
-  ConnackPacket,
-  ConnectPacket,
-  DisconnectPacket,
-  Packet,
-  PubAckPacket,
-  PublishPacket,
-} from "../codec/types.ts";
+import type { ConnackPacket, ConnectPacket, DisconnectPacket, Packet } from "../codec/types.ts";
 import type { Properties, Subscription } from "../codec/types.ts";
 import {
   ConnectionClosedError,
@@ -41,13 +34,12 @@ import {
   TimeoutError,
 } from "../errors.ts";
 import { connackRefusal } from "./connack.ts";
-import { Inbound } from "./inbound.ts";
+import { Incoming } from "./incoming.ts";
 import { KeepAlive } from "./keepalive.ts";
 import { DEFAULT_LIMITS, type ServerLimits, serverLimits } from "./limits.ts";
 import { Outgoing } from "./outgoing.ts";
 import { Backoff } from "./reconnect.ts";
 import { discardSessionState, resumeSession } from "./resume.ts";
-import { IncomingTopicAliases } from "./topic_alias.ts";
 import type {
   DisconnectRequest,
   LogLevel,
@@ -85,8 +77,7 @@ export class Session implements SessionApi {
   #decoder: PacketDecoder | undefined;
   #limits: ServerLimits = { ...DEFAULT_LIMITS };
   readonly #outgoing: Outgoing;
-  readonly #inbound = new Inbound();
-  readonly #aliasesIn = new IncomingTopicAliases();
+  readonly #incoming: Incoming;
   #clientId: string;
   #connack: ConnackPacket | undefined;
   #sentClean = false;
@@ -108,6 +99,13 @@ export class Session implements SessionApi {
       write: (bytes) => this.#write(bytes),
       emit: (action) => this.#actions.push(action),
       log: (level, message) => this.#log(level, message),
+    });
+    this.#incoming = new Incoming({
+      options,
+      wire: this.#wire,
+      write: (bytes) => this.#write(bytes),
+      emit: (action) => this.#actions.push(action),
+      fail: (error) => this.#fail(error),
     });
   }
 
@@ -349,13 +347,13 @@ export class Session implements SessionApi {
     const out = this.#outgoing;
     switch (packet.type) {
       case "publish":
-        return this.#onPublish(packet);
+        return this.#incoming.onPublish(packet);
       case "puback":
         return out.onPuback(packet);
       case "pubrec":
         return out.onPubrec(packet);
       case "pubrel":
-        return this.#onPubrel(packet);
+        return this.#incoming.onPubrel(packet);
       case "pubcomp":
         return out.onPubcomp(packet);
       case "suback":
@@ -401,7 +399,6 @@ export class Session implements SessionApi {
     const keepalive = connack.properties?.serverKeepAlive ?? this.#options.keepalive;
     this.#keepalive.start(keepalive, this.#now);
     out.aliases.reset(this.#options.topicAliases ? limits.topicAliasMaximum : 0);
-    this.#aliasesIn.reset(v === 5 ? this.#options.properties?.topicAliasMaximum ?? 0 : 0);
     this.#emit({ type: "connected", connack, sessionPresent, clientId: this.#clientId });
     this.#log(
       "info",
@@ -411,59 +408,10 @@ export class Session implements SessionApi {
       this.#emit({ type: "resolve", token, value: connack });
     }
     this.#connectTokens.clear();
-    if (sessionPresent) {
-      resumeSession(out);
-    } else {
-      this.#inbound.clear();
-      discardSessionState(out);
-    }
+    this.#incoming.connected(sessionPresent);
+    if (sessionPresent) resumeSession(out);
+    else discardSessionState(out);
     out.pump();
-  }
-
-  #onPublish(packet: PublishPacket): void {
-    let message = packet;
-    const v5 = this.#options.protocolVersion === 5;
-    if (v5) {
-      const alias = packet.properties?.topicAlias;
-      if (alias !== undefined) {
-        const topic = this.#aliasesIn.resolve(packet.topic, alias);
-        if (typeof topic !== "string") return this.#fail(topic);
-        if (topic !== packet.topic) message = { ...packet, topic };
-      } else if (packet.topic === "") {
-        return this.#fail(new ProtocolError("PUBLISH has neither a topic name nor a topic alias"));
-      }
-    }
-    const id = packet.packetId as number;
-    switch (packet.qos) {
-      case 0:
-        this.#emit({ type: "message", message });
-        return;
-      case 1:
-        this.#emit({ type: "message", message });
-        this.#write(this.#wire.encodeAck("puback", id, 0));
-        return;
-      case 2: {
-        const ours = v5 ? this.#options.properties?.receiveMaximum ?? 65_535 : Infinity;
-        const arrival = this.#inbound.arrive(id, ours);
-        if (arrival === "exceeded") {
-          return this.#fail(
-            new ProtocolError(
-              `More than ${ours} unacknowledged QoS 2 PUBLISH received (our Receive Maximum)`,
-              { reasonCode: 0x93 },
-            ),
-          );
-        }
-        if (arrival === "new") this.#emit({ type: "message", message });
-        this.#write(this.#wire.encodeAck("pubrec", id, 0));
-      }
-    }
-  }
-
-  /** PUBREL → PUBCOMP; an unknown identifier gets 0x92 on MQTT 5 (plain PUBCOMP before). */
-  #onPubrel(packet: PubAckPacket): void {
-    const known = this.#inbound.release(packet.packetId);
-    const code = known || this.#options.protocolVersion !== 5 ? 0 : 0x92;
-    this.#write(this.#wire.encodeAck("pubcomp", packet.packetId, code));
   }
 
   #onServerDisconnect(packet: DisconnectPacket): void {
