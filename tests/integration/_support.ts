@@ -88,7 +88,14 @@ export class Recorder<T> {
 /** A connection event seen by `onConnect` / `onDisconnect`. */
 export type ConnectionEvent =
   | { kind: "connect"; sessionPresent: boolean; reconnect: boolean }
-  | { kind: "disconnect"; reasonCode: number | undefined; error: unknown; willReconnect: boolean };
+  | {
+    kind: "disconnect";
+    reasonCode: number;
+    /** The reason code of the server's DISCONNECT, if it sent one. */
+    packetReasonCode: number | undefined;
+    error: unknown;
+    willReconnect: boolean;
+  };
 
 /** A client with its message inbox and connection events, recorded from before it connected. */
 export interface TestClient {
@@ -109,8 +116,14 @@ export class ClientPool {
     client.onMessage = ({ message }) => inbox.push(message);
     client.onConnect = ({ sessionPresent, reconnect }) =>
       events.push({ kind: "connect", sessionPresent, reconnect });
-    client.onDisconnect = ({ reasonCode, error, willReconnect }) =>
-      events.push({ kind: "disconnect", reasonCode, error, willReconnect });
+    client.onDisconnect = ({ reasonCode, packet, error, willReconnect }) =>
+      events.push({
+        kind: "disconnect",
+        reasonCode,
+        packetReasonCode: packet?.reasonCode,
+        error,
+        willReconnect,
+      });
     this.#clients.push(client);
     return { client, inbox, events };
   }

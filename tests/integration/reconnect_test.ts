@@ -1,6 +1,7 @@
 /**
- * Reconnecting to a real Mosquitto that restarts in the middle of a QoS 1 / QoS 2 stream, and
- * keepalive detection of a hung broker (SIGSTOP / SIGCONT).
+ * Reconnecting in the middle of a QoS 1 / QoS 2 stream: to a real Mosquitto that restarts, and
+ * through a proxy that drops both clients' connections (the broker keeps its state in memory);
+ * plus keepalive detection of a hung broker (SIGSTOP / SIGCONT).
  *
  * The restart is a graceful stop (SIGTERM, so the broker writes its persistence file) and a start
  * on the same port. A SIGKILL would lose whatever the broker acknowledged but had not yet saved,
@@ -10,12 +11,14 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import type { ClientOptions, ProtocolVersion, PublishResult, QoS } from "../../mod.ts";
+import type { ClientOptions, Message, ProtocolVersion, PublishResult, QoS } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
   needsTransport,
+  TcpProxy,
+  type TestClient,
   text,
   uniqueTopic,
   within,
@@ -41,6 +44,27 @@ function resilient(protocolVersion: ProtocolVersion, role: string): ClientOption
 
 const isReconnect = (e: ConnectionEvent) => e.kind === "connect" && e.reconnect;
 
+/**
+ * Payload ids (packet id - 1: the subscriber's session is fresh and gets only the stream) that
+ * the broker sent PUBREL for before it restarted and then sent again as a DUP PUBLISH after.
+ */
+function replayedAfterPubrel(log: string, clientId: string): Set<number> {
+  const restart = log.indexOf("terminating");
+  assert.ok(restart >= 0, "the broker log shows the restart");
+  const mids = (text: string, pattern: RegExp) =>
+    new Set([...text.matchAll(pattern)].map((match) => Number(match[1])));
+  const id = clientId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const released = mids(
+    log.slice(0, restart),
+    new RegExp(`Sending PUBREL to ${id} \\(m(\\d+)\\)`, "g"),
+  );
+  const replayed = mids(
+    log.slice(restart),
+    new RegExp(`Sending PUBLISH to ${id} \\(d1, q2, r0, m(\\d+),`, "g"),
+  );
+  return new Set([...released].filter((mid) => replayed.has(mid)).map((mid) => mid - 1));
+}
+
 describe("MqttClient reconnects to a restarted Mosquitto", { skip: needsTransport }, () => {
   let broker: MosquittoBroker;
   let url: string;
@@ -57,59 +81,102 @@ describe("MqttClient reconnects to a restarted Mosquitto", { skip: needsTranspor
     await broker?.stop();
   });
 
+  /**
+   * Streams COUNT messages from `pub` to `sub` (keeping about 20 in flight) and calls
+   * `interrupt()` when message RESTART_AT is handed over. Resolves with how often each id
+   * arrived, once every id arrived and a fence after them too (so late duplicates count).
+   */
+  async function stream(
+    sub: TestClient,
+    pub: TestClient,
+    topic: string,
+    qos: QoS,
+    interrupt: () => Promise<unknown>,
+  ): Promise<Map<string, number>> {
+    await sub.client.subscribe(topic, { qos });
+    const pending: Promise<PublishResult>[] = [];
+    let interrupted: Promise<unknown> | undefined;
+    for (let i = 0; i < COUNT; i++) {
+      pending.push(pub.client.publish(topic, `${i}`, { qos }));
+      if (i >= 20 && i % 10 === 0) await within(pending[i - 20]!, `publish #${i - 20}`);
+      if (i === RESTART_AT) interrupted = interrupt();
+    }
+    await within(interrupted!, "the interruption");
+    const results = await within(Promise.all(pending), "every acknowledgement", 20_000);
+    assert.ok(results.every((r) => r.reasonCode < 0x80), "every publish succeeded");
+    await pub.events.find(isReconnect, "the publisher's reconnect");
+    await sub.events.find(isReconnect, "the subscriber's reconnect");
+
+    const counts = new Map<string, number>();
+    let counted = 0;
+    const tally = (messages: readonly Message[]) => {
+      for (; counted < messages.length; counted++) {
+        const id = text(messages[counted]!.payload);
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+    };
+    await sub.inbox.until(
+      (messages) => {
+        tally(messages);
+        return counts.size >= COUNT;
+      },
+      `all ${COUNT} message ids`,
+      20_000,
+    );
+    await pub.client.publish(topic, "fence", { qos });
+    tally(await sub.inbox.until((ms) => ms.some((m) => text(m.payload) === "fence"), "the fence"));
+    counts.delete("fence");
+
+    const missing = Array.from({ length: COUNT }, (_, i) => `${i}`).filter((id) => !counts.has(id));
+    assert.deepEqual(missing, [], "no message is lost");
+    assert.ok(sub.inbox.items.every((m) => m.qos === qos), "every message has the stream's QoS");
+    return counts;
+  }
+
+  const duplicates = (counts: Map<string, number>) =>
+    [...counts].filter(([, n]) => n > 1).map(([id]) => Number(id));
+
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
+    const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
+
     for (const qos of [1, 2] as QoS[]) {
-      const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
-      const promise = qos === 1 ? "at least once" : "exactly once";
-
-      it(`MqttClient delivers a QoS ${qos} stream ${promise} across a broker restart (${v})`, async () => {
+      it(`MqttClient loses no message of a QoS ${qos} stream across a broker restart (${v})`, async () => {
         const topic = uniqueTopic(`restart-q${qos}-v${protocolVersion}`);
-        const sub = await pool.open(url, resilient(protocolVersion, "sub"));
-        await sub.client.subscribe(topic, { qos });
+        const subOptions = resilient(protocolVersion, "sub");
+        const sub = await pool.open(url, subOptions);
         const pub = await pool.open(url, resilient(protocolVersion, "pub"));
-
-        const pending: Promise<PublishResult>[] = [];
-        let restarted: Promise<unknown> | undefined;
-        for (let i = 0; i < COUNT; i++) {
-          pending.push(pub.client.publish(topic, `${i}`, { qos }));
-          // Keep about 20 messages in flight, so the restart catches some mid-handshake.
-          if (i >= 20 && i % 10 === 0) await within(pending[i - 20]!, `publish #${i - 20}`);
-          if (i === RESTART_AT) restarted = broker.restart();
-        }
-        await within(restarted!, "the broker restart");
-        const results = await within(Promise.all(pending), "every acknowledgement", 20_000);
-        assert.ok(results.every((r) => r.reasonCode < 0x80), "every publish succeeded");
-        await pub.events.find(isReconnect, "the publisher's reconnect");
-        await sub.events.find(isReconnect, "the subscriber's reconnect");
-
-        // Wait for every id, then for a fence, so late duplicates would be counted too.
-        const seen = new Set<string>();
-        await sub.inbox.until(
-          (messages) => {
-            for (let j = seen.size; j < messages.length; j++) seen.add(text(messages[j]!.payload));
-            return seen.size >= COUNT;
-          },
-          `all ${COUNT} message ids`,
-          20_000,
-        );
-        await pub.client.publish(topic, "fence", { qos });
-        await sub.inbox.find((m) => text(m.payload) === "fence", "the fence");
-
-        const counts = new Map<string, number>();
-        for (const m of sub.inbox.items) {
-          const id = text(m.payload);
-          counts.set(id, (counts.get(id) ?? 0) + 1);
-        }
-        const missing = Array.from({ length: COUNT }, (_, i) => `${i}`).filter((id) =>
-          !counts.has(id)
-        );
-        assert.deepEqual(missing, [], "no message is lost");
+        const logStart = broker.log().length;
+        const counts = await stream(sub, pub, topic, qos, () => broker.restart());
         if (qos === 2) {
-          const twice = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
-          assert.deepEqual(twice, [], "no QoS 2 message is delivered twice");
+          // Mosquitto 2.0.11 replays, after a restart, QoS 2 PUBLISHes it had already sent PUBREL
+          // for (against [MQTT-4.3.3-5] and [MQTT-4.4.0-1]); a client that completed them must
+          // take the replay as a new message. Any other duplicate is the client's fault.
+          const replayed = replayedAfterPubrel(broker.log().slice(logStart), subOptions.clientId!);
+          const unexplained = duplicates(counts).filter((id) => !replayed.has(id));
+          assert.deepEqual(unexplained, [], "no QoS 2 message is delivered twice by the client");
         }
-        assert.ok(sub.inbox.items.every((m) => m.qos === qos));
       });
+
+      it(
+        `MqttClient delivers a QoS ${qos} stream ${
+          qos === 1 ? "at least" : "exactly"
+        } once across dropped connections (${v})`,
+        async () => {
+          const proxy = await TcpProxy.start(broker.host, broker.port);
+          try {
+            const proxied = `mqtt://127.0.0.1:${proxy.port}`;
+            const topic = uniqueTopic(`drop-q${qos}-v${protocolVersion}`);
+            const sub = await pool.open(proxied, resilient(protocolVersion, "sub"));
+            const pub = await pool.open(proxied, resilient(protocolVersion, "pub"));
+            const counts = await stream(sub, pub, topic, qos, async () => proxy.sever());
+            if (qos === 2) {
+              assert.deepEqual(duplicates(counts), [], "no message is delivered twice");
+            }
+          } finally {
+            await proxy.close();
+          }
+        },
+      );
     }
   }
 
