@@ -27,10 +27,10 @@ export class KeepAlive {
     return this.#interval;
   }
 
-  /** Starts tracking with `seconds` (0 = off) from `now`. */
-  start(seconds: number, now: number): void {
+  /** Starts tracking with `seconds` (0 = off); `lastSent` is when the last packet was written. */
+  start(seconds: number, lastSent: number): void {
     this.#interval = seconds * 1000;
-    this.#lastSent = now;
+    this.#lastSent = lastSent;
     this.#pingSentAt = undefined;
   }
 

@@ -81,6 +81,7 @@ export class Session implements SessionApi {
   #clientId: string;
   #connack: ConnackPacket | undefined;
   #sentClean = false;
+  #connectSentAt = 0;
 
   constructor(options: SessionOptions, random: () => number) {
     this.#options = options;
@@ -180,6 +181,7 @@ export class Session implements SessionApi {
       return;
     }
     this.#write(bytes);
+    this.#connectSentAt = now;
     this.#log("debug", `CONNECT sent (clean ${clean}, keepalive ${o.keepalive} s)`);
   }
 
@@ -397,7 +399,7 @@ export class Session implements SessionApi {
     if (assigned !== undefined) this.#clientId = assigned;
     // Server Keep Alive replaces ours [MQTT-3.2.2-21].
     const keepalive = connack.properties?.serverKeepAlive ?? this.#options.keepalive;
-    this.#keepalive.start(keepalive, this.#now);
+    this.#keepalive.start(keepalive, this.#connectSentAt); // counted from the CONNECT
     out.aliases.reset(this.#options.topicAliases ? limits.topicAliasMaximum : 0);
     this.#emit({ type: "connected", connack, sessionPresent, clientId: this.#clientId });
     this.#log(

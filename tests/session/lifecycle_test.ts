@@ -54,6 +54,15 @@ describe("Session keepalive", () => {
     assert.deepEqual(kinds(h.drain()), ["open"]);
   });
 
+  it("Session counts the first keepalive interval from the CONNECT, not the CONNACK", () => {
+    const h = new Harness({ keepalive: 10 });
+    h.connect();
+    h.advance(3000);
+    h.connack();
+    h.drain();
+    assert.equal(h.session.nextDeadline(), 10_000);
+  });
+
   it("Session uses the Server Keep Alive from CONNACK instead of its own", () => {
     const h = new Harness({ keepalive: 60 });
     h.connected(false, { serverKeepAlive: 5 });
