@@ -10,6 +10,7 @@
 
 import { existsSync } from "node:fs";
 import * as net from "node:net";
+import { it as nodeIt } from "node:test";
 import { type ClientOptions, type Message, MqttClient } from "../../mod.ts";
 
 /** Generous bound for anything that should happen "soon" on a loopback broker. */
@@ -26,6 +27,15 @@ export const needsTransport: string | false =
   isBun && !existsSync(new URL("../../src/transport/bun.ts", import.meta.url))
     ? "the Bun TCP transport (src/transport/bun.ts) has not landed yet"
     : false;
+
+/**
+ * `it` from node:test for tests that talk to a broker: reported as skipped, with the reason,
+ * while this runtime has no socket transport, and given a 30 s limit so that the bounded waits
+ * inside fail with their own message first (Bun's default limit is 5 s).
+ */
+export function it(name: string, fn: () => Promise<void>): void {
+  nodeIt(name, { skip: needsTransport, timeout: 30_000 }, fn);
+}
 
 /** Rejects with a message naming `what` if `promise` does not settle within `ms`. */
 export async function within<T>(promise: Promise<T>, what: string, ms = WAIT): Promise<T> {

@@ -7,7 +7,7 @@
  * so that mapping is covered by the session's unit tests, not here.)
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,14 +15,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, ConnectionRefusedError, type ProtocolVersion } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import { ClientPool, needsTransport, text, uniqueTopic, utf8 } from "./_support.ts";
+import { ClientPool, it, text, uniqueTopic, utf8 } from "./_support.ts";
 
 const USERS: [user: string, password: string][] = [
   ["alice", "s3cret"],
   ["bob", "p@ss:w/rd ü"],
 ];
 
-describe("MqttClient authentication against Mosquitto", { skip: needsTransport }, () => {
+describe("MqttClient authentication against Mosquitto", () => {
   let broker: MosquittoBroker;
   let dir: string;
   let base: string;

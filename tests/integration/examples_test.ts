@@ -3,13 +3,13 @@
  * under Deno and `bun` under Bun) against a real Mosquitto and checks what they print.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import { isBun, needsTransport, Recorder, uniqueTopic, within } from "./_support.ts";
+import { isBun, it, Recorder, uniqueTopic, within } from "./_support.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -61,7 +61,7 @@ async function succeeds(program: Program, what: string): Promise<readonly string
   return program.lines.items;
 }
 
-describe("examples against Mosquitto", { skip: needsTransport }, () => {
+describe("examples against Mosquitto", () => {
   let broker: MosquittoBroker;
   let url: string;
 

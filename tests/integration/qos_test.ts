@@ -5,19 +5,11 @@
  * (65535) because this broker can exceed a smaller one.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ProtocolVersion, QoS } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import {
-  ClientPool,
-  needsTransport,
-  pattern,
-  text,
-  uniqueTopic,
-  utf8,
-  within,
-} from "./_support.ts";
+import { ClientPool, it, pattern, text, uniqueTopic, utf8, within } from "./_support.ts";
 
 const PAYLOADS: [name: string, bytes: Uint8Array][] = [
   ["empty", new Uint8Array(0)],
@@ -27,7 +19,7 @@ const PAYLOADS: [name: string, bytes: Uint8Array][] = [
   ["UTF-8 text", utf8("héllo ✓ wörld")],
 ];
 
-describe("MqttClient QoS delivery through Mosquitto", { skip: needsTransport }, () => {
+describe("MqttClient QoS delivery through Mosquitto", () => {
   let broker: MosquittoBroker;
   let url: string;
   const pool = new ClientPool();

@@ -7,11 +7,11 @@
  * anything that was going to arrive first has arrived by then.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ProtocolVersion } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import { ClientPool, needsTransport, type TestClient, text, uniqueTopic } from "./_support.ts";
+import { ClientPool, it, type TestClient, text, uniqueTopic } from "./_support.ts";
 
 /** Publishes a non-retained "fence" on `topic` and returns every payload `receiver` got up to it. */
 async function untilFence(publisher: TestClient, receiver: TestClient, topic: string) {
@@ -21,7 +21,7 @@ async function untilFence(publisher: TestClient, receiver: TestClient, topic: st
   return receiver.inbox.items.slice(from).map((m) => [text(m.payload), m.retain] as const);
 }
 
-describe("MqttClient retained messages through Mosquitto", { skip: needsTransport }, () => {
+describe("MqttClient retained messages through Mosquitto", () => {
   let broker: MosquittoBroker;
   let url: string;
   const pool = new ClientPool();

@@ -3,14 +3,14 @@
  * Expiry Interval (MQTT 5), clean start, and the `clean: "first"` mode.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ClientOptions, ProtocolVersion } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
-  needsTransport,
+  it,
   TcpProxy,
   type TestClient,
   text,
@@ -36,7 +36,7 @@ async function untilFence(publisher: TestClient, receiver: TestClient, topic: st
   return receiver.inbox.items.map((m) => text(m.payload));
 }
 
-describe("MqttClient sessions through Mosquitto", { skip: needsTransport }, () => {
+describe("MqttClient sessions through Mosquitto", () => {
   let broker: MosquittoBroker;
   let url: string;
   const pool = new ClientPool();

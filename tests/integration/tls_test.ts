@@ -3,11 +3,11 @@
  * untrusted self-signed certificate, and one that requires a client certificate.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type MqttClient } from "../../mod.ts";
 import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
-import { ClientPool, needsTransport, text, uniqueTopic, within } from "./_support.ts";
+import { ClientPool, it, text, uniqueTopic, within } from "./_support.ts";
 
 /** The message of an error and of its causes, joined, for matching. */
 function messages(error: unknown): string {
@@ -18,7 +18,7 @@ function messages(error: unknown): string {
 
 const NO_RETRY = { reconnect: false, connectTimeout: 5_000 } as const;
 
-describe("MqttClient over TLS to Mosquitto", { skip: needsTransport }, () => {
+describe("MqttClient over TLS to Mosquitto", () => {
   let broker: MosquittoBroker;
   const pool = new ClientPool();
   const ca = readCert("ca.pem");

@@ -9,7 +9,7 @@
  * without one, but `disableClient` sends DISCONNECT 0x98 Administrative action.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +19,7 @@ import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
-  needsTransport,
+  it,
   TcpProxy,
   type TestClient,
   text,
@@ -80,7 +80,7 @@ function subscriptionIds(message: Message): number[] {
   return ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
 }
 
-describe("MqttClient MQTT 5 features through Mosquitto", { skip: needsTransport }, () => {
+describe("MqttClient MQTT 5 features through Mosquitto", () => {
   let broker: MosquittoBroker;
   let url: string;
   let dir: string;

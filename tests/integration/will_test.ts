@@ -4,21 +4,21 @@
  * broker sees when a client crashes or its network drops.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ProtocolVersion } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
-  needsTransport,
+  it,
   TcpProxy,
   type TestClient,
   text,
   uniqueTopic,
 } from "./_support.ts";
 
-describe("MqttClient will messages through Mosquitto", { skip: needsTransport }, () => {
+describe("MqttClient will messages through Mosquitto", () => {
   let broker: MosquittoBroker;
   let url: string;
   let proxy: TcpProxy;
