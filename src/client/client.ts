@@ -105,7 +105,8 @@ export interface MessagesOptions {
  * ```ts
  * import { MqttClient, payloadText } from "@korero/mqtt";
  * const client = new MqttClient({ url: "mqtt://localhost:1883", protocolVersion: 5 });
- * client.onMessage = ({ message }) => console.log(message.topic, payloadText(message));
+ * const seen: string[] = [];
+ * client.onMessage = ({ message }) => seen.push(`${message.topic}: ${payloadText(message)}`);
  * await client.connect();
  * await client.subscribe("sensors/#", { qos: 1 });
  * await client.publish("sensors/kitchen", "21.5", { qos: 1 });

@@ -30,7 +30,8 @@ const decoder = new TextDecoder();
  * @example
  * ```ts
  * import { payloadText } from "@korero/mqtt";
- * client.onMessage = ({ message }) => console.log(message.topic, payloadText(message));
+ * const seen: string[] = [];
+ * client.onMessage = ({ message }) => seen.push(`${message.topic}: ${payloadText(message)}`);
  * ```
  */
 export function payloadText(message: Pick<Message, "payload">): string {
