@@ -2,9 +2,10 @@
  * The shared transport suite against the Deno adapter, with a node:net server on a free port.
  * Skipped under other runtimes (the adapter is imported only under Deno).
  */
-import { after, before, describe } from "node:test";
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
 import * as net from "node:net";
-import { transportSuite } from "./transport_suite.ts";
+import { Recorder, transportSuite } from "./transport_suite.ts";
 import type { ServerSide, SuiteHarness } from "./transport_suite.ts";
 import type { TransportOpener } from "../../src/transport/types.ts";
 
@@ -62,4 +63,27 @@ describe("openDeno", { skip: !isDeno }, () => {
     accept: () => new Promise((resolve) => accepts.push(resolve)),
   };
   if (isDeno) transportSuite("openDeno", () => harness);
+});
+
+describe("openDeno over a unix socket", { skip: !isDeno }, () => {
+  it("openDeno connects to a unix socket path and exchanges bytes", async () => {
+    const { openDeno } = await import("../../src/transport/deno.ts");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/korero-`);
+    const path = `${dir}/broker.sock`;
+    const server = net.createServer((socket) => socket.on("data", (d) => socket.write(d)));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const recorder = new Recorder();
+      const transport = await openDeno({ kind: "unix", host: "", port: 0, path }, recorder);
+      await transport.write(new Uint8Array([1, 2, 3]));
+      await recorder.until(() => recorder.received === 3);
+      assert.deepEqual(recorder.bytes(), new Uint8Array([1, 2, 3]));
+      transport.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
