@@ -160,6 +160,22 @@ export class ClientPool {
   }
 }
 
+/**
+ * Shows that nothing more is on its way to `receiver` on `topic`: `publisher` sends a plain
+ * "fence" message there and this waits for it (the broker forwards in order, so whatever was
+ * due before it has arrived). Resolves with every payload `receiver` got so far, as text.
+ */
+export async function fence(
+  publisher: MqttClient,
+  receiver: TestClient,
+  topic: string,
+): Promise<string[]> {
+  const from = receiver.inbox.items.length;
+  await publisher.publish(topic, "fence", { qos: 1 });
+  await receiver.inbox.find((m) => text(m.payload) === "fence", `the fence on ${topic}`, from);
+  return receiver.inbox.items.map((m) => text(m.payload));
+}
+
 /** Deterministic bytes 0..255 repeating, offset by `seed`. */
 export function pattern(length: number, seed = 0): Uint8Array {
   const bytes = new Uint8Array(length);

@@ -10,9 +10,9 @@ import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
+  fence,
   it,
   TcpProxy,
-  type TestClient,
   text,
   uniqueTopic,
 } from "./_support.ts";
@@ -27,13 +27,6 @@ function persistent(protocolVersion: ProtocolVersion, clientId: string): ClientO
     clean: false,
     ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),
   };
-}
-
-/** Payloads `receiver` got up to a fence `publisher` sends on `topic`. */
-async function untilFence(publisher: TestClient, receiver: TestClient, topic: string) {
-  await publisher.client.publish(topic, "fence", { qos: 1 });
-  await receiver.inbox.find((m) => text(m.payload) === "fence", `the fence on ${topic}`);
-  return receiver.inbox.items.map((m) => text(m.payload));
 }
 
 describe("MqttClient sessions through Mosquitto", () => {
@@ -97,7 +90,7 @@ describe("MqttClient sessions through Mosquitto", () => {
         assert.deepEqual(await fresh.events.find(isConnect, "onConnect"), firstConnect(false));
         // The old subscription went with the session: subscribe again and fence.
         await fresh.client.subscribe(topic, { qos: 1 });
-        assert.deepEqual(await untilFence(pub, fresh, topic), ["fence"]);
+        assert.deepEqual(await fence(pub.client, fresh, topic), ["fence"]);
       });
     }
   }
@@ -118,7 +111,7 @@ describe("MqttClient sessions through Mosquitto", () => {
       await sub.client.connect();
       assert.deepEqual(await sub.events.find(isConnect, "onConnect"), firstConnect(false));
       await sub.client.subscribe(topic, { qos: 1 });
-      assert.deepEqual(await untilFence(pub, sub, topic), ["fence"], "old messages discarded");
+      assert.deepEqual(await fence(pub.client, sub, topic), ["fence"], "old messages discarded");
 
       // Cut the connection and keep the client out while a message is published.
       proxy.refuse(true);

@@ -19,6 +19,7 @@ import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
+  fence,
   it,
   TcpProxy,
   type TestClient,
@@ -63,13 +64,6 @@ const DYNSEC_CONFIG = {
     },
   ],
 };
-
-/** Payloads `receiver` got up to a fence `publisher` sends on `topic`. */
-async function untilFence(publisher: TestClient, receiver: TestClient, topic: string) {
-  await publisher.client.publish(topic, "fence", { qos: 1 });
-  await receiver.inbox.find((m) => text(m.payload) === "fence", `the fence on ${topic}`);
-  return receiver.inbox.items.map((m) => text(m.payload));
-}
 
 let victims = 0;
 const isDisconnect = (e: ConnectionEvent) => e.kind === "disconnect";
@@ -180,7 +174,7 @@ describe("MqttClient MQTT 5 features through Mosquitto", () => {
     const topic = uniqueTopic("nolocal");
     await self.client.subscribe(topic, { qos: 1, noLocal: true });
     await self.client.publish(topic, "mine", { qos: 1 });
-    assert.deepEqual(await untilFence(other, self, topic), ["fence"]);
+    assert.deepEqual(await fence(other.client, self, topic), ["fence"]);
 
     const echo = uniqueTopic("echo");
     await self.client.subscribe([{ topicFilter: echo, qos: 1, noLocal: false }]);

@@ -11,9 +11,9 @@ import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
+  fence,
   it,
   TcpProxy,
-  type TestClient,
   text,
   uniqueTopic,
 } from "./_support.ts";
@@ -44,13 +44,6 @@ describe("MqttClient will messages through Mosquitto", () => {
     const watcher = await pool.open(url, { protocolVersion });
     await watcher.client.subscribe(topic, { qos: 1 });
     return { topic, watcher };
-  }
-
-  /** Everything `watcher` got on `topic` up to a fence it publishes itself. */
-  async function untilFence(watcher: TestClient, topic: string): Promise<string[]> {
-    await watcher.client.publish(topic, "fence", { qos: 1 });
-    await watcher.inbox.find((m) => text(m.payload) === "fence", "the fence");
-    return watcher.inbox.items.map((m) => text(m.payload));
   }
 
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
@@ -84,7 +77,7 @@ describe("MqttClient will messages through Mosquitto", () => {
         will: { topic, payload: "gone", qos: 1 },
       });
       await leaving.client.disconnect();
-      assert.deepEqual(await untilFence(watcher, topic), ["fence"]);
+      assert.deepEqual(await fence(watcher.client, watcher, topic), ["fence"]);
     });
   }
 
