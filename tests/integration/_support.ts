@@ -214,6 +214,8 @@ export class TcpProxy {
   readonly accepted = new Recorder<number>();
   /** Bytes relayed from clients to the broker so far. */
   bytesUp = 0;
+  /** The chunks relayed from clients to the broker, as they were read. */
+  readonly chunksUp = new Recorder<Uint8Array>();
 
   private constructor(server: net.Server) {
     this.#server = server;
@@ -260,6 +262,7 @@ export class TcpProxy {
     };
     client.on("data", (chunk: Uint8Array) => {
       this.bytesUp += chunk.length;
+      this.chunksUp.push(chunk);
       upstream.write(chunk);
     });
     upstream.on("data", (chunk) => client.write(chunk));

@@ -1,7 +1,7 @@
 /**
  * Reconnecting in the middle of a QoS 1 / QoS 2 stream: to a real Mosquitto that restarts, and
  * through a proxy that drops both clients' connections (the broker keeps its state in memory);
- * plus keepalive detection of a hung broker (SIGSTOP / SIGCONT).
+ * plus resubscribing and sending what was published while offline.
  *
  * The restart is a graceful stop (SIGTERM, so the broker writes its persistence file) and a start
  * on the same port. A SIGKILL would lose whatever the broker acknowledged but had not yet saved,
@@ -10,12 +10,19 @@
 
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
-import process from "node:process";
-import type { ClientOptions, Message, ProtocolVersion, PublishResult, QoS } from "../../mod.ts";
+import {
+  type ClientOptions,
+  ConnectionClosedError,
+  type Message,
+  type ProtocolVersion,
+  type PublishResult,
+  type QoS,
+} from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
   type ConnectionEvent,
+  fence,
   it,
   TcpProxy,
   type TestClient,
@@ -77,7 +84,6 @@ describe("MqttClient reconnects to a restarted Mosquitto", () => {
 
   after(async () => {
     await pool.closeAll();
-    if (broker?.running) process.kill(broker.pid, "SIGCONT");
     await broker?.stop();
   });
 
@@ -180,33 +186,64 @@ describe("MqttClient reconnects to a restarted Mosquitto", () => {
     }
   }
 
-  it("MqttClient detects a hung broker by its missing PINGRESP and reconnects once it is back", async () => {
-    const client = await pool.open(url, {
-      keepalive: 1,
-      reconnect: RECONNECT,
-      connectTimeout: 2_000,
-    });
-    const stoppedAt = performance.now();
-    process.kill(broker.pid, "SIGSTOP");
-    let disconnectedAt: number;
+  it("MqttClient resubscribes after reconnecting to a broker that kept no session", async () => {
+    const proxy = await TcpProxy.start(broker.host, broker.port);
     try {
-      const isDisconnect = (e: ConnectionEvent) => e.kind === "disconnect";
-      const event = await client.events.find(isDisconnect, "the keepalive timeout", 0, 8_000);
-      disconnectedAt = performance.now();
-      assert.ok(event.kind === "disconnect" && event.willReconnect, "it will reconnect");
-      assert.ok(event.error instanceof Error, "the timeout is reported as an error");
+      const sub = await pool.open(`mqtt://127.0.0.1:${proxy.port}`, {
+        clean: true,
+        reconnect: RECONNECT,
+      });
+      const topic = uniqueTopic("resubscribe");
+      await sub.client.subscribe(topic, { qos: 1 });
+      proxy.sever();
+      const reconnect = await sub.events.find(isReconnect, "the reconnect");
+      assert.deepEqual(reconnect, { kind: "connect", sessionPresent: false, reconnect: true });
+      // The resubscription went out right after the CONNACK: one more round trip on the same
+      // connection makes sure the broker has processed it.
+      await sub.client.subscribe(uniqueTopic("barrier"), { qos: 1 });
+      const pub = await pool.open(url);
+      await pub.client.publish(topic, "after", { qos: 1 });
+      const [message] = await sub.inbox.count(1, "a message on the resubscribed topic");
+      assert.equal(text(message!.payload), "after");
     } finally {
-      process.kill(broker.pid, "SIGCONT");
+      await proxy.close();
     }
-    const waited = disconnectedAt - stoppedAt;
-    // A PINGREQ is due 1 s after the last packet, then the PINGRESP has its own deadline.
-    assert.ok(waited >= 1_000, `gave up after ${Math.round(waited)} ms, before the keepalive`);
-
-    await client.events.find(isReconnect, "the reconnect after SIGCONT");
-    assert.equal(client.client.connected, true);
-    const topic = uniqueTopic("alive");
-    await client.client.subscribe(topic, { qos: 1 });
-    await client.client.publish(topic, "back", { qos: 1 });
-    await client.inbox.count(1, "a message after the reconnect");
   });
+
+  for (const queueQoS0Offline of [false, true]) {
+    it(`MqttClient sends what was published while offline after reconnecting (queueQoS0Offline ${queueQoS0Offline})`, async () => {
+      const proxy = await TcpProxy.start(broker.host, broker.port);
+      try {
+        const sub = await pool.open(url);
+        const topic = uniqueTopic("offline");
+        await sub.client.subscribe(topic, { qos: 1 });
+        const pub = await pool.open(`mqtt://127.0.0.1:${proxy.port}`, {
+          reconnect: RECONNECT,
+          queueQoS0Offline,
+        });
+        proxy.refuse(true);
+        proxy.sever();
+        await pub.events.find((e) => e.kind === "disconnect", "the drop");
+        assert.equal(pub.client.connected, false);
+
+        const qos1 = pub.client.publish(topic, "one", { qos: 1 });
+        const qos2 = pub.client.publish(topic, "two", { qos: 2 });
+        const qos0 = pub.client.publish(topic, "zero", { qos: 0 });
+        if (!queueQoS0Offline) {
+          await assert.rejects(qos0, ConnectionClosedError);
+        }
+        proxy.refuse(false);
+        await within(Promise.all([qos1, qos2]), "the queued publishes to complete");
+        if (queueQoS0Offline) await within(qos0, "the queued QoS 0 publish");
+        // Mosquitto forwards a QoS 2 message only at PUBREL, so "zero" may overtake "two";
+        // order is only promised within one QoS.
+        const expected = queueQoS0Offline
+          ? ["fence", "one", "two", "zero"]
+          : ["fence", "one", "two"];
+        assert.deepEqual((await fence(pub.client, sub, topic)).sort(), expected);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
 });

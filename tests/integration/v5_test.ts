@@ -26,6 +26,7 @@ import {
   text,
   uniqueTopic,
   utf8,
+  within,
 } from "./_support.ts";
 
 const DYNSEC_PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
@@ -255,6 +256,41 @@ describe("MqttClient MQTT 5 features through Mosquitto", () => {
     const [message] = await pub.inbox.count(1, "the publish under the limit");
     assert.equal(message!.payload.length, MAX_PACKET_SIZE - 100);
     assert.equal(pub.inbox.items.length, 1);
+  });
+
+  it("MqttClient keeps QoS 2 publishes within the broker's Receive Maximum", async () => {
+    // Mosquitto answers a QoS 2 PUBLISH beyond its Receive Maximum (max_inflight_messages) with
+    // PUBREC 0x97 Quota exceeded. (Its QoS 2 fan-out stalls with a finite window, so the
+    // subscriber takes QoS 1.)
+    const small = await startMosquitto({ extraConfig: ["max_inflight_messages 10"] });
+    try {
+      const smallUrl = `mqtt://${small.host}:${small.port}`;
+      const sub = await pool.open(smallUrl, v5);
+      const topic = uniqueTopic("receive-maximum");
+      await sub.client.subscribe(topic, { qos: 1 });
+      let receiveMaximum: number | undefined;
+      const pub = pool.create(smallUrl, v5);
+      pub.client.onConnect = ({ properties }) => (receiveMaximum = properties?.receiveMaximum);
+      await pub.client.connect();
+      assert.equal(receiveMaximum, 10);
+
+      const count = 300;
+      const results = await within(
+        Promise.all(
+          Array.from({ length: count }, (_, i) => pub.client.publish(topic, `${i}`, { qos: 2 })),
+        ),
+        `${count} PUBCOMPs`,
+      );
+      assert.deepEqual(results.filter((r) => r.reasonCode !== 0), [], "no quota exceeded");
+      const messages = await sub.inbox.count(count, `${count} messages`);
+      assert.deepEqual(
+        messages.map((m) => text(m.payload)),
+        Array.from({ length: count }, (_, i) => `${i}`),
+      );
+    } finally {
+      await pool.closeAll();
+      await small.stop();
+    }
   });
 
   for (const protocolVersion of [4, 5] as const) {
