@@ -12,7 +12,7 @@
  * @module
  */
 
-import { encodedLength, encodePacket } from "../codec/mod.ts";
+import { encodedLength, encodePacket, MAX_PACKET_SIZE } from "../codec/mod.ts";
 import { reasonCodeName } from "../codec/reason_codes.ts";
 import type {
   Packet,
@@ -177,10 +177,10 @@ export class Outgoing {
     const limits = this.host.limits();
     checkPublish(limits, message);
     const max = limits.maximumPacketSize;
-    // Cheap upper bound of the packet size: only near the limit (or with properties to validate)
-    // is the exact size computed.
+    // Cheap upper bound of the packet size: only near the limit (the server's, else the
+    // protocol's 268,435,460 bytes) or with properties to validate is the exact size computed.
     const bound = 10 + 3 * message.topic.length + message.payload.length;
-    if (message.properties !== undefined || (max !== undefined && bound > max)) {
+    if (message.properties !== undefined || bound > (max ?? MAX_PACKET_SIZE)) {
       const packet: PublishPacket = {
         type: "publish",
         topic: message.topic,

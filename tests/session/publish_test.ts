@@ -327,6 +327,24 @@ describe("Session publish", () => {
     assert.equal(h.written().length, 1);
   });
 
+  it("Session.publish throws RangeError for a PUBLISH over the protocol's 268,435,455-byte remaining length, connected or not", () => {
+    const h = new Harness({ protocolVersion: 4, reconnect: { minDelay: 100, maxDelay: 100 } });
+    h.connected();
+    // Topic "a" (3 bytes) + packet id (2 bytes) + this payload = 268,435,456: one byte too many.
+    const huge = new Uint8Array(268_435_451);
+    assert.throws(() => h.publish("a", 1, huge), /maximum remaining length of 268435455/);
+    h.session.transportClosed(h.now); // offline: it would otherwise be queued
+    h.drain();
+    assert.throws(() => h.publish("a", 1, huge), RangeError);
+    assert.deepEqual(h.drain(), [], "nothing queued");
+    h.advance(100);
+    h.session.transportOpened(h.now);
+    h.connack();
+    assert.deepEqual(h.written().map((p) => p.type), ["connect"], "nothing sent after CONNACK");
+    h.publish("a", 0, huge); // QoS 0 has no packet id: 268,435,454 bytes fit
+    assert.equal(h.written().length, 1);
+  });
+
   it("Session.publish throws RangeError for an invalid QoS", () => {
     const h = new Harness();
     h.connected();
