@@ -192,9 +192,22 @@ export function parseBrokerUrl(url: unknown): UrlParts {
     tls,
     host,
     port,
-    username: parsed.username === "" ? undefined : decodeURIComponent(parsed.username),
-    password: parsed.password === "" ? undefined : decodeURIComponent(parsed.password),
+    username: parsed.username === "" ? undefined : percentDecode(parsed.username, "user", url),
+    password: parsed.password === "" ? undefined : percentDecode(parsed.password, "password", url),
   };
+}
+
+/** `decodeURIComponent`, with a TypeError naming the URL part instead of a URIError. */
+function percentDecode(text: string, part: string, url: unknown): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new TypeError(
+      `options.url has a ${part} that is not valid percent-encoded UTF-8 (${describe(text)}), got ${
+        describe(url)
+      }`,
+    );
+  }
 }
 
 /**

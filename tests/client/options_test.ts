@@ -313,6 +313,27 @@ describe("parseBrokerUrl", () => {
   it("parseBrokerUrl rejects port 0", () => {
     assert.throws(() => parseBrokerUrl("mqtt://h:0"), RangeError);
   });
+
+  it("parseBrokerUrl percent-decodes user and password (UTF-8 included)", () => {
+    const parts = parseBrokerUrl("mqtts://j%C3%BCrgen:p%3Aw%2Fd%40%25@[2001:db8::1]:8884");
+    assert.deepEqual(parts, {
+      tls: true,
+      host: "2001:db8::1",
+      port: 8884,
+      username: "jürgen",
+      password: "p:w/d@%",
+    });
+  });
+
+  it("parseBrokerUrl rejects a malformed percent escape with a TypeError naming the part", () => {
+    assert.throws(
+      () => parseBrokerUrl("mqtt://user:p%zz@h"),
+      (error: unknown) =>
+        error instanceof TypeError &&
+        /password .*"p%zz".*"mqtt:\/\/user:p%zz@h"/.test(error.message),
+    );
+    assert.throws(() => parseBrokerUrl("mqtt://%C3@h"), /options\.url has a user/);
+  });
 });
 
 describe("generateClientId", () => {
