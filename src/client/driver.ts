@@ -33,6 +33,13 @@ export type DriverEvent = Extract<
 
 type Settle = Extract<SessionAction, { type: "resolve" | "reject" }>;
 
+/**
+ * How long a connection the session closed may take to hand over its last bytes (e.g. the
+ * DISCONNECT) before it is closed regardless: a peer that stopped reading would otherwise hold
+ * the socket, and `disconnect()`, forever.
+ */
+export const CLOSE_GRACE_MS = 5000;
+
 /** What the driver reports to its owner. */
 export interface DriverEvents {
   /** A session event, in the order the session emitted it. */
@@ -70,6 +77,8 @@ class Connection {
   flushQueued = false;
   /** The session asked to close it: write what is pending, then close. */
   closing = false;
+  /** When a closing connection is closed even if its bytes were not handed over. */
+  closeBy = 0;
   /** Ended: nothing more is written to it or forwarded from it. */
   dead = false;
   /** Events that arrived before the opener resolved. */
@@ -89,6 +98,8 @@ export class Driver {
   #conn: Connection | undefined;
   /** Connections closing after their last write; `idle()` waits for them. */
   #retiring = 0;
+  /** Those of them still waiting for a write or for the opener; closed at their `closeBy`. */
+  readonly #lingering = new Set<Connection>();
   #idleWaiters: (() => void)[] = [];
   /** Settlements waiting for bytes to be handed over (parallel arrays, read from `#deferHead`). */
   #deferActions: Settle[] = [];
@@ -393,15 +404,19 @@ export class Driver {
     this.#retiring++;
     if (conn.opening !== undefined) {
       conn.opening.abort(new Error("Connection attempt abandoned"));
-      return; // #opened / the rejection handler finishes it
+    } else if (!conn.writing && !conn.flushQueued) this.#flush(conn);
+    // #opened, the opener's rejection or the end of the write finishes it, or the grace timer.
+    if (!conn.dead) {
+      conn.closeBy = this.#clock.now() + CLOSE_GRACE_MS;
+      this.#lingering.add(conn);
     }
-    if (!conn.writing && !conn.flushQueued) this.#flush(conn);
   }
 
   /** Closes a retiring connection whose last bytes were handed over. */
   #finish(conn: Connection): void {
     if (conn.dead) return;
     conn.dead = true;
+    if (this.#lingering.delete(conn)) this.#arm(); // let go of its grace timer
     conn.handed = Infinity;
     conn.transport?.close();
     this.#release();
@@ -438,7 +453,10 @@ export class Driver {
 
   /** Keeps the one timer at or before the session's next deadline. */
   #arm(): void {
-    const deadline = this.#session.nextDeadline();
+    let deadline = this.#session.nextDeadline();
+    for (const conn of this.#lingering) {
+      if (deadline === undefined || conn.closeBy < deadline) deadline = conn.closeBy;
+    }
     if (deadline === undefined) {
       if (this.#armed !== undefined) {
         this.#armed = undefined;
@@ -455,6 +473,9 @@ export class Driver {
   #onTimer = (): void => {
     this.#armed = undefined;
     const now = this.#clock.now();
+    for (const conn of this.#lingering) {
+      if (conn.closeBy <= now) this.#finish(conn); // closes the transport, settles what waited
+    }
     const deadline = this.#session.nextDeadline();
     if (deadline !== undefined && deadline <= now) this.#session.handleTimer(now);
     this.#run();

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Driver, type DriverEvent } from "../../src/client/driver.ts";
+import { CLOSE_GRACE_MS, Driver, type DriverEvent } from "../../src/client/driver.ts";
 import { manualClock } from "../../src/client/clock.ts";
 import type {
   OutgoingMessage,
@@ -215,6 +215,43 @@ describe("Driver", () => {
     await t.driver.idle();
     assert.deepEqual(t.log, ["write 16", "write 224,0", "close"]);
     assert.equal(t.closedCount(), 1);
+  });
+
+  it("Driver closes a connection whose last write hangs after CLOSE_GRACE_MS, and idle() resolves", async () => {
+    const t = setup(false); // writes complete only when released: a peer that stopped reading
+    void t.driver.connect();
+    await tick();
+    await t.driver.disconnect({});
+    let idle = false;
+    void t.driver.idle().then(() => (idle = true));
+    await tick();
+    t.clock.advance(CLOSE_GRACE_MS - 1);
+    await tick();
+    assert.deepEqual([idle, t.transports[0]!.closed], [false, false]);
+    t.clock.advance(1);
+    await tick();
+    assert.deepEqual([idle, t.transports[0]!.closed], [true, true]);
+    assert.deepEqual(t.log, ["write 16", "close"], "the DISCONNECT never got past the hung write");
+  });
+
+  it("Driver gives up an opener that ignores its abort signal after CLOSE_GRACE_MS", async () => {
+    const session = new FakeSession();
+    const clock = manualClock(0);
+    let late: ((transport: Transport) => void) | undefined;
+    const opener: TransportOpener = () => new Promise((resolve) => (late = resolve));
+    const driver = new Driver(session, opener, TARGET, clock, { event() {}, closed() {} });
+    void driver.connect();
+    session.out.push({ type: "close" });
+    void driver.publish(message()); // any input makes the driver drain the `close`
+    let idle = false;
+    void driver.idle().then(() => (idle = true));
+    clock.advance(CLOSE_GRACE_MS);
+    await tick();
+    assert.equal(idle, true);
+    const transport = new ManualTransport({ onData() {}, onClose() {} }, []);
+    late!(transport); // the opener finally delivers: the driver closes it at once
+    await tick();
+    assert.equal(transport.closed, true);
   });
 
   it("Driver reports a transport that could not be opened as transportClosed(error)", async () => {
