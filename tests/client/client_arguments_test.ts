@@ -65,6 +65,24 @@ const badSubscribes: [string, (c: MqttClient) => Promise<unknown>, Kind, RegExp]
     /noLocal needs protocolVersion 5/,
   ],
   [
+    "properties on MQTT 3.1.1",
+    (c) => c.subscribe("a", { properties: { userProperties: [["k", "v"]] } }),
+    RangeError,
+    /subscribe options\.properties needs protocolVersion 5/,
+  ],
+  [
+    "retainAsPublished on MQTT 3.1.1",
+    (c) => c.subscribe([{ topicFilter: "a", retainAsPublished: true }]),
+    RangeError,
+    /filters\[0\]\.retainAsPublished needs protocolVersion 5/,
+  ],
+  [
+    "retainHandling on MQTT 3.1.1",
+    (c) => c.subscribe("a", { retainHandling: 2 }),
+    RangeError,
+    /retainHandling needs protocolVersion 5/,
+  ],
+  [
     "retainHandling 3",
     (c) => c.subscribe("a", { retainHandling: 3 as never }),
     RangeError,
@@ -107,10 +125,14 @@ describe("MqttClient argument checks", () => {
     await conn.expectNothing();
   });
 
-  it("MqttClient.unsubscribe rejects an empty list and a bad filter", async () => {
+  it("MqttClient.unsubscribe rejects an empty list, a bad filter and properties on MQTT 3.1.1", async () => {
     const { client, conn } = await connectedClient();
     await assert.rejects(client.unsubscribe([]), RangeError);
     await assert.rejects(client.unsubscribe(["a", "b#"]), matches(RangeError, /filters\[1\]/));
+    await assert.rejects(
+      client.unsubscribe("a", { properties: { userProperties: [["k", "v"]] } }),
+      matches(RangeError, /unsubscribe options\.properties needs protocolVersion 5/),
+    );
     await conn.expectNothing();
   });
 
@@ -122,7 +144,7 @@ describe("MqttClient argument checks", () => {
     await conn.expectNothing();
   });
 
-  it("MqttClient.disconnect rejects a reason code on MQTT 3.1.1 and one above 255", async () => {
+  it("MqttClient.disconnect rejects a reason code or properties on MQTT 3.1.1 and a code above 255", async () => {
     const { client, conn } = await connectedClient();
     await assert.rejects(
       client.disconnect({ reasonCode: 4 }),
@@ -132,6 +154,10 @@ describe("MqttClient argument checks", () => {
     await assert.rejects(
       client.disconnect({ sessionExpiryInterval: 5 }),
       matches(RangeError, /protocolVersion 5/),
+    );
+    await assert.rejects(
+      client.disconnect({ properties: { reasonString: "bye" } }),
+      matches(RangeError, /disconnect options\.properties needs protocolVersion 5/),
     );
     await conn.expectNothing();
     assert.equal(client.connected, true);

@@ -141,4 +141,16 @@ describe("MqttClient settling", () => {
     await client[Symbol.asyncDispose]();
     assert.equal((await conn.expect("disconnect")).reasonCode, 0);
   });
+
+  it("MqttClient[Symbol.asyncDispose] disconnects at the end of an `await using` block", async () => {
+    const { client, conn } = await connectedClient();
+    {
+      await using scoped = client;
+      await scoped.publish("t", "x");
+    }
+    await conn.expect("publish");
+    await conn.expect("disconnect");
+    assert.equal(conn.clientClosed, true);
+    assert.equal(client.connected, false);
+  });
 });
