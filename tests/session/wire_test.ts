@@ -1,0 +1,66 @@
+/**
+ * WireCodec: the packets the session writes itself stay within the server's Maximum Packet
+ * Size by dropping the Reason String first and then the User Properties ([MQTT-3.14.2-3],
+ * [MQTT-3.14.2-4] and their counterparts for the acks).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { decodePacket, encodePacket } from "../../src/codec/mod.ts";
+import type { DisconnectPacket, PubAckPacket } from "../../src/codec/types.ts";
+import { WireCodec } from "../../src/session/wire.ts";
+
+const wire = new WireCodec(5);
+const users: [string, string][] = [["k", "v".repeat(20)]];
+const disconnect: DisconnectPacket = {
+  type: "disconnect",
+  reasonCode: 0x04,
+  properties: { sessionExpiryInterval: 30, reasonString: "r".repeat(20), userProperties: users },
+};
+const full = encodePacket(disconnect, 5).length;
+const withoutReason = encodePacket({
+  ...disconnect,
+  properties: { sessionExpiryInterval: 30, userProperties: users },
+}, 5).length;
+const bare = encodePacket({ ...disconnect, properties: { sessionExpiryInterval: 30 } }, 5).length;
+
+describe("WireCodec", () => {
+  it("WireCodec.encode keeps every property when the packet fits or there is no limit", () => {
+    assert.deepEqual(decodePacket(wire.encode(disconnect, full), 5), disconnect);
+    assert.deepEqual(decodePacket(wire.encode(disconnect, undefined), 5), disconnect);
+  });
+
+  it("WireCodec.encode drops the reason string first, keeping the user properties if they fit", () => {
+    assert.deepEqual(decodePacket(wire.encode(disconnect, withoutReason), 5), {
+      ...disconnect,
+      properties: { sessionExpiryInterval: 30, userProperties: users },
+    });
+  });
+
+  it("WireCodec.encode then drops the user properties, keeping the other properties", () => {
+    const bytes = wire.encode(disconnect, withoutReason - 1);
+    assert.equal(bytes.length, bare);
+    assert.deepEqual(decodePacket(bytes, 5), {
+      ...disconnect,
+      properties: { sessionExpiryInterval: 30 },
+    });
+  });
+
+  it("WireCodec.encode applies the same order to an ack with properties", () => {
+    const ack: PubAckPacket = {
+      type: "pubrec",
+      packetId: 7,
+      reasonCode: 0x10,
+      properties: { reasonString: "no subscribers here", userProperties: users },
+    };
+    const limit = encodePacket({ ...ack, properties: { userProperties: users } }, 5).length;
+    assert.deepEqual(decodePacket(wire.encode(ack, limit), 5), {
+      ...ack,
+      properties: { userProperties: users },
+    });
+    assert.deepEqual(decodePacket(wire.encode(ack, limit - 1), 5), {
+      type: "pubrec",
+      packetId: 7,
+      reasonCode: 0x10,
+    });
+  });
+});
