@@ -4,12 +4,60 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectedClient, settle } from "../_helpers/fake_broker.ts";
+import { connectedClient, FakeBroker, settle } from "../_helpers/fake_broker.ts";
+import { MqttClient } from "../../src/client/client.ts";
+import { manualClock } from "../../src/client/clock.ts";
+import type { ClientOptions } from "../../src/client/options.ts";
 import { ConnectionClosedError, TimeoutError } from "../../src/errors.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
+/** A client on a fake broker and a manual clock, not connected yet. */
+function unconnected(options: ClientOptions = {}) {
+  const broker = new FakeBroker(4);
+  const clock = manualClock();
+  const client = new MqttClient({
+    transport: broker.opener,
+    clock,
+    clientId: "c",
+    reconnect: false,
+    ...options,
+  });
+  return { broker, clock, client };
+}
+
 describe("MqttClient settling", () => {
+  it("MqttClient.connect rejects with TimeoutError after connectTimeout when no CONNACK comes", async () => {
+    const { broker, clock, client } = unconnected({ connectTimeout: 3000 });
+    let outcome = "pending" as unknown;
+    const connecting = client.connect().catch((error) => (outcome = error));
+    const conn = await broker.nextConnection();
+    await conn.expect("connect");
+    clock.advance(2999);
+    await settle();
+    assert.equal(outcome, "pending");
+    clock.advance(1);
+    await connecting;
+    assert.ok(outcome instanceof TimeoutError);
+    assert.match((outcome as Error).message, /No CONNACK within 3000 ms/);
+    await conn.closedByClient();
+    await client.disconnect();
+  });
+
+  it("MqttClient.connect rejects with the abort reason when its signal aborts before CONNACK", async () => {
+    const { broker, client } = unconnected();
+    const controller = new AbortController();
+    const reason = new Error("user gave up");
+    const connecting = client.connect({ signal: controller.signal });
+    const conn = await broker.nextConnection();
+    await conn.expect("connect");
+    controller.abort(reason);
+    await assert.rejects(connecting, (error) => error === reason);
+    await conn.closedByClient();
+    assert.equal(client.connected, false);
+    await client.disconnect();
+  });
+
   it("MqttClient.publish sends the PUBLISH and resolves QoS 1 on PUBACK", async () => {
     const { client, conn } = await connectedClient();
     let settled = false;
