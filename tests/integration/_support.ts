@@ -202,8 +202,9 @@ export function uniqueTopic(name: string): string {
 
 /**
  * A TCP relay between the client and the broker. It can `sever()` every relayed connection
- * (both ends destroyed, no DISCONNECT: the broker sees an abrupt close, as after a crash) or
- * `stall()` them (bytes are held, as if the broker hung) until `resume()`.
+ * (both ends destroyed, no DISCONNECT: the broker sees an abrupt close, as after a crash),
+ * `stall()` them (the broker's bytes are held, as if it hung, while the client's still go
+ * through) until `resume()`, or `refuse()` new connections.
  */
 export class TcpProxy {
   #server: net.Server;
@@ -251,10 +252,7 @@ export class TcpProxy {
     const upstream = net.connect(port, host);
     const pair = { client, upstream };
     this.#pairs.add(pair);
-    if (this.#stalled) {
-      client.pause();
-      upstream.pause();
-    }
+    if (this.#stalled) upstream.pause();
     const end = () => {
       this.#pairs.delete(pair);
       client.destroy();
@@ -282,22 +280,16 @@ export class TcpProxy {
     this.#pairs.clear();
   }
 
-  /** Stops relaying bytes in both directions (existing and new connections). */
+  /** Holds everything the broker sends (existing and new connections) until `resume()`. */
   stall(): void {
     this.#stalled = true;
-    for (const { client, upstream } of this.#pairs) {
-      client.pause();
-      upstream.pause();
-    }
+    for (const { upstream } of this.#pairs) upstream.pause();
   }
 
-  /** Relays again after `stall()`. */
+  /** Relays the broker's bytes again after `stall()`. */
   resume(): void {
     this.#stalled = false;
-    for (const { client, upstream } of this.#pairs) {
-      client.resume();
-      upstream.resume();
-    }
+    for (const { upstream } of this.#pairs) upstream.resume();
   }
 
   /** Closes new connections as soon as they are accepted (`true`), or relays them again. */
