@@ -46,6 +46,17 @@ describe("MqttClient message delivery through Mosquitto", () => {
     });
   }
 
+  it("MqttClient round-trips topics with multi-byte UTF-8 and matches them with wildcards", async () => {
+    const sub = await pool.open(url, { protocolVersion: 5 });
+    const pub = await pool.open(url, { protocolVersion: 5 });
+    const base = uniqueTopic("ünïcødé");
+    const topic = `${base}/温度/🚀`;
+    await sub.client.subscribe(`${base}/+/🚀`, { qos: 1 });
+    await pub.client.publish(topic, "ok", { qos: 1 });
+    const [message] = await sub.inbox.count(1, "the message on a UTF-8 topic");
+    assert.equal(message!.topic, topic);
+  });
+
   it("MqttClient.messageCallbackAdd routes matching messages away from onMessage", async () => {
     const sub = await pool.open(url, { protocolVersion: 5 });
     const pub = await pool.open(url, { protocolVersion: 5 });

@@ -66,6 +66,18 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
       });
     }
 
+    it(`MqttClient.publish delivers a 4 MiB payload intact (${v})`, async () => {
+      const sub = await pool.open(url, { protocolVersion });
+      const pub = await pool.open(url, { protocolVersion });
+      const topic = uniqueTopic(`large-v${protocolVersion}`);
+      await sub.client.subscribe(topic, { qos: 1 });
+      const payload = pattern(4 * 1024 * 1024 + 7, 11);
+      await pub.client.publish(topic, payload, { qos: 1 });
+      const [message] = await sub.inbox.count(1, "the large message");
+      assert.equal(message!.payload.length, payload.length);
+      assert.deepEqual(message!.payload, payload);
+    });
+
     it(`MqttClient.subscribe at QoS 1 gets a QoS 2 publish downgraded to QoS 1 (${v})`, async () => {
       const sub = await pool.open(url, { protocolVersion });
       const pub = await pool.open(url, { protocolVersion });

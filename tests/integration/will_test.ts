@@ -6,7 +6,7 @@
 
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
-import type { ProtocolVersion } from "../../mod.ts";
+import { connect, type ProtocolVersion } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
   ClientPool,
@@ -80,6 +80,18 @@ describe("MqttClient will messages through Mosquitto", () => {
       assert.deepEqual(await fence(watcher.client, watcher, topic), ["fence"]);
     });
   }
+
+  it("await using disconnects normally at the end of the block, so no will is published", async () => {
+    const { topic, watcher } = await watch("will-using", 5);
+    {
+      await using client = await connect(proxied, {
+        protocolVersion: 5,
+        will: { topic, payload: "gone", qos: 1 },
+      });
+      assert.equal(client.connected, true);
+    }
+    assert.deepEqual(await fence(watcher.client, watcher, topic), ["fence"]);
+  });
 
   it("MqttClient.disconnect with reason code 0x04 publishes the will (MQTT 5)", async () => {
     const { topic, watcher } = await watch("will-0x04", 5);
