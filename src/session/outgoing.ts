@@ -440,7 +440,11 @@ export class Outgoing {
         this.host.log("warn", `Resubscribe refused for ${failed.join(", ")}`);
       }
     }
-    const result: AckResult = { reasonCodes: packet.reasonCodes };
+    // An MQTT 3.1/3.1.1 UNSUBACK carries no reason codes: it means success for every filter.
+    const reasonCodes = work.kind === "unsubscribe" && packet.reasonCodes.length === 0
+      ? work.topicFilters.map(() => 0)
+      : packet.reasonCodes;
+    const result: AckResult = { reasonCodes };
     if (packet.properties !== undefined) result.properties = packet.properties;
     this.pending.resolve(work, result);
   }

@@ -78,7 +78,10 @@ export interface PublishResult {
   properties?: Properties;
 }
 
-/** What `subscribe` and `unsubscribe` resolve to: one reason code per filter, in order. */
+/**
+ * What `subscribe` and `unsubscribe` resolve to: one reason code per filter, in order. (An
+ * MQTT 3.1/3.1.1 UNSUBACK has no codes; it reports 0 Success for every filter.)
+ */
 export interface AckResult {
   reasonCodes: number[];
   properties?: Properties;

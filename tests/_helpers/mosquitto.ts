@@ -200,10 +200,15 @@ class Broker implements MosquittoBroker {
   }
 
   url(scheme: "mqtt" | "mqtts" | "ws" | "wss" = "mqtt"): string {
-    const port = { mqtt: this.port, mqtts: this.tlsPort, ws: this.wsPort, wss: this.wssPort };
-    return `${scheme}://${scheme === "mqtt" || scheme === "ws" ? HOST : "localhost"}:${
-      port[scheme]
-    }`;
+    // Read only the getter asked for: the others throw when their listener was not started.
+    const port = scheme === "mqtt"
+      ? this.port
+      : scheme === "mqtts"
+      ? this.tlsPort
+      : scheme === "ws"
+      ? this.wsPort
+      : this.wssPort;
+    return `${scheme}://${scheme === "mqtt" || scheme === "ws" ? HOST : "localhost"}:${port}`;
   }
 
   /** Starts the process; retries with fresh ports (or the same, on restart) if one is taken. */
