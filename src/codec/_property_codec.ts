@@ -11,7 +11,12 @@
  */
 
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
-import { MAX_STRING_BYTES, MAX_UINT32, MAX_VARIABLE_BYTE_INTEGER } from "./constants.ts";
+import {
+  MAX_STRING_BYTES,
+  MAX_UINT32,
+  MAX_VARIABLE_BYTE_INTEGER,
+  PacketTypeNumber,
+} from "./constants.ts";
 import type { Properties } from "./types.ts";
 import { PROPERTY_TABLE, type PropertyContext, type PropertyType } from "./properties.ts";
 import type { Reader } from "./_reader.ts";
@@ -22,22 +27,7 @@ import { writeBinary, writeString, writeU16, writeU32 } from "./_writer.ts";
 // ---- compiled lookup tables -------------------------------------------------------------
 
 /** Context bits: the packet type number, and 0 for the will. */
-const CONTEXT_BIT: Readonly<Record<PropertyContext, number>> = {
-  will: 0,
-  connect: 1,
-  connack: 2,
-  publish: 3,
-  puback: 4,
-  pubrec: 5,
-  pubrel: 6,
-  pubcomp: 7,
-  subscribe: 8,
-  suback: 9,
-  unsubscribe: 10,
-  unsuback: 11,
-  disconnect: 14,
-  auth: 15,
-};
+const CONTEXT_BIT: Readonly<Record<PropertyContext, number>> = { ...PacketTypeNumber, will: 0 };
 
 /** Context argument of the encoder and decoder: the packet type number, or 0 for the will. */
 export const WILL_CONTEXT = 0;
