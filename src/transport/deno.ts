@@ -5,6 +5,7 @@
  */
 
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
+import { ReadPacer } from "./_read_pacer.ts";
 
 /**
  * Bytes asked of one `read()`. The buffer is reused and each chunk is a copy of just the bytes
@@ -96,12 +97,18 @@ class DenoTransport implements Transport {
 
   async #readLoop(): Promise<void> {
     const buffer = new Uint8Array(READ_SIZE);
+    const pacer = new ReadPacer();
     try {
       for (;;) {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         if (this.#closed) return;
         this.#handlers.onData(buffer.slice(0, n));
+        const pause = pacer.afterRead(n, n === READ_SIZE);
+        if (pause !== undefined) {
+          await pause;
+          if (this.#closed) return;
+        }
       }
       this.#fail(undefined);
     } catch (error) {

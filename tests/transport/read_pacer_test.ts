@@ -1,0 +1,75 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ReadPacer } from "../../src/transport/_read_pacer.ts";
+
+/** A pacer on a fake clock whose ticks are counted, not waited for. */
+function pacer() {
+  const clock = { time: 0, ticks: 0 };
+  const tick = () => {
+    clock.ticks++;
+    return Promise.resolve();
+  };
+  return { clock, pacer: new ReadPacer(() => clock.time, tick) };
+}
+
+/** Feeds `count` reads of `n` bytes, `gap` ms apart; returns how many asked for a pause. */
+function feed(
+  p: ReadPacer,
+  clock: { time: number },
+  count: number,
+  n: number,
+  gap: number,
+): number {
+  let pauses = 0;
+  for (let i = 0; i < count; i++) {
+    clock.time += gap;
+    if (p.afterRead(n, false) !== undefined) pauses++;
+  }
+  return pauses;
+}
+
+describe("ReadPacer", () => {
+  it("ReadPacer does not pause reads that come slower than 32 in 4 ms", () => {
+    const { clock, pacer: p } = pacer();
+    assert.equal(feed(p, clock, 1000, 60, 0.2), 0);
+  });
+
+  it("ReadPacer pauses a dense stream and keeps pausing while pauses gather 2 KiB", () => {
+    const { clock, pacer: p } = pacer();
+    assert.equal(feed(p, clock, 32, 60, 0.02), 1);
+    assert.equal(feed(p, clock, 100, 14_000, 2), 100);
+  });
+
+  it("ReadPacer never pauses after a read that filled the buffer", () => {
+    const { clock, pacer: p } = pacer();
+    feed(p, clock, 32, 60, 0.02);
+    assert.equal(p.afterRead(65_536, true), undefined);
+  });
+
+  it("ReadPacer stops after two short reads in a row and backs off before trying again", () => {
+    const { clock, pacer: p } = pacer();
+    /** Dense small reads until the pacer first pauses (true) or 64 reads passed (false). */
+    const burst = () => {
+      for (let i = 0; i < 64; i++) {
+        clock.time += 0.05;
+        if (p.afterRead(40, false) !== undefined) return true;
+      }
+      return false;
+    };
+    // Request/response traffic: fast small reads, and a pause gathers nothing more.
+    assert.equal(burst(), true);
+    assert.notEqual(p.afterRead(40, false), undefined); // first miss forgiven
+    assert.equal(p.afterRead(40, false), undefined); // second miss: stop
+    // Within the 250 ms cool-down no new attempt, however dense the reads.
+    assert.equal(feed(p, clock, 320, 40, 0.05), 0);
+    clock.time += 250;
+    assert.equal(burst(), true);
+    p.afterRead(40, false);
+    assert.equal(p.afterRead(40, false), undefined);
+    // The cool-down doubled to 500 ms: 250 ms later is still too early.
+    clock.time += 250;
+    assert.equal(burst(), false);
+    clock.time += 250;
+    assert.equal(burst(), true);
+  });
+});
