@@ -24,6 +24,7 @@ import type {
 } from "../session/types.ts";
 import type { ConnackPacket, Properties, Subscription } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
+import { WriteBuffer } from "./_write_buffer.ts";
 
 /** The session actions the driver hands to the client. */
 export type DriverEvent = Extract<
@@ -68,8 +69,8 @@ class Connection {
   transport: Transport | undefined = undefined;
   /** Aborts the opener while the transport is being opened. */
   opening: AbortController | undefined = new AbortController();
-  chunks: Uint8Array[] = [];
-  size = 0;
+  /** Bytes emitted and not yet handed to the transport. */
+  readonly out = new WriteBuffer();
   /** Bytes ever emitted for this connection, and how many of them were handed over. */
   pushed = 0;
   handed = 0;
@@ -243,8 +244,7 @@ export class Driver {
       case "write": {
         const conn = this.#conn;
         if (conn === undefined || conn.dead) return;
-        conn.chunks.push(action.bytes);
-        conn.size += action.bytes.length;
+        conn.out.push(action.bytes);
         conn.pushed += action.bytes.length;
         this.#scheduleFlush(conn);
         return;
@@ -320,13 +320,11 @@ export class Driver {
     conn.flushQueued = false;
     const transport = conn.transport;
     if (conn.writing || conn.dead || transport === undefined) return;
-    if (conn.size === 0) {
+    if (conn.out.size === 0) {
       if (conn.closing) this.#finish(conn);
       return;
     }
-    const bytes = conn.chunks.length === 1 ? conn.chunks[0]! : concat(conn.chunks, conn.size);
-    conn.chunks = [];
-    conn.size = 0;
+    const bytes = conn.out.take();
     conn.handed = conn.pushed;
     conn.writing = true;
     let writing: Promise<void>;
@@ -428,8 +426,7 @@ export class Driver {
     if (conn.dead) return;
     const current = conn === this.#conn;
     conn.transport?.close();
-    conn.chunks = [];
-    conn.size = 0;
+    conn.out.clear();
     this.#finish(conn);
     if (current) {
       this.#conn = undefined;
@@ -480,15 +477,4 @@ export class Driver {
     if (deadline !== undefined && deadline <= now) this.#session.handleTimer(now);
     this.#run();
   };
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    const chunk = chunks[i]!;
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
 }
