@@ -24,6 +24,7 @@ import type {
 } from "../session/types.ts";
 import type { ConnackPacket, Properties, Subscription } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
+import { TokenTable } from "./_token_table.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
 
 /** The session actions the driver hands to the client. */
@@ -94,7 +95,7 @@ export class Driver {
   readonly #target: TransportTarget;
   readonly #clock: Clock;
   readonly #events: DriverEvents;
-  readonly #pending = new Map<Token, Pending<unknown>>();
+  readonly #pending = new TokenTable<Pending<unknown>>();
   #nextToken = 1;
   #conn: Connection | undefined;
   /** Connections closing after their last write; `idle()` waits for them. */
