@@ -6,7 +6,8 @@
  * Writes are coalesced: bytes emitted in the same tick become one transport write, scheduled
  * in a microtask, and bytes emitted while a write is in progress go out together when it
  * completes. A `resolve`/`reject` is delivered only after the bytes emitted before it were
- * handed to the transport, so a QoS 0 publish settles "on write".
+ * written (the transport's `write()` resolved: the runtime took them), so a QoS 0 publish
+ * settles "on write", and `await publish()` before exiting loses nothing to a user-space buffer.
  *
  * @module
  */
@@ -72,9 +73,9 @@ class Connection {
   opening: AbortController | undefined = new AbortController();
   /** Bytes emitted and not yet handed to the transport. */
   readonly out = new WriteBuffer();
-  /** Bytes ever emitted for this connection, and how many of them were handed over. */
+  /** Bytes ever emitted for this connection, and how many of them the transport has written. */
   pushed = 0;
-  handed = 0;
+  written = 0;
   writing = false;
   flushQueued = false;
   /** The session asked to close it: write what is pending, then close. */
@@ -103,7 +104,7 @@ export class Driver {
   /** Those of them still waiting for a write or for the opener; closed at their `closeBy`. */
   readonly #lingering = new Set<Connection>();
   #idleWaiters: (() => void)[] = [];
-  /** Settlements waiting for bytes to be handed over (parallel arrays, read from `#deferHead`). */
+  /** Settlements waiting for bytes to be written (parallel arrays, read from `#deferHead`). */
   #deferActions: Settle[] = [];
   #deferConns: Connection[] = [];
   #deferMarks: number[] = [];
@@ -172,7 +173,7 @@ export class Driver {
     return this.#call((t, now) => this.#session.unsubscribe(t, filters, properties, now), signal);
   }
 
-  /** Disconnects; resolves when DISCONNECT was handed over (see {@link idle} for the close). */
+  /** Disconnects; resolves when DISCONNECT was written (see {@link idle} for the close). */
   disconnect(request: DisconnectRequest): Promise<void> {
     return this.#call((token, now) => this.#session.disconnect(token, request, now), undefined);
   }
@@ -253,7 +254,7 @@ export class Driver {
       case "resolve":
       case "reject": {
         const conn = this.#conn;
-        if (conn !== undefined && conn.handed < conn.pushed) {
+        if (conn !== undefined && conn.written < conn.pushed) {
           this.#defer(action, conn, conn.pushed);
         } else if (this.#deferHead < this.#deferActions.length) {
           this.#defer(action, this.#deferConns[this.#deferConns.length - 1]!, 0);
@@ -292,11 +293,11 @@ export class Driver {
     this.#deferMarks.push(mark);
   }
 
-  /** Delivers the deferred settlements whose bytes were handed over, in order. */
+  /** Delivers the deferred settlements whose bytes were written, in order. */
   #release(): void {
     let head = this.#deferHead;
     const actions = this.#deferActions;
-    while (head < actions.length && this.#deferConns[head]!.handed >= this.#deferMarks[head]!) {
+    while (head < actions.length && this.#deferConns[head]!.written >= this.#deferMarks[head]!) {
       const action = actions[head]!;
       head++;
       this.#settle(action);
@@ -326,7 +327,7 @@ export class Driver {
       return;
     }
     const bytes = conn.out.take();
-    conn.handed = conn.pushed;
+    const mark = conn.pushed;
     conn.writing = true;
     let writing: Promise<void>;
     try {
@@ -334,9 +335,10 @@ export class Driver {
     } catch (error) {
       writing = Promise.reject(error);
     }
-    this.#release();
     writing.then(() => {
       conn.writing = false;
+      conn.written = mark; // the runtime took them: settle what waited on these bytes
+      this.#release();
       this.#flush(conn);
     }, (error: unknown) => {
       conn.writing = false;
@@ -416,7 +418,7 @@ export class Driver {
     if (conn.dead) return;
     conn.dead = true;
     if (this.#lingering.delete(conn)) this.#arm(); // let go of its grace timer
-    conn.handed = Infinity;
+    conn.written = Infinity;
     conn.transport?.close();
     this.#release();
     if (conn.closing) this.#retired();

@@ -204,6 +204,9 @@ describe("Driver", () => {
     transport.release();
     await tick();
     assert.deepEqual(transport.writes[1], [0x30, 2, 0x30, 3, 0x30, 4]);
+    assert.equal(settled, 0, "QoS 0 waits until the write of its own bytes completed");
+    transport.release();
+    await tick();
     assert.equal(settled, 3);
   });
 
