@@ -89,6 +89,13 @@ export interface ClientOptions {
   key?: string;
   /** TLS server name (SNI). */
   servername?: string;
+  /**
+   * Batch socket reads under a dense incoming stream: while packets arrive faster than ~8,000
+   * reads a second, the transport waits one timer tick (1–2 ms) between reads so one read takes
+   * many packets (much less CPU per message). Set `false` when every message must be read the
+   * moment it arrives. @default true
+   */
+  readPacing?: boolean;
   /** Receives log lines (no logging when absent). */
   logger?: (level: LogLevel, message: string) => void;
   /** Transport factory; the runtime's TCP/TLS adapter when absent. For tests and custom transports. */
@@ -141,6 +148,7 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   cert: true,
   key: true,
   servername: true,
+  readPacing: true,
   logger: true,
   transport: true,
   clock: true,
@@ -271,6 +279,9 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     throw new RangeError("options.cert and options.key must be given together");
   }
   if (tls) target.tls = tlsOptions;
+  if (o.readPacing !== undefined) {
+    target.readPacing = checkBoolean(o.readPacing, "options.readPacing");
+  }
 
   // The session.
   const clean = o.clean ?? true;

@@ -19,7 +19,7 @@ const READ_SIZE = 64 * 1024;
 export const openDeno: TransportOpener = async (target, handlers, signal) => {
   signal?.throwIfAborted();
   const conn = await abortable(dial(target, signal), signal);
-  return new DenoTransport(conn, handlers);
+  return new DenoTransport(conn, handlers, target.readPacing ?? true);
 };
 
 function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise<Deno.Conn> {
@@ -66,10 +66,10 @@ class DenoTransport implements Transport {
   #handlers: TransportHandlers;
   #closed = false;
 
-  constructor(conn: Deno.Conn, handlers: TransportHandlers) {
+  constructor(conn: Deno.Conn, handlers: TransportHandlers, readPacing: boolean) {
     this.#conn = conn;
     this.#handlers = handlers;
-    this.#readLoop();
+    this.#readLoop(readPacing ? new ReadPacer() : undefined);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -95,16 +95,15 @@ class DenoTransport implements Transport {
     }
   }
 
-  async #readLoop(): Promise<void> {
+  async #readLoop(pacer: ReadPacer | undefined): Promise<void> {
     const buffer = new Uint8Array(READ_SIZE);
-    const pacer = new ReadPacer();
     try {
       for (;;) {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         if (this.#closed) return;
         this.#handlers.onData(buffer.slice(0, n));
-        const pause = pacer.afterRead(n, n === READ_SIZE);
+        const pause = pacer?.afterRead(n, n === READ_SIZE);
         if (pause !== undefined) {
           await pause;
           if (this.#closed) return;

@@ -41,6 +41,12 @@ export interface TransportTarget {
   /** Unix socket path (kind `unix`). */
   path?: string;
   tls?: TlsOptions;
+  /**
+   * Batch reads under a dense incoming stream (adapters that support it): while packets arrive
+   * faster than ~8,000 reads a second, wait one timer tick (1–2 ms) between reads so one read
+   * takes many packets. `false` reads every packet as soon as it arrives. @default true
+   */
+  readPacing?: boolean;
 }
 
 /** Opens a transport; rejects (or honours `signal`) when the connection cannot be made. */

@@ -92,6 +92,12 @@ describe("resolveOptions", () => {
     });
   });
 
+  it("resolveOptions passes readPacing to the transport target, and checks its type", () => {
+    assert.equal(resolve({ readPacing: false }).target.readPacing, false);
+    assert.equal(resolve({}).target.readPacing, undefined); // the adapter's default: on
+    rejects({ readPacing: "no" }, TypeError, /options\.readPacing/);
+  });
+
   it("resolveOptions makes a unix socket target", () => {
     assert.deepEqual(resolve({ unixSocket: "/run/mqtt.sock" }).target, {
       kind: "unix",
