@@ -105,7 +105,7 @@ for (const version of [4, 5] as const) {
     const options = { qos };
     Deno.bench(`client publish QoS ${qos} 16 B × ${BATCH} (v${version})`, { group }, async () => {
       let last: Promise<unknown> | undefined;
-      if (qos === 0) for (let i = 0; i < BATCH; i++) last = client.publish(topic, payload);
+      if (qos === 0) { for (let i = 0; i < BATCH; i++) last = client.publish(topic, payload); }
       else for (let i = 0; i < BATCH; i++) last = client.publish(topic, payload, options);
       await last;
     });

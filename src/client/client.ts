@@ -384,8 +384,15 @@ export class MqttClient {
 
 const encoder = new TextEncoder();
 
-/** Throws unless `topic` can be published to; plain ASCII topics take a short path. */
+/** The last topic that passed the short path of {@link checkTopic}. */
+let lastTopic = "";
+
+/**
+ * Throws unless `topic` can be published to; plain ASCII topics take a short path, and the
+ * last one that passed it (a publisher's loop repeats its topic) is not scanned again.
+ */
 function checkTopic(topic: unknown, hasAlias: boolean): void {
+  if (topic === lastTopic && topic !== "") return;
   if (typeof topic === "string") {
     const n = topic.length;
     if (n > 0 && n <= 65_535) {
@@ -394,7 +401,10 @@ function checkTopic(topic: unknown, hasAlias: boolean): void {
         const c = topic.charCodeAt(i);
         if (c === 0x23 || c === 0x2b || c === 0 || c > 0x7e) break;
       }
-      if (i === n) return;
+      if (i === n) {
+        lastTopic = topic;
+        return;
+      }
     } else if (n === 0 && hasAlias) return; // MQTT 5: the alias stands for the topic
   }
   validateTopicName(topic, "publish topic");

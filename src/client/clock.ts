@@ -15,11 +15,33 @@ export interface Clock {
   clearTimer(): void;
 }
 
-/** Creates a clock backed by `performance.now()` and `setTimeout`. */
+/** How many `now()` calls in one synchronous run may share one reading of the real clock. */
+const READING_USES = 16;
+
+/**
+ * Creates a clock backed by `performance.now()` and `setTimeout`. Reading the time costs a
+ * runtime call (~0.1 µs on Deno 2.9, a tenth of a QoS 0 publish), so `now()` hands out one
+ * reading to up to 16 calls made in the same synchronous run (a publisher's tight loop) and
+ * reads afresh after a microtask checkpoint: it lags real time by at most 15 calls' worth.
+ */
 export function realClock(): Clock {
   let handle: ReturnType<typeof setTimeout> | undefined;
+  let reading = 0;
+  let uses = 0;
+  const expire = (): void => {
+    uses = 0;
+  };
   return {
-    now: () => performance.now(),
+    now() {
+      if (uses > 0) {
+        uses--;
+        return reading;
+      }
+      reading = performance.now();
+      uses = READING_USES - 1;
+      queueMicrotask(expire);
+      return reading;
+    },
     setTimer(at, callback) {
       if (handle !== undefined) clearTimeout(handle);
       handle = setTimeout(() => {
