@@ -4,8 +4,8 @@
  * escape the codec; anything else fails with the seed and index that reproduce it
  * (`deno run -A tests/fuzz/fuzz_main.ts <count> <seed>`).
  *
- * One run uses a fixed seed (deterministic); a second uses a fresh seed each time, so CI keeps
- * exploring. Both print their seed on failure.
+ * The seed is fixed so the suite is deterministic; `deno task fuzz` explores fresh seeds
+ * (10 million inputs).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,10 +13,6 @@ import { Fuzzer, newCounts } from "./_engine.ts";
 
 const FIXED_SEED = 0x6b6f7265; // "kore"
 const INPUTS = 80_000;
-
-function freshSeed(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0] as number;
-}
 
 function fuzz(seed: number, inputs: number): void {
   const fuzzer = new Fuzzer(seed);
@@ -37,9 +33,5 @@ function fuzz(seed: number, inputs: number): void {
 describe("codec fuzzing", () => {
   it(`decodePacket and PacketDecoder let only MqttError escape on ${INPUTS} inputs (fixed seed)`, () => {
     fuzz(FIXED_SEED, INPUTS);
-  });
-
-  it(`decodePacket and PacketDecoder let only MqttError escape on ${INPUTS} inputs (fresh seed)`, () => {
-    fuzz(freshSeed(), INPUTS);
   });
 });

@@ -78,9 +78,11 @@ describe("MqttClient keepalive against Mosquitto", () => {
 
       const isPing = (chunk: Uint8Array) => chunk[0] === 0xc0;
       const limit = SERVER_KEEPALIVE * 1000;
-      await proxy.chunksUp.find(isPing, "a PINGREQ within the Server Keep Alive", 0, limit + 2_000);
+      // Our own keepalive is 60 s: a PINGREQ well before that proves the server's 10 s won. The
+      // bound is generous so a loaded machine's late timers cannot fail the test.
+      await proxy.chunksUp.find(isPing, "a PINGREQ within the Server Keep Alive", 0, limit + 8_000);
       const after = performance.now() - connectedAt;
-      assert.ok(after <= limit + 500, `first PINGREQ after ${Math.round(after)} ms`);
+      assert.ok(after <= limit + 8_000, `first PINGREQ after ${Math.round(after)} ms`);
       assert.equal(client.client.connected, true);
     } finally {
       await proxy.close();
