@@ -364,7 +364,8 @@ export class MqttClient {
   }
 
   #log(level: LogLevel, message: string): void {
-    this.#options.logger?.(level, message);
+    const logger = this.#options.logger;
+    if (logger !== undefined) this.#call(() => logger(level, message), undefined, "logger");
     if (this.onLog !== undefined) this.#call(this.onLog, { level, message }, "onLog");
   }
 
@@ -374,7 +375,9 @@ export class MqttClient {
     try {
       callback(event);
     } catch (error) {
-      if (name !== "onLog") this.#log("error", `${name} threw: ${String(error)}`);
+      if (name !== "onLog" && name !== "logger") {
+        this.#log("error", `${name} threw: ${String(error)}`);
+      }
       queueMicrotask(() => {
         throw error;
       });

@@ -4,6 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { connectedClient, FakeBroker } from "../_helpers/fake_broker.ts";
 import {
   type ConnectEvent,
@@ -158,4 +159,34 @@ describe("MqttClient events", () => {
     assert.ok(lines.includes("logger info Connecting"), lines.join("\n"));
     assert.ok(lines.includes("onLog info Connecting"));
   });
+});
+
+describe("MqttClient user code that throws", () => {
+  it(
+    "MqttClient keeps its loop going when the logger option throws, and re-throws outside it",
+    // bun test counts any uncaught error as a failure of the test, even one it listens for.
+    { skip: "Bun" in globalThis ? "bun test cannot observe an uncaught error" : false },
+    async () => {
+      const uncaught: unknown[] = [];
+      const onUncaught = (error: unknown) => uncaught.push(error);
+      process.on("uncaughtException", onUncaught);
+      try {
+        const t = recorded({
+          logger: (_level, message) => {
+            if (message.startsWith("Connected")) throw new Error("logger boom");
+          },
+        });
+        const connecting = t.client.connect();
+        const conn = await t.broker.nextConnection();
+        await conn.accept();
+        await connecting;
+        assert.equal(t.client.connected, true);
+        assert.equal(t.connects.length, 1, "onConnect still ran after the logger threw");
+        await new Promise((resolve) => setTimeout(resolve, 0)); // let the re-throw happen
+        assert.deepEqual(uncaught.map((error) => (error as Error).message), ["logger boom"]);
+      } finally {
+        process.off("uncaughtException", onUncaught);
+      }
+    },
+  );
 });
