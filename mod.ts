@@ -1,9 +1,11 @@
 /**
- * korero: an MQTT 3.1 / 3.1.1 / 5.0 client for Deno and Bun, with no dependencies.
+ * korero: an MQTT 3.1 / 3.1.1 / 5.0 client with no dependencies. Its socket transport runs on
+ * Deno today (TCP, TLS, unix sockets); the codec, session and client core are runtime-free.
  *
  * Connect with {@link connect} (or `new MqttClient(options)` then `client.connect()`, to set
  * callbacks first), then `publish`, `subscribe`, `unsubscribe` and `disconnect`: each returns a
- * promise that settles exactly once, and each accepts an `AbortSignal`. Receive messages with
+ * promise that settles exactly once; `connect`, `publish`, `subscribe` and `unsubscribe` also
+ * accept an `AbortSignal`. Receive messages with
  * `onMessage`, per-filter callbacks (`messageCallbackAdd`) or `for await` over
  * `client.messages(filter)`.
  *
