@@ -22,7 +22,9 @@ const READING_USES = 16;
  * Creates a clock backed by `performance.now()` and `setTimeout`. Reading the time costs a
  * runtime call (~0.1 µs on Deno 2.9, a tenth of a QoS 0 publish), so `now()` hands out one
  * reading to up to 16 calls made in the same synchronous run (a publisher's tight loop) and
- * reads afresh after a microtask checkpoint: it lags real time by at most 15 calls' worth.
+ * reads afresh after a microtask checkpoint. A shared reading lags real time by whatever
+ * synchronous work ran since it was taken, so deadlines computed from it can come out that much
+ * early (never late).
  */
 export function realClock(): Clock {
   let handle: ReturnType<typeof setTimeout> | undefined;
