@@ -8,8 +8,6 @@
  * @module
  */
 
-import { MAX_VARIABLE_BYTE_INTEGER } from "./constants.ts";
-
 /** Number of bytes the Variable Byte Integer encoding of `value` takes (1..4). */
 export function varintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4;
@@ -58,8 +56,3 @@ export function readVarint(buf: Uint8Array, offset: number, end: number): number
 
 /** Byte count of the last integer {@link readVarint} returned (shared scratch, not re-entrant). */
 export const varintState: { length: number } = { length: 0 };
-
-/** Whether `value` is an integer a Variable Byte Integer can carry. */
-export function isVarintValue(value: number): boolean {
-  return Number.isInteger(value) && value >= 0 && value <= MAX_VARIABLE_BYTE_INTEGER;
-}

@@ -70,9 +70,3 @@ export function writeBinary(buf: Uint8Array, offset: number, value: Uint8Array):
   buf.set(value, offset + 2);
   return offset + 2 + n;
 }
-
-/** Copies raw bytes (a payload); returns the next offset. */
-export function writeBytes(buf: Uint8Array, offset: number, value: Uint8Array): number {
-  buf.set(value, offset);
-  return offset + value.length;
-}

@@ -5,6 +5,7 @@
  */
 
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
+import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
 
 /**
@@ -18,7 +19,7 @@ const READ_SIZE = 64 * 1024;
 /** Opens a TCP, TLS or unix socket connection with Deno's APIs. */
 export const openDeno: TransportOpener = async (target, handlers, signal) => {
   signal?.throwIfAborted();
-  const conn = await abortable(dial(target, signal), signal);
+  const conn = await abortable(dial(target, signal), signal, (late) => late.close());
   return new DenoTransport(conn, handlers, target.readPacing ?? true);
 };
 
@@ -45,22 +46,6 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
 }
 
 /** Rejects with the abort reason when `signal` aborts first; a connection made later is closed. */
-function abortable(dialing: Promise<Deno.Conn>, signal?: AbortSignal): Promise<Deno.Conn> {
-  if (signal === undefined) return dialing;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    dialing.then((conn) => {
-      signal.removeEventListener("abort", onAbort);
-      if (signal.aborted) conn.close();
-      else resolve(conn);
-    }, (error) => {
-      signal.removeEventListener("abort", onAbort);
-      reject(error);
-    });
-  });
-}
-
 class DenoTransport implements Transport {
   #conn: Deno.Conn;
   #handlers: TransportHandlers;

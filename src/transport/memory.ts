@@ -20,6 +20,7 @@
  */
 
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
+import { abortable } from "./_abortable.ts";
 
 /** The server end of one in-memory connection. */
 export interface MemoryConnection {
@@ -80,15 +81,6 @@ export function memoryPair(): { opener: TransportOpener; server: MemoryServer } 
     return pipe.client;
   };
   return { opener, server };
-}
-
-function abortable(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return promise;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 class Pipe implements MemoryConnection {
