@@ -16,7 +16,14 @@ const FIRST_CAPACITY = 4096;
 export class WriteBuffer {
   #single: Uint8Array | undefined = undefined;
   #buffer: Uint8Array | undefined = undefined;
+  /** Where the waiting bytes start in `#buffer` (a capped `take` leaves a tail). */
+  #start = 0;
   #size = 0;
+  /** Bytes pushed and taken since the buffer was last empty, and where each push ended. */
+  #pushed = 0;
+  #taken = 0;
+  #ends: number[] = [];
+  #endsHead = 0;
 
   /** Bytes waiting. */
   get size(): number {
@@ -27,30 +34,56 @@ export class WriteBuffer {
   push(bytes: Uint8Array): void {
     const n = bytes.length;
     if (n === 0) return;
+    this.#pushed += n;
+    this.#ends.push(this.#pushed);
     if (this.#size === 0) {
       this.#single = bytes;
+      this.#buffer = undefined;
+      this.#start = 0;
       this.#size = n;
       return;
     }
     const needed = this.#size + n;
     let buffer = this.#buffer;
-    if (buffer === undefined || needed > buffer.length) {
+    if (buffer === undefined || this.#start + needed > buffer.length) {
       const grown = new Uint8Array(Math.max(FIRST_CAPACITY, needed, (buffer?.length ?? 0) * 2));
       if (this.#single !== undefined) grown.set(this.#single);
-      else if (buffer !== undefined) grown.set(buffer.subarray(0, this.#size));
+      else if (buffer !== undefined) {
+        grown.set(buffer.subarray(this.#start, this.#start + this.#size));
+      }
       this.#single = undefined;
       this.#buffer = buffer = grown;
+      this.#start = 0;
     } else if (this.#single !== undefined) {
       buffer.set(this.#single);
       this.#single = undefined;
     }
-    buffer.set(bytes, this.#size);
+    buffer.set(bytes, this.#start + this.#size);
     this.#size = needed;
   }
 
-  /** Removes and returns every waiting byte, in order (empty when none). */
-  take(): Uint8Array {
-    const bytes = this.#single ?? this.#buffer?.subarray(0, this.#size) ?? new Uint8Array(0);
+  /**
+   * Removes and returns the waiting bytes, in order (empty when none): all of them, or, when
+   * more than `max` are waiting, the longest run of whole pushed chunks that fits in `max` (at
+   * least one chunk). A chunk is never split. The bytes handed out are never written again.
+   */
+  take(max = Infinity): Uint8Array {
+    if (this.#size > max) max = this.#cut(this.#taken + max) - this.#taken;
+    if (this.#size > max) {
+      this.#taken += max;
+      let bytes: Uint8Array;
+      if (this.#single !== undefined) {
+        bytes = this.#single.subarray(0, max);
+        this.#single = this.#single.subarray(max);
+      } else {
+        bytes = this.#buffer!.subarray(this.#start, this.#start + max);
+        this.#start += max;
+      }
+      this.#size -= max;
+      return bytes;
+    }
+    const bytes = this.#single ??
+      this.#buffer?.subarray(this.#start, this.#start + this.#size) ?? new Uint8Array(0);
     this.clear();
     return bytes;
   }
@@ -59,6 +92,29 @@ export class WriteBuffer {
   clear(): void {
     this.#single = undefined;
     this.#buffer = undefined;
+    this.#start = 0;
     this.#size = 0;
+    this.#pushed = 0;
+    this.#taken = 0;
+    this.#ends = [];
+    this.#endsHead = 0;
+  }
+
+  /** The last chunk end at or before `limit`, or the first chunk's end if it reaches past it. */
+  #cut(limit: number): number {
+    const ends = this.#ends;
+    let low = this.#endsHead;
+    let high = ends.length - 1;
+    if (ends[low]! >= limit) {
+      this.#endsHead = low + 1;
+      return ends[low]!;
+    }
+    while (low < high) { // invariant: ends[low] < limit
+      const mid = (low + high + 1) >> 1;
+      if (ends[mid]! <= limit) low = mid;
+      else high = mid - 1;
+    }
+    this.#endsHead = low + 1;
+    return ends[low]!;
   }
 }

@@ -5,9 +5,12 @@
  *
  * Writes are coalesced: bytes emitted in the same tick become one transport write, scheduled
  * in a microtask, and bytes emitted while a write is in progress go out together when it
- * completes. A `resolve`/`reject` is delivered only after the bytes emitted before it were
- * written (the transport's `write()` resolved: the runtime took them), so a QoS 0 publish
- * settles "on write", and `await publish()` before exiting loses nothing to a user-space buffer.
+ * completes, at most {@link MAX_WRITE} of them per write. Writes the session marks `urgent`
+ * (acknowledgements, PINGREQ) wait in their own buffer and go first, so they overtake a burst of
+ * PUBLISH bytes not handed over yet; each kind keeps its own order. A `resolve`/`reject` is
+ * delivered only after every byte emitted before it, of either kind, was written (the
+ * transport's `write()` resolved: the runtime took them), so a QoS 0 publish settles "on write",
+ * and `await publish()` before exiting loses nothing to a user-space buffer.
  *
  * @module
  */
@@ -43,6 +46,12 @@ type Settle = Extract<SessionAction, { type: "resolve" | "reject" }>;
  */
 export const CLOSE_GRACE_MS = 5000;
 
+/**
+ * The most non-urgent bytes handed to the transport in one write: a large burst goes out in
+ * pieces, and acknowledgements emitted meanwhile go out between them.
+ */
+export const MAX_WRITE = 128 * 1024;
+
 /** What the driver reports to its owner. */
 export interface DriverEvents {
   /** A session event, in the order the session emitted it. */
@@ -73,9 +82,14 @@ class Connection {
   opening: AbortController | undefined = new AbortController();
   /** Bytes emitted and not yet handed to the transport. */
   readonly out = new WriteBuffer();
+  /** Urgent bytes emitted and not yet handed to the transport; written before `out`. */
+  readonly urgent = new WriteBuffer();
   /** Bytes ever emitted for this connection, and how many of them the transport has written. */
   pushed = 0;
   written = 0;
+  /** The same for the urgent bytes. */
+  urgentPushed = 0;
+  urgentWritten = 0;
   writing = false;
   flushQueued = false;
   /** The session asked to close it: write what is pending, then close. */
@@ -108,6 +122,7 @@ export class Driver {
   #deferActions: Settle[] = [];
   #deferConns: Connection[] = [];
   #deferMarks: number[] = [];
+  #deferUrgentMarks: number[] = [];
   #deferHead = 0;
   #running = false;
   #armed: number | undefined;
@@ -246,18 +261,26 @@ export class Driver {
       case "write": {
         const conn = this.#conn;
         if (conn === undefined || conn.dead) return;
-        conn.out.push(action.bytes);
-        conn.pushed += action.bytes.length;
+        if (action.urgent === true) {
+          conn.urgent.push(action.bytes);
+          conn.urgentPushed += action.bytes.length;
+        } else {
+          conn.out.push(action.bytes);
+          conn.pushed += action.bytes.length;
+        }
         this.#scheduleFlush(conn);
         return;
       }
       case "resolve":
       case "reject": {
         const conn = this.#conn;
-        if (conn !== undefined && conn.written < conn.pushed) {
-          this.#defer(action, conn, conn.pushed);
+        if (
+          conn !== undefined &&
+          (conn.written < conn.pushed || conn.urgentWritten < conn.urgentPushed)
+        ) {
+          this.#defer(action, conn, conn.pushed, conn.urgentPushed);
         } else if (this.#deferHead < this.#deferActions.length) {
-          this.#defer(action, this.#deferConns[this.#deferConns.length - 1]!, 0);
+          this.#defer(action, this.#deferConns[this.#deferConns.length - 1]!, 0, 0);
         } else this.#settle(action);
         return;
       }
@@ -287,17 +310,24 @@ export class Driver {
     else pending.reject(action.error);
   }
 
-  #defer(action: Settle, conn: Connection, mark: number): void {
+  #defer(action: Settle, conn: Connection, mark: number, urgentMark: number): void {
     this.#deferActions.push(action);
     this.#deferConns.push(conn);
     this.#deferMarks.push(mark);
+    this.#deferUrgentMarks.push(urgentMark);
   }
 
   /** Delivers the deferred settlements whose bytes were written, in order. */
   #release(): void {
     let head = this.#deferHead;
     const actions = this.#deferActions;
-    while (head < actions.length && this.#deferConns[head]!.written >= this.#deferMarks[head]!) {
+    while (head < actions.length) {
+      const conn = this.#deferConns[head]!;
+      if (
+        conn.written < this.#deferMarks[head]! || conn.urgentWritten < this.#deferUrgentMarks[head]!
+      ) {
+        break;
+      }
       const action = actions[head]!;
       head++;
       this.#settle(action);
@@ -306,6 +336,7 @@ export class Driver {
       this.#deferActions = [];
       this.#deferConns = [];
       this.#deferMarks = [];
+      this.#deferUrgentMarks = [];
       head = 0;
     }
     this.#deferHead = head;
@@ -317,17 +348,28 @@ export class Driver {
     queueMicrotask(() => this.#flush(conn));
   }
 
-  /** Hands everything pending to the transport in one write. */
+  /** Hands the urgent bytes, then up to {@link MAX_WRITE} others, to the transport in one write. */
   #flush(conn: Connection): void {
     conn.flushQueued = false;
     const transport = conn.transport;
     if (conn.writing || conn.dead || transport === undefined) return;
-    if (conn.out.size === 0) {
+    if (conn.out.size === 0 && conn.urgent.size === 0) {
       if (conn.closing) this.#finish(conn);
       return;
     }
-    const bytes = conn.out.take();
-    const mark = conn.pushed;
+    const urgentMark = conn.urgentPushed;
+    const head = conn.urgent.take();
+    const body = conn.out.take(MAX_WRITE);
+    const mark = conn.pushed - conn.out.size;
+    let bytes = body;
+    if (head.length > 0) {
+      if (body.length === 0) bytes = head;
+      else {
+        bytes = new Uint8Array(head.length + body.length);
+        bytes.set(head);
+        bytes.set(body, head.length);
+      }
+    }
     conn.writing = true;
     let writing: Promise<void>;
     try {
@@ -338,6 +380,7 @@ export class Driver {
     writing.then(() => {
       conn.writing = false;
       conn.written = mark; // the runtime took them: settle what waited on these bytes
+      conn.urgentWritten = urgentMark;
       this.#release();
       this.#flush(conn);
     }, (error: unknown) => {
@@ -419,6 +462,7 @@ export class Driver {
     conn.dead = true;
     if (this.#lingering.delete(conn)) this.#arm(); // let go of its grace timer
     conn.written = Infinity;
+    conn.urgentWritten = Infinity;
     conn.transport?.close();
     this.#release();
     if (conn.closing) this.#retired();
@@ -430,6 +474,7 @@ export class Driver {
     const current = conn === this.#conn;
     conn.transport?.close();
     conn.out.clear();
+    conn.urgent.clear();
     this.#finish(conn);
     if (current) {
       this.#conn = undefined;

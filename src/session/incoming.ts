@@ -21,7 +21,8 @@ import type { WireCodec } from "./wire.ts";
 export interface IncomingHost {
   readonly options: SessionOptions;
   readonly wire: WireCodec;
-  write(bytes: Uint8Array): void;
+  /** Emits `bytes`; `urgent` marks an acknowledgement that may overtake unsent PUBLISH bytes. */
+  write(bytes: Uint8Array, urgent?: boolean): void;
   emit(action: SessionAction): void;
   fail(error: ProtocolError): void;
 }
@@ -69,7 +70,7 @@ export class Incoming {
         return;
       case 1:
         host.emit({ type: "message", message });
-        host.write(host.wire.encodeAck("puback", id, 0));
+        host.write(host.wire.encodeAck("puback", id, 0), true);
         return;
       case 2: {
         const arrival = this.#qos2.arrive(id, this.#receiveMaximum);
@@ -82,7 +83,7 @@ export class Incoming {
           );
         }
         if (arrival === "new") host.emit({ type: "message", message });
-        host.write(host.wire.encodeAck("pubrec", id, 0));
+        host.write(host.wire.encodeAck("pubrec", id, 0), true);
       }
     }
   }
@@ -91,6 +92,6 @@ export class Incoming {
   onPubrel(packet: PubAckPacket): void {
     const known = this.#qos2.release(packet.packetId);
     const code = known || !this.#v5 ? 0 : 0x92;
-    this.#host.write(this.#host.wire.encodeAck("pubcomp", packet.packetId, code));
+    this.#host.write(this.#host.wire.encodeAck("pubcomp", packet.packetId, code), true);
   }
 }

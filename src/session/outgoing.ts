@@ -50,7 +50,8 @@ export interface OutgoingHost {
   /** CONNACK accepted on the current transport. */
   connected(): boolean;
   limits(): ServerLimits;
-  write(bytes: Uint8Array): void;
+  /** Emits `bytes`; `urgent` marks an acknowledgement that may overtake unsent PUBLISH bytes. */
+  write(bytes: Uint8Array, urgent?: boolean): void;
   emit(action: SessionAction): void;
   log(level: LogLevel, message: string): void;
 }
@@ -378,7 +379,7 @@ export class Outgoing {
     const wire = this.host.wire;
     if (work === undefined || work.message.qos !== 2) {
       if (this.host.options.protocolVersion === 5) {
-        this.host.write(wire.encodeAck("pubrel", packet.packetId, 0x92));
+        this.host.write(wire.encodeAck("pubrel", packet.packetId, 0x92), true);
       }
       return this.#unexpected(packet);
     }
@@ -387,7 +388,7 @@ export class Outgoing {
       return this.#settlePublish(work, packet);
     }
     work.stage = "released";
-    this.host.write(wire.encodeAck("pubrel", packet.packetId, 0));
+    this.host.write(wire.encodeAck("pubrel", packet.packetId, 0), true);
   }
 
   /** PUBCOMP: ends a QoS 2 flow. */

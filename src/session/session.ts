@@ -97,14 +97,14 @@ export class Session implements SessionApi {
       state: () => this.#state,
       connected: () => this.#link === "up",
       limits: () => this.#limits,
-      write: (bytes) => this.#write(bytes),
+      write: (bytes, urgent) => this.#write(bytes, urgent === true),
       emit: (action) => this.#actions.push(action),
       log: (level, message) => this.#log(level, message),
     });
     this.#incoming = new Incoming({
       options,
       wire: this.#wire,
-      write: (bytes) => this.#write(bytes),
+      write: (bytes, urgent) => this.#write(bytes, urgent === true),
       emit: (action) => this.#actions.push(action),
       fail: (error) => this.#fail(error),
     });
@@ -236,7 +236,7 @@ export class Session implements SessionApi {
     if (this.#link === "up") {
       const due = this.#keepalive.due(now);
       if (due === "ping") {
-        this.#write(this.#wire.encode({ type: "pingreq" }, undefined));
+        this.#write(this.#wire.encode({ type: "pingreq" }, undefined), true);
         this.#keepalive.pingSent(now);
       } else if (due === "timeout") {
         const seconds = this.#keepalive.interval / 1000;
@@ -525,8 +525,8 @@ export class Session implements SessionApi {
     this.#connectDeadline = undefined;
   }
 
-  #write(bytes: Uint8Array): void {
-    this.#actions.push({ type: "write", bytes });
+  #write(bytes: Uint8Array, urgent = false): void {
+    this.#actions.push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
     this.#keepalive.sent(this.#now);
   }
 

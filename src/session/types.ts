@@ -105,8 +105,12 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type SessionAction =
   /** Open a new transport now; report `transportOpened` or `transportClosed(error)`. */
   | { type: "open" }
-  /** Hand these bytes to the current transport. */
-  | { type: "write"; bytes: Uint8Array }
+  /**
+   * Hand these bytes to the current transport. `urgent` (acknowledgements: PUBACK, PUBREC,
+   * PUBREL, PUBCOMP, and PINGREQ) may be sent ahead of earlier non-urgent bytes that were not
+   * handed over yet; bytes keep their order within each of the two kinds.
+   */
+  | { type: "write"; bytes: Uint8Array; urgent?: true }
   /** Close the current transport; the session already treats it as gone (forward no more events from it). */
   | { type: "close" }
   /** A CONNACK with success arrived (first connect and every reconnect). */

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CLOSE_GRACE_MS, Driver, type DriverEvent } from "../../src/client/driver.ts";
+import { CLOSE_GRACE_MS, Driver, type DriverEvent, MAX_WRITE } from "../../src/client/driver.ts";
 import { manualClock } from "../../src/client/clock.ts";
 import type {
   OutgoingMessage,
@@ -387,5 +387,131 @@ describe("Driver", () => {
     await t.driver.disconnect({});
     void t.driver.publish(message());
     assert.equal(t.closedCount(), 1);
+  });
+});
+
+describe("Driver urgent writes", () => {
+  const urgent = (...values: number[]): SessionAction => ({
+    type: "write",
+    bytes: bytes(...values),
+    urgent: true,
+  });
+
+  /** A connected driver whose CONNECT write is still pending. */
+  async function connectedWithPendingWrite() {
+    const t = setup(false);
+    void t.driver.connect();
+    await tick();
+    const transport = t.transports[0]!;
+    assert.deepEqual(transport.writes, [[0x10]]);
+    return { ...t, transport };
+  }
+
+  it("Driver writes urgent bytes ahead of non-urgent bytes not yet handed to the transport", async () => {
+    const t = await connectedWithPendingWrite();
+    for (let i = 0; i < 3; i++) void t.driver.publish(message());
+    t.session.onReceive = () => [urgent(0x40, 2, 0, 7)];
+    t.transport.handlers.onData(bytes(0x30, 0));
+    t.transport.release();
+    await tick();
+    assert.deepEqual(t.transport.writes[1], [0x40, 2, 0, 7, 0x30, 2, 0x30, 3, 0x30, 4]);
+  });
+
+  it("Driver keeps urgent bytes in order among themselves, and the others among themselves", async () => {
+    const t = await connectedWithPendingWrite();
+    let ack = 0;
+    t.session.onPublish = (token) => [
+      { type: "write", bytes: bytes(0x30, token) },
+      urgent(0x40, ++ack),
+    ];
+    void t.driver.publish(message());
+    void t.driver.publish(message());
+    void t.driver.publish(message());
+    t.transport.release();
+    await tick();
+    assert.deepEqual(t.transport.writes[1], [0x40, 1, 0x40, 2, 0x40, 3, 0x30, 2, 0x30, 3, 0x30, 4]);
+  });
+
+  it("Driver writes at most MAX_WRITE non-urgent bytes at once, in whole packets, and lets urgent bytes in between", async () => {
+    const t = await connectedWithPendingWrite();
+    const third = Math.floor(MAX_WRITE / 3) + 1; // two fit in one write, three do not
+    const packets = [1, 2, 3].map((n) => new Uint8Array(third).fill(n));
+    let next = 0;
+    t.session.onPublish = () => [{ type: "write", bytes: packets[next++]! }];
+    for (let i = 0; i < 3; i++) void t.driver.publish(message());
+    t.transport.release(); // CONNECT
+    await tick();
+    assert.deepEqual(t.transport.writes[1], [...packets[0]!, ...packets[1]!]);
+    t.session.onReceive = () => [urgent(0x40, 2, 0, 9)];
+    t.transport.handlers.onData(bytes(0x40));
+    t.transport.release();
+    await tick();
+    assert.deepEqual(t.transport.writes[2], [0x40, 2, 0, 9, ...packets[2]!]);
+  });
+
+  it("Driver writes a packet larger than MAX_WRITE whole", async () => {
+    const t = await connectedWithPendingWrite();
+    const big = new Uint8Array(MAX_WRITE + 100).fill(7);
+    t.session.onPublish = () => [{ type: "write", bytes: big }];
+    void t.driver.publish(message());
+    void t.driver.publish(message());
+    t.transport.release();
+    await tick();
+    assert.equal(t.transport.writes[1]!.length, MAX_WRITE + 100);
+    t.transport.release();
+    await tick();
+    assert.equal(t.transport.writes[2]!.length, MAX_WRITE + 100);
+  });
+
+  it("Driver settles a token only after every byte emitted before it, urgent or not, was written", async () => {
+    const t = await connectedWithPendingWrite();
+    const half = new Uint8Array(MAX_WRITE / 2 + 1);
+    t.session.onPublish = (token) => [
+      { type: "write", bytes: half },
+      { type: "write", bytes: half },
+      { type: "resolve", token, value: { reasonCode: 0 } },
+    ];
+    const settled: string[] = [];
+    void t.driver.publish(message()).then(() => settled.push("big"));
+    t.session.onPublish = () => [];
+    void t.driver.publish(message()).then(() => settled.push("acked"));
+    t.session.onReceive = () => [urgent(0x40, 2, 0, 3), {
+      type: "resolve",
+      token: 3,
+      value: { reasonCode: 0 },
+    }];
+    t.transport.handlers.onData(bytes(0x40, 2, 0, 3));
+    t.transport.release(); // CONNECT
+    await tick();
+    assert.equal(t.transport.writes[1]!.length, 4 + half.length);
+    assert.deepEqual(settled, []);
+    t.transport.release(); // the urgent bytes and the first half
+    await tick();
+    assert.deepEqual(settled, [], "each waits for the second half, emitted before it");
+    assert.equal(t.transport.writes[2]!.length, half.length);
+    t.transport.release();
+    await tick();
+    assert.deepEqual(settled, ["big", "acked"]);
+  });
+
+  it("Driver settles a token that follows an urgent write only after that write completed", async () => {
+    const t = await connectedWithPendingWrite();
+    t.transport.release();
+    await tick();
+    t.session.onPublish = () => [];
+    let settled = false;
+    void t.driver.publish(message()).then(() => (settled = true));
+    t.session.onReceive = () => [urgent(0x62, 2, 0, 2), {
+      type: "resolve",
+      token: 2,
+      value: { reasonCode: 0 },
+    }];
+    t.transport.handlers.onData(bytes(0x50, 2, 0, 2));
+    await tick();
+    assert.deepEqual(t.transport.writes[1], [0x62, 2, 0, 2]);
+    assert.equal(settled, false);
+    t.transport.release();
+    await tick();
+    assert.equal(settled, true);
   });
 });

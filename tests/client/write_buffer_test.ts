@@ -25,6 +25,42 @@ describe("WriteBuffer", () => {
     assert.deepEqual([...out.take()], []);
   });
 
+  it("WriteBuffer.take(max) hands out at most max bytes in whole chunks and keeps the rest, in order", () => {
+    const out = new WriteBuffer();
+    const expected: number[] = [];
+    const taken: number[] = [];
+    const handed: [Uint8Array, number[]][] = [];
+    for (let i = 0; i < 2000; i++) {
+      const chunk = new Uint8Array(1 + (i % 5)).fill(i & 0xff);
+      out.push(chunk);
+      expected.push(...chunk);
+      if (i % 97 === 0) {
+        const part = out.take(50);
+        assert.ok(part.length <= 50);
+        handed.push([part, [...part]]);
+        taken.push(...part);
+      }
+    }
+    out.push(new Uint8Array([9, 9, 9]).subarray(0, 3));
+    expected.push(9, 9, 9);
+    taken.push(...out.take());
+    assert.deepEqual(taken, expected);
+    for (const [part, copy] of handed) assert.deepEqual([...part], copy, "never written again");
+  });
+
+  it("WriteBuffer.take(max) never splits a chunk: an oversized first chunk goes out whole", () => {
+    const out = new WriteBuffer();
+    out.push(new Uint8Array([1, 2, 3, 4, 5]));
+    out.push(new Uint8Array([6]));
+    assert.deepEqual([...out.take(2)], [1, 2, 3, 4, 5]);
+    assert.equal(out.size, 1);
+    out.push(new Uint8Array([7, 8]));
+    out.push(new Uint8Array([9]));
+    assert.deepEqual([...out.take(3)], [6, 7, 8]);
+    assert.deepEqual([...out.take(3)], [9]);
+    assert.equal(out.size, 0);
+  });
+
   it("WriteBuffer.take hands over a buffer that later pushes do not write into", () => {
     const out = new WriteBuffer();
     out.push(new Uint8Array([1]));
