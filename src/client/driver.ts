@@ -271,8 +271,11 @@ export class Driver {
         this.#scheduleFlush(conn);
         return;
       }
-      case "resolve":
-      case "reject": {
+      case "reject":
+        // A failure depends on no bytes of ours: deliver it now, so an abort or a timeout
+        // settles even while a write hangs on a peer that stopped reading.
+        return this.#settle(action);
+      case "resolve": {
         const conn = this.#conn;
         if (
           conn !== undefined &&

@@ -210,6 +210,23 @@ describe("Driver", () => {
     assert.equal(settled, 3);
   });
 
+  it("Driver delivers a reject at once, even while earlier bytes wait on a hung write", async () => {
+    const t = setup(false); // the CONNECT write never completes: a peer that stopped reading
+    void t.driver.connect();
+    await tick();
+    const controller = new AbortController();
+    let outcome = "pending";
+    t.driver.publish(message(), controller.signal).then(
+      () => (outcome = "resolved"),
+      () => (outcome = "rejected"),
+    );
+    await tick();
+    assert.equal(outcome, "pending", "a QoS 0 success waits for its bytes to be written");
+    controller.abort(new Error("gave up"));
+    await tick();
+    assert.equal(outcome, "rejected");
+  });
+
   it("Driver writes pending bytes before closing on `close`", async () => {
     const t = setup();
     void t.driver.connect();
