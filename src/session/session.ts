@@ -287,6 +287,15 @@ export class Session implements SessionApi {
   }
 
   disconnect(token: Token, request: DisconnectRequest, now: number): void {
+    const expiry = request.properties?.sessionExpiryInterval;
+    if (
+      this.#options.protocolVersion === 5 && expiry !== undefined && expiry !== 0 &&
+      (this.#options.properties?.sessionExpiryInterval ?? 0) === 0
+    ) {
+      throw new RangeError(
+        `disconnect properties.sessionExpiryInterval ${expiry} cannot be set: the CONNECT had a Session Expiry Interval of 0 [MQTT-3.14.2-2]`,
+      );
+    }
     this.#now = now;
     const wasUp = this.#link === "up";
     let bytes: Uint8Array | undefined;

@@ -168,7 +168,11 @@ export interface SessionApi {
     properties: Properties | undefined,
     now: number,
   ): void;
-  /** Send DISCONNECT and close; pending operations reject with ConnectionClosedError. */
+  /**
+   * Send DISCONNECT and close; pending operations reject with ConnectionClosedError. Throws
+   * RangeError (and sends nothing) for a non-zero `sessionExpiryInterval` when the CONNECT had
+   * none or 0 [MQTT-3.14.2-2].
+   */
   disconnect(token: Token, request: DisconnectRequest, now: number): void;
   /** The caller gave up on `token` (AbortSignal): reject it with `reason`; drop its work if not yet sent. */
   cancel(token: Token, reason: unknown, now: number): void;

@@ -163,6 +163,16 @@ describe("MqttClient argument checks", () => {
     assert.equal(client.connected, true);
   });
 
+  it("MqttClient.disconnect rejects a sessionExpiryInterval after a CONNECT without one, and sends nothing [MQTT-3.14.2-2]", async () => {
+    const { client, conn } = await connectedClient({ protocolVersion: 5 });
+    await assert.rejects(
+      client.disconnect({ sessionExpiryInterval: 5 }),
+      matches(RangeError, /MQTT-3\.14\.2-2/),
+    );
+    await conn.expectNothing();
+    assert.equal(client.connected, true);
+  });
+
   it("MqttClient.messages and messageCallbackAdd throw on a bad filter or callback", async () => {
     const { client } = await connectedClient();
     assert.throws(() => client.messages("a/#/b"), RangeError);

@@ -29,7 +29,7 @@ describe("Session disconnect", () => {
   });
 
   it("Session.disconnect leaves out the reason string when DISCONNECT would exceed the server's maximum", () => {
-    const h = new Harness();
+    const h = new Harness({ properties: { sessionExpiryInterval: 60 } });
     h.connected(false, { maximumPacketSize: 40 });
     h.disconnect({
       reasonCode: 0,
@@ -40,6 +40,26 @@ describe("Session disconnect", () => {
       reasonCode: 0,
       properties: { sessionExpiryInterval: 10 },
     }]);
+  });
+
+  it("Session.disconnect throws RangeError, sends nothing and stays connected when a Session Expiry Interval follows a CONNECT without one [MQTT-3.14.2-2]", () => {
+    for (const properties of [undefined, { sessionExpiryInterval: 0 }]) {
+      const h = new Harness(properties === undefined ? {} : { properties });
+      h.connected();
+      const token = h.token("disconnect");
+      assert.throws(
+        () => h.session.disconnect(token, { properties: { sessionExpiryInterval: 10 } }, h.now),
+        (error: unknown) => error instanceof RangeError && /MQTT-3\.14\.2-2/.test(error.message),
+      );
+      assert.deepEqual(h.drain(), []);
+      assert.equal(h.session.state, "connected");
+      h.disconnect({ properties: { sessionExpiryInterval: 0 } });
+      assert.deepEqual(h.written(), [{
+        type: "disconnect",
+        reasonCode: 0,
+        properties: { sessionExpiryInterval: 0 },
+      }]);
+    }
   });
 
   it("Session.disconnect settles every pending token with ConnectionClosedError", () => {
