@@ -7,6 +7,9 @@
  * - The window: at most `window` QoS 1/2 PUBLISH in flight (the session sets it to
  *   min(maxInflight, server Receive Maximum), [MQTT-3.3.4-7]); a QoS 2 message counts until its
  *   PUBCOMP.
+ * - The held resends: after a session resume, in-flight PUBLISH beyond the new window keep their
+ *   packet identifiers but wait (stage `resend`, in their original order) until acknowledgements
+ *   free the window; no new QoS 1/2 PUBLISH starts before they have all gone out again.
  * - The queue: work accepted but not sent yet (beyond the window, or while disconnected),
  *   bounded by `maxQueued` entries and `maxQueuedBytes` payload bytes.
  * - The waiters: work that found the queue full under `queueFull: "wait"`; not counted in the
@@ -26,10 +29,11 @@ import type { OutgoingMessage, Token } from "./types.ts";
 
 /**
  * Where a piece of work is: `new` (not placed yet), `waiting`, `queued`, `inflight` (sent,
- * awaiting PUBACK/PUBREC/SUBACK/UNSUBACK), `released` (QoS 2: PUBREL sent, awaiting PUBCOMP),
+ * awaiting PUBACK/PUBREC/SUBACK/UNSUBACK), `resend` (in flight from an earlier connection, held
+ * back on resume until the window has room), `released` (QoS 2: PUBREL sent, awaiting PUBCOMP),
  * `done` (finished, dropped or cancelled before sending).
  */
-export type Stage = "new" | "waiting" | "queued" | "inflight" | "released" | "done";
+export type Stage = "new" | "waiting" | "queued" | "inflight" | "resend" | "released" | "done";
 
 interface WorkBase {
   /** The caller's token while unsettled; undefined once settled (the flow may go on silently). */
@@ -88,6 +92,8 @@ export class Outbound {
   #waiters = new Fifo<Work>();
   #waiting = 0;
   #waitDead = 0;
+  #resend = new Fifo<PublishWork>();
+  #resendCount = 0;
 
   constructor(window: number, maxQueued: number, maxQueuedBytes: number) {
     this.window = window;
@@ -134,7 +140,7 @@ export class Outbound {
   canStart(work: Work): boolean {
     if (work.kind === "publish") {
       if (work.message.qos === 0) return true;
-      return this.#publishes.size < this.window && this.ids.available;
+      return this.#resendCount === 0 && this.#publishes.size < this.window && this.ids.available;
     }
     return this.ids.available;
   }
@@ -153,10 +159,49 @@ export class Outbound {
 
   /** Removes finished in-flight `work` and frees its identifier. */
   finish(work: Work): void {
+    if (work.stage === "resend") this.#resendCount--;
     if (work.kind === "publish") this.#publishes.delete(work.packetId);
     else this.#controls.delete(work.packetId);
     this.ids.release(work.packetId);
     work.stage = "done";
+  }
+
+  /** QoS 2 `work` got its PUBREC: it is now awaiting PUBCOMP (and still in the window). */
+  release(work: PublishWork): void {
+    if (work.stage === "resend") this.#resendCount--;
+    work.stage = "released";
+  }
+
+  /** Forgets the held resends (their work stays in flight), before a resume decides again. */
+  clearResend(): void {
+    for (const work of this.#resend.takeAll()) if (work.stage === "resend") work.stage = "inflight";
+    this.#resendCount = 0;
+  }
+
+  /** Holds in-flight `work` back on resume: it goes out again once the window has room. */
+  hold(work: PublishWork): void {
+    work.stage = "resend";
+    this.#resend.push(work);
+    this.#resendCount++;
+  }
+
+  /**
+   * The first held resend, taken (stage `inflight` again), when the window has room for it;
+   * undefined when none is held or the window is full.
+   */
+  nextResend(): PublishWork | undefined {
+    let head = this.#resend.peek();
+    while (head !== undefined && head.stage !== "resend") {
+      this.#resend.shift();
+      head = this.#resend.peek();
+    }
+    if (head === undefined || this.#publishes.size - this.#resendCount >= this.window) {
+      return undefined;
+    }
+    this.#resend.shift();
+    this.#resendCount--;
+    head.stage = "inflight";
+    return head;
   }
 
   /** Whether the queue can take `work` within `maxQueued` and `maxQueuedBytes`. */
@@ -251,6 +296,7 @@ export class Outbound {
 
   /** Removes every in-flight PUBLISH (order kept) and frees their identifiers. */
   takeInflightPublishes(): PublishWork[] {
+    this.clearResend();
     const all = [...this.#publishes.values()];
     for (const work of all) this.ids.release(work.packetId);
     this.#publishes.clear();

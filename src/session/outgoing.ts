@@ -278,9 +278,28 @@ export class Outgoing {
 
   // ---------------------------------------------------------------- sending
 
-  /** Sends queued and waiting work while the window and the queue allow. */
+  /**
+   * Sends held resends, then queued and waiting work, while the window and the queue allow.
+   */
   pump(): void {
-    this.outbound.pump(this.host.connected(), this.#send);
+    const connected = this.host.connected();
+    if (connected) {
+      for (let work = this.outbound.nextResend(); work; work = this.outbound.nextResend()) {
+        this.resendPublish(work);
+      }
+    }
+    this.outbound.pump(connected, this.#send);
+  }
+
+  /** Sends in-flight `work` again with DUP = 1 and its packet identifier (session resume). */
+  resendPublish(work: PublishWork): void {
+    const bytes = this.encodePublish(work, true);
+    if (bytes instanceof MqttError) {
+      this.outbound.finish(work);
+      this.pending.reject(work, bytes);
+    } else {
+      this.host.write(bytes);
+    }
   }
 
   /** Sends `work` now: the pump's callback and the direct path of a call. */
@@ -383,11 +402,11 @@ export class Outgoing {
       }
       return this.#unexpected(packet);
     }
-    if (work.stage === "inflight" && packet.reasonCode >= 0x80) {
+    if (work.stage !== "released" && packet.reasonCode >= 0x80) {
       this.outbound.finish(work);
       return this.#settlePublish(work, packet);
     }
-    work.stage = "released";
+    this.outbound.release(work);
     this.host.write(wire.encodeAck("pubrel", packet.packetId, 0), true);
   }
 

@@ -2,7 +2,14 @@
  * What happens to the outgoing session state when a CONNACK is accepted.
  *
  * Session present: the in-flight PUBLISH are resent with DUP = 1 and their packet identifiers,
- * and pending PUBRELs are resent, all in their original order ([MQTT-4.4.0-1]).
+ * and pending PUBRELs are resent, all in their original order ([MQTT-4.4.0-1]), within the new
+ * connection's window (min(maxInflight, the new CONNACK's Receive Maximum)). A QoS 2 message
+ * whose PUBREL is pending still counts toward that window: the client must not have more than
+ * Receive Maximum QoS 1/2 PUBLISH for which no PUBACK or PUBCOMP (or failed PUBREC) has arrived
+ * ([MQTT-3.3.4-7]; MQTT 5 §4.9: a QoS 2 PUBLISH replenishes the send quota only at PUBCOMP). So
+ * every PUBREL is resent, but only `window − pending PUBRELs` PUBLISH; the rest are held in
+ * order and resent (same identifier, DUP = 1) as acknowledgements free the window, before any
+ * new QoS 1/2 PUBLISH.
  *
  * Session not present while we hold state ([MQTT-3.2.2-5], [MQTT-4.1.0-1]): the protocol state
  * is discarded (packet identifiers, PUBREL states; the caller clears incoming QoS 2
@@ -25,7 +32,6 @@
  */
 
 import { encodedLength } from "../codec/mod.ts";
-import { MqttError } from "../errors.ts";
 import type { Outgoing } from "./outgoing.ts";
 import { props } from "./outgoing.ts";
 import type { Work } from "./outbound.ts";
@@ -33,23 +39,30 @@ import type { ResubscribeGroup } from "./subscriptions.ts";
 
 /** Session present: resend in-flight PUBLISH (DUP) and PUBREL in their original order. */
 export function resumeSession(outgoing: Outgoing): void {
-  const { host, outbound, pending } = outgoing;
+  const { host, outbound } = outgoing;
+  outbound.clearResend();
+  const works = [...outbound.inflightPublishes()];
+  let room = outbound.window - works.filter((work) => work.stage === "released").length;
   let resent = 0;
-  for (const work of outbound.inflightPublishes()) {
-    resent++;
+  let held = 0;
+  for (const work of works) {
     if (work.stage === "released") {
+      // Not urgent: it must not overtake the PUBLISH resent before it.
       host.write(host.wire.encodeAck("pubrel", work.packetId, 0));
-      continue;
-    }
-    const bytes = outgoing.encodePublish(work, true);
-    if (bytes instanceof MqttError) {
-      outbound.finish(work);
-      pending.reject(work, bytes);
+      resent++;
+    } else if (room > 0) {
+      room--;
+      outgoing.resendPublish(work);
+      resent++;
     } else {
-      host.write(bytes);
+      outbound.hold(work);
+      held++;
     }
   }
-  if (resent > 0) host.log("info", `Session resumed: resent ${resent} unacknowledged packets`);
+  if (resent + held > 0) {
+    const wait = held > 0 ? `, ${held} wait for room in the window` : "";
+    host.log("info", `Session resumed: resent ${resent} unacknowledged packets${wait}`);
+  }
 }
 
 /** Session not present: discard protocol state, re-publish accepted messages, resubscribe. */

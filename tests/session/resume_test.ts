@@ -43,6 +43,52 @@ describe("Session resume", () => {
     h.resolved(a);
   });
 
+  it("Session resume sends at most the new Receive Maximum of PUBLISH, counting pending PUBRELs, and the rest in order as acks free the window, before new work", () => {
+    const h = new Harness({ clean: false, reconnect, maxInflight: 10 });
+    h.connected();
+    const tokens = ["a", "b", "c", "d", "e"].map((t, i) => h.publish(t, i === 1 ? 2 : 1));
+    h.drain();
+    h.serverSends({ type: "pubrec", packetId: 2, reasonCode: 0 }); // b awaits PUBCOMP
+    h.drain();
+    reconnectUntilConnack(h);
+    h.connack(true, { receiveMaximum: 2 });
+    assert.deepEqual(h.written().map(summary), ["publish:a:1:dup", "pubrel:2"]);
+    const fresh = h.publish("f", 1);
+    assert.deepEqual(h.written(), [], "new work waits behind the held resends");
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    assert.deepEqual(h.written().map(summary), ["publish:c:3:dup"]);
+    h.serverSends({ type: "pubcomp", packetId: 2, reasonCode: 0 });
+    assert.deepEqual(h.written().map(summary), ["publish:d:4:dup"]);
+    h.serverSends({ type: "puback", packetId: 3, reasonCode: 0 });
+    assert.deepEqual(h.written().map(summary), ["publish:e:5:dup"]);
+    h.serverSends({ type: "puback", packetId: 4, reasonCode: 0 });
+    assert.deepEqual(h.written().map(summary), ["publish:f:6"]);
+    h.serverSends({ type: "puback", packetId: 5, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 6, reasonCode: 0 });
+    h.drain();
+    for (const token of [...tokens, fresh]) h.resolved(token);
+    h.assertAllSettled();
+  });
+
+  it("Session resume holds PUBLISH again on a second resume and finishes a held one the server acknowledges", () => {
+    const h = new Harness({ clean: false, reconnect, maxInflight: 10 });
+    h.connected();
+    const [a, b, c] = ["a", "b", "c"].map((t) => h.publish(t, 1));
+    h.drain();
+    reconnectUntilConnack(h);
+    h.connack(true, { receiveMaximum: 1 });
+    assert.deepEqual(h.written().map(summary), ["publish:a:1:dup"]);
+    reconnectUntilConnack(h);
+    h.connack(true, { receiveMaximum: 2 });
+    assert.deepEqual(h.written().map(summary), ["publish:a:1:dup", "publish:b:2:dup"]);
+    h.serverSends({ type: "puback", packetId: 3, reasonCode: 0 }); // c, never resent here
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 2, reasonCode: 0 });
+    assert.deepEqual(h.written(), [], "c was acknowledged: nothing is left to resend");
+    for (const token of [a!, b!, c!]) h.resolved(token);
+    h.assertAllSettled();
+  });
+
   it("Session keeps incoming QoS 2 identifiers on session present (no second delivery)", () => {
     const h = new Harness({ clean: false, reconnect });
     h.connected();
