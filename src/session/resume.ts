@@ -9,7 +9,9 @@
  * ([MQTT-3.3.4-7]; MQTT 5 §4.9: a QoS 2 PUBLISH replenishes the send quota only at PUBCOMP). So
  * every PUBREL is resent, but only `window − pending PUBRELs` PUBLISH; the rest are held in
  * order and resent (same identifier, DUP = 1) as acknowledgements free the window, before any
- * new QoS 1/2 PUBLISH.
+ * new QoS 1/2 PUBLISH. A PUBLISH the new CONNACK no longer allows (QoS above Maximum QoS,
+ * retain without Retain Available, a topic alias above Topic Alias Maximum) is not resent: it is
+ * finished and its token rejected with the matching reason code, as a fresh publish would be.
  *
  * Session not present while we hold state ([MQTT-3.2.2-5], [MQTT-4.1.0-1]): the protocol state
  * is discarded (packet identifiers, PUBREL states; the caller clears incoming QoS 2
@@ -32,6 +34,8 @@
  */
 
 import { encodedLength } from "../codec/mod.ts";
+import { MqttError } from "../errors.ts";
+import { publishViolation } from "./limits.ts";
 import type { Outgoing } from "./outgoing.ts";
 import { props } from "./outgoing.ts";
 import type { Work } from "./outbound.ts";
@@ -39,7 +43,8 @@ import type { ResubscribeGroup } from "./subscriptions.ts";
 
 /** Session present: resend in-flight PUBLISH (DUP) and PUBREL in their original order. */
 export function resumeSession(outgoing: Outgoing): void {
-  const { host, outbound } = outgoing;
+  const { host, outbound, pending } = outgoing;
+  const limits = host.limits();
   outbound.clearResend();
   const works = [...outbound.inflightPublishes()];
   let room = outbound.window - works.filter((work) => work.stage === "released").length;
@@ -50,6 +55,15 @@ export function resumeSession(outgoing: Outgoing): void {
       // Not urgent: it must not overtake the PUBLISH resent before it.
       host.write(host.wire.encodeAck("pubrel", work.packetId, 0));
       resent++;
+      continue;
+    }
+    // The new CONNACK may have lowered Maximum QoS or withdrawn Retain Available: such a
+    // message is finished and rejected as a fresh publish would be.
+    const violation = publishViolation(limits, work.message);
+    if (violation !== undefined) {
+      outbound.finish(work);
+      pending.reject(work, new MqttError(violation[0], { reasonCode: violation[1] }));
+      host.log("warn", `Not resent: ${violation[0]}`);
     } else if (room > 0) {
       room--;
       outgoing.resendPublish(work);

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { PublishPacket, SubscribePacket } from "../../src/codec/types.ts";
+import type { MqttError } from "../../src/errors.ts";
 import { Harness, kinds, packets } from "./_harness.ts";
 
 const reconnect = { minDelay: 10, maxDelay: 10 };
@@ -86,6 +87,29 @@ describe("Session resume", () => {
     h.serverSends({ type: "puback", packetId: 2, reasonCode: 0 });
     assert.deepEqual(h.written(), [], "c was acknowledged: nothing is left to resend");
     for (const token of [a!, b!, c!]) h.resolved(token);
+    h.assertAllSettled();
+  });
+
+  it("Session resume rejects, and does not resend, in-flight PUBLISH that the new CONNACK's Maximum QoS or Retain Available forbid", () => {
+    const h = new Harness({ clean: false, reconnect });
+    h.connected();
+    const owned = h.publish("owned", 2);
+    const high = h.publish("high", 2);
+    const kept = h.publish("kept", 1);
+    const retained = h.publish("retained", 1, undefined, { retain: true });
+    h.drain();
+    h.serverSends({ type: "pubrec", packetId: 1, reasonCode: 0 }); // the server owns "owned"
+    h.drain();
+    reconnectUntilConnack(h);
+    h.connack(true, { maximumQoS: 1, retainAvailable: false });
+    assert.deepEqual(h.written().map(summary), ["pubrel:1", "publish:kept:3:dup"]);
+    const codes = [high, retained].map((t) => (h.rejected(t) as MqttError).reasonCode);
+    assert.deepEqual(codes, [0x9b, 0x9a]);
+    h.serverSends({ type: "pubcomp", packetId: 1, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 3, reasonCode: 0 });
+    assert.deepEqual(h.written(), []);
+    h.resolved(owned);
+    h.resolved(kept);
     h.assertAllSettled();
   });
 
