@@ -145,7 +145,10 @@ export class Outbound {
     return this.ids.available;
   }
 
-  /** Marks `work` as sent: assigns its packet identifier and records it in flight. */
+  /**
+   * Marks `work` as sent: assigns its packet identifier and records it in flight. Only after
+   * {@link canStart} said yes (the identifier allocation throws when none is free).
+   */
   start(work: Work): void {
     if (work.kind === "publish" && work.message.qos === 0) {
       work.stage = "done";

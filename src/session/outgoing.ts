@@ -64,6 +64,8 @@ export class Outgoing {
   readonly subscriptions: SubscriptionStore = new SubscriptionStore();
   readonly aliases: OutgoingTopicAliases = new OutgoingTopicAliases();
   readonly #send = (work: Work): void => this.startWork(work);
+  /** Resubscribe work that could not start at once and waits at the queue's front. */
+  #queuedResubscribes: SubscribeWork[] = [];
 
   constructor(host: OutgoingHost) {
     const o = host.options;
@@ -254,8 +256,9 @@ export class Outgoing {
    * state, to be resent if the session is resumed later.
    */
   failPending(error: MqttError): void {
+    this.#queuedResubscribes = [];
     for (const work of this.outbound.takePending()) {
-      if (work.kind === "subscribe") this.forgetEntries(work);
+      if (work.kind === "subscribe" && work.token !== undefined) this.forgetEntries(work);
       work.stage = "done";
     }
     for (const work of this.outbound.takeInflightControls()) {
@@ -267,8 +270,27 @@ export class Outgoing {
 
   /** The connection was lost and will be re-established: unacked controls go out again. */
   suspend(): void {
+    // Queued resubscribe work is not kept: the next CONNACK decides again what to resubscribe.
+    for (const work of this.#queuedResubscribes) this.outbound.drop(work);
+    this.#queuedResubscribes = [];
     const controls = this.outbound.takeInflightControls().filter((w) => w.token !== undefined);
     this.outbound.requeueFront(controls);
+  }
+
+  /**
+   * Starts token-less resubscribe `works` in order while `canStart` allows (window and packet
+   * identifiers), then puts the rest, followed by `front`, at the front of the queue.
+   */
+  startResubscribes(works: SubscribeWork[], front: Work[]): void {
+    let started = 0;
+    for (const work of works) {
+      if (!this.outbound.canStart(work)) break;
+      this.startWork(work);
+      started++;
+    }
+    const rest = works.slice(started);
+    this.#queuedResubscribes = rest;
+    this.outbound.requeueFront([...rest, ...front]);
   }
 
   /** Forgets the store entries of `work` (its SUBSCRIBE will not happen). */

@@ -35,9 +35,16 @@ export class PacketIds {
     return this.#used[id] === 1;
   }
 
-  /** A free identifier, now in use; 0 when all 65,535 are in use. */
+  /**
+   * A free identifier, now in use. Throws an Error when all 65,535 are in use: callers check
+   * {@link available} (through `Outbound.canStart`) first.
+   */
   allocate(): number {
-    if (this.#size >= MAX_PACKET_ID) return 0;
+    if (this.#size >= MAX_PACKET_ID) {
+      throw new Error(
+        `No free packet identifier: all ${MAX_PACKET_ID} are in use (check available first)`,
+      );
+    }
     let id = this.#last;
     do {
       id = id === MAX_PACKET_ID ? 1 : id + 1;

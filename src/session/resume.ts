@@ -38,7 +38,7 @@ import { MqttError } from "../errors.ts";
 import { publishViolation } from "./limits.ts";
 import type { Outgoing } from "./outgoing.ts";
 import { props } from "./outgoing.ts";
-import type { Work } from "./outbound.ts";
+import type { SubscribeWork, Work } from "./outbound.ts";
 import type { ResubscribeGroup } from "./subscriptions.ts";
 
 /** Session present: resend in-flight PUBLISH (DUP) and PUBREL in their original order. */
@@ -96,16 +96,17 @@ export function discardSessionState(outgoing: Outgoing): void {
   if (republish.length > 0) {
     host.log("warn", `No session on the server: publishing ${republish.length} messages again`);
   }
-  if (host.options.resubscribe) resubscribe(outgoing);
-  outbound.requeueFront(republish);
+  const resubscribes = host.options.resubscribe ? resubscribeWork(outgoing) : [];
+  outgoing.startResubscribes(resubscribes, republish);
 }
 
 /**
- * Sends the remembered subscriptions again: one SUBSCRIBE per set of SUBSCRIBE properties,
- * split into one per filter if it would exceed the server's Maximum Packet Size.
+ * The SUBSCRIBE work that makes the remembered subscriptions again: one per set of SUBSCRIBE
+ * properties, split into one per filter if it would exceed the server's Maximum Packet Size.
  */
-export function resubscribe(outgoing: Outgoing): void {
+function resubscribeWork(outgoing: Outgoing): SubscribeWork[] {
   const { host } = outgoing;
+  const works: SubscribeWork[] = [];
   const max = host.limits().maximumPacketSize;
   let filters = 0;
   for (const group of outgoing.subscriptions.groups()) {
@@ -130,7 +131,7 @@ export function resubscribe(outgoing: Outgoing): void {
     }
     for (const { subscriptions, properties, entries } of packets) {
       filters += subscriptions.length;
-      outgoing.startWork({
+      works.push({
         kind: "subscribe",
         token: undefined,
         packetId: 0,
@@ -143,4 +144,5 @@ export function resubscribe(outgoing: Outgoing): void {
     }
   }
   if (filters > 0) host.log("info", `Resubscribing to ${filters} topic filters`);
+  return works;
 }

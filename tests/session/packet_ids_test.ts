@@ -16,7 +16,7 @@ describe("PacketIds", () => {
     ids.release(40_000);
     assert.equal(ids.allocate(), 7);
     assert.equal(ids.allocate(), 40_000);
-    assert.equal(ids.allocate(), 0, "all 65,535 are in use again");
+    assert.equal(ids.available, false, "all 65,535 are in use again");
   });
 
   it("PacketIds.allocate wraps from 65535 to 1 and skips identifiers in use", () => {
@@ -34,11 +34,12 @@ describe("PacketIds", () => {
     assert.equal(ids.allocate(), 2);
   });
 
-  it("PacketIds.allocate returns 0 when all 65,535 identifiers are in use", () => {
+  it("PacketIds.allocate throws, and never returns 0, when all 65,535 identifiers are in use", () => {
     const ids = new PacketIds();
     for (let i = 1; i <= MAX_PACKET_ID; i++) assert.equal(ids.allocate(), i);
     assert.equal(ids.available, false);
-    assert.equal(ids.allocate(), 0);
+    assert.throws(() => ids.allocate(), /No free packet identifier/);
+    assert.equal(ids.size, MAX_PACKET_ID);
   });
 
   it("PacketIds.take marks a given identifier as used once", () => {
