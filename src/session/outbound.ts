@@ -65,6 +65,8 @@ export interface UnsubscribeWork extends WorkBase {
   kind: "unsubscribe";
   topicFilters: string[];
   properties: Properties | undefined;
+  /** The store entry of each filter when `unsubscribe()` was called, forgotten on success. */
+  entries: (StoredSubscription | undefined)[];
 }
 
 /** SUBSCRIBE or UNSUBSCRIBE. */

@@ -128,14 +128,16 @@ export class Outgoing {
     });
   }
 
-  /** `unsubscribe()`: checks (throwing), forgets the filters for resubscribe, sends or queues. */
+  /**
+   * `unsubscribe()`: checks (throwing), then sends or queues. The filters are forgotten for
+   * resubscribe when the UNSUBACK reports success for them.
+   */
   unsubscribe(token: Token, topicFilters: string[], properties: Properties | undefined): void {
     if (topicFilters.length === 0) {
       throw new TypeError("unsubscribe needs at least one topic filter");
     }
     this.#checkSize({ type: "unsubscribe", packetId: 1, topicFilters, ...props(properties) });
     if (this.#refuse(token)) return;
-    this.subscriptions.forget(topicFilters);
     this.#control({
       kind: "unsubscribe",
       token,
@@ -144,6 +146,7 @@ export class Outgoing {
       cost: 0,
       topicFilters,
       properties,
+      entries: topicFilters.map((filter) => this.subscriptions.entry(filter)),
     });
   }
 
@@ -486,6 +489,16 @@ export class Outgoing {
     const reasonCodes = work.kind === "unsubscribe" && packet.reasonCodes.length === 0
       ? work.topicFilters.map(() => 0)
       : packet.reasonCodes;
+    if (work.kind === "unsubscribe") {
+      // Forget only what the server reports gone (0x11 No subscription existed counts), and
+      // only the entry seen at the call: a later subscribe to the filter stays.
+      work.entries.forEach((entry, i) => {
+        const code = reasonCodes[i];
+        if (entry !== undefined && code !== undefined && code < 0x80) {
+          this.subscriptions.forgetEntry(entry);
+        }
+      });
+    }
     const result: AckResult = { reasonCodes };
     if (packet.properties !== undefined) result.properties = packet.properties;
     this.pending.resolve(work, result);

@@ -3,8 +3,10 @@
  * the server kept no session, they are sent again.
  *
  * An entry is recorded when `subscribe()` is called and marked `acknowledged` by a successful
- * SUBACK code; a failure code, a SUBSCRIBE dropped before it was sent, or `unsubscribe()` of the
- * filter forgets it. Only acknowledged entries are re-sent: one still pending goes out with its
+ * SUBACK code; a failure code, a SUBSCRIBE dropped before it was sent, or an UNSUBACK that
+ * reports success for the filter (any code below 0x80; an MQTT 3.1/3.1.1 UNSUBACK means success
+ * for every filter) forgets it. A cancelled, timed-out or refused UNSUBSCRIBE forgets nothing:
+ * the server may still hold the subscription. Only acknowledged entries are re-sent: one still pending goes out with its
  * own SUBSCRIBE anyway. A later subscription to the same filter replaces the entry.
  *
  * @module
@@ -49,9 +51,9 @@ export class SubscriptionStore {
     });
   }
 
-  /** Forgets `filters` (unsubscribe). */
-  forget(filters: readonly string[]): void {
-    for (const filter of filters) this.#byFilter.delete(filter);
+  /** The entry remembered for `filter`, if any. */
+  entry(filter: string): StoredSubscription | undefined {
+    return this.#byFilter.get(filter);
   }
 
   /** Forgets `entry` unless a newer subscription replaced it. */

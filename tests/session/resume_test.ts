@@ -218,6 +218,36 @@ describe("Session resume", () => {
     h.unsettled(queued);
   });
 
+  it("Session.unsubscribe stops resubscribing a filter only when the UNSUBACK reports success for it", () => {
+    const h = new Harness({ reconnect });
+    h.connected();
+    h.subscribe(["a", "b", "c", "d"].map((topicFilter) => ({ topicFilter, qos: 1 as const })));
+    h.serverSends({ type: "suback", packetId: 1, reasonCodes: [1, 1, 1, 1] });
+    h.unsubscribe(["a", "b", "d"]);
+    h.serverSends({ type: "unsuback", packetId: 2, reasonCodes: [0, 0x80, 0x11] });
+    const cancelled = h.unsubscribe(["c"]);
+    h.cancel(cancelled);
+    h.drain();
+    reconnectUntilConnack(h);
+    h.connack(false);
+    const sent = h.written() as SubscribePacket[];
+    assert.deepEqual(sent.flatMap((p) => p.subscriptions.map((s) => s.topicFilter)), ["b", "c"]);
+  });
+
+  it("Session.unsubscribe on MQTT 3.1.1 stops resubscribing every filter of the UNSUBACK", () => {
+    const h = new Harness({ protocolVersion: 4, reconnect });
+    h.connected();
+    h.subscribe([{ topicFilter: "a", qos: 1 }, { topicFilter: "b", qos: 1 }]);
+    h.serverSends({ type: "suback", packetId: 1, reasonCodes: [1, 1] });
+    h.unsubscribe(["a"]);
+    h.serverSends({ type: "unsuback", packetId: 2, reasonCodes: [] });
+    h.drain();
+    reconnectUntilConnack(h);
+    h.connack(false);
+    const sent = h.written() as SubscribePacket[];
+    assert.deepEqual(sent.flatMap((p) => p.subscriptions.map((s) => s.topicFilter)), ["b"]);
+  });
+
   it("Session does not resubscribe on session present, nor with resubscribe false", () => {
     for (const [sessionPresent, resubscribe] of [[true, true], [false, false]] as const) {
       const h = new Harness({ clean: false, reconnect, resubscribe });
