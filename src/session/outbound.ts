@@ -49,6 +49,8 @@ interface WorkBase {
 export interface PublishWork extends WorkBase {
   kind: "publish";
   message: OutgoingMessage;
+  /** With a user-set topic alias: the topic it stands for (the message's topic may be ""). */
+  aliasTopic?: string;
 }
 
 /** An outgoing SUBSCRIBE. */

@@ -78,7 +78,7 @@ export class Outgoing {
 
   /** `publish()`: checks (throwing), then sends, queues, waits or rejects. */
   publish(token: Token, message: OutgoingMessage): void {
-    this.#checkPublish(message);
+    const aliasTopic = this.#checkPublish(message);
     const work: PublishWork = {
       kind: "publish",
       token,
@@ -87,6 +87,7 @@ export class Outgoing {
       stage: "new",
       cost: message.payload.length,
     };
+    if (aliasTopic !== undefined) work.aliasTopic = aliasTopic;
     const host = this.host;
     if (this.#refuse(token)) return;
     if (host.connected()) {
@@ -169,8 +170,11 @@ export class Outgoing {
     else this.#admit(work);
   }
 
-  /** Throws RangeError / TypeError when `message` cannot be sent under the current limits. */
-  #checkPublish(message: OutgoingMessage): void {
+  /**
+   * Throws RangeError / TypeError when `message` cannot be sent under the current limits.
+   * Returns the topic a user-set topic alias stands for (see `OutgoingTopicAliases.given`).
+   */
+  #checkPublish(message: OutgoingMessage): string | undefined {
     const { qos } = message;
     if (qos !== 0 && qos !== 1 && qos !== 2) {
       throw new RangeError(`publish qos must be 0, 1 or 2, got ${JSON.stringify(qos)}`);
@@ -201,6 +205,15 @@ export class Outgoing {
       }
       this.#checkSize(packet);
     }
+    const alias = message.properties?.topicAlias;
+    if (alias === undefined || this.host.options.protocolVersion !== 5) return undefined;
+    const topic = this.aliases.given(alias, message.topic);
+    if (topic === undefined) {
+      throw new RangeError(
+        `publish topic "" with properties.topicAlias ${alias} needs an earlier publish that gave a topic with that alias [MQTT-3.3.2-7]`,
+      );
+    }
+    return topic;
   }
 
   /** Validates `packet` as the codec would encode it; RangeError above Maximum Packet Size. */
@@ -381,6 +394,12 @@ export class Outgoing {
       properties = { ...properties, topicAlias: alias.alias };
       if (alias.known) topic = "";
     }
+    // A user-set alias: the empty topic only where this connection has the mapping.
+    const aliasTopic = work.aliasTopic;
+    const userAlias = aliasTopic === undefined ? undefined : properties?.topicAlias;
+    if (userAlias !== undefined && aliasTopic !== undefined && topic === "") {
+      topic = this.aliases.wireTopic(userAlias, aliasTopic);
+    }
     const packet: PublishPacket = {
       type: "publish",
       topic,
@@ -404,6 +423,7 @@ export class Outgoing {
       if (alias !== undefined && !alias.known) this.aliases.unassign(message.topic);
       return tooLarge(work, bytes.length, max);
     }
+    if (userAlias !== undefined && topic !== "") this.aliases.sent(userAlias, topic);
     return bytes;
   }
 

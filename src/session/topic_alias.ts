@@ -7,6 +7,15 @@
  * first come, first served up to the server's Topic Alias Maximum ([MQTT-3.2.2-17]); topics seen
  * after that are sent in full.
  *
+ * User-set aliases (`properties.topicAlias` in `publish()`, without the `topicAliases` option):
+ * a publish with a topic and an alias records alias → topic for the client's lifetime, and a
+ * publish with an empty topic stands for the last topic given with its alias (a RangeError if
+ * none was ever given, [MQTT-3.3.2-7]). On the wire, an empty topic is sent only when this
+ * connection's last PUBLISH with that alias carried the same topic; otherwise (queued across a
+ * reconnect, resent on session resume, or the alias re-mapped in between) the full topic goes
+ * with the alias, which sets the mapping again. So no PUBLISH relies on a mapping from an
+ * earlier connection, or on one that has changed.
+ *
  * Incoming: an alias with a topic sets the mapping; an alias with an empty topic uses it. Alias 0,
  * an alias above the Topic Alias Maximum we sent in CONNECT, or an unknown alias with an empty
  * topic is a protocol error with reason code 0x94 Topic Alias invalid.
@@ -26,6 +35,10 @@ export interface OutgoingAlias {
 export class OutgoingTopicAliases {
   #maximum = 0;
   #aliases = new Map<string, number>();
+  /** User-set aliases as given in `publish()` calls: alias → topic (kept across connections). */
+  #given = new Map<number, string>();
+  /** User-set aliases the server knows on this connection: alias → topic last sent with it. */
+  #sent = new Map<number, string>();
 
   /** Whether aliases are in use on this connection. */
   get enabled(): boolean {
@@ -36,6 +49,30 @@ export class OutgoingTopicAliases {
   reset(maximum: number): void {
     this.#maximum = maximum;
     this.#aliases.clear();
+    this.#sent.clear();
+  }
+
+  /**
+   * The topic a publish with user-set `alias` stands for: `topic` (recorded as the alias's
+   * mapping) or, when `topic` is empty, the last topic given with `alias`; undefined if none.
+   */
+  given(alias: number, topic: string): string | undefined {
+    if (topic === "") return this.#given.get(alias);
+    this.#given.set(alias, topic);
+    return topic;
+  }
+
+  /**
+   * The topic field for a PUBLISH with user-set `alias` standing for `topic`: "" when this
+   * connection already maps `alias` to `topic`, else `topic` (then call {@link sent}).
+   */
+  wireTopic(alias: number, topic: string): string {
+    return this.#sent.get(alias) === topic ? "" : topic;
+  }
+
+  /** A PUBLISH carrying `topic` and user-set `alias` was sent on this connection. */
+  sent(alias: number, topic: string): void {
+    this.#sent.set(alias, topic);
   }
 
   /** The alias for `topic`, assigning one when there is room; undefined = send the topic alone. */

@@ -378,6 +378,39 @@ describe("Session publish", () => {
     }
   });
 
+  it("Session sends a queued or resent PUBLISH with a user-set alias and an empty topic in full on a connection that lacks the mapping [MQTT-3.3.2-7]", () => {
+    const h = new Harness({ clean: false, reconnect: { minDelay: 1, maxDelay: 1 } });
+    const limits = { topicAliasMaximum: 5 };
+    h.connected(false, limits);
+    const alias = { properties: { topicAlias: 1 } };
+    h.publish("t", 1, undefined, alias);
+    h.publish("", 1, undefined, alias);
+    const wire = () =>
+      (h.written() as PublishPacket[]).map((p) => [p.topic, p.properties?.topicAlias]);
+    assert.deepEqual(wire(), [["t", 1], ["", 1]]);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    h.session.transportClosed(h.now);
+    h.publish("", 1, undefined, alias); // queued while offline
+    h.advance(1);
+    h.session.transportOpened(h.now);
+    h.drain();
+    h.connack(true, limits);
+    assert.deepEqual(wire(), [["t", 1], ["", 1]], "the resend sets the mapping again");
+    h.publish("u", 0, undefined, alias); // re-maps alias 1
+    h.publish("", 0, undefined, alias);
+    assert.deepEqual(wire(), [["u", 1], ["", 1]]);
+  });
+
+  it("Session.publish throws RangeError for an empty topic with a user-set alias never given a topic [MQTT-3.3.2-7]", () => {
+    const h = new Harness();
+    h.connected(false, { topicAliasMaximum: 5 });
+    assert.throws(
+      () => h.publish("", 0, undefined, { properties: { topicAlias: 2 } }),
+      (error: unknown) => error instanceof RangeError && /MQTT-3\.3\.2-7/.test(error.message),
+    );
+    assert.deepEqual(h.written(), []);
+  });
+
   it("Session starts topic aliases afresh on every connection", () => {
     const h = new Harness({ topicAliases: true, reconnect: { minDelay: 1, maxDelay: 1 } });
     h.connected(false, { topicAliasMaximum: 5 });
