@@ -10,8 +10,13 @@
 
 import { existsSync } from "node:fs";
 import * as net from "node:net";
-import { it as nodeIt } from "node:test";
+import { after, before, it as nodeIt } from "node:test";
 import { type ClientOptions, type Message, MqttClient } from "../../mod.ts";
+import {
+  type MosquittoBroker,
+  type MosquittoOptions,
+  startMosquitto,
+} from "../_helpers/mosquitto.ts";
 
 /** Generous bound for anything that should happen "soon" on a loopback broker. */
 export const WAIT = 10_000;
@@ -302,4 +307,44 @@ export class TcpProxy {
     this.sever();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
+}
+
+/** A broker for one `describe` block, with a pool of clients that are closed after it. */
+export class BrokerSuite {
+  /** Clients opened by the suite's tests; all disconnected after the suite. */
+  readonly pool: ClientPool = new ClientPool();
+  #broker: MosquittoBroker | undefined;
+
+  /** The running broker (available inside tests). */
+  get broker(): MosquittoBroker {
+    if (this.#broker === undefined) throw new Error("The suite's broker has not started");
+    return this.#broker;
+  }
+
+  /** `mqtt://` URL of the broker's plain listener. */
+  get url(): string {
+    return `mqtt://${this.broker.host}:${this.broker.port}`;
+  }
+
+  /** Starts the broker (called from `before`). */
+  async start(options: MosquittoOptions): Promise<void> {
+    this.#broker = await startMosquitto(options);
+  }
+
+  /** Disconnects the pool's clients and stops the broker (called from `after`). */
+  async stop(): Promise<void> {
+    await this.pool.closeAll();
+    await this.#broker?.stop();
+  }
+}
+
+/**
+ * Starts a Mosquitto before the enclosing `describe` block and, after it, disconnects the
+ * pool's clients and stops the broker. Call it at the top of the `describe` callback.
+ */
+export function useBroker(options: MosquittoOptions = {}): BrokerSuite {
+  const suite = new BrokerSuite();
+  before(() => suite.start(options));
+  after(() => suite.stop());
+  return suite;
 }

@@ -3,33 +3,21 @@
  * `messages()` iterators, unsubscribing, and MQTT 5 shared subscriptions.
  */
 
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { Message, ProtocolVersion } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import { ClientPool, fence, it, Recorder, text, uniqueTopic, within } from "./_support.ts";
+import { fence, it, Recorder, text, uniqueTopic, useBroker, within } from "./_support.ts";
 
 describe("MqttClient message delivery through Mosquitto", () => {
-  let broker: MosquittoBroker;
-  let url: string;
-  const pool = new ClientPool();
-
-  before(async () => {
-    broker = await startMosquitto();
-    url = `mqtt://${broker.host}:${broker.port}`;
-  });
-
-  after(async () => {
-    await pool.closeAll();
-    await broker?.stop();
-  });
+  const suite = useBroker();
+  const pool = suite.pool;
 
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
     const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
 
     it(`MqttClient.unsubscribe stops delivery and reports one code per filter (${v})`, async () => {
-      const sub = await pool.open(url, { protocolVersion });
-      const pub = await pool.open(url, { protocolVersion });
+      const sub = await pool.open(suite.url, { protocolVersion });
+      const pub = await pool.open(suite.url, { protocolVersion });
       const topic = uniqueTopic(`unsub-v${protocolVersion}`);
       const never = uniqueTopic(`never-v${protocolVersion}`);
       await sub.client.subscribe(topic, { qos: 1 });
@@ -47,8 +35,8 @@ describe("MqttClient message delivery through Mosquitto", () => {
   }
 
   it("MqttClient round-trips topics with multi-byte UTF-8 and matches them with wildcards", async () => {
-    const sub = await pool.open(url, { protocolVersion: 5 });
-    const pub = await pool.open(url, { protocolVersion: 5 });
+    const sub = await pool.open(suite.url, { protocolVersion: 5 });
+    const pub = await pool.open(suite.url, { protocolVersion: 5 });
     const base = uniqueTopic("ünïcødé");
     const topic = `${base}/温度/🚀`;
     await sub.client.subscribe(`${base}/+/🚀`, { qos: 1 });
@@ -58,8 +46,8 @@ describe("MqttClient message delivery through Mosquitto", () => {
   });
 
   it("MqttClient.messageCallbackAdd routes matching messages away from onMessage", async () => {
-    const sub = await pool.open(url, { protocolVersion: 5 });
-    const pub = await pool.open(url, { protocolVersion: 5 });
+    const sub = await pool.open(suite.url, { protocolVersion: 5 });
+    const pub = await pool.open(suite.url, { protocolVersion: 5 });
     const base = uniqueTopic("routes");
     const routed: string[] = [];
     sub.client.messageCallbackAdd(`${base}/alarm/+`, ({ message }) => {
@@ -85,8 +73,8 @@ describe("MqttClient message delivery through Mosquitto", () => {
   });
 
   it("MqttClient.messages yields matching messages in order and ends after disconnect", async () => {
-    const sub = await pool.open(url, { protocolVersion: 5 });
-    const pub = await pool.open(url, { protocolVersion: 5 });
+    const sub = await pool.open(suite.url, { protocolVersion: 5 });
+    const pub = await pool.open(suite.url, { protocolVersion: 5 });
     const base = uniqueTopic("iterate");
     const stream = sub.client.messages(`${base}/+/temp`);
     await sub.client.subscribe(`${base}/#`, { qos: 1 });
@@ -107,14 +95,14 @@ describe("MqttClient message delivery through Mosquitto", () => {
 
   it("MqttClient.subscribe to a $share filter gets each message to one group member (MQTT 5)", async () => {
     const members = [
-      await pool.open(url, { protocolVersion: 5 }),
-      await pool.open(url, { protocolVersion: 5 }),
+      await pool.open(suite.url, { protocolVersion: 5 }),
+      await pool.open(suite.url, { protocolVersion: 5 }),
     ];
     const combined = new Recorder<Message>();
     for (const { client, inbox } of members) {
       client.onMessage = ({ message }) => (inbox.push(message), combined.push(message));
     }
-    const pub = await pool.open(url, { protocolVersion: 5 });
+    const pub = await pool.open(suite.url, { protocolVersion: 5 });
     const topic = uniqueTopic("shared");
     for (const member of members) {
       assert.deepEqual(

@@ -5,11 +5,10 @@
  * (65535) because this broker can exceed a smaller one.
  */
 
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ProtocolVersion, QoS } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import { ClientPool, it, pattern, text, uniqueTopic, utf8, within } from "./_support.ts";
+import { it, pattern, text, uniqueTopic, useBroker, utf8, within } from "./_support.ts";
 
 const PAYLOADS: [name: string, bytes: Uint8Array][] = [
   ["empty", new Uint8Array(0)],
@@ -20,27 +19,16 @@ const PAYLOADS: [name: string, bytes: Uint8Array][] = [
 ];
 
 describe("MqttClient QoS delivery through Mosquitto", () => {
-  let broker: MosquittoBroker;
-  let url: string;
-  const pool = new ClientPool();
-
-  before(async () => {
-    broker = await startMosquitto();
-    url = `mqtt://${broker.host}:${broker.port}`;
-  });
-
-  after(async () => {
-    await pool.closeAll();
-    await broker?.stop();
-  });
+  const suite = useBroker();
+  const pool = suite.pool;
 
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
     const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
 
     for (const qos of [0, 1, 2] as QoS[]) {
       it(`MqttClient.publish delivers QoS ${qos} payloads byte for byte both ways (${v})`, async () => {
-        const a = await pool.open(url, { protocolVersion });
-        const b = await pool.open(url, { protocolVersion });
+        const a = await pool.open(suite.url, { protocolVersion });
+        const b = await pool.open(suite.url, { protocolVersion });
         const toA = uniqueTopic(`to-a-q${qos}-v${protocolVersion}`);
         const toB = uniqueTopic(`to-b-q${qos}-v${protocolVersion}`);
         assert.deepEqual((await a.client.subscribe(toA, { qos })).reasonCodes, [qos]);
@@ -67,8 +55,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
     }
 
     it(`MqttClient.publish delivers a 4 MiB payload intact (${v})`, async () => {
-      const sub = await pool.open(url, { protocolVersion });
-      const pub = await pool.open(url, { protocolVersion });
+      const sub = await pool.open(suite.url, { protocolVersion });
+      const pub = await pool.open(suite.url, { protocolVersion });
       const topic = uniqueTopic(`large-v${protocolVersion}`);
       await sub.client.subscribe(topic, { qos: 1 });
       const payload = pattern(4 * 1024 * 1024 + 7, 11);
@@ -79,8 +67,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
     });
 
     it(`MqttClient.subscribe at QoS 1 gets a QoS 2 publish downgraded to QoS 1 (${v})`, async () => {
-      const sub = await pool.open(url, { protocolVersion });
-      const pub = await pool.open(url, { protocolVersion });
+      const sub = await pool.open(suite.url, { protocolVersion });
+      const pub = await pool.open(suite.url, { protocolVersion });
       const topic = uniqueTopic(`downgrade-v${protocolVersion}`);
       assert.deepEqual((await sub.client.subscribe(topic, { qos: 1 })).reasonCodes, [1]);
       await pub.client.publish(topic, "two", { qos: 2 });
@@ -91,8 +79,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
 
     for (const qos of [1, 2] as QoS[]) {
       it(`MqttClient.publish keeps the order of 1,000 pipelined QoS ${qos} messages (${v})`, async () => {
-        const sub = await pool.open(url, { protocolVersion });
-        const pub = await pool.open(url, { protocolVersion });
+        const sub = await pool.open(suite.url, { protocolVersion });
+        const pub = await pool.open(suite.url, { protocolVersion });
         const topic = uniqueTopic(`order-q${qos}-v${protocolVersion}`);
         await sub.client.subscribe(topic, { qos });
         const sent = Array.from(
@@ -111,8 +99,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
     }
 
     it(`MqttClient.publish resolves with the broker's reason code at each QoS (${v})`, async () => {
-      const pub = await pool.open(url, { protocolVersion });
-      const sub = await pool.open(url, { protocolVersion });
+      const pub = await pool.open(suite.url, { protocolVersion });
+      const sub = await pool.open(suite.url, { protocolVersion });
       const watched = uniqueTopic(`rc-watched-v${protocolVersion}`);
       const nobody = uniqueTopic(`rc-nobody-v${protocolVersion}`);
       await sub.client.subscribe(watched, { qos: 2 });
@@ -131,8 +119,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
   }
 
   it("MqttClient round-trips QoS 0, 1 and 2 on MQTT 3.1 (protocol version 3)", async () => {
-    const sub = await pool.open(url, { protocolVersion: 3 });
-    const pub = await pool.open(url, { protocolVersion: 3 });
+    const sub = await pool.open(suite.url, { protocolVersion: 3 });
+    const pub = await pool.open(suite.url, { protocolVersion: 3 });
     const topic = uniqueTopic("v31");
     assert.deepEqual((await sub.client.subscribe(topic, { qos: 2 })).reasonCodes, [2]);
     for (const qos of [0, 1, 2] as QoS[]) {

@@ -7,11 +7,10 @@
  * anything that was going to arrive first has arrived by then.
  */
 
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ProtocolVersion } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import { ClientPool, it, type TestClient, text, uniqueTopic } from "./_support.ts";
+import { it, type TestClient, text, uniqueTopic, useBroker } from "./_support.ts";
 
 /** Publishes a non-retained "fence" on `topic` and returns every payload `receiver` got up to it. */
 async function untilFence(publisher: TestClient, receiver: TestClient, topic: string) {
@@ -22,29 +21,18 @@ async function untilFence(publisher: TestClient, receiver: TestClient, topic: st
 }
 
 describe("MqttClient retained messages through Mosquitto", () => {
-  let broker: MosquittoBroker;
-  let url: string;
-  const pool = new ClientPool();
-
-  before(async () => {
-    broker = await startMosquitto();
-    url = `mqtt://${broker.host}:${broker.port}`;
-  });
-
-  after(async () => {
-    await pool.closeAll();
-    await broker?.stop();
-  });
+  const suite = useBroker();
+  const pool = suite.pool;
 
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
     const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
 
     it(`MqttClient.subscribe receives a retained message with retain set (${v})`, async () => {
-      const pub = await pool.open(url, { protocolVersion });
+      const pub = await pool.open(suite.url, { protocolVersion });
       const topic = uniqueTopic(`retained-v${protocolVersion}`);
       await pub.client.publish(topic, "kept", { qos: 1, retain: true });
 
-      const sub = await pool.open(url, { protocolVersion });
+      const sub = await pool.open(suite.url, { protocolVersion });
       await sub.client.subscribe(topic, { qos: 1 });
       const [message] = await sub.inbox.count(1, "the retained message");
       assert.equal(text(message!.payload), "kept");
@@ -55,38 +43,38 @@ describe("MqttClient retained messages through Mosquitto", () => {
     });
 
     it(`MqttClient.publish of an empty retained payload clears the retained message (${v})`, async () => {
-      const pub = await pool.open(url, { protocolVersion });
+      const pub = await pool.open(suite.url, { protocolVersion });
       const topic = uniqueTopic(`cleared-v${protocolVersion}`);
       await pub.client.publish(topic, "stale", { qos: 1, retain: true });
       await pub.client.publish(topic, new Uint8Array(0), { qos: 1, retain: true });
 
-      const sub = await pool.open(url, { protocolVersion });
+      const sub = await pool.open(suite.url, { protocolVersion });
       await sub.client.subscribe(topic, { qos: 1 });
       assert.deepEqual(await untilFence(pub, sub, topic), [["fence", false]]);
     });
   }
 
   it("MqttClient.subscribe with retainHandling 2 gets no retained message (MQTT 5)", async () => {
-    const pub = await pool.open(url, { protocolVersion: 5 });
+    const pub = await pool.open(suite.url, { protocolVersion: 5 });
     const topic = uniqueTopic("rh2");
     await pub.client.publish(topic, "kept", { qos: 1, retain: true });
 
-    const sub = await pool.open(url, { protocolVersion: 5 });
+    const sub = await pool.open(suite.url, { protocolVersion: 5 });
     await sub.client.subscribe(topic, { qos: 1, retainHandling: 2 });
     assert.deepEqual(await untilFence(pub, sub, topic), [["fence", false]]);
 
-    const control = await pool.open(url, { protocolVersion: 5 });
+    const control = await pool.open(suite.url, { protocolVersion: 5 });
     await control.client.subscribe([{ topicFilter: topic, qos: 1, retainHandling: 0 }]);
     assert.deepEqual(await untilFence(pub, control, topic), [["kept", true], ["fence", false]]);
     await pub.client.publish(topic, "", { qos: 1, retain: true });
   });
 
   it("MqttClient.subscribe with retainHandling 1 gets the retained message only for a new subscription (MQTT 5)", async () => {
-    const pub = await pool.open(url, { protocolVersion: 5 });
+    const pub = await pool.open(suite.url, { protocolVersion: 5 });
     const topic = uniqueTopic("rh1");
     await pub.client.publish(topic, "kept", { qos: 1, retain: true });
 
-    const sub = await pool.open(url, { protocolVersion: 5 });
+    const sub = await pool.open(suite.url, { protocolVersion: 5 });
     await sub.client.subscribe(topic, { qos: 1, retainHandling: 1 });
     assert.deepEqual(await untilFence(pub, sub, topic), [["kept", true], ["fence", false]]);
     await sub.client.subscribe(topic, { qos: 1, retainHandling: 1 });
@@ -95,9 +83,9 @@ describe("MqttClient retained messages through Mosquitto", () => {
   });
 
   it("MqttClient.subscribe with retainAsPublished keeps the retain flag on live messages (MQTT 5)", async () => {
-    const pub = await pool.open(url, { protocolVersion: 5 });
-    const asPublished = await pool.open(url, { protocolVersion: 5 });
-    const plain = await pool.open(url, { protocolVersion: 5 });
+    const pub = await pool.open(suite.url, { protocolVersion: 5 });
+    const asPublished = await pool.open(suite.url, { protocolVersion: 5 });
+    const plain = await pool.open(suite.url, { protocolVersion: 5 });
     const topic = uniqueTopic("rap");
     await asPublished.client.subscribe(topic, { qos: 1, retainAsPublished: true });
     await plain.client.subscribe(topic, { qos: 1 });

@@ -3,18 +3,17 @@
  * Expiry Interval (MQTT 5), clean start, and the `clean: "first"` mode.
  */
 
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ClientOptions, ProtocolVersion } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import {
-  ClientPool,
   type ConnectionEvent,
   fence,
   it,
   TcpProxy,
   text,
   uniqueTopic,
+  useBroker,
 } from "./_support.ts";
 
 let ids = 0;
@@ -30,26 +29,15 @@ function persistent(protocolVersion: ProtocolVersion, clientId: string): ClientO
 }
 
 describe("MqttClient sessions through Mosquitto", () => {
-  let broker: MosquittoBroker;
-  let url: string;
-  const pool = new ClientPool();
-
-  before(async () => {
-    broker = await startMosquitto();
-    url = `mqtt://${broker.host}:${broker.port}`;
-  });
-
-  after(async () => {
-    await pool.closeAll();
-    await broker?.stop();
-  });
+  const suite = useBroker();
+  const pool = suite.pool;
 
   /** Leaves a session for `clientId`, subscribed to `topic`, holding queued messages. */
   async function leaveSession(protocolVersion: ProtocolVersion, clientId: string, topic: string) {
-    const first = await pool.open(url, persistent(protocolVersion, clientId));
+    const first = await pool.open(suite.url, persistent(protocolVersion, clientId));
     await first.client.subscribe(topic, { qos: 2 });
     await first.client.disconnect();
-    const pub = await pool.open(url, { protocolVersion });
+    const pub = await pool.open(suite.url, { protocolVersion });
     await pub.client.publish(topic, "one", { qos: 1 });
     await pub.client.publish(topic, "two", { qos: 2 });
     await pub.client.publish(topic, "three", { qos: 1 });
@@ -71,7 +59,7 @@ describe("MqttClient sessions through Mosquitto", () => {
       const topic = uniqueTopic(`offline-v${protocolVersion}`);
       await leaveSession(protocolVersion, clientId, topic);
 
-      const back = pool.create(url, persistent(protocolVersion, clientId));
+      const back = pool.create(suite.url, persistent(protocolVersion, clientId));
       await back.client.connect();
       assert.deepEqual(await back.events.find(isConnect, "onConnect"), firstConnect(true));
       const messages = await back.inbox.count(3, "the queued messages");
@@ -85,7 +73,7 @@ describe("MqttClient sessions through Mosquitto", () => {
         const topic = uniqueTopic(`discard-v${protocolVersion}`);
         const pub = await leaveSession(protocolVersion, clientId, topic);
 
-        const fresh = pool.create(url, { ...persistent(protocolVersion, clientId), clean });
+        const fresh = pool.create(suite.url, { ...persistent(protocolVersion, clientId), clean });
         await fresh.client.connect();
         assert.deepEqual(await fresh.events.find(isConnect, "onConnect"), firstConnect(false));
         // The old subscription went with the session: subscribe again and fence.
@@ -101,7 +89,7 @@ describe("MqttClient sessions through Mosquitto", () => {
     const clientId = `korero-session-5-${++ids}`;
     const topic = uniqueTopic("first-resume");
     const pub = await leaveSession(5, clientId, topic);
-    const proxy = await TcpProxy.start(broker.host, broker.port);
+    const proxy = await TcpProxy.start(suite.broker.host, suite.broker.port);
     try {
       const sub = pool.create(`mqtt://127.0.0.1:${proxy.port}`, {
         ...persistent(5, clientId),
@@ -131,11 +119,11 @@ describe("MqttClient sessions through Mosquitto", () => {
 
   it("MqttClient.disconnect with sessionExpiryInterval 0 ends the session (MQTT 5)", async () => {
     const clientId = `korero-session-5-${++ids}`;
-    const first = await pool.open(url, persistent(5, clientId));
+    const first = await pool.open(suite.url, persistent(5, clientId));
     await first.client.subscribe(uniqueTopic("expiry"), { qos: 1 });
     await first.client.disconnect({ sessionExpiryInterval: 0 });
 
-    const again = pool.create(url, persistent(5, clientId));
+    const again = pool.create(suite.url, persistent(5, clientId));
     await again.client.connect();
     assert.deepEqual(await again.events.find(isConnect, "onConnect"), firstConnect(false));
   });
