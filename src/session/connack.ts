@@ -9,6 +9,7 @@
 import { reasonCodeName } from "../codec/reason_codes.ts";
 import type { ConnackPacket, ProtocolVersion } from "../codec/types.ts";
 import { ConnectionRefusedError } from "../errors.ts";
+import { hex } from "./_hex.ts";
 
 const V3_REFUSALS: readonly (readonly [number, string])[] = [
   [0x00, "Connection accepted"],
@@ -18,10 +19,6 @@ const V3_REFUSALS: readonly (readonly [number, string])[] = [
   [0x86, "Connection refused: bad user name or password"],
   [0x87, "Connection refused: not authorised"],
 ];
-
-function hex(code: number): string {
-  return `0x${code.toString(16).padStart(2, "0")}`;
-}
 
 /** The error for a refusing `connack`, or undefined when it accepts the connection. */
 export function connackRefusal(

@@ -40,6 +40,7 @@ import type {
   Token,
 } from "./types.ts";
 import type { WireCodec } from "./wire.ts";
+import { hex } from "./_hex.ts";
 
 /** What {@link Outgoing} needs from the session that owns it. */
 export interface OutgoingHost {
@@ -535,10 +536,6 @@ export class Outgoing {
 /** `{ properties }` when defined, else `{}` (for exact optional properties). */
 export function props(properties: Properties | undefined): { properties?: Properties } {
   return properties === undefined ? {} : { properties };
-}
-
-function hex(code: number): string {
-  return `0x${code.toString(16).padStart(2, "0")}`;
 }
 
 /** "PUBLISH to "a/b"", "SUBSCRIBE to "x", "y"", … for messages. */

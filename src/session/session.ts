@@ -51,6 +51,7 @@ import type {
   Token,
 } from "./types.ts";
 import { WireCodec } from "./wire.ts";
+import { hex } from "./_hex.ts";
 
 /** Where the current transport is: none, open requested, CONNECT sent, CONNACK accepted. */
 type Link = "none" | "opening" | "handshake" | "up";
@@ -546,8 +547,4 @@ export class Session implements SessionApi {
   #log(level: LogLevel, message: string): void {
     this.#actions.push({ type: "log", level, message });
   }
-}
-
-function hex(code: number): string {
-  return `0x${code.toString(16).padStart(2, "0")}`;
 }
