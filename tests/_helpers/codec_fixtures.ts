@@ -9,6 +9,7 @@ import { it } from "node:test";
 import assert from "node:assert/strict";
 import { decodePacket, encodePacket, PacketDecoder } from "../../src/codec/mod.ts";
 import type { Packet, ProtocolVersion } from "../../src/codec/types.ts";
+import type { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { fromHex, hex } from "./hex.ts";
 
 /** One row: a packet object and the exact bytes it is on the wire for `version`. */
@@ -92,4 +93,24 @@ export function checkDecodeOnly(rows: DecodeFixture[]): void {
       assert.deepStrictEqual(decodePacket(frame, row.version), row.packet);
     });
   }
+}
+
+/**
+ * Declares a test that `decodePacket` refuses the frame `bytes` (hex) with an error of class
+ * `type`, and with `reasonCode` when one is given.
+ */
+export function itRefusesDecoding(
+  name: string,
+  bytes: string,
+  version: ProtocolVersion,
+  type: typeof MalformedPacketError | typeof ProtocolError,
+  reasonCode?: number,
+): void {
+  it(`decodePacket refuses ${name}`, () => {
+    assert.throws(
+      () => decodePacket(fromHex(bytes), version),
+      (error: unknown) =>
+        error instanceof type && (reasonCode === undefined || error.reasonCode === reasonCode),
+    );
+  });
 }

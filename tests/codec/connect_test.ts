@@ -9,6 +9,7 @@ import {
 } from "../../src/codec/mod.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { fromHex, hex, utf8 } from "../_helpers/hex.ts";
+import { itRefusesDecoding } from "../_helpers/codec_fixtures.ts";
 
 const v4: ConnectPacket = {
   type: "connect",
@@ -104,13 +105,7 @@ describe("CONNECT", () => {
     bytes: string,
     type: typeof MalformedPacketError | typeof ProtocolError,
     code: number,
-  ) =>
-    it(`decodePacket refuses ${name}`, () => {
-      assert.throws(
-        () => decodePacket(fromHex(bytes), 4),
-        (error: unknown) => error instanceof type && error.reasonCode === code,
-      );
-    });
+  ) => itRefusesDecoding(name, bytes, 4, type, code);
   refuses(
     "the reserved connect flag [MQTT-3.1.2-3]",
     "10 0c 0004 4d515454 04 03 003c 0000",

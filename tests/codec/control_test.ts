@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { decodePacket, encodedLength, encodePacket, type Packet } from "../../src/codec/mod.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { fromHex, hex } from "../_helpers/hex.ts";
+import { itRefusesDecoding } from "../_helpers/codec_fixtures.ts";
 
 describe("acks, pings, DISCONNECT and AUTH encode ⇄ decode", () => {
   const cases: [string, Packet, 3 | 4 | 5, string][] = [
@@ -71,15 +72,7 @@ describe("acks, pings, DISCONNECT and AUTH encode ⇄ decode", () => {
 });
 
 describe("control packet refusals", () => {
-  const refuses = (
-    name: string,
-    bytes: string,
-    version: 3 | 4 | 5,
-    type: typeof MalformedPacketError | typeof ProtocolError,
-  ) =>
-    it(`decodePacket refuses ${name}`, () => {
-      assert.throws(() => decodePacket(fromHex(bytes), version), type);
-    });
+  const refuses = itRefusesDecoding;
   refuses("PUBREL flags other than 0b0010 [MQTT-3.6.1-1]", "60 02 0001", 4, MalformedPacketError);
   refuses("PUBACK flags other than 0", "41 02 0001", 4, MalformedPacketError);
   refuses("a PUBACK with packet id 0", "40 02 0000", 5, ProtocolError);

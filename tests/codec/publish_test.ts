@@ -8,6 +8,7 @@ import {
 } from "../../src/codec/mod.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { fromHex, hex, utf8 } from "../_helpers/hex.ts";
+import { itRefusesDecoding } from "../_helpers/codec_fixtures.ts";
 
 const base: PublishPacket = {
   type: "publish",
@@ -121,15 +122,7 @@ describe("encodePacket refuses invalid PUBLISH objects", () => {
 });
 
 describe("decodePacket refuses invalid PUBLISH frames", () => {
-  const refuses = (
-    name: string,
-    bytes: string,
-    version: 3 | 4 | 5,
-    type: typeof MalformedPacketError | typeof ProtocolError,
-  ) =>
-    it(`decodePacket refuses ${name}`, () => {
-      assert.throws(() => decodePacket(fromHex(bytes), version), type);
-    });
+  const refuses = itRefusesDecoding;
   refuses("QoS 3 [MQTT-3.3.1-4]", "36 05 0001 74 0001", 4, MalformedPacketError);
   refuses("DUP on QoS 0 [MQTT-3.3.1-2]", "38 03 0001 74", 4, ProtocolError);
   refuses("a wildcard in the topic [MQTT-3.3.2-2]", "30 04 0002 612b", 4, ProtocolError);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { decodePacket, encodePacket, type Packet } from "../../src/codec/mod.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { fromHex, hex } from "../_helpers/hex.ts";
+import { itRefusesDecoding } from "../_helpers/codec_fixtures.ts";
 
 describe("SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK encode ⇄ decode", () => {
   const cases: [string, Packet, 3 | 4 | 5, string][] = [
@@ -73,15 +74,7 @@ describe("SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK encode ⇄ decode", () => {
 });
 
 describe("SUBSCRIBE family refusals", () => {
-  const refuses = (
-    name: string,
-    bytes: string,
-    version: 3 | 4 | 5,
-    type: typeof MalformedPacketError | typeof ProtocolError,
-  ) =>
-    it(`decodePacket refuses ${name}`, () => {
-      assert.throws(() => decodePacket(fromHex(bytes), version), type);
-    });
+  const refuses = itRefusesDecoding;
   refuses(
     "SUBSCRIBE flags other than 0b0010 [MQTT-3.8.1-1]",
     "80 06 0001 0001 61 00",
