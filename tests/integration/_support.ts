@@ -309,11 +309,17 @@ export class TcpProxy {
   }
 }
 
+/** Options of {@link useBroker}: the broker's, plus `proxy` to put a {@link TcpProxy} in front. */
+export interface BrokerSuiteOptions extends MosquittoOptions {
+  proxy?: boolean;
+}
+
 /** A broker for one `describe` block, with a pool of clients that are closed after it. */
 export class BrokerSuite {
   /** Clients opened by the suite's tests; all disconnected after the suite. */
   readonly pool: ClientPool = new ClientPool();
   #broker: MosquittoBroker | undefined;
+  #proxy: TcpProxy | undefined;
 
   /** The running broker (available inside tests). */
   get broker(): MosquittoBroker {
@@ -326,14 +332,30 @@ export class BrokerSuite {
     return `mqtt://${this.broker.host}:${this.broker.port}`;
   }
 
-  /** Starts the broker (called from `before`). */
-  async start(options: MosquittoOptions): Promise<void> {
-    this.#broker = await startMosquitto(options);
+  /** The TCP proxy in front of the broker (when asked for with `{ proxy: true }`). */
+  get proxy(): TcpProxy {
+    if (this.#proxy === undefined) {
+      throw new Error("The suite has no proxy: useBroker({ proxy: true })");
+    }
+    return this.#proxy;
   }
 
-  /** Disconnects the pool's clients and stops the broker (called from `after`). */
+  /** `mqtt://` URL of the proxy, for clients whose connection a test cuts or stalls. */
+  get proxiedUrl(): string {
+    return `mqtt://127.0.0.1:${this.proxy.port}`;
+  }
+
+  /** Starts the broker, and the proxy if asked (called from `before`). */
+  async start(options: BrokerSuiteOptions): Promise<void> {
+    const { proxy, ...broker } = options;
+    this.#broker = await startMosquitto(broker);
+    if (proxy === true) this.#proxy = await TcpProxy.start(this.#broker.host, this.#broker.port);
+  }
+
+  /** Disconnects the pool's clients, closes the proxy, stops the broker (called from `after`). */
   async stop(): Promise<void> {
     await this.pool.closeAll();
+    await this.#proxy?.close();
     await this.#broker?.stop();
   }
 }
@@ -342,7 +364,7 @@ export class BrokerSuite {
  * Starts a Mosquitto before the enclosing `describe` block and, after it, disconnects the
  * pool's clients and stops the broker. Call it at the top of the `describe` callback.
  */
-export function useBroker(options: MosquittoOptions = {}): BrokerSuite {
+export function useBroker(options: BrokerSuiteOptions = {}): BrokerSuite {
   const suite = new BrokerSuite();
   before(() => suite.start(options));
   after(() => suite.stop());

@@ -4,11 +4,10 @@
  * pending. Every operation promise must settle exactly once, with the documented error.
  */
 
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectionClosedError, TimeoutError } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import { ClientPool, fence, it, TcpProxy, uniqueTopic, within } from "./_support.ts";
+import { fence, it, uniqueTopic, useBroker, within } from "./_support.ts";
 
 const RECONNECT = { minDelay: 100, maxDelay: 500 } as const;
 
@@ -21,33 +20,17 @@ async function rejection(promise: Promise<unknown>, what: string): Promise<unkno
 }
 
 describe("MqttClient operations that are aborted, time out or are cut short", () => {
-  let broker: MosquittoBroker;
-  let url: string;
-  let proxy: TcpProxy;
-  let proxied: string;
-  const pool = new ClientPool();
-
-  before(async () => {
-    broker = await startMosquitto();
-    url = `mqtt://${broker.host}:${broker.port}`;
-    proxy = await TcpProxy.start(broker.host, broker.port);
-    proxied = `mqtt://127.0.0.1:${proxy.port}`;
-  });
-
-  after(async () => {
-    await pool.closeAll();
-    await proxy?.close();
-    await broker?.stop();
-  });
+  const suite = useBroker({ proxy: true });
+  const pool = suite.pool;
 
   it("MqttClient.publish aborted while offline rejects with the reason and is never sent", async () => {
-    const sub = await pool.open(url);
+    const sub = await pool.open(suite.url);
     const topic = uniqueTopic("abort-offline");
     await sub.client.subscribe(topic, { qos: 1 });
-    const pub = await pool.open(proxied, { reconnect: RECONNECT });
-    proxy.refuse(true);
+    const pub = await pool.open(suite.proxiedUrl, { reconnect: RECONNECT });
+    suite.proxy.refuse(true);
     try {
-      proxy.sever();
+      suite.proxy.sever();
       await pub.events.find((e) => e.kind === "disconnect", "the drop");
       const controller = new AbortController();
       const reason = new Error("no longer needed");
@@ -55,17 +38,17 @@ describe("MqttClient operations that are aborted, time out or are cut short", ()
       const kept = pub.client.publish(topic, "kept", { qos: 1 });
       controller.abort(reason);
       assert.equal(await rejection(aborted, "the aborted publish"), reason);
-      proxy.refuse(false);
+      suite.proxy.refuse(false);
       await within(kept, "the publish that was not aborted");
     } finally {
-      proxy.refuse(false);
+      suite.proxy.refuse(false);
     }
     assert.deepEqual(await fence(pub.client, sub, topic), ["kept", "fence"]);
   });
 
   it("MqttClient.publish and subscribe reject with TimeoutError after operationTimeout", async () => {
-    const client = await pool.open(proxied, { operationTimeout: 300, keepalive: 0 });
-    proxy.stall();
+    const client = await pool.open(suite.proxiedUrl, { operationTimeout: 300, keepalive: 0 });
+    suite.proxy.stall();
     try {
       const started = performance.now();
       const publish = client.client.publish(uniqueTopic("slow"), "x", { qos: 1 });
@@ -75,7 +58,7 @@ describe("MqttClient operations that are aborted, time out or are cut short", ()
       const elapsed = performance.now() - started;
       assert.ok(elapsed >= 250 && elapsed < 5_000, `timed out after ${Math.round(elapsed)} ms`);
     } finally {
-      proxy.resume();
+      suite.proxy.resume();
     }
     // The late acknowledgements are ignored and the connection keeps working.
     const topic = uniqueTopic("after-timeout");
@@ -85,28 +68,28 @@ describe("MqttClient operations that are aborted, time out or are cut short", ()
   });
 
   it("MqttClient.subscribe aborted while waiting for its SUBACK rejects with the reason", async () => {
-    const client = await pool.open(proxied, { keepalive: 0 });
-    proxy.stall();
+    const client = await pool.open(suite.proxiedUrl, { keepalive: 0 });
+    suite.proxy.stall();
     try {
       const controller = new AbortController();
-      const from = proxy.chunksUp.items.length;
+      const from = suite.proxy.chunksUp.items.length;
       const subscribing = client.client.subscribe(uniqueTopic("abort-sub"), {
         qos: 1,
         signal: controller.signal,
       });
       const isSubscribe = (chunk: Uint8Array) => chunk[0] === 0x82;
-      await proxy.chunksUp.find(isSubscribe, "the SUBSCRIBE on its way", from);
+      await suite.proxy.chunksUp.find(isSubscribe, "the SUBSCRIBE on its way", from);
       controller.abort();
       const error = await rejection(subscribing, "the aborted subscribe");
       assert.equal(error, controller.signal.reason);
     } finally {
-      proxy.resume();
+      suite.proxy.resume();
     }
   });
 
   it("MqttClient.disconnect rejects pending operations with ConnectionClosedError", async () => {
-    const client = await pool.open(proxied, { keepalive: 0 });
-    proxy.stall();
+    const client = await pool.open(suite.proxiedUrl, { keepalive: 0 });
+    suite.proxy.stall();
     try {
       const pending = [
         client.client.publish(uniqueTopic("cut"), "x", { qos: 1 }),
@@ -120,7 +103,7 @@ describe("MqttClient operations that are aborted, time out or are cut short", ()
       }
       assert.equal(client.client.connected, false);
     } finally {
-      proxy.resume();
+      suite.proxy.resume();
     }
   });
 });

@@ -4,44 +4,19 @@
  * broker sees when a client crashes or its network drops.
  */
 
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type ProtocolVersion } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
-import {
-  ClientPool,
-  type ConnectionEvent,
-  fence,
-  it,
-  TcpProxy,
-  text,
-  uniqueTopic,
-} from "./_support.ts";
+import { type ConnectionEvent, fence, it, text, uniqueTopic, useBroker } from "./_support.ts";
 
 describe("MqttClient will messages through Mosquitto", () => {
-  let broker: MosquittoBroker;
-  let url: string;
-  let proxy: TcpProxy;
-  let proxied: string;
-  const pool = new ClientPool();
-
-  before(async () => {
-    broker = await startMosquitto();
-    url = `mqtt://${broker.host}:${broker.port}`;
-    proxy = await TcpProxy.start(broker.host, broker.port);
-    proxied = `mqtt://127.0.0.1:${proxy.port}`;
-  });
-
-  after(async () => {
-    await pool.closeAll();
-    await proxy?.close();
-    await broker?.stop();
-  });
+  const suite = useBroker({ proxy: true });
+  const pool = suite.pool;
 
   /** A watcher subscribed to a fresh will topic. */
   async function watch(name: string, protocolVersion: ProtocolVersion) {
     const topic = uniqueTopic(name);
-    const watcher = await pool.open(url, { protocolVersion });
+    const watcher = await pool.open(suite.url, { protocolVersion });
     await watcher.client.subscribe(topic, { qos: 1 });
     return { topic, watcher };
   }
@@ -51,13 +26,13 @@ describe("MqttClient will messages through Mosquitto", () => {
 
     it(`MqttClient will is published when the connection drops without DISCONNECT (${v})`, async () => {
       const { topic, watcher } = await watch(`will-drop-v${protocolVersion}`, protocolVersion);
-      const dying = await pool.open(proxied, {
+      const dying = await pool.open(suite.proxiedUrl, {
         protocolVersion,
         reconnect: false,
         will: { topic, payload: "gone", qos: 1 },
       });
 
-      proxy.sever();
+      suite.proxy.sever();
       const [will] = await watcher.inbox.count(1, "the will message");
       assert.equal(will!.topic, topic);
       assert.equal(text(will!.payload), "gone");
@@ -72,7 +47,7 @@ describe("MqttClient will messages through Mosquitto", () => {
 
     it(`MqttClient will is not published after disconnect() (${v})`, async () => {
       const { topic, watcher } = await watch(`will-normal-v${protocolVersion}`, protocolVersion);
-      const leaving = await pool.open(proxied, {
+      const leaving = await pool.open(suite.proxiedUrl, {
         protocolVersion,
         will: { topic, payload: "gone", qos: 1 },
       });
@@ -84,7 +59,7 @@ describe("MqttClient will messages through Mosquitto", () => {
   it("await using disconnects normally at the end of the block, so no will is published", async () => {
     const { topic, watcher } = await watch("will-using", 5);
     {
-      await using client = await connect(proxied, {
+      await using client = await connect(suite.proxiedUrl, {
         protocolVersion: 5,
         will: { topic, payload: "gone", qos: 1 },
       });
@@ -95,7 +70,7 @@ describe("MqttClient will messages through Mosquitto", () => {
 
   it("MqttClient.disconnect with reason code 0x04 publishes the will (MQTT 5)", async () => {
     const { topic, watcher } = await watch("will-0x04", 5);
-    const leaving = await pool.open(proxied, {
+    const leaving = await pool.open(suite.proxiedUrl, {
       protocolVersion: 5,
       will: { topic, payload: "asked for", qos: 1 },
     });
@@ -106,7 +81,7 @@ describe("MqttClient will messages through Mosquitto", () => {
 
   it("MqttClient will honours willDelayInterval (MQTT 5)", async () => {
     const { topic, watcher } = await watch("will-delay", 5);
-    await pool.open(proxied, {
+    await pool.open(suite.proxiedUrl, {
       protocolVersion: 5,
       reconnect: false,
       // The will waits for the earlier of the will delay and the end of the session, so the
@@ -121,7 +96,7 @@ describe("MqttClient will messages through Mosquitto", () => {
     });
 
     const severedAt = performance.now();
-    proxy.sever();
+    suite.proxy.sever();
     const [will] = await watcher.inbox.count(1, "the delayed will message");
     const elapsed = performance.now() - severedAt;
     assert.equal(text(will!.payload), "late");
