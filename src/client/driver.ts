@@ -52,6 +52,14 @@ export const CLOSE_GRACE_MS = 5000;
  */
 export const MAX_WRITE = 128 * 1024;
 
+/**
+ * What a QoS 0 publish resolves with. QoS 0 messages written together share one promise and
+ * this one frozen result: a publisher's loop then keeps no object per message alive until the
+ * write (measured on Deno 2.9: 100,000 pending promises made the loop spend about half its time
+ * in the garbage collector).
+ */
+const QOS0_RESULT: PublishResult = Object.freeze({ reasonCode: 0 });
+
 /** What the driver reports to its owner. */
 export interface DriverEvents {
   /** A session event, in the order the session emitted it. */
@@ -119,11 +127,14 @@ export class Driver {
   readonly #lingering = new Set<Connection>();
   #idleWaiters: (() => void)[] = [];
   /** Settlements waiting for bytes to be written (parallel arrays, read from `#deferHead`). */
-  #deferActions: Settle[] = [];
+  #deferActions: (Settle | Pending<PublishResult>)[] = [];
   #deferConns: Connection[] = [];
   #deferMarks: number[] = [];
   #deferUrgentMarks: number[] = [];
   #deferHead = 0;
+  /** The QoS 0 batch being filled (see `#qos0Batch`), and its connection. */
+  #batch: Pending<PublishResult> | undefined;
+  #batchConn: Connection | undefined;
   #running = false;
   #armed: number | undefined;
   #closedReported = false;
@@ -155,6 +166,16 @@ export class Driver {
 
   /** Publishes; settles per QoS (on write, PUBACK or PUBCOMP). */
   publish(message: OutgoingMessage, signal?: AbortSignal): Promise<PublishResult> {
+    if (message.qos === 0 && signal === undefined) {
+      const conn = this.#conn;
+      if (
+        conn !== undefined && conn.transport !== undefined && !conn.closing &&
+        this.#session.sendQoS0(message, this.#clock.now())
+      ) {
+        this.#run();
+        return this.#qos0Batch(conn);
+      }
+    }
     const token = this.#nextToken++;
     const pending = this.#track<PublishResult>(token, signal);
     try {
@@ -305,7 +326,35 @@ export class Driver {
     }
   }
 
-  #settle(action: Settle): void {
+  /**
+   * The promise of the QoS 0 messages emitted on `conn` since its last flush: they all settle
+   * when the last of their bytes was written, so they share one promise (see {@link QOS0_RESULT}).
+   */
+  #qos0Batch(conn: Connection): Promise<PublishResult> {
+    let batch = this.#batch;
+    if (batch === undefined || this.#batchConn !== conn) {
+      this.#closeBatch();
+      batch = this.#batch = new Pending<PublishResult>();
+      this.#batchConn = conn;
+    }
+    return batch.promise;
+  }
+
+  /** Ends the open QoS 0 batch: it settles once every byte emitted so far was written. */
+  #closeBatch(): void {
+    const batch = this.#batch;
+    const conn = this.#batchConn;
+    if (batch === undefined || conn === undefined) return;
+    this.#batch = undefined;
+    this.#batchConn = undefined;
+    this.#deferActions.push(batch);
+    this.#deferConns.push(conn);
+    this.#deferMarks.push(conn.pushed);
+    this.#deferUrgentMarks.push(conn.urgentPushed);
+  }
+
+  #settle(action: Settle | Pending<PublishResult>): void {
+    if (action instanceof Pending) return action.resolve(QOS0_RESULT);
     const pending = this.#pending.get(action.token);
     if (pending === undefined) return;
     this.#untrack(action.token, pending);
@@ -314,6 +363,7 @@ export class Driver {
   }
 
   #defer(action: Settle, conn: Connection, mark: number, urgentMark: number): void {
+    this.#closeBatch(); // settle in the order of emission
     this.#deferActions.push(action);
     this.#deferConns.push(conn);
     this.#deferMarks.push(mark);
@@ -354,6 +404,7 @@ export class Driver {
   /** Hands the urgent bytes, then up to {@link MAX_WRITE} others, to the transport in one write. */
   #flush(conn: Connection): void {
     conn.flushQueued = false;
+    if (this.#batchConn === conn) this.#closeBatch();
     const transport = conn.transport;
     if (conn.writing || conn.dead || transport === undefined) return;
     if (conn.out.size === 0 && conn.urgent.size === 0) {
@@ -463,6 +514,7 @@ export class Driver {
   #finish(conn: Connection): void {
     if (conn.dead) return;
     conn.dead = true;
+    if (this.#batchConn === conn) this.#closeBatch();
     if (this.#lingering.delete(conn)) this.#arm(); // let go of its grace timer
     conn.written = Infinity;
     conn.urgentWritten = Infinity;

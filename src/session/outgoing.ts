@@ -109,6 +109,30 @@ export class Outgoing {
     this.#admit(work);
   }
 
+  /**
+   * A QoS 0 `publish()` without a token (see `SessionApi.sendQoS0`): written now and true when
+   * connected and within the limits, else false with nothing emitted and no state changed.
+   */
+  sendQoS0(message: OutgoingMessage): boolean {
+    if (message.qos !== 0) throw new RangeError("sendQoS0 takes QoS 0 messages only");
+    const aliasTopic = this.#checkPublish(message);
+    const host = this.host;
+    if (!host.connected() || publishViolation(host.limits(), message) !== undefined) return false;
+    const work: PublishWork = {
+      kind: "publish",
+      token: undefined,
+      message,
+      packetId: 0,
+      stage: "done",
+      cost: message.payload.length,
+    };
+    if (aliasTopic !== undefined) work.aliasTopic = aliasTopic;
+    const bytes = this.encodePublish(work, false);
+    if (bytes instanceof MqttError) return false; // the tracked path rejects it with this error
+    host.write(bytes);
+    return true;
+  }
+
   /** `subscribe()`: checks (throwing), then sends or queues. */
   subscribe(token: Token, subscriptions: Subscription[], properties: Properties | undefined): void {
     if (subscriptions.length === 0) {

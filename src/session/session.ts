@@ -267,6 +267,11 @@ export class Session implements SessionApi {
     this.#outgoing.publish(token, message);
   }
 
+  sendQoS0(message: OutgoingMessage, now: number): boolean {
+    this.#now = now;
+    return this.#outgoing.sendQoS0(message);
+  }
+
   subscribe(
     token: Token,
     subscriptions: Subscription[],

@@ -156,6 +156,13 @@ export interface SessionApi {
   /** When `handleTimer` is next needed, or undefined. */
   nextDeadline(): number | undefined;
   publish(token: Token, message: OutgoingMessage, now: number): void;
+  /**
+   * A QoS 0 publish without a token, for callers that settle QoS 0 messages by the bytes they
+   * wrote: when connected and within the server's limits, emits its `write` and returns true;
+   * otherwise emits nothing and returns false, and the caller uses {@link publish} (which queues
+   * or rejects it). Throws like `publish`.
+   */
+  sendQoS0(message: OutgoingMessage, now: number): boolean;
   subscribe(
     token: Token,
     subscriptions: Subscription[],

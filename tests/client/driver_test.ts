@@ -62,6 +62,15 @@ class FakeSession implements SessionApi {
     this.calls.push(`publish ${token} @${now}`);
     this.out.push(...this.onPublish(token, message));
   }
+  /** Untracked QoS 0: declined (tracked path) unless a test scripts it. */
+  onSendQoS0: ((message: OutgoingMessage) => Uint8Array | undefined) | undefined;
+  sendQoS0(message: OutgoingMessage, now: number): boolean {
+    const written = this.onSendQoS0?.(message);
+    if (written === undefined) return false;
+    this.calls.push(`sendQoS0 ${message.topic} @${now}`);
+    this.out.push({ type: "write", bytes: written });
+    return true;
+  }
   subscribe(token: Token): void {
     this.calls.push(`subscribe ${token}`);
   }
@@ -530,5 +539,86 @@ describe("Driver urgent writes", () => {
     t.transport.release();
     await tick();
     assert.equal(settled, true);
+  });
+});
+
+describe("Driver untracked QoS 0 (sendQoS0)", () => {
+  /** A driver whose session sends every QoS 0 message untracked, as `0x30, topic length`. */
+  async function connectedUntracked() {
+    const t = setup(false);
+    t.session.onSendQoS0 = (m) => m.topic === "tracked" ? undefined : bytes(0x30, m.topic.length);
+    void t.driver.connect();
+    await tick();
+    const transport = t.transports[0]!;
+    transport.release(); // CONNECT
+    await tick();
+    return { ...t, transport };
+  }
+
+  it("Driver gives the QoS 0 messages of one write one shared promise, settled after that write", async () => {
+    const t = await connectedUntracked();
+    const first = t.driver.publish(message("a"));
+    const second = t.driver.publish(message("bb"));
+    assert.equal(first, second, "one promise for the messages flushed together");
+    let settled = 0;
+    void first.then(() => settled++);
+    await tick();
+    assert.deepEqual(t.transport.writes[1], [0x30, 1, 0x30, 2]);
+    assert.equal(settled, 0, "not before the transport took the bytes");
+    const third = t.driver.publish(message("ccc")); // while that write is pending
+    assert.notEqual(third, first, "a message after the flush starts the next batch");
+    t.transport.release();
+    await tick();
+    assert.equal(settled, 1);
+    const result = await first;
+    assert.deepEqual(result, { reasonCode: 0 });
+    assert.ok(Object.isFrozen(result), "the shared result cannot be changed by one caller");
+    let thirdSettled = false;
+    void third.then(() => (thirdSettled = true));
+    await tick();
+    assert.deepEqual(t.transport.writes[2], [0x30, 3]);
+    assert.equal(thirdSettled, false);
+    t.transport.release();
+    await third;
+    assert.deepEqual(t.session.calls.filter((c) => c.startsWith("sendQoS0")), [
+      "sendQoS0 a @1000",
+      "sendQoS0 bb @1000",
+      "sendQoS0 ccc @1000",
+    ]);
+  });
+
+  it("Driver settles untracked QoS 0 batches and tracked operations in the order they were emitted", async () => {
+    const t = await connectedUntracked();
+    const order: string[] = [];
+    void t.driver.publish(message("a")).then(() => order.push("batch 1"));
+    void t.driver.publish(message("tracked")).then(() => order.push("tracked"));
+    void t.driver.publish(message("b")).then(() => order.push("batch 2"));
+    await tick();
+    t.transport.release();
+    await tick();
+    assert.deepEqual(order, ["batch 1", "tracked", "batch 2"]);
+  });
+
+  it("Driver takes the tracked path for a QoS 0 publish with a signal, or before a transport is open", async () => {
+    const t = setup(false);
+    t.session.onSendQoS0 = () => bytes(0x30, 0);
+    void t.driver.publish(message("early")); // no transport yet
+    void t.driver.connect();
+    await tick();
+    void t.driver.publish(message("a"), new AbortController().signal);
+    assert.deepEqual(t.session.calls.filter((c) => /publish|sendQoS0/.test(c)), [
+      "publish 1 @1000",
+      "publish 3 @1000",
+    ]);
+  });
+
+  it("Driver settles an untracked QoS 0 batch whose connection is lost before its write", async () => {
+    const t = await connectedUntracked();
+    void t.driver.publish(message("a")); // its write starts and hangs
+    await tick();
+    const stuck = t.driver.publish(message("b")); // waits behind the hung write
+    t.transport.handlers.onClose(new Error("reset"));
+    await stuck; // settles: QoS 0 is at most once
+    assert.deepEqual(t.transport.writes.slice(1), [[0x30, 1]], "b was never written");
   });
 });

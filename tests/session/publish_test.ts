@@ -425,4 +425,77 @@ describe("Session publish", () => {
     const [p] = h.written() as PublishPacket[];
     assert.deepEqual([p?.topic, p?.properties?.topicAlias], ["a", 1]);
   });
+
+  describe("Session.sendQoS0 (untracked QoS 0)", () => {
+    const message = (topic: string, extra: { retain?: boolean } = {}) => ({
+      topic,
+      payload: bytes(7),
+      qos: 0 as const,
+      retain: extra.retain ?? false,
+    });
+
+    it("Session.sendQoS0 writes a PUBLISH while connected and settles nothing", () => {
+      const h = new Harness();
+      h.connected();
+      assert.equal(h.session.sendQoS0(message("a/b", { retain: true }), h.now), true);
+      const steps = h.drain();
+      assert.deepEqual(kinds(steps), ["write:publish"]);
+      assert.deepEqual(packets(steps)[0], {
+        type: "publish",
+        topic: "a/b",
+        payload: bytes(7),
+        qos: 0,
+        retain: true,
+        dup: false,
+      });
+    });
+
+    it("Session.sendQoS0 declines before connect, while reconnecting and after disconnect, emitting nothing", () => {
+      const h = new Harness({ reconnect: { minDelay: 10, maxDelay: 10 }, queueQoS0Offline: true });
+      assert.equal(h.session.sendQoS0(message("a"), h.now), false, "idle");
+      h.connect();
+      h.drain();
+      assert.equal(h.session.sendQoS0(message("a"), h.now), false, "before CONNACK");
+      assert.deepEqual(h.drain(), []);
+      h.connack();
+      h.drain();
+      h.session.transportClosed(h.now);
+      h.drain();
+      assert.equal(h.session.sendQoS0(message("a"), h.now), false, "reconnecting");
+      assert.deepEqual(h.drain(), []);
+      const queued = h.publish("a", 0); // the tracked path queues it (queueQoS0Offline)
+      h.advance(10);
+      h.session.transportOpened(h.now);
+      h.drain();
+      h.connack();
+      assert.deepEqual(h.written().map((p) => p.type), ["publish"]);
+      assert.deepEqual(h.resolved(queued), { reasonCode: 0 });
+      h.disconnect();
+      h.drain();
+      assert.equal(h.session.sendQoS0(message("a"), h.now), false, "closed");
+      assert.deepEqual(h.drain(), []);
+    });
+
+    it("Session.sendQoS0 throws like publish, before anything is written", () => {
+      const h = new Harness();
+      h.connected(false, { retainAvailable: false, maximumPacketSize: 50 });
+      const cases: [unknown, RegExp][] = [
+        [{ ...message("a"), qos: 1 }, /QoS 0 messages only/],
+        [message("a", { retain: true }), /Retain Available/],
+        [{ ...message("a"), payload: bytes(60) }, /Maximum Packet Size 50/],
+      ];
+      for (const [bad, pattern] of cases) {
+        assert.throws(() => h.session.sendQoS0(bad as never, h.now), pattern);
+      }
+      assert.deepEqual(h.drain(), []);
+    });
+
+    it("Session.sendQoS0 assigns and reuses topic aliases like publish", () => {
+      const h = new Harness({ topicAliases: true });
+      h.connected(false, { topicAliasMaximum: 1 });
+      for (const topic of ["a/1", "a/2", "a/1"]) h.session.sendQoS0(message(topic), h.now);
+      const sent = (h.written() as PublishPacket[]).map((p) => [p.topic, p.properties?.topicAlias]);
+      assert.deepEqual(sent, [["a/1", 1], ["a/2", undefined], ["", 1]]);
+    });
+  });
 });
