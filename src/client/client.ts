@@ -181,7 +181,8 @@ export class MqttClient {
    * Publishes a message. Resolves when a QoS 0 message was handed to the network, on PUBACK
    * (QoS 1) or on PUBCOMP (QoS 2), with the broker's reason code. Arguments are checked before
    * anything is queued; a bad one rejects with `TypeError` / `RangeError`. QoS 0 messages without
-   * a `signal` that leave in the same write share one promise (and one frozen result).
+   * a `signal` that leave in the same write share one promise (and one frozen result); one whose
+   * connection ends before it was written rejects with `ConnectionClosedError`.
    */
   publish(
     topic: string,

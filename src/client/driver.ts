@@ -30,6 +30,7 @@ import type { ConnackPacket, Properties, Subscription } from "../codec/types.ts"
 import type { Clock } from "./clock.ts";
 import { TokenTable } from "./_token_table.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
+import { ConnectionClosedError } from "../errors.ts";
 
 /** The session actions the driver hands to the client. */
 export type DriverEvent = Extract<
@@ -59,6 +60,13 @@ export const MAX_WRITE = 128 * 1024;
  * in the garbage collector).
  */
 const QOS0_RESULT: PublishResult = Object.freeze({ reasonCode: 0 });
+
+/** Why a QoS 0 publish whose bytes never reached the transport fails. */
+function notWritten(): ConnectionClosedError {
+  return new ConnectionClosedError(
+    "The connection ended before the QoS 0 message was written; it was not sent",
+  );
+}
 
 /** What the driver reports to its owner. */
 export interface DriverEvents {
@@ -100,6 +108,8 @@ class Connection {
   urgentWritten = 0;
   writing = false;
   flushQueued = false;
+  /** Set when the connection ended with bytes unwritten: how many of them had been written. */
+  endedAt: number | undefined = undefined;
   /** The session asked to close it: write what is pending, then close. */
   closing = false;
   /** When a closing connection is closed even if its bytes were not handed over. */
@@ -298,6 +308,9 @@ export class Driver {
         return this.#settle(action);
       case "resolve": {
         const conn = this.#conn;
+        if (action.onWrite === true && (conn === undefined || conn.dead)) {
+          return this.#settle({ type: "reject", token: action.token, error: notWritten() });
+        }
         if (
           conn !== undefined &&
           (conn.written < conn.pushed || conn.urgentWritten < conn.urgentPushed)
@@ -353,6 +366,12 @@ export class Driver {
     this.#deferUrgentMarks.push(conn.urgentPushed);
   }
 
+  /** Rejects a QoS 0 batch or token. */
+  #fail(action: Settle | Pending<PublishResult>, error: Error): void {
+    if (action instanceof Pending) action.reject(error);
+    else this.#settle({ type: "reject", token: action.token, error });
+  }
+
   #settle(action: Settle | Pending<PublishResult>): void {
     if (action instanceof Pending) return action.resolve(QOS0_RESULT);
     const pending = this.#pending.get(action.token);
@@ -382,8 +401,13 @@ export class Driver {
         break;
       }
       const action = actions[head]!;
+      const unwritten = conn.endedAt !== undefined && conn.endedAt < this.#deferMarks[head]!;
       head++;
-      this.#settle(action);
+      if (
+        unwritten && (action instanceof Pending || (action.type === "resolve" && action.onWrite))
+      ) {
+        this.#fail(action, notWritten());
+      } else this.#settle(action);
     }
     if (head === actions.length) {
       this.#deferActions = [];
@@ -515,6 +539,7 @@ export class Driver {
     if (conn.dead) return;
     conn.dead = true;
     if (this.#batchConn === conn) this.#closeBatch();
+    if (conn.written < conn.pushed) conn.endedAt = conn.written;
     if (this.#lingering.delete(conn)) this.#arm(); // let go of its grace timer
     conn.written = Infinity;
     conn.urgentWritten = Infinity;

@@ -402,7 +402,7 @@ export class Outgoing {
       return;
     }
     host.write(bytes);
-    if (work.message.qos === 0) this.pending.resolve(work, { reasonCode: 0 });
+    if (work.message.qos === 0) this.pending.resolveOnWrite(work);
   }
 
   /**

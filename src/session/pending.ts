@@ -58,6 +58,15 @@ export class PendingOperations {
     this.#emit({ type: "resolve", token, value });
   }
 
+  /** Resolves the token of `work` once the bytes emitted so far are written (QoS 0). */
+  resolveOnWrite(work: Work): void {
+    const token = work.token;
+    if (token === undefined) return;
+    work.token = undefined;
+    this.#ops.delete(token);
+    this.#emit({ type: "resolve", token, value: { reasonCode: 0 }, onWrite: true });
+  }
+
   /** Rejects the token of `work` (if it still has one) with `error`. */
   reject(work: Work, error: unknown): void {
     const token = work.token;

@@ -127,8 +127,17 @@ export type SessionAction =
   | { type: "disconnected"; error?: MqttError; packet?: DisconnectPacket; reconnectAt?: number }
   /** Deliver an application message (topic alias already resolved). */
   | { type: "message"; message: PublishPacket }
-  /** Settle a token with success. */
-  | { type: "resolve"; token: Token; value: ConnackPacket | PublishResult | AckResult | undefined }
+  /**
+   * Settle a token with success. `onWrite`: the success is the writing of the bytes emitted
+   * before it (a QoS 0 PUBLISH); if the connection ends before they are written, the caller
+   * fails the token instead.
+   */
+  | {
+    type: "resolve";
+    token: Token;
+    value: ConnackPacket | PublishResult | AckResult | undefined;
+    onWrite?: true;
+  }
   /** Settle a token with failure. */
   | { type: "reject"; token: Token; error: unknown }
   /** A diagnostic line. */

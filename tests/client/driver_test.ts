@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CLOSE_GRACE_MS, Driver, type DriverEvent, MAX_WRITE } from "../../src/client/driver.ts";
 import { manualClock } from "../../src/client/clock.ts";
+import { ConnectionClosedError } from "../../src/errors.ts";
 import type {
   OutgoingMessage,
   SessionAction,
@@ -31,7 +32,7 @@ class FakeSession implements SessionApi {
   deadline: number | undefined;
   onPublish: (token: Token, message: OutgoingMessage) => SessionAction[] = (token) => [
     { type: "write", bytes: bytes(0x30, token) },
-    { type: "resolve", token, value: { reasonCode: 0 } },
+    { type: "resolve", token, value: { reasonCode: 0 }, onWrite: true }, // as for QoS 0
   ];
   onReceive: (chunk: Uint8Array) => SessionAction[] = () => [];
   connect(token: Token, now: number): void {
@@ -271,7 +272,8 @@ describe("Driver", () => {
     const driver = new Driver(session, opener, TARGET, clock, { event() {}, closed() {} });
     void driver.connect();
     session.out.push({ type: "close" });
-    void driver.publish(message()); // any input makes the driver drain the `close`
+    // Any input makes the driver drain the `close`; this QoS 0 is never written: it fails.
+    void driver.publish(message()).catch(() => {});
     let idle = false;
     void driver.idle().then(() => (idle = true));
     clock.advance(CLOSE_GRACE_MS);
@@ -411,7 +413,7 @@ describe("Driver", () => {
     await tick();
     assert.equal(t.closedCount(), 0);
     await t.driver.disconnect({});
-    void t.driver.publish(message());
+    void t.driver.publish(message()).catch(() => {}); // (the fake writes it after the close)
     assert.equal(t.closedCount(), 1);
   });
 });
@@ -602,7 +604,7 @@ describe("Driver untracked QoS 0 (sendQoS0)", () => {
   it("Driver takes the tracked path for a QoS 0 publish with a signal, or before a transport is open", async () => {
     const t = setup(false);
     t.session.onSendQoS0 = () => bytes(0x30, 0);
-    void t.driver.publish(message("early")); // no transport yet
+    void t.driver.publish(message("early")).catch(() => {}); // no transport yet
     void t.driver.connect();
     await tick();
     void t.driver.publish(message("a"), new AbortController().signal);
@@ -612,13 +614,26 @@ describe("Driver untracked QoS 0 (sendQoS0)", () => {
     ]);
   });
 
-  it("Driver settles an untracked QoS 0 batch whose connection is lost before its write", async () => {
+  it("Driver rejects QoS 0 messages whose connection ended before their write, and resolves what was written", async () => {
     const t = await connectedUntracked();
-    void t.driver.publish(message("a")); // its write starts and hangs
+    const written = t.driver.publish(message("a")); // its write starts and hangs
     await tick();
     const stuck = t.driver.publish(message("b")); // waits behind the hung write
+    const tracked = t.driver.publish(message("tracked")); // the session's token path
+    t.session.onPublish = (token) => [{ type: "resolve", token, value: { reasonCode: 0 } }];
+    const acked = t.driver.publish(message("tracked")); // e.g. a PUBACK: not about writing
     t.transport.handlers.onClose(new Error("reset"));
-    await stuck; // settles: QoS 0 is at most once
+    for (const unsent of [stuck, tracked]) {
+      await assert.rejects(
+        unsent,
+        (error: unknown) =>
+          error instanceof ConnectionClosedError &&
+          /before the QoS 0 message was written/.test(error.message),
+      );
+    }
+    assert.deepEqual(await acked, { reasonCode: 0 });
     assert.deepEqual(t.transport.writes.slice(1), [[0x30, 1]], "b was never written");
+    void written.catch(() => {}); // its write never completed either: rejected too
+    await assert.rejects(written, ConnectionClosedError);
   });
 });

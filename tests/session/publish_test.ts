@@ -7,7 +7,7 @@ import {
   QueueFullError,
   TimeoutError,
 } from "../../src/errors.ts";
-import { bytes, Harness, kinds, packets } from "./_harness.ts";
+import { bytes, find, Harness, kinds, packets } from "./_harness.ts";
 
 const ids = (written: { type: string; packetId?: number }[]) =>
   written.map((p) => `${p.type}:${p.packetId ?? "-"}`);
@@ -28,6 +28,7 @@ describe("Session publish", () => {
       dup: false,
     });
     assert.deepEqual(h.resolved(token), { reasonCode: 0 });
+    assert.equal(find(steps, "resolve").onWrite, true, "a success only if the bytes get written");
   });
 
   it("Session resolves QoS 1 on PUBACK with its reason code and properties", () => {
