@@ -1,28 +1,16 @@
 /**
- * Outgoing operations: `publish`, `subscribe` and `unsubscribe` from the call to their
- * acknowledgement, with the argument checks against the server's limits, admission into the
- * window / queue / waiters ({@link Outbound}), cancellation, operation timeouts and the handling
- * of PUBACK, PUBREC, PUBCOMP, SUBACK and UNSUBACK.
+ * Outgoing operations: `publish`, `subscribe` and `unsubscribe` from the call until they are
+ * sent, with the argument checks against the server's limits, admission into the window /
+ * queue / waiters ({@link Outbound}), cancellation, operation timeouts and resending. Their
+ * acknowledgements are handled in `acks.ts`.
  *
- * Settling: QoS 0 resolves once its PUBLISH is written, QoS 1 on PUBACK, QoS 2 on PUBCOMP; a
- * PUBACK or PUBREC with a failure code (≥ 0x80) rejects with an {@link MqttError} carrying it,
- * and a failed PUBREC ends the QoS 2 flow (no PUBREL; MQTT 5 §4.3.3). A PUBCOMP
- * resolves whatever its code: after a successful PUBREC the server owns the message.
+ * Settling: QoS 0 resolves once its PUBLISH is written, QoS 1 on PUBACK, QoS 2 on PUBCOMP.
  *
  * @module
  */
 
 import { encodedLength, encodePacket, MAX_PACKET_SIZE } from "../codec/mod.ts";
-import { reasonCodeName } from "../codec/reason_codes.ts";
-import type {
-  Packet,
-  Properties,
-  PubAckPacket,
-  PublishPacket,
-  SubackPacket,
-  Subscription,
-  UnsubackPacket,
-} from "../codec/types.ts";
+import type { Packet, Properties, PublishPacket, Subscription } from "../codec/types.ts";
 import { ConnectionClosedError, MqttError, QueueFullError, TimeoutError } from "../errors.ts";
 import { checkPublish, checkSubscribe, publishViolation, type ServerLimits } from "./limits.ts";
 import { Outbound, type PublishWork, type SubscribeWork, type Work } from "./outbound.ts";
@@ -30,17 +18,14 @@ import { PendingOperations } from "./pending.ts";
 import { SubscriptionStore } from "./subscriptions.ts";
 import { OutgoingTopicAliases } from "./topic_alias.ts";
 import type {
-  AckResult,
   LogLevel,
   OutgoingMessage,
-  PublishResult,
   SessionAction,
   SessionOptions,
   SessionState,
   Token,
 } from "./types.ts";
 import type { WireCodec } from "./wire.ts";
-import { hex } from "./_hex.ts";
 
 /** What {@link Outgoing} needs from the session that owns it. */
 export interface OutgoingHost {
@@ -450,110 +435,6 @@ export class Outgoing {
     }
     if (userAlias !== undefined && topic !== "") this.aliases.sent(userAlias, topic);
     return bytes;
-  }
-
-  // ---------------------------------------------------------------- acknowledgements
-
-  /** PUBACK: ends a QoS 1 flow. */
-  onPuback(packet: PubAckPacket): void {
-    const work = this.outbound.publish(packet.packetId);
-    if (work === undefined || work.message.qos !== 1) return this.#unexpected(packet);
-    this.outbound.finish(work);
-    this.#settlePublish(work, packet);
-  }
-
-  /** PUBREC: PUBREL follows, unless the code is a failure (then the flow ends). */
-  onPubrec(packet: PubAckPacket): void {
-    const work = this.outbound.publish(packet.packetId);
-    const wire = this.host.wire;
-    if (work === undefined || work.message.qos !== 2) {
-      if (this.host.options.protocolVersion === 5) {
-        this.host.write(wire.encodeAck("pubrel", packet.packetId, 0x92), true);
-      }
-      return this.#unexpected(packet);
-    }
-    if (work.stage !== "released" && packet.reasonCode >= 0x80) {
-      this.outbound.finish(work);
-      return this.#settlePublish(work, packet);
-    }
-    this.outbound.release(work);
-    this.host.write(wire.encodeAck("pubrel", packet.packetId, 0), true);
-  }
-
-  /** PUBCOMP: ends a QoS 2 flow. */
-  onPubcomp(packet: PubAckPacket): void {
-    const work = this.outbound.publish(packet.packetId);
-    if (work === undefined || work.stage !== "released") return this.#unexpected(packet);
-    this.outbound.finish(work);
-    const result: PublishResult = { reasonCode: packet.reasonCode };
-    if (packet.properties !== undefined) result.properties = packet.properties;
-    this.pending.resolve(work, result);
-  }
-
-  #settlePublish(work: PublishWork, packet: PubAckPacket): void {
-    const code = packet.reasonCode;
-    if (code >= 0x80) {
-      const reason = packet.properties?.reasonString;
-      const error = new MqttError(
-        `PUBLISH to "${work.message.topic}" refused by the server: ${
-          reasonCodeName(code, packet.type)
-        } (${hex(code)})${reason === undefined ? "" : `: ${reason}`}`,
-        { reasonCode: code },
-      );
-      this.pending.reject(work, error);
-      return;
-    }
-    const result: PublishResult = { reasonCode: code };
-    if (packet.properties !== undefined) result.properties = packet.properties;
-    this.pending.resolve(work, result);
-  }
-
-  /** SUBACK / UNSUBACK: resolves with the reason codes; failed filters leave the store. */
-  onSubOrUnsuback(packet: SubackPacket | UnsubackPacket): void {
-    const work = this.outbound.control(packet.packetId);
-    const expected = packet.type === "suback" ? "subscribe" : "unsubscribe";
-    if (work === undefined || work.kind !== expected) return this.#unexpected(packet);
-    this.outbound.finish(work);
-    if (work.kind === "subscribe") {
-      const failed: string[] = [];
-      packet.reasonCodes.forEach((code, i) => {
-        const entry = work.entries[i];
-        if (entry === undefined) return;
-        if (code >= 0x80) {
-          this.subscriptions.forgetEntry(entry);
-          failed.push(`"${entry.subscription.topicFilter}" (${hex(code)})`);
-        } else {
-          entry.acknowledged = true;
-        }
-      });
-      if (failed.length > 0 && work.token === undefined) {
-        this.host.log("warn", `Resubscribe refused for ${failed.join(", ")}`);
-      }
-    }
-    // An MQTT 3.1/3.1.1 UNSUBACK carries no reason codes: it means success for every filter.
-    const reasonCodes = work.kind === "unsubscribe" && packet.reasonCodes.length === 0
-      ? work.topicFilters.map(() => 0)
-      : packet.reasonCodes;
-    if (work.kind === "unsubscribe") {
-      // Forget only what the server reports gone (0x11 No subscription existed counts), and
-      // only the entry seen at the call: a later subscribe to the filter stays.
-      work.entries.forEach((entry, i) => {
-        const code = reasonCodes[i];
-        if (entry !== undefined && code !== undefined && code < 0x80) {
-          this.subscriptions.forgetEntry(entry);
-        }
-      });
-    }
-    const result: AckResult = { reasonCodes };
-    if (packet.properties !== undefined) result.properties = packet.properties;
-    this.pending.resolve(work, result);
-  }
-
-  #unexpected(packet: PubAckPacket | SubackPacket | UnsubackPacket): void {
-    this.host.log(
-      "warn",
-      `Ignored ${packet.type.toUpperCase()} for packet identifier ${packet.packetId}: no flow is waiting for it`,
-    );
   }
 }
 

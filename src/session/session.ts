@@ -22,6 +22,7 @@
  * @module
  */
 
+import { onPuback, onPubcomp, onPubrec, onSubOrUnsuback } from "./acks.ts";
 import { encodePacket, PacketDecoder } from "../codec/mod.ts";
 import { isValidReasonCode, reasonCodeName } from "../codec/reason_codes.ts";
 import type { ConnackPacket, ConnectPacket, DisconnectPacket, Packet } from "../codec/types.ts";
@@ -366,16 +367,16 @@ export class Session implements SessionApi {
       case "publish":
         return this.#incoming.onPublish(packet);
       case "puback":
-        return out.onPuback(packet);
+        return onPuback(out, packet);
       case "pubrec":
-        return out.onPubrec(packet);
+        return onPubrec(out, packet);
       case "pubrel":
         return this.#incoming.onPubrel(packet);
       case "pubcomp":
-        return out.onPubcomp(packet);
+        return onPubcomp(out, packet);
       case "suback":
       case "unsuback":
-        return out.onSubOrUnsuback(packet);
+        return onSubOrUnsuback(out, packet);
       case "pingresp":
         return this.#keepalive.pongReceived();
       case "disconnect":
