@@ -27,6 +27,7 @@ export function loadRuntimeOpener(): Promise<TransportOpener> {
   cached ??= (async () => {
     const runtime = runtimeName();
     if (runtime === "deno") return (await import("./deno.ts")).openDeno;
+    if (runtime === "bun") return (await import("./bun.ts")).openBun;
     throw new Error(
       `korero has no socket transport for the ${runtime} runtime yet; ` +
         `pass options.transport to use a custom one`,

@@ -1,0 +1,149 @@
+/**
+ * The Bun adapter: TCP, TLS and unix sockets through `Bun.connect`. Deno type-checks this file
+ * too and has no `Bun` types: the members used are declared here, and `Bun` read from globalThis.
+ *
+ * @module
+ */
+
+import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
+import { abortable } from "./_abortable.ts";
+
+/** The members of a Bun socket used here. `write` takes what it can now: a count, -1 once closed. */
+interface BunSocket {
+  write(data: Uint8Array): number;
+  end(): void;
+  setNoDelay(noDelay: boolean): boolean;
+}
+
+/** Bun's socket callbacks. `data` gets a fresh Buffer per call (Bun 1.4 reuses none). */
+interface BunSocketHandler {
+  open(socket: BunSocket): void;
+  handshake(socket: BunSocket, success: boolean, authorizationError: Error | null): void;
+  data(socket: BunSocket, data: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  error(socket: BunSocket, error: Error): void;
+  close(socket: BunSocket, error?: Error): void;
+}
+
+type BunTls = { ca?: string | string[]; cert?: string; key?: string; serverName: string };
+type BunAddress = { unix: string } | { hostname: string; port: number; tls?: BunTls };
+type BunConnectOptions = BunAddress & { socket: BunSocketHandler };
+type BunApi = { connect(options: BunConnectOptions): Promise<BunSocket> };
+
+/** Opens a TCP, TLS or unix socket connection with Bun's API. */
+export const openBun: TransportOpener = async (target, handlers, signal) => {
+  signal?.throwIfAborted();
+  const bun = (globalThis as { Bun?: BunApi }).Bun;
+  if (bun === undefined) throw new Error("Cannot open a Bun transport: this runtime is not Bun");
+  const transport = new BunTransport(handlers);
+  await abortable(transport.connect(bun, target), signal, () => transport.close());
+  return transport;
+};
+
+/** Where Bun dials: a unix path, or host and port; for TLS, the name it sends (SNI) and verifies. */
+function address(target: TransportTarget): BunAddress {
+  if (target.kind === "unix") {
+    if (target.path === undefined) throw new TypeError("A unix transport target needs a path");
+    return { unix: target.path };
+  }
+  const dial = { hostname: target.host, port: target.port };
+  if (target.kind === "tcp") return dial;
+  const { servername, ...pem } = target.tls ?? {};
+  return { ...dial, tls: { ...pem, serverName: servername ?? target.host } }; // verified by default
+}
+
+class BunTransport implements Transport {
+  readonly #handlers: TransportHandlers;
+  #socket: BunSocket | undefined;
+  /** Writes in order: what is left of each, and its promise; only the head is being taken. */
+  #queue: { bytes: Uint8Array; resolve(): void; reject(error: Error): void }[] = [];
+  /** Set once `connect()` resolved: from then on a close is reported to `onClose`. */
+  #opened = false;
+  #closed = false;
+  /** The error Bun reported before closing (its `close` callback may not carry it). */
+  #error: Error | undefined;
+
+  constructor(handlers: TransportHandlers) {
+    this.#handlers = handlers;
+  }
+
+  /** Dials `target`; resolves once the connection (and its TLS handshake) is established. */
+  connect(bun: BunApi, target: TransportTarget): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const to = target.kind === "unix" ? `"${target.path}"` : `${target.host}:${target.port}`;
+    const fail = (what: string, cause: Error | null | undefined) => {
+      const code = (cause as { code?: unknown } | null | undefined)?.code; // e.g. ECONNREFUSED
+      const why = `${what}${cause?.message ?? "no reason given"}`;
+      reject(new Error(`Cannot connect to ${to}: ${why}${code ? ` (${code})` : ""}`, { cause }));
+    };
+    const ready = () => (this.#opened = true, resolve());
+    const socket: BunSocketHandler = {
+      open: (socket) => {
+        this.#socket = socket;
+        if (target.kind !== "unix") socket.setNoDelay(true);
+        if (target.kind !== "tls") ready();
+      },
+      handshake: (socket, success, authorizationError) => {
+        if (success) return ready();
+        fail("TLS handshake failed: ", authorizationError);
+        socket.end();
+      },
+      data: (_, data) => {
+        // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
+        if (this.#closed) return;
+        this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      },
+      drain: () => this.#flush(),
+      error: (_, error) => void (this.#error ??= error),
+      close: (_, error) => {
+        const why = error ?? this.#error;
+        if (this.#opened) return this.#end(why);
+        fail("the connection closed before it was ready: ", why);
+      },
+    };
+    const dial = address(target);
+    new Promise<BunSocket>((connected) => connected(bun.connect({ ...dial, socket })))
+      .catch((error: Error) => fail("", error));
+    return promise;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ bytes, resolve, reject });
+      if (this.#queue.length === 1) this.#flush();
+    });
+  }
+
+  close(): void {
+    if (this.#shut(new Error("Cannot write: the connection was closed"))) this.#socket?.end();
+  }
+
+  /** Hands queued bytes to the socket until it takes less than offered (then `drain` resumes). */
+  #flush(): void {
+    const socket = this.#socket;
+    while (socket !== undefined && !this.#closed) {
+      const head = this.#queue[0];
+      if (head === undefined) return;
+      const taken = socket.write(head.bytes);
+      if (taken < 0) return this.#end(this.#error ?? new Error("The connection closed"));
+      if (taken < head.bytes.length) return void (head.bytes = head.bytes.subarray(taken));
+      this.#queue.shift();
+      head.resolve();
+    }
+  }
+
+  /** The connection ended without a `close()` from us: report it once. */
+  #end(error: Error | undefined): void {
+    const message = `Cannot write: ${error?.message ?? "the connection closed"}`;
+    if (this.#shut(new Error(message, { cause: error }))) this.#handlers.onClose(error);
+  }
+
+  /** Marks the transport closed and fails its pending writes; false if it already was. */
+  #shut(error: Error): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    for (const pending of this.#queue.splice(0)) pending.reject(error);
+    return true;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The shared transport suite against the Bun adapter (node:net and node:tls servers on free
+ * ports), plus what Bun needs beyond it: partial writes finished on `drain`, chunk ownership,
+ * TLS verification with the committed test certificates, and unix sockets.
+ * Skipped under other runtimes: `Bun.connect` exists only in Bun.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { Recorder, transportSuite } from "./transport_suite.ts";
+import { listen, useNodeServer } from "./_node_server.ts";
+import { openBun } from "../../src/transport/bun.ts";
+import { loadRuntimeOpener } from "../../src/transport/auto.ts";
+import type { TlsOptions, Transport } from "../../src/transport/types.ts";
+import { readCert } from "../_helpers/mosquitto.ts";
+
+const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+const skip = isBun ? false : "openBun needs Bun.connect, which only the Bun runtime has";
+
+function pattern(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 7 + seed) & 0xff;
+  return bytes;
+}
+
+/** Resolves with the next socket `server` accepts (after the TLS handshake for a tls server). */
+function nextSocket(server: net.Server, event = "connection"): Promise<net.Socket> {
+  return new Promise((resolve) => server.once(event, resolve));
+}
+
+/** Resolves with the first `n` bytes `socket` sends. */
+function readBytes(socket: net.Socket, n: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return new Promise((resolve) => {
+    socket.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= n) resolve(new Uint8Array(Buffer.concat(chunks).subarray(0, n)));
+    });
+  });
+}
+
+describe("openBun", { skip }, () => {
+  const harness = useNodeServer(openBun);
+  if (isBun) transportSuite("openBun", () => harness);
+
+  it("loadRuntimeOpener picks openBun on Bun", async () => {
+    assert.equal(await loadRuntimeOpener(), openBun);
+  });
+});
+
+describe("openBun over TLS", { skip }, () => {
+  const server = tls.createServer({
+    cert: readCert("server.pem"),
+    key: readCert("server.key"),
+    ca: readCert("ca.pem"),
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
+  const tlsOptions: TlsOptions = { ca: readCert("ca.pem"), servername: "localhost" };
+  const harness = useNodeServer(openBun, { kind: "tls", tls: tlsOptions }, server);
+  if (isBun) transportSuite("openBun over TLS", () => harness);
+
+  /** Opens a TLS transport to the suite's server (dialing 127.0.0.1) with `options`. */
+  function open(options: TlsOptions): Promise<Transport> {
+    return openBun({ ...harness.target(), tls: options }, new Recorder());
+  }
+
+  it("openBun sends servername as SNI and accepts a certificate the given CA signed for it", async () => {
+    const accepted = nextSocket(server, "secureConnection") as Promise<tls.TLSSocket>;
+    const transport = await open(tlsOptions);
+    const socket = await accepted;
+    assert.equal((socket as tls.TLSSocket & { servername?: string }).servername, "localhost");
+    assert.equal(socket.authorized, false, "no client certificate was asked for");
+    transport.close();
+  });
+
+  it("openBun presents the client certificate and key", async () => {
+    const accepted = nextSocket(server, "secureConnection") as Promise<tls.TLSSocket>;
+    const transport = await open({
+      ...tlsOptions,
+      cert: readCert("client.pem"),
+      key: readCert("client.key"),
+    });
+    assert.equal((await accepted).authorized, true);
+    transport.close();
+  });
+
+  it("openBun rejects a server whose certificate the given CA did not sign", async () => {
+    await assert.rejects(open({ ca: readCert("untrusted.pem"), servername: "localhost" }), /TLS/);
+  });
+
+  it("openBun rejects a server certificate without a name matching servername", async () => {
+    await assert.rejects(open({ ...tlsOptions, servername: "example.com" }), /TLS.*altnames/);
+  });
+
+  it("openBun without a CA does not trust the test CA (the system roots are used)", async () => {
+    await assert.rejects(open({ servername: "localhost" }), /TLS/);
+  });
+});
+
+describe("openBun writes", { skip }, () => {
+  it("openBun write waits for drain when the socket takes part of the bytes, and keeps the order", async () => {
+    const server = net.createServer();
+    const port = await listen(server);
+    try {
+      const accepted = nextSocket(server);
+      const transport = await openBun({ kind: "tcp", host: "127.0.0.1", port }, new Recorder());
+      const socket = await accepted;
+      socket.pause();
+      // Far more than the kernel buffers hold while nobody reads: Bun takes only a part.
+      const first = pattern(16 * 1024 * 1024, 1);
+      const second = pattern(1000, 2);
+      const settled: string[] = [];
+      const writes = [
+        transport.write(first).then(() => settled.push("first")),
+        transport.write(second).then(() => settled.push("second")),
+      ];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(settled, [], "resolved before the socket took all the bytes");
+      const received = readBytes(socket, first.length + second.length);
+      socket.resume();
+      await Promise.all(writes);
+      assert.deepEqual(settled, ["first", "second"]);
+      const bytes = await received;
+      assert.ok(bytes.subarray(0, first.length).every((byte, i) => byte === first[i]));
+      assert.deepEqual(bytes.subarray(first.length), second);
+      transport.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("openBun write rejects, with onClose called once, when the server resets the connection", async () => {
+    const server = net.createServer();
+    const port = await listen(server);
+    try {
+      const accepted = nextSocket(server);
+      const recorder = new Recorder();
+      const transport = await openBun({ kind: "tcp", host: "127.0.0.1", port }, recorder);
+      const socket = await accepted;
+      socket.pause();
+      const writing = transport.write(pattern(16 * 1024 * 1024, 3));
+      socket.resetAndDestroy();
+      await assert.rejects(writing, /Cannot write/);
+      await recorder.until(() => recorder.closes.length > 0);
+      assert.equal(recorder.closes.length, 1);
+      assert.ok(recorder.closes[0] instanceof Error);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("openBun hands over chunks that later reads do not overwrite", async () => {
+    const server = net.createServer();
+    const port = await listen(server);
+    try {
+      const accepted = nextSocket(server);
+      const recorder = new Recorder();
+      const transport = await openBun({ kind: "tcp", host: "127.0.0.1", port }, recorder);
+      const socket = await accepted;
+      const sent: Uint8Array[] = [];
+      for (let i = 0; i < 50; i++) {
+        sent.push(pattern(100 + i, i));
+        socket.write(sent[i]!);
+        // Apart in time, so they arrive as separate reads.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const total = sent.reduce((sum, chunk) => sum + chunk.length, 0);
+      await recorder.until(() => recorder.received === total);
+      assert.ok(recorder.chunks.length > 1, "all bytes came in one read");
+      assert.deepEqual(recorder.bytes(), new Uint8Array(sent.flatMap((chunk) => [...chunk])));
+      assert.ok(recorder.chunks.every((chunk) => chunk.constructor === Uint8Array));
+      transport.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe("openBun over a unix socket", { skip }, () => {
+  it("openBun connects to a unix socket path and exchanges bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "korero-"));
+    const path = join(dir, "broker.sock");
+    const server = net.createServer((socket) => socket.on("data", (d) => socket.write(d)));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const recorder = new Recorder();
+      const transport = await openBun({ kind: "unix", host: "", port: 0, path }, recorder);
+      await transport.write(new Uint8Array([1, 2, 3]));
+      await recorder.until(() => recorder.received === 3);
+      assert.deepEqual(recorder.bytes(), new Uint8Array([1, 2, 3]));
+      transport.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("openBun rejects with an Error when no socket exists at the path", async () => {
+    const path = join(tmpdir(), `korero-missing-${process.pid}.sock`);
+    await assert.rejects(openBun({ kind: "unix", host: "", port: 0, path }, new Recorder()), Error);
+  });
+});
