@@ -8,7 +8,6 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
 import * as net from "node:net";
 import { after, before, it as nodeIt } from "node:test";
 import { type ClientOptions, type Message, MqttClient } from "../../mod.ts";
@@ -25,21 +24,11 @@ export const WAIT = 10_000;
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
 /**
- * `{ skip }` value for tests that need a working TCP transport on this runtime: a reason while
- * the Bun adapter (src/transport/bun.ts) has not landed, `false` otherwise.
- */
-export const needsTransport: string | false =
-  isBun && !existsSync(new URL("../../src/transport/bun.ts", import.meta.url))
-    ? "the Bun TCP transport (src/transport/bun.ts) has not landed yet"
-    : false;
-
-/**
- * `it` from node:test for tests that talk to a broker: reported as skipped, with the reason,
- * while this runtime has no socket transport, and given a 30 s limit so that the bounded waits
- * inside fail with their own message first (Bun's default limit is 5 s).
+ * `it` from node:test for tests that talk to a broker, given a 30 s limit so that the bounded
+ * waits inside fail with their own message first (Bun's default limit is 5 s).
  */
 export function it(name: string, fn: () => Promise<void>): void {
-  nodeIt(name, { skip: needsTransport, timeout: 30_000 }, fn);
+  nodeIt(name, { timeout: 30_000 }, fn);
 }
 
 /** Rejects with a message naming `what` if `promise` does not settle within `ms`. */
