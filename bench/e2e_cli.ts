@@ -5,6 +5,7 @@
  * ```sh
  * node ../shared/bench/e2e.mjs --impls mqttjs-deno,mosq --impl korero='deno run -A bench/e2e_cli.ts'
  * deno run -A bench/e2e_cli.ts pub --host 127.0.0.1 --port 1883 --topic t --qos 1 --count 1000 --size 16
+ * bun bench/e2e_cli.ts pub --host 127.0.0.1 --port 1883 --topic t --qos 1 --count 1000 --size 16
  * ```
  *
  * Publisher: `publish()` in a tight loop without awaiting each call (the client pipelines; the
@@ -15,6 +16,7 @@
  * @module
  */
 
+import process from "node:process";
 import { MqttClient, type QoS } from "../mod.ts";
 
 interface Args {
@@ -136,17 +138,17 @@ async function subscriber(client: MqttClient, args: Args): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [role, ...rest] = Deno.args;
+  const [role, ...rest] = process.argv.slice(2);
   if (role !== "pub" && role !== "sub") {
     console.error("usage: e2e_cli.ts pub|sub --host H --port P --topic T --qos Q --count N");
-    Deno.exit(2);
+    process.exit(2);
   }
   const args = parseArgs(rest);
   const client = new MqttClient({
     host: args.host,
     port: args.port,
     protocolVersion: args.version,
-    clientId: `korero-${role}-${Deno.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    clientId: `korero-${role}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
     clean: true,
     keepalive: 60,
     reconnect: false,
