@@ -93,7 +93,7 @@ export interface ClientOptions {
    * Batch socket reads under a dense incoming stream: while packets arrive faster than ~8,000
    * reads a second, the transport waits one timer tick (1–2 ms) between reads so one read takes
    * many packets (much less CPU per message). Set `false` when every message must be read the
-   * moment it arrives. @default true
+   * moment it arrives. Only the Deno transport paces; Bun's ignores this. @default true
    */
   readPacing?: boolean;
   /** Receives log lines (no logging when absent). */
