@@ -51,6 +51,8 @@ export interface PublishWork extends WorkBase {
   message: OutgoingMessage;
   /** With a user-set topic alias: the topic it stands for (the message's topic may be ""). */
   aliasTopic?: string;
+  /** QoS 2 past PUBREC: its place in the order the PUBRECs arrived (PUBRELs resend in it). */
+  releasedOrder?: number;
 }
 
 /** An outgoing SUBSCRIBE. */
@@ -98,6 +100,7 @@ export class Outbound {
   #waitDead = 0;
   #resend = new Fifo<PublishWork>();
   #resendCount = 0;
+  #releases = 0;
 
   constructor(window: number, maxQueued: number, maxQueuedBytes: number) {
     this.window = window;
@@ -176,6 +179,7 @@ export class Outbound {
   /** QoS 2 `work` got its PUBREC: it is now awaiting PUBCOMP (and still in the window). */
   release(work: PublishWork): void {
     if (work.stage === "resend") this.#resendCount--;
+    if (work.stage !== "released") work.releasedOrder = this.#releases++;
     work.stage = "released";
   }
 

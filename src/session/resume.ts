@@ -1,8 +1,9 @@
 /**
  * What happens to the outgoing session state when a CONNACK is accepted.
  *
- * Session present: the in-flight PUBLISH are resent with DUP = 1 and their packet identifiers,
- * and pending PUBRELs are resent, all in their original order ([MQTT-4.4.0-1]), within the new
+ * Session present: pending PUBRELs are resent in the order their PUBRECs arrived
+ * ([MQTT-4.6.0-3]), then the in-flight PUBLISH with DUP = 1 and their packet identifiers in the
+ * order they were first sent ([MQTT-4.4.0-1], [MQTT-4.6.0-1]), within the new
  * connection's window (min(maxInflight, the new CONNACK's Receive Maximum)). A QoS 2 message
  * whose PUBREL is pending still counts toward that window: the client must not have more than
  * Receive Maximum QoS 1/2 PUBLISH for which no PUBACK or PUBCOMP (or failed PUBREC) has arrived
@@ -41,22 +42,20 @@ import { props } from "./outgoing.ts";
 import type { SubscribeWork, Work } from "./outbound.ts";
 import type { ResubscribeGroup } from "./subscriptions.ts";
 
-/** Session present: resend in-flight PUBLISH (DUP) and PUBREL in their original order. */
+/** Session present: resend PUBREL (PUBREC order), then in-flight PUBLISH (DUP, sent order). */
 export function resumeSession(outgoing: Outgoing): void {
   const { host, outbound, pending } = outgoing;
   const limits = host.limits();
   outbound.clearResend();
   const works = [...outbound.inflightPublishes()];
-  let room = outbound.window - works.filter((work) => work.stage === "released").length;
-  let resent = 0;
+  const released = works.filter((work) => work.stage === "released")
+    .sort((a, b) => a.releasedOrder! - b.releasedOrder!);
+  for (const work of released) host.write(host.wire.encodeAck("pubrel", work.packetId, 0));
+  let room = outbound.window - released.length;
+  let resent = released.length;
   let held = 0;
   for (const work of works) {
-    if (work.stage === "released") {
-      // Not urgent: it must not overtake the PUBLISH resent before it.
-      host.write(host.wire.encodeAck("pubrel", work.packetId, 0));
-      resent++;
-      continue;
-    }
+    if (work.stage === "released") continue;
     // The new CONNACK may have lowered Maximum QoS or withdrawn Retain Available: such a
     // message is finished and rejected as a fresh publish would be.
     const violation = publishViolation(limits, work.message);

@@ -21,7 +21,7 @@ const summary = (p: { type: string; packetId?: number; dup?: boolean; topic?: st
     : `${p.type}:${p.packetId}`;
 
 describe("Session resume", () => {
-  it("Session resends unacknowledged PUBLISH with DUP and pending PUBREL, in order, on session present", () => {
+  it("Session resends pending PUBREL, then unacknowledged PUBLISH with DUP in their order, on session present", () => {
     const h = new Harness({ clean: false, reconnect, maxInflight: 3 });
     h.connected();
     const a = h.publish("a", 1);
@@ -34,14 +34,28 @@ describe("Session resume", () => {
     reconnectUntilConnack(h);
     h.connack(true);
     assert.deepEqual(h.written().map(summary), [
-      "publish:a:1:dup",
       "pubrel:2",
+      "publish:a:1:dup",
       "publish:c:3:dup",
     ], "the queue waits: the window is full");
     h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
     assert.deepEqual(h.written().map(summary), ["publish:d:4"]);
     for (const t of [b, c, d]) h.unsettled(t);
     h.resolved(a);
+  });
+
+  it("Session resends PUBRELs in the order their PUBRECs arrived, not the PUBLISH order [MQTT-4.6.0-3]", () => {
+    const h = new Harness({ clean: false, reconnect });
+    h.connected();
+    for (const topic of ["a", "b", "c"]) h.publish(topic, 2);
+    h.drain();
+    for (const packetId of [3, 1, 2]) h.serverSends({ type: "pubrec", packetId, reasonCode: 0 });
+    assert.deepEqual(h.written().map(summary), ["pubrel:3", "pubrel:1", "pubrel:2"]);
+    h.serverSends({ type: "pubrec", packetId: 3, reasonCode: 0 }); // a duplicate keeps its place
+    assert.deepEqual(h.written().map(summary), ["pubrel:3"]);
+    reconnectUntilConnack(h);
+    h.connack(true);
+    assert.deepEqual(h.written().map(summary), ["pubrel:3", "pubrel:1", "pubrel:2"]);
   });
 
   it("Session resume sends at most the new Receive Maximum of PUBLISH, counting pending PUBRELs, and the rest in order as acks free the window, before new work", () => {
@@ -53,7 +67,7 @@ describe("Session resume", () => {
     h.drain();
     reconnectUntilConnack(h);
     h.connack(true, { receiveMaximum: 2 });
-    assert.deepEqual(h.written().map(summary), ["publish:a:1:dup", "pubrel:2"]);
+    assert.deepEqual(h.written().map(summary), ["pubrel:2", "publish:a:1:dup"]);
     const fresh = h.publish("f", 1);
     assert.deepEqual(h.written(), [], "new work waits behind the held resends");
     h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
