@@ -110,6 +110,15 @@ class Connection {
   flushQueued = false;
   /** Set when the connection ended with bytes unwritten: how many of them had been written. */
   endedAt: number | undefined = undefined;
+  /**
+   * Settlements waiting for bytes of this connection to be written, in emission order (parallel
+   * arrays read from `deferHead`). Each connection has its own: one whose last write hangs does
+   * not hold up the settlements of the next.
+   */
+  deferActions: (Settle | Pending<PublishResult>)[] = [];
+  deferMarks: number[] = [];
+  deferUrgentMarks: number[] = [];
+  deferHead = 0;
   /** The session asked to close it: write what is pending, then close. */
   closing = false;
   /** When a closing connection is closed even if its bytes were not handed over. */
@@ -136,12 +145,6 @@ export class Driver {
   /** Those of them still waiting for a write or for the opener; closed at their `closeBy`. */
   readonly #lingering = new Set<Connection>();
   #idleWaiters: (() => void)[] = [];
-  /** Settlements waiting for bytes to be written (parallel arrays, read from `#deferHead`). */
-  #deferActions: (Settle | Pending<PublishResult>)[] = [];
-  #deferConns: Connection[] = [];
-  #deferMarks: number[] = [];
-  #deferUrgentMarks: number[] = [];
-  #deferHead = 0;
   /** The QoS 0 batch being filled (see `#qos0Batch`), and its connection. */
   #batch: Pending<PublishResult> | undefined;
   #batchConn: Connection | undefined;
@@ -315,9 +318,7 @@ export class Driver {
           conn !== undefined &&
           (conn.written < conn.pushed || conn.urgentWritten < conn.urgentPushed)
         ) {
-          this.#defer(action, conn, conn.pushed, conn.urgentPushed);
-        } else if (this.#deferHead < this.#deferActions.length) {
-          this.#defer(action, this.#deferConns[this.#deferConns.length - 1]!, 0, 0);
+          this.#defer(action, conn);
         } else this.#settle(action);
         return;
       }
@@ -360,10 +361,9 @@ export class Driver {
     if (batch === undefined || conn === undefined) return;
     this.#batch = undefined;
     this.#batchConn = undefined;
-    this.#deferActions.push(batch);
-    this.#deferConns.push(conn);
-    this.#deferMarks.push(conn.pushed);
-    this.#deferUrgentMarks.push(conn.urgentPushed);
+    conn.deferActions.push(batch);
+    conn.deferMarks.push(conn.pushed);
+    conn.deferUrgentMarks.push(conn.urgentPushed);
   }
 
   /** Rejects a QoS 0 batch or token. */
@@ -381,27 +381,24 @@ export class Driver {
     else pending.reject(action.error);
   }
 
-  #defer(action: Settle, conn: Connection, mark: number, urgentMark: number): void {
-    this.#closeBatch(); // settle in the order of emission
-    this.#deferActions.push(action);
-    this.#deferConns.push(conn);
-    this.#deferMarks.push(mark);
-    this.#deferUrgentMarks.push(urgentMark);
+  /** Holds `action` until every byte `conn` emitted so far was written. */
+  #defer(action: Settle, conn: Connection): void {
+    if (this.#batchConn === conn) this.#closeBatch(); // settle in the order of emission
+    conn.deferActions.push(action);
+    conn.deferMarks.push(conn.pushed);
+    conn.deferUrgentMarks.push(conn.urgentPushed);
   }
 
-  /** Delivers the deferred settlements whose bytes were written, in order. */
-  #release(): void {
-    let head = this.#deferHead;
-    const actions = this.#deferActions;
+  /** Delivers the deferred settlements of `conn` whose bytes were written, in order. */
+  #release(conn: Connection): void {
+    let head = conn.deferHead;
+    const actions = conn.deferActions;
+    const marks = conn.deferMarks;
     while (head < actions.length) {
-      const conn = this.#deferConns[head]!;
-      if (
-        conn.written < this.#deferMarks[head]! || conn.urgentWritten < this.#deferUrgentMarks[head]!
-      ) {
-        break;
-      }
+      const mark = marks[head]!;
+      if (conn.written < mark || conn.urgentWritten < conn.deferUrgentMarks[head]!) break;
       const action = actions[head]!;
-      const unwritten = conn.endedAt !== undefined && conn.endedAt < this.#deferMarks[head]!;
+      const unwritten = conn.endedAt !== undefined && conn.endedAt < mark;
       head++;
       if (
         unwritten && (action instanceof Pending || (action.type === "resolve" && action.onWrite))
@@ -410,13 +407,12 @@ export class Driver {
       } else this.#settle(action);
     }
     if (head === actions.length) {
-      this.#deferActions = [];
-      this.#deferConns = [];
-      this.#deferMarks = [];
-      this.#deferUrgentMarks = [];
+      conn.deferActions = [];
+      conn.deferMarks = [];
+      conn.deferUrgentMarks = [];
       head = 0;
     }
-    this.#deferHead = head;
+    conn.deferHead = head;
   }
 
   #scheduleFlush(conn: Connection): void {
@@ -457,9 +453,10 @@ export class Driver {
     }
     writing.then(() => {
       conn.writing = false;
+      if (conn.dead) return; // finished meanwhile: its settlements are delivered already
       conn.written = mark; // the runtime took them: settle what waited on these bytes
       conn.urgentWritten = urgentMark;
-      this.#release();
+      this.#release(conn);
       this.#flush(conn);
     }, (error: unknown) => {
       conn.writing = false;
@@ -544,7 +541,7 @@ export class Driver {
     conn.written = Infinity;
     conn.urgentWritten = Infinity;
     conn.transport?.close();
-    this.#release();
+    this.#release(conn);
     if (conn.closing) this.#retired();
   }
 

@@ -637,3 +637,30 @@ describe("Driver untracked QoS 0 (sendQoS0)", () => {
     await assert.rejects(written, ConnectionClosedError);
   });
 });
+
+describe("Driver settlement across connections", () => {
+  it("Driver settles on a new connection without waiting for an old one whose last write hangs", async () => {
+    const t = setup(false);
+    void t.driver.connect();
+    await tick();
+    const first = t.transports[0]!;
+    first.release(); // CONNECT
+    let old = "pending";
+    t.driver.publish(message()).then(() => (old = "resolved"), () => (old = "rejected"));
+    await tick(); // its write is handed to the transport and hangs
+    t.session.out.push({ type: "close" }, { type: "open" });
+    first.handlers.onData(bytes(1)); // any input performs the close/open pair
+    await tick();
+    const second = t.transports[1]!;
+    second.release(); // CONNECT on the new connection
+    await tick();
+    t.session.onPublish = (token) => [{ type: "resolve", token, value: { reasonCode: 0 } }];
+    let fresh = "pending";
+    void t.driver.publish(message()).then(() => (fresh = "resolved"));
+    await tick();
+    assert.deepEqual([fresh, old], ["resolved", "pending"], "not held behind the old connection");
+    t.clock.advance(CLOSE_GRACE_MS);
+    await tick();
+    assert.equal(old, "rejected", "the old QoS 0 was never written");
+  });
+});
