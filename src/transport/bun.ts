@@ -84,7 +84,8 @@ class BunTransport implements Transport {
         if (target.kind !== "tls") ready();
       },
       handshake: (socket, success, authorizationError) => {
-        if (success) return ready();
+        // An authorizationError with success: NODE_TLS_REJECT_UNAUTHORIZED=0 let it through.
+        if (success && authorizationError === null) return ready();
         fail("TLS handshake failed: ", authorizationError);
         socket.end();
       },
@@ -95,10 +96,9 @@ class BunTransport implements Transport {
       },
       drain: () => this.#flush(),
       error: (_, error) => void (this.#error ??= error),
-      close: (_, error) => {
-        const why = error ?? this.#error;
-        if (this.#opened) return this.#end(why);
-        fail("the connection closed before it was ready: ", why);
+      close: (_, error = this.#error) => {
+        if (this.#opened) return this.#end(error);
+        fail("the connection closed before it was ready: ", error);
       },
     };
     const dial = address(target);

@@ -100,6 +100,17 @@ describe("openBun over TLS", { skip }, () => {
     await assert.rejects(open({ ...tlsOptions, servername: "example.com" }), /TLS.*altnames/);
   });
 
+  it("openBun keeps verifying certificates when NODE_TLS_REJECT_UNAUTHORIZED is 0", async () => {
+    const before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    try {
+      await assert.rejects(open({ ca: readCert("untrusted.pem"), servername: "localhost" }), /TLS/);
+    } finally {
+      if (before === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = before;
+    }
+  });
+
   it("openBun without a CA does not trust the test CA (the system roots are used)", async () => {
     await assert.rejects(open({ servername: "localhost" }), /TLS/);
   });
