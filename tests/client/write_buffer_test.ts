@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { WriteBuffer } from "../../src/client/_write_buffer.ts";
+import { BLOCK_SIZE, WriteBuffer } from "../../src/client/_write_buffer.ts";
 
 describe("WriteBuffer", () => {
   it("WriteBuffer.take returns a lone chunk itself, without copying", () => {
@@ -81,5 +81,52 @@ describe("WriteBuffer", () => {
     out.clear();
     assert.equal(out.size, 0);
     assert.deepEqual([...out.take()], []);
+  });
+
+  it("WriteBuffer keeps a large packet by reference, alone or after small ones", () => {
+    const out = new WriteBuffer();
+    const large = new Uint8Array(BLOCK_SIZE / 2).fill(7);
+    out.push(new Uint8Array([1]));
+    out.push(new Uint8Array([2]));
+    out.push(large);
+    assert.deepEqual([...out.take(BLOCK_SIZE / 4)], [1, 2]);
+    assert.equal(out.take(BLOCK_SIZE / 4), large, "handed out as it is, not copied");
+    assert.equal(out.size, 0);
+  });
+
+  it("WriteBuffer.take(max) joins whole runs that fit in max into one array", () => {
+    const out = new WriteBuffer();
+    const third = Math.floor(BLOCK_SIZE / 3) + 1; // large packets: one segment each
+    for (const n of [1, 2, 3]) out.push(new Uint8Array(third).fill(n));
+    const first = out.take(BLOCK_SIZE);
+    assert.equal(first.length, 2 * third);
+    assert.deepEqual([first[0], first[third - 1], first[third], first.at(-1)], [1, 1, 2, 2]);
+    assert.equal(out.take(BLOCK_SIZE).length, third);
+  });
+
+  it("WriteBuffer hands out a burst of small packets in views of at most max bytes, in order, never rewritten", () => {
+    const out = new WriteBuffer();
+    const packet = (i: number) => new Uint8Array(100).fill(i & 0xff);
+    const parts: [Uint8Array, number][] = [];
+    let pushed = 0;
+    for (let i = 0; i < 5000; i++) {
+      out.push(packet(i));
+      pushed += 100;
+      if (i % 1500 === 1499) {
+        const part = out.take(BLOCK_SIZE);
+        parts.push([part, part.reduce((a, b) => a + b, 0)]);
+      }
+    }
+    while (out.size > 0) {
+      const part = out.take(BLOCK_SIZE);
+      assert.ok(part.length <= BLOCK_SIZE && part.length % 100 === 0, "whole packets within max");
+      parts.push([part, part.reduce((a, b) => a + b, 0)]);
+    }
+    const all = parts.flatMap(([part]) => [...part]);
+    assert.equal(all.length, pushed);
+    for (let i = 0; i < 5000; i++) assert.equal(all[i * 100], i & 0xff);
+    for (const [part, sum] of parts) {
+      assert.equal(part.reduce((a, b) => a + b, 0), sum, "never written again");
+    }
   });
 });
