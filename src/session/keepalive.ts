@@ -1,7 +1,9 @@
 /**
  * Keepalive arithmetic ([MQTT-3.1.2-20] in MQTT 5, [MQTT-3.1.2-23] in 3.1.1): the client sends
- * PINGREQ when it has sent nothing for the keepalive interval, and treats the connection as
- * lost when no PINGRESP arrives within one keepalive interval after that PINGREQ.
+ * PINGREQ when it has sent nothing for the keepalive interval — and also, as paho-mqtt does,
+ * when it has received nothing for that long, so a client that only publishes still notices a
+ * server that went silent (a half-open connection) — and treats the connection as lost when no
+ * PINGRESP arrives within one keepalive interval after that PINGREQ.
  *
  * Pong timeout choice: one full keepalive interval (`keepalive × 1000` ms) after the PINGREQ.
  * A server drops a silent client after 1.5 intervals ([MQTT-3.1.2-22]); waiting one interval
@@ -16,10 +18,11 @@
 /** What the keepalive needs at a given time. */
 export type KeepAliveDue = "ping" | "timeout" | undefined;
 
-/** Tracks the last packet sent and an outstanding PINGREQ. */
+/** Tracks the last packet sent, the last bytes received and an outstanding PINGREQ. */
 export class KeepAlive {
   #interval = 0;
   #lastSent = 0;
+  #lastReceived = 0;
   #pingSentAt: number | undefined;
 
   /** The active interval in milliseconds; 0 = keepalive off. */
@@ -27,10 +30,14 @@ export class KeepAlive {
     return this.#interval;
   }
 
-  /** Starts tracking with `seconds` (0 = off); `lastSent` is when the last packet was written. */
-  start(seconds: number, lastSent: number): void {
+  /**
+   * Starts tracking with `seconds` (0 = off); `lastSent` is when the last packet was written,
+   * `lastReceived` when the last one arrived.
+   */
+  start(seconds: number, lastSent: number, lastReceived: number): void {
     this.#interval = seconds * 1000;
     this.#lastSent = lastSent;
+    this.#lastReceived = lastReceived;
     this.#pingSentAt = undefined;
   }
 
@@ -43,6 +50,11 @@ export class KeepAlive {
   /** Records that a packet was written at `now`. */
   sent(now: number): void {
     this.#lastSent = now;
+  }
+
+  /** Records that bytes arrived at `now`. */
+  received(now: number): void {
+    this.#lastReceived = now;
   }
 
   /** Records that a PINGREQ was written at `now`. */
@@ -60,7 +72,7 @@ export class KeepAlive {
   deadline(): number | undefined {
     if (this.#interval === 0) return undefined;
     if (this.#pingSentAt !== undefined) return this.#pingSentAt + this.#interval;
-    return this.#lastSent + this.#interval;
+    return Math.min(this.#lastSent, this.#lastReceived) + this.#interval;
   }
 
   /** "timeout" when the PINGRESP is overdue, "ping" when a PINGREQ is due, else undefined. */
@@ -69,6 +81,8 @@ export class KeepAlive {
     if (this.#pingSentAt !== undefined) {
       return now >= this.#pingSentAt + this.#interval ? "timeout" : undefined;
     }
-    return now >= this.#lastSent + this.#interval ? "ping" : undefined;
+    return now >= Math.min(this.#lastSent, this.#lastReceived) + this.#interval
+      ? "ping"
+      : undefined;
   }
 }

@@ -205,6 +205,7 @@ export class Session implements SessionApi {
   receive(chunk: Uint8Array, now: number): void {
     this.#now = now;
     if (this.#link !== "handshake" && this.#link !== "up") return;
+    this.#keepalive.received(now);
     let packets: Packet[];
     try {
       packets = (this.#decoder as PacketDecoder).push(chunk);
@@ -415,7 +416,7 @@ export class Session implements SessionApi {
     if (assigned !== undefined) this.#clientId = assigned;
     // Server Keep Alive replaces ours [MQTT-3.2.2-21].
     const keepalive = connack.properties?.serverKeepAlive ?? this.#options.keepalive;
-    this.#keepalive.start(keepalive, this.#connectSentAt); // counted from the CONNECT
+    this.#keepalive.start(keepalive, this.#connectSentAt, this.#now); // sent: from the CONNECT
     out.aliases.reset(this.#options.topicAliases ? limits.topicAliasMaximum : 0);
     this.#emit({ type: "connected", connack, sessionPresent, clientId: this.#clientId });
     this.#log(

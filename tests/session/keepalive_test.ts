@@ -5,16 +5,28 @@ import { KeepAlive } from "../../src/session/keepalive.ts";
 describe("KeepAlive", () => {
   it("KeepAlive asks for a ping one interval after the last packet sent", () => {
     const k = new KeepAlive();
-    k.start(10, 0);
+    k.start(10, 0, 0);
     assert.equal(k.deadline(), 10_000);
+    k.received(5000);
     k.sent(4000);
     assert.equal(k.due(13_999), undefined);
     assert.equal(k.due(14_000), "ping");
   });
 
+  it("KeepAlive asks for a ping one interval after the last bytes received, even while sending", () => {
+    const k = new KeepAlive();
+    k.start(10, 0, 1000);
+    for (let t = 0; t <= 12_000; t += 500) k.sent(t); // a publisher that never hears back
+    assert.equal(k.deadline(), 11_000);
+    assert.equal(k.due(10_999), undefined);
+    assert.equal(k.due(11_000), "ping");
+    k.received(11_500); // the PINGRESP, or anything else from the server
+    assert.equal(k.deadline(), 21_500);
+  });
+
   it("KeepAlive reports a timeout one interval after an unanswered PINGREQ", () => {
     const k = new KeepAlive();
-    k.start(10, 0);
+    k.start(10, 0, 0);
     k.pingSent(10_000);
     k.sent(15_000); // other traffic does not answer the ping
     assert.equal(k.deadline(), 20_000);
@@ -24,8 +36,9 @@ describe("KeepAlive", () => {
 
   it("KeepAlive goes back to pinging after the PINGRESP", () => {
     const k = new KeepAlive();
-    k.start(10, 0);
+    k.start(10, 0, 0);
     k.pingSent(10_000);
+    k.received(10_000);
     k.pongReceived();
     assert.equal(k.deadline(), 20_000);
     assert.equal(k.due(20_000), "ping");
@@ -33,10 +46,10 @@ describe("KeepAlive", () => {
 
   it("KeepAlive with 0 seconds or after stop has no deadline", () => {
     const k = new KeepAlive();
-    k.start(0, 0);
+    k.start(0, 0, 0);
     assert.equal(k.deadline(), undefined);
     assert.equal(k.due(1e12), undefined);
-    k.start(5, 0);
+    k.start(5, 0, 0);
     k.stop();
     assert.equal(k.deadline(), undefined);
   });

@@ -12,13 +12,31 @@ describe("Session keepalive", () => {
     h.connected();
     assert.equal(h.session.nextDeadline(), 10_000);
     h.advance(6000);
-    h.publish("t", 0); // traffic moves the ping
+    h.serverSends({ type: "puback", packetId: 9, reasonCode: 0 }); // received traffic alone…
+    h.drain();
+    assert.equal(h.session.nextDeadline(), 10_000, "…does not move the ping");
+    h.publish("t", 0); // sent traffic moves it (both directions are fresh now)
     h.drain();
     assert.equal(h.session.nextDeadline(), 16_000);
     h.advance(9999);
     assert.deepEqual(h.written(), []);
     h.advance(1);
     assert.deepEqual(h.written(), [{ type: "pingreq" }]);
+  });
+
+  it("Session sends PINGREQ when nothing was received for the keepalive interval, even while publishing (half-open detection)", () => {
+    const h = new Harness({ keepalive: 10, reconnect: false });
+    h.connected();
+    for (let t = 0; t < 10; t++) {
+      h.advance(1000);
+      h.publish("t", 0); // QoS 0: the server never answers
+    }
+    assert.deepEqual(h.written().filter((p) => p.type === "pingreq"), [{ type: "pingreq" }]);
+    h.advance(10_000); // no PINGRESP: the connection is lost
+    assert.ok(
+      h.drain().some((s) => s.type === "disconnected"),
+      "a silent server is detected although the client kept sending",
+    );
   });
 
   it("Session keeps the connection while PINGRESP answers each PINGREQ", () => {
