@@ -5,8 +5,8 @@
  * A PUBACK or PUBREC with a failure code (≥ 0x80) rejects with an {@link MqttError} carrying it,
  * and a failed PUBREC ends the QoS 2 flow (no PUBREL; MQTT 5 §4.3.3). A PUBCOMP resolves whatever
  * its code: after a successful PUBREC the server owns the message. An acknowledgement nobody waits
- * for is logged and ignored; an unknown PUBREC on MQTT 5 is answered with PUBREL 0x92 (Packet
- * Identifier not found) so the server can end its flow.
+ * for is logged and ignored; an unknown PUBREC is answered with PUBREL (0x92 Packet Identifier
+ * not found on MQTT 5) so the server can end its flow.
  *
  * @module
  */
@@ -32,9 +32,9 @@ export function onPubrec(out: Outgoing, packet: PubAckPacket): void {
   const work = out.outbound.publish(packet.packetId);
   const { host } = out;
   if (work === undefined || work.message.qos !== 2) {
-    if (host.options.protocolVersion === 5) {
-      host.write(host.wire.encodeAck("pubrel", packet.packetId, 0x92), true);
-    }
+    // Answered anyway, so the server can end its flow and free the identifier (paho does so).
+    const code = host.options.protocolVersion === 5 ? 0x92 : 0;
+    host.write(host.wire.encodeAck("pubrel", packet.packetId, code), true);
     return unexpected(out, packet);
   }
   if (work.stage !== "released" && packet.reasonCode >= 0x80) {

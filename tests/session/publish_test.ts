@@ -106,6 +106,13 @@ describe("Session publish", () => {
     assert.deepEqual(h.written(), [{ type: "pubrel", packetId: 77, reasonCode: 0x92 }]);
   });
 
+  it("Session answers a PUBREC for an unknown identifier with a plain PUBREL on MQTT 3.1.1", () => {
+    const h = new Harness({ protocolVersion: 4 });
+    h.connected();
+    h.serverSends({ type: "pubrec", packetId: 77, reasonCode: 0 });
+    assert.deepEqual(h.written(), [{ type: "pubrel", packetId: 77, reasonCode: 0 }]);
+  });
+
   it("Session never reuses an identifier in flight: SUBSCRIBE shares the space", () => {
     const h = new Harness();
     h.connected();
