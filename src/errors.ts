@@ -7,7 +7,8 @@
  *
  * @example
  * ```ts
- * import { MqttError, ReasonCode } from "@korero/mqtt";
+ * import { connect, MqttError, ReasonCode } from "@korero/mqtt";
+ * const client = await connect("mqtt://localhost");
  * try {
  *   await client.publish("a/b", "x", { qos: 1 });
  * } catch (error) {

@@ -29,7 +29,8 @@ const decoder = new TextDecoder();
  *
  * @example
  * ```ts
- * import { payloadText } from "@korero/mqtt";
+ * import { connect, payloadText } from "@korero/mqtt";
+ * const client = await connect("mqtt://localhost");
  * const seen: string[] = [];
  * client.onMessage = ({ message }) => seen.push(`${message.topic}: ${payloadText(message)}`);
  * ```
