@@ -1,6 +1,7 @@
 /**
  * Picks the transport adapter for the runtime the code runs on, loading it by dynamic import so
- * no runtime loads another runtime's adapter.
+ * no runtime loads another runtime's adapter. `ws`/`wss` targets go to the WebSocket adapter on
+ * any runtime with a global `WebSocket`; `tcp`, `tls` and `unix` to the runtime's socket adapter.
  *
  * @module
  */
@@ -8,6 +9,7 @@
 import type { TransportOpener } from "./types.ts";
 
 let cached: Promise<TransportOpener> | undefined;
+let cachedWebSocket: Promise<TransportOpener> | undefined;
 
 /** The name of the JavaScript runtime: `"deno"`, `"bun"`, `"node"` or `"unknown"`. */
 export function runtimeName(): "deno" | "bun" | "node" | "unknown" {
@@ -36,8 +38,23 @@ export function loadRuntimeOpener(): Promise<TransportOpener> {
   return cached;
 }
 
-/** Opens a connection with the adapter of the runtime the code runs on. */
+/** Loads the WebSocket adapter; rejects with an `Error` on a runtime without a global WebSocket. */
+export function loadWebSocketOpener(): Promise<TransportOpener> {
+  cachedWebSocket ??= (async () => {
+    if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
+      throw new Error(
+        `korero cannot use ws:// or wss:// on the ${runtimeName()} runtime: it has no global ` +
+          `WebSocket; pass options.transport to use a custom one`,
+      );
+    }
+    return (await import("./websocket.ts")).openWebSocket;
+  })();
+  return cachedWebSocket;
+}
+
+/** Opens a connection with the adapter for the target's kind on the runtime the code runs on. */
 export const openAuto: TransportOpener = async (target, handlers, signal) => {
-  const opener = await loadRuntimeOpener();
+  const websocket = target.kind === "ws" || target.kind === "wss";
+  const opener = await (websocket ? loadWebSocketOpener() : loadRuntimeOpener());
   return opener(target, handlers, signal);
 };

@@ -34,11 +34,17 @@ export interface TlsOptions {
 
 /** Where to connect. */
 export interface TransportTarget {
-  /** `tcp` and `tls` over IP, `unix` over a socket path. (`ws`/`wss` come with the WebSocket adapter.) */
-  kind: "tcp" | "tls" | "unix";
+  /**
+   * `tcp` and `tls` over IP, `unix` over a socket path, `ws` and `wss` = MQTT over a WebSocket
+   * (plain or over TLS) to `host:port` at `path`.
+   */
+  kind: "tcp" | "tls" | "unix" | "ws" | "wss";
   host: string;
   port: number;
-  /** Unix socket path (kind `unix`). */
+  /**
+   * Kind `unix`: the socket path. Kinds `ws`/`wss`: the HTTP request path, with any query
+   * (e.g. `"/mqtt?token=x"`); `"/mqtt"` when absent.
+   */
   path?: string;
   tls?: TlsOptions;
   /**

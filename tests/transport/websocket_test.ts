@@ -1,0 +1,249 @@
+/**
+ * The shared transport suite against the WebSocket adapter, over ws:// and wss:// (a Deno.serve
+ * or Bun.serve WebSocket server, see _ws_server.ts), plus what WebSocket adds: the "mqtt"
+ * subprotocol and request path, binary frames, text frames refused, a refused or aborted
+ * handshake, TLS settings, and backpressure through `bufferedAmount` (with a fake WebSocket).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Recorder, transportSuite } from "./transport_suite.ts";
+import { useWebSocketServer } from "./_ws_server.ts";
+import { openWebSocket } from "../../src/transport/websocket.ts";
+import { loadWebSocketOpener, openAuto } from "../../src/transport/auto.ts";
+import type { TransportTarget } from "../../src/transport/types.ts";
+import { readCert } from "../_helpers/mosquitto.ts";
+
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+function pattern(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 13 + seed) & 0xff;
+  return bytes;
+}
+
+describe("openWebSocket", () => {
+  const h = useWebSocketServer(openWebSocket);
+  transportSuite("openWebSocket", () => h);
+
+  it("openWebSocket offers the subprotocol mqtt and asks for the target's path", async () => {
+    const accepted = h.accept();
+    const seen = h.nextRequest();
+    const target = { ...h.target(), path: "/brokers/one?token=a%20b" };
+    const transport = await openWebSocket(target, new Recorder());
+    await accepted;
+    assert.deepEqual(await seen, { path: "/brokers/one?token=a%20b", protocols: "mqtt" });
+    transport.close();
+  });
+
+  it("openWebSocket asks for /mqtt when the target has no path", async () => {
+    const accepted = h.accept();
+    const seen = h.nextRequest();
+    const { path: _, ...target } = h.target();
+    const transport = await openWebSocket(target, new Recorder());
+    await accepted;
+    assert.equal((await seen).path, "/mqtt");
+    transport.close();
+  });
+
+  it("openWebSocket sends each write as one binary frame and delivers frames as plain Uint8Arrays", async () => {
+    const recorder = new Recorder();
+    const accepted = h.accept();
+    const transport = await openWebSocket(h.target(), recorder);
+    const server = await accepted;
+    for (const [i, size] of [1, 300, 70_000].entries()) await transport.write(pattern(size, i));
+    const got = await server.read(70_301);
+    assert.deepEqual(server.frames, ["binary", "binary", "binary"]);
+    assert.deepEqual(
+      got,
+      new Uint8Array([...pattern(1, 0), ...pattern(300, 1), ...pattern(70_000, 2)]),
+    );
+    server.write(pattern(5, 5));
+    await recorder.until(() => recorder.received === 5);
+    assert.ok(recorder.chunks.every((chunk) => chunk.constructor === Uint8Array));
+    transport.close();
+  });
+
+  it("openWebSocket write takes a copy: the caller may reuse its buffer once it resolved", async () => {
+    const accepted = h.accept();
+    const transport = await openWebSocket(h.target(), new Recorder());
+    const server = await accepted;
+    const buffer = pattern(64 * 1024, 3);
+    await transport.write(buffer);
+    buffer.fill(0);
+    assert.deepEqual(await server.read(64 * 1024), pattern(64 * 1024, 3));
+    transport.close();
+  });
+
+  it("openWebSocket closes with an error when the server sends a text frame [MQTT-6.0.0-1]", async () => {
+    const recorder = new Recorder();
+    const accepted = h.accept();
+    const transport = await openWebSocket(h.target(), recorder);
+    const server = await accepted;
+    server.sendText("hello");
+    await recorder.until(() => recorder.closes.length > 0);
+    assert.match(recorder.closes[0]?.message ?? "", /text frame.*\[MQTT-6\.0\.0-1\]/);
+    await server.ended;
+    await assert.rejects(transport.write(pattern(1, 1)), /closed/);
+  });
+
+  it("openWebSocket rejects a refused handshake with an Error that says so", async () => {
+    const target = { ...h.target(), path: "/refuse" };
+    await assert.rejects(openWebSocket(target, new Recorder()), (error: Error) => {
+      assert.match(
+        error.message,
+        /Cannot connect to ws:\/\/127\.0\.0\.1:\d+\/refuse: the WebSocket handshake failed .*404/,
+      );
+      return true;
+    });
+  });
+
+  it("openWebSocket rejects with the abort reason when aborted while the server has not answered", async () => {
+    const recorder = new Recorder();
+    const controller = new AbortController();
+    const reason = new Error("give up");
+    const seen = h.nextRequest();
+    const opening = openWebSocket({ ...h.target(), path: "/hold" }, recorder, controller.signal);
+    assert.equal((await seen).path, "/hold");
+    controller.abort(reason);
+    await assert.rejects(opening, (error) => error === reason);
+    h.release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(recorder.closes, []);
+  });
+
+  it("openWebSocket rejects a target that is not ws or wss with a TypeError", async () => {
+    const target: TransportTarget = { kind: "tcp", host: "127.0.0.1", port: 1 };
+    await assert.rejects(openWebSocket(target, new Recorder()), TypeError);
+  });
+
+  it("openAuto opens ws targets with openWebSocket", async () => {
+    assert.equal(await loadWebSocketOpener(), openWebSocket);
+    const accepted = h.accept();
+    const transport = await openAuto(h.target(), new Recorder());
+    await transport.write(pattern(3, 3));
+    assert.deepEqual(await (await accepted).read(3), pattern(3, 3));
+    transport.close();
+  });
+});
+
+describe("openWebSocket over TLS", () => {
+  const ca = readCert("ca.pem");
+  const h = useWebSocketServer(openWebSocket, {
+    cert: readCert("server.pem"),
+    key: readCert("server.key"),
+    tls: { ca },
+  });
+  transportSuite("openWebSocket over TLS", () => h);
+
+  it("openWebSocket rejects a wss server whose certificate the given CA did not sign", async () => {
+    const target = { ...h.target(), tls: { ca: readCert("untrusted.pem") } };
+    await assert.rejects(openWebSocket(target, new Recorder()), /handshake failed/);
+  });
+
+  it("openWebSocket without a CA does not trust the test CA (the runtime's roots are used)", async () => {
+    const { tls: _, ...target } = h.target();
+    await assert.rejects(openWebSocket(target, new Recorder()), /handshake failed/);
+  });
+
+  it("openWebSocket rejects a servername other than the host instead of ignoring it", async () => {
+    const target = { ...h.target(), tls: { ca, servername: "localhost" } };
+    await assert.rejects(openWebSocket(target, new Recorder()), /servername "localhost"/);
+  });
+
+  it("openWebSocket rejects ca, cert and key where the WebSocket takes no certificates", {
+    skip: isDeno ? false : "needs a runtime global that can be hidden: Deno's can, Bun's cannot",
+  }, async () => {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, "Deno")!;
+    Object.defineProperty(globalThis, "Deno", { value: {}, configurable: true });
+    let opening: Promise<unknown>;
+    try {
+      opening = openWebSocket({ ...h.target(), tls: { ca, cert: "C", key: "K" } }, new Recorder());
+    } finally {
+      Object.defineProperty(globalThis, "Deno", descriptor);
+    }
+    await assert.rejects(
+      opening,
+      /with ca, cert, key: this runtime's WebSocket takes no certificates/,
+    );
+  });
+});
+
+/** A stand-in for the global WebSocket whose `bufferedAmount` the test sets. */
+class FakeWebSocket {
+  static last: FakeWebSocket | undefined;
+  readonly url: string;
+  readonly init: unknown;
+  binaryType = "blob";
+  buffered = 0;
+  /** How often `bufferedAmount` was read, and a callback for each read. */
+  reads = 0;
+  onRead: (() => void) | undefined;
+  onopen: (() => void) | undefined;
+  onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | undefined;
+
+  constructor(url: string, init: unknown) {
+    this.url = url;
+    this.init = init;
+    FakeWebSocket.last = this;
+    setTimeout(() => this.onopen?.(), 0);
+  }
+  get bufferedAmount(): number {
+    this.reads++;
+    this.onRead?.();
+    return this.buffered;
+  }
+  send(bytes: Uint8Array): void {
+    this.buffered += bytes.length;
+  }
+  close(): void {
+    setTimeout(() => this.onclose?.({ code: 1005, reason: "", wasClean: true }), 0);
+  }
+}
+
+describe("openWebSocket backpressure", () => {
+  /** Runs `test` with FakeWebSocket as the global WebSocket. */
+  async function withFake(test: () => Promise<void>): Promise<void> {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, "WebSocket")!;
+    Object.defineProperty(globalThis, "WebSocket", { value: FakeWebSocket, configurable: true });
+    try {
+      await test();
+    } finally {
+      Object.defineProperty(globalThis, "WebSocket", descriptor);
+    }
+  }
+
+  /** Resolves once `bufferedAmount` was read `n` more times. */
+  function reads(socket: FakeWebSocket, n: number): Promise<void> {
+    const until = socket.reads + n;
+    return new Promise((resolve) => (socket.onRead = () => socket.reads >= until && resolve()));
+  }
+
+  it("openWebSocket write waits while bufferedAmount is at or above 1 MiB, and resolves when it drains", () =>
+    withFake(async () => {
+      const transport = await openWebSocket({ kind: "ws", host: "::1", port: 9 }, new Recorder());
+      const socket = FakeWebSocket.last!;
+      assert.equal(socket.url, "ws://[::1]:9/mqtt");
+      assert.equal(socket.init, "mqtt");
+      assert.equal(socket.binaryType, "arraybuffer");
+      await transport.write(new Uint8Array(1024 * 1024 - 1)); // below: resolves at once
+      let settled = false;
+      const writing = transport.write(new Uint8Array(1)).then(() => (settled = true));
+      await reads(socket, 3); // it keeps looking while the buffer is full
+      assert.equal(settled, false);
+      socket.buffered = 1024 * 1024 - 1;
+      await writing;
+      assert.equal(settled, true);
+      transport.close();
+    }));
+
+  it("openWebSocket write waiting for the buffer to drain rejects when the transport closes", () =>
+    withFake(async () => {
+      const transport = await openWebSocket({ kind: "ws", host: "h", port: 9 }, new Recorder());
+      const socket = FakeWebSocket.last!;
+      socket.buffered = 5 * 1024 * 1024;
+      const writing = transport.write(new Uint8Array(1));
+      await reads(socket, 1);
+      transport.close();
+      await assert.rejects(writing, /Cannot write: the connection closed/);
+    }));
+});
