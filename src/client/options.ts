@@ -36,13 +36,17 @@ export interface WillOptions {
 
 /** Options of a client. Every field is optional; `url` or `host` says where to connect. */
 export interface ClientOptions {
-  /** `mqtt://`, `mqtts://`, `tcp://` or `ssl://` URL; user and password may be in it. */
+  /**
+   * `mqtt://`, `mqtts://`, `tcp://`, `ssl://`, or `ws://` / `wss://` for MQTT over WebSocket;
+   * user and password may be in it. A WebSocket URL's path (and query) is the request path,
+   * `/mqtt` when the URL has none (`ws://host:8080`; `ws://host:8080/` asks for `/`).
+   */
   url?: string;
   /** @default "localhost" */
   host?: string;
-  /** @default 1883, or 8883 for TLS */
+  /** @default 1883, or 8883 for TLS; 80, or 443 for TLS, with a `ws://` / `wss://` URL */
   port?: number;
-  /** Connect over TLS. @default false, or true for `mqtts://` / `ssl://` */
+  /** Connect over TLS. @default false, or true for `mqtts://`, `ssl://` and `wss://` */
   tls?: boolean;
   /** Path of a unix socket to connect to instead of TCP. */
   unixSocket?: string;
@@ -87,13 +91,14 @@ export interface ClientOptions {
   cert?: string;
   /** PEM client key. */
   key?: string;
-  /** TLS server name (SNI). */
+  /** TLS server name (SNI). Over WebSocket only the host itself. */
   servername?: string;
   /**
    * Batch socket reads under a dense incoming stream: while packets arrive faster than ~8,000
    * reads a second, the transport waits one timer tick (1–2 ms) between reads so one read takes
    * many packets (much less CPU per message). Set `false` when every message must be read the
-   * moment it arrives. Only the Deno transport paces; Bun's ignores this. @default true
+   * moment it arrives. Only Deno's TCP/TLS/unix transport paces; Bun's and WebSocket ignore this.
+   * @default true
    */
   readPacing?: boolean;
   /** Receives log lines (no logging when absent). */
@@ -155,24 +160,36 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   random: true,
 };
 
-/** URL schemes and whether they mean TLS. */
-const SCHEMES: Record<string, boolean> = { mqtt: false, tcp: false, mqtts: true, ssl: true };
+/** URL schemes: whether they mean TLS, and whether MQTT travels over a WebSocket. */
+const SCHEMES: Record<string, { tls: boolean; websocket: boolean }> = {
+  mqtt: { tls: false, websocket: false },
+  tcp: { tls: false, websocket: false },
+  mqtts: { tls: true, websocket: false },
+  ssl: { tls: true, websocket: false },
+  ws: { tls: false, websocket: true },
+  wss: { tls: true, websocket: true },
+};
 const MAX_TIMER = 2_147_483_647;
 
-interface UrlParts {
+/** What {@link parseBrokerUrl} finds in a URL. */
+export interface UrlParts {
   tls: boolean;
+  /** `ws://` or `wss://`: MQTT over a WebSocket. */
+  websocket: boolean;
   host: string;
   port: number | undefined;
   username: string | undefined;
   password: string | undefined;
+  /** WebSocket URLs: the request path with any query; `/mqtt` when the URL has no path. */
+  path?: string;
 }
 
 /**
- * Parses an `mqtt://`, `mqtts://`, `tcp://` or `ssl://` URL, with optional `user:password@`
- * (percent-decoded) and port.
+ * Parses an `mqtt://`, `mqtts://`, `tcp://`, `ssl://`, `ws://` or `wss://` URL, with optional
+ * `user:password@` (percent-decoded) and port, and for `ws://` / `wss://` the request path.
  *
  * @throws {TypeError} if `url` is not a string or not a URL
- * @throws {RangeError} if its scheme is not one of the four, or it has no host
+ * @throws {RangeError} if its scheme is not one of the six, or it has no host
  */
 export function parseBrokerUrl(url: unknown): UrlParts {
   let parsed: URL;
@@ -184,25 +201,30 @@ export function parseBrokerUrl(url: unknown): UrlParts {
     );
   }
   const scheme = parsed.protocol.slice(0, -1);
-  const tls = SCHEMES[scheme];
-  if (tls === undefined) {
+  const kind = SCHEMES[scheme];
+  if (kind === undefined) {
     throw new RangeError(
-      `options.url has the unsupported scheme "${scheme}:" (use mqtt, mqtts, tcp or ssl), got ${
-        describe(url)
-      }`,
+      `options.url has the unsupported scheme "${scheme}:" (use mqtt, mqtts, tcp, ssl, ws or ` +
+        `wss), got ${describe(url)}`,
     );
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
   if (host === "") throw new RangeError(`options.url has no host, got ${describe(url)}`);
   const port = parsed.port === "" ? undefined : Number(parsed.port);
   if (port === 0) throw new RangeError(`options.url has port 0, got ${describe(url)}`);
-  return {
-    tls,
+  const parts: UrlParts = {
+    ...kind,
     host,
     port,
     username: parsed.username === "" ? undefined : percentDecode(parsed.username, "user", url),
     password: parsed.password === "" ? undefined : percentDecode(parsed.password, "password", url),
   };
+  if (kind.websocket) {
+    // WHATWG URLs turn "ws://h" into the path "/": only a "/" (or "\\") after the authority is one.
+    const hasPath = /^[^:]+:[/\\]{2}[^/\\?#]*[/\\]/.test(url as string);
+    parts.path = (hasPath ? parsed.pathname : "/mqtt") + parsed.search;
+  }
+  return parts;
 }
 
 /** `decodeURIComponent`, with a TypeError naming the URL part instead of a URIError. */
@@ -240,20 +262,28 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
 
   // Where to connect.
   const tls = o.tls === undefined ? url?.tls ?? false : checkBoolean(o.tls, "options.tls");
+  const websocket = url?.websocket ?? false;
   const host = o.host === undefined
     ? url?.host ?? "localhost"
     : checkString(o.host, "options.host");
   if (host === "") throw new RangeError(`options.host must not be empty`);
   const port = o.port === undefined
-    ? url?.port ?? (tls ? 8883 : 1883)
+    ? url?.port ?? (websocket ? (tls ? 443 : 80) : tls ? 8883 : 1883)
     : checkInteger(o.port, "options.port", 1, 65_535);
   let target: TransportTarget;
   if (o.unixSocket !== undefined) {
     if (checkString(o.unixSocket, "options.unixSocket") === "") {
       throw new RangeError("options.unixSocket must not be empty");
     }
+    if (websocket) {
+      throw new RangeError(
+        `options.unixSocket cannot be combined with a WebSocket URL, got ${describe(o.url)}`,
+      );
+    }
     if (tls) throw new RangeError("options.tls cannot be combined with options.unixSocket");
     target = { kind: "unix", host, port, path: o.unixSocket };
+  } else if (websocket) {
+    target = { kind: tls ? "wss" : "ws", host, port, path: url?.path ?? "/mqtt" };
   } else {
     target = { kind: tls ? "tls" : "tcp", host, port };
   }
@@ -263,16 +293,26 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     if (value === undefined) continue;
     checkString(value, `options.${field}`);
     if (!tls) {
-      throw new RangeError(`options.${field} needs a TLS connection (options.tls or mqtts://)`);
+      throw new RangeError(
+        `options.${field} needs a TLS connection (options.tls, mqtts:// or wss://)`,
+      );
     }
     tlsOptions[field] = value;
+  }
+  if (websocket && tlsOptions.servername !== undefined && tlsOptions.servername !== host) {
+    throw new RangeError(
+      `options.servername must be the host over WebSocket (the URL's host is the name sent and ` +
+        `verified), got ${describe(tlsOptions.servername)} for host ${describe(host)}`,
+    );
   }
   if (o.ca !== undefined) {
     const list = Array.isArray(o.ca) ? o.ca : [o.ca];
     list.forEach((ca, i) =>
       checkString(ca, Array.isArray(o.ca) ? `options.ca[${i}]` : "options.ca")
     );
-    if (!tls) throw new RangeError("options.ca needs a TLS connection (options.tls or mqtts://)");
+    if (!tls) {
+      throw new RangeError("options.ca needs a TLS connection (options.tls, mqtts:// or wss://)");
+    }
     tlsOptions.ca = o.ca;
   }
   if ((tlsOptions.cert === undefined) !== (tlsOptions.key === undefined)) {

@@ -98,6 +98,67 @@ describe("resolveOptions", () => {
     rejects({ readPacing: "no" }, TypeError, /options\.readPacing/);
   });
 
+  it("resolveOptions makes a ws target on port 80 with the path /mqtt for ws://host", () => {
+    assert.deepEqual(resolve({ url: "ws://broker.example" }).target, {
+      kind: "ws",
+      host: "broker.example",
+      port: 80,
+      path: "/mqtt",
+    });
+  });
+
+  it("resolveOptions makes a wss target on port 443 with the TLS settings for wss://", () => {
+    assert.deepEqual(
+      resolve({ url: "wss://broker.example", ca: "CA", cert: "C", key: "K" }).target,
+      {
+        kind: "wss",
+        host: "broker.example",
+        port: 443,
+        path: "/mqtt",
+        tls: { ca: "CA", cert: "C", key: "K" },
+      },
+    );
+  });
+
+  it("resolveOptions takes port, path, query, user and password from a ws:// URL", () => {
+    const r = resolve({ url: "ws://alice:s%40cret@[::1]:9001/broker/ws?token=a%20b" });
+    assert.deepEqual(r.target, {
+      kind: "ws",
+      host: "::1",
+      port: 9001,
+      path: "/broker/ws?token=a%20b",
+    });
+    assert.equal(r.session.username, "alice");
+    assert.deepEqual(r.session.password, new TextEncoder().encode("s@cret"));
+  });
+
+  it("resolveOptions asks for the root path when a ws:// URL ends in a slash", () => {
+    assert.equal(resolve({ url: "ws://h:1/" }).target.path, "/");
+    assert.equal(resolve({ url: "ws://h:1/?x=1" }).target.path, "/?x=1");
+    assert.equal(resolve({ url: "ws://h:1?x=1" }).target.path, "/mqtt?x=1");
+    assert.equal(resolve({ url: "wss://h/mqtt" }).target.path, "/mqtt");
+  });
+
+  it("resolveOptions lets host, port and tls override a ws:// URL and keeps it a WebSocket", () => {
+    assert.deepEqual(resolve({ url: "ws://a/p", host: "b", port: 2, tls: true }).target, {
+      kind: "wss",
+      host: "b",
+      port: 2,
+      path: "/p",
+      tls: {},
+    });
+    assert.deepEqual(resolve({ url: "wss://a", tls: false }).target, {
+      kind: "ws",
+      host: "a",
+      port: 80,
+      path: "/mqtt",
+    });
+  });
+
+  it("resolveOptions accepts a servername equal to the host over wss://", () => {
+    assert.deepEqual(resolve({ url: "wss://h", servername: "h" }).target.tls, { servername: "h" });
+  });
+
   it("resolveOptions makes a unix socket target", () => {
     assert.deepEqual(resolve({ unixSocket: "/run/mqtt.sock" }).target, {
       kind: "unix",
@@ -261,10 +322,36 @@ describe("resolveOptions", () => {
       RangeError,
       /properties\.receiveMaximum must be an integer in 1\.\.65535, got 0/,
     ],
-    ["an unknown URL scheme", { url: "ws://broker" }, RangeError, /unsupported scheme "ws:"/],
+    ["an unknown URL scheme", { url: "http://broker" }, RangeError, /unsupported scheme "http:"/],
     ["a URL without scheme", { url: "broker:1883" }, RangeError, /unsupported scheme "broker:"/],
     ["something that is not a URL", { url: "not a url" }, TypeError, /options\.url must be a URL/],
     ["a URL without host", { url: "mqtt://" }, RangeError, /no host/],
+    ["a ws:// URL without host", { url: "ws://" }, TypeError, /options\.url must be a URL/],
+    [
+      "a wss:// URL with port 0",
+      { url: "wss://h:0/mqtt" },
+      RangeError,
+      /port 0.*"wss:\/\/h:0\/mqtt"/,
+    ],
+    ["a CA with a ws:// URL", { url: "ws://h", ca: "PEM" }, RangeError, /ca needs .*wss:\/\//],
+    [
+      "a client certificate with a ws:// URL",
+      { url: "ws://h", cert: "C", key: "K" },
+      RangeError,
+      /options\.cert needs a TLS connection/,
+    ],
+    [
+      "a servername other than the host over wss://",
+      { url: "wss://h", servername: "other" },
+      RangeError,
+      /servername must be the host over WebSocket.*"other" for host "h"/,
+    ],
+    [
+      "a unix socket with a wss:// URL",
+      { url: "wss://h", unixSocket: "/s" },
+      RangeError,
+      /unixSocket cannot be combined with a WebSocket URL, got "wss:\/\/h"/,
+    ],
     ["port 0", { port: 0 }, RangeError, /port must be an integer in 1\.\.65535, got 0/],
     ["port 70000", { port: 70_000 }, RangeError, /port .* got 70000/],
     ["an empty host", { host: "" }, RangeError, /host must not be empty/],
@@ -316,6 +403,27 @@ describe("parseBrokerUrl", () => {
     assert.equal(parseBrokerUrl("mqtt://[::1]:1883").host, "::1");
   });
 
+  it("parseBrokerUrl reads ws:// and wss:// URLs with their path", () => {
+    assert.deepEqual(parseBrokerUrl("wss://u:p@h:8443/a/b"), {
+      tls: true,
+      websocket: true,
+      host: "h",
+      port: 8443,
+      username: "u",
+      password: "p",
+      path: "/a/b",
+    });
+    assert.deepEqual(parseBrokerUrl("ws://h"), {
+      tls: false,
+      websocket: true,
+      host: "h",
+      port: undefined,
+      username: undefined,
+      password: undefined,
+      path: "/mqtt",
+    });
+  });
+
   it("parseBrokerUrl rejects port 0", () => {
     assert.throws(() => parseBrokerUrl("mqtt://h:0"), RangeError);
   });
@@ -324,6 +432,7 @@ describe("parseBrokerUrl", () => {
     const parts = parseBrokerUrl("mqtts://j%C3%BCrgen:p%3Aw%2Fd%40%25@[2001:db8::1]:8884");
     assert.deepEqual(parts, {
       tls: true,
+      websocket: false,
       host: "2001:db8::1",
       port: 8884,
       username: "jürgen",
