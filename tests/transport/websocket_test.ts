@@ -12,6 +12,7 @@ import { openWebSocket } from "../../src/transport/websocket.ts";
 import { loadWebSocketOpener, openAuto } from "../../src/transport/auto.ts";
 import type { TransportTarget } from "../../src/transport/types.ts";
 import { readCert } from "../_helpers/mosquitto.ts";
+import { MqttClient } from "../../mod.ts";
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
@@ -109,6 +110,30 @@ describe("openWebSocket", () => {
     h.release();
     await new Promise((resolve) => setTimeout(resolve, 0));
     assert.deepEqual(recorder.closes, []);
+  });
+
+  it("MqttClient over ws:// reads packets split across frames and several packets in one frame", async () => {
+    const accepted = h.accept();
+    const client = new MqttClient({ url: `ws://127.0.0.1:${h.target().port}`, reconnect: false });
+    const received: number[] = [];
+    let wake = () => {};
+    client.onMessage = ({ message }) => (received.push(message.payload.length), wake());
+    const connecting = client.connect();
+    const server = await accepted;
+    await server.read(2); // the CONNECT is on its way
+    server.write(new Uint8Array([0x20])); // CONNACK, in two frames
+    server.write(new Uint8Array([0x02, 0x00, 0x00]));
+    await connecting;
+    const small = [0x30, 0x05, 0x00, 0x01, 0x74, 0x61, 0x62]; // QoS 0 PUBLISH "t" "ab"
+    server.write(new Uint8Array([...small, ...small])); // two packets in one frame
+    // A 100,000-byte payload: remaining length 100,003 = varint a3 8d 06, in three frames.
+    const big = new Uint8Array([0x30, 0xa3, 0x8d, 0x06, 0x00, 0x01, 0x74, ...pattern(100_000, 1)]);
+    for (const [from, to] of [[0, 2], [2, 50_000], [50_000, big.length]]) {
+      server.write(big.subarray(from, to));
+    }
+    while (received.length < 3) await new Promise<void>((resolve) => (wake = resolve));
+    assert.deepEqual(received, [2, 2, 100_000]);
+    await client.disconnect();
   });
 
   it("openWebSocket rejects a target that is not ws or wss with a TypeError", async () => {
