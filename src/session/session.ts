@@ -117,6 +117,10 @@ export class Session implements SessionApi {
     return this.#state;
   }
 
+  get clientId(): string {
+    return this.#clientId;
+  }
+
   // ---------------------------------------------------------------- inputs
 
   connect(token: Token, now: number): void {
@@ -321,7 +325,7 @@ export class Session implements SessionApi {
     const error = new ConnectionClosedError("The client disconnected");
     this.#rejectConnectTokens(error);
     this.#state = "closed";
-    if (wasUp) this.#emit({ type: "disconnected" });
+    if (wasUp) this.#emit({ type: "disconnected", reasonCode: 0 });
     this.#outgoing.failPending(error);
     this.#log("info", "Disconnected by the client");
     this.#emit({ type: "resolve", token, value: undefined });
@@ -405,6 +409,7 @@ export class Session implements SessionApi {
     this.#link = "up";
     this.#state = "connected";
     this.#established = true;
+    const reconnect = this.#everConnected;
     this.#everConnected = true;
     this.#backoff?.reset();
     this.#connack = connack;
@@ -418,7 +423,13 @@ export class Session implements SessionApi {
     const keepalive = connack.properties?.serverKeepAlive ?? this.#options.keepalive;
     this.#keepalive.start(keepalive, this.#connectSentAt, this.#now); // sent: from the CONNECT
     out.aliases.reset(this.#options.topicAliases ? limits.topicAliasMaximum : 0);
-    this.#emit({ type: "connected", connack, sessionPresent, clientId: this.#clientId });
+    this.#emit({
+      type: "connected",
+      connack,
+      sessionPresent,
+      clientId: this.#clientId,
+      reconnect,
+    });
     this.#log(
       "info",
       `Connected (session present ${sessionPresent}, keepalive ${keepalive} s, window ${out.outbound.window})`,
@@ -492,6 +503,7 @@ export class Session implements SessionApi {
     else this.#dropLink();
     const action: Extract<SessionAction, { type: "disconnected" }> = {
       type: "disconnected",
+      reasonCode: packet?.reasonCode ?? error.reasonCode,
       error,
     };
     if (packet !== undefined) action.packet = packet;

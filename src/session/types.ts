@@ -113,18 +113,36 @@ export type SessionAction =
   | { type: "write"; bytes: Uint8Array; urgent?: true }
   /** Close the current transport; the session already treats it as gone (forward no more events from it). */
   | { type: "close" }
-  /** A CONNACK with success arrived (first connect and every reconnect). */
-  | { type: "connected"; connack: ConnackPacket; sessionPresent: boolean; clientId: string }
+  /**
+   * A CONNACK with success arrived (first connect and every reconnect). `clientId` is the one
+   * in use (the server's Assigned Client Identifier if it sent one); `reconnect` is true for
+   * every accepted CONNACK after the session's first.
+   */
+  | {
+    type: "connected";
+    connack: ConnackPacket;
+    sessionPresent: boolean;
+    clientId: string;
+    reconnect: boolean;
+  }
   /**
    * One connection attempt failed (refused, timed out or network error). `reconnectAt` is when
    * the next attempt is due (absent when the session will not retry: it is then closed).
    */
   | { type: "connectFailed"; error: MqttError; reconnectAt?: number }
   /**
-   * An established connection ended. `packet` is the server's DISCONNECT if it sent one;
-   * `reconnectAt` is when the next attempt is due (absent when the session will not reconnect).
+   * An established connection ended. `reasonCode` is the server's DISCONNECT reason code if it
+   * sent one, else the error's, else 0 (a normal `disconnect()`); `packet` is the server's
+   * DISCONNECT; `reconnectAt` is when the next attempt is due (absent when the session will not
+   * reconnect).
    */
-  | { type: "disconnected"; error?: MqttError; packet?: DisconnectPacket; reconnectAt?: number }
+  | {
+    type: "disconnected";
+    reasonCode: number;
+    error?: MqttError;
+    packet?: DisconnectPacket;
+    reconnectAt?: number;
+  }
   /** Deliver an application message (topic alias already resolved). */
   | { type: "message"; message: PublishPacket }
   /**
@@ -152,6 +170,8 @@ export type SessionAction =
  */
 export interface SessionApi {
   readonly state: SessionState;
+  /** The client identifier in use: the configured one, or the one the server assigned. */
+  readonly clientId: string;
   /** Start connecting (emits `open`); `token` resolves with the CONNACK or rejects with the first failure. */
   connect(token: Token, now: number): void;
   /** The transport requested by `open` is ready: the session writes CONNECT. */

@@ -27,6 +27,7 @@ const bytes = (...values: number[]) => new Uint8Array(values);
 /** A session whose reactions the test scripts; it records every input. */
 class FakeSession implements SessionApi {
   state: SessionState = "idle";
+  clientId = "fake";
   calls: string[] = [];
   out: SessionAction[] = [];
   deadline: number | undefined;
