@@ -1,14 +1,13 @@
 /**
- * What the server allows, as announced in its CONNACK (MQTT 5 §3.2.2.3), and the checks that
- * `publish()` and `subscribe()` run against it before anything is queued. Absent properties take
- * their spec defaults; on MQTT 3.1/3.1.1 every limit stays at its permissive default.
+ * What the server allows, as announced in its CONNACK (MQTT 5 §3.2.2.3). Absent properties take
+ * their spec defaults; on MQTT 3.1/3.1.1 every limit stays at its permissive default. The rules
+ * that apply them are in `admission.ts`.
  *
  * @module
  */
 
-import type { ConnackPacket, QoS, Subscription } from "../codec/types.ts";
-import type { Properties } from "../codec/types.ts";
-import type { OutgoingMessage } from "./types.ts";
+import type { ConnackPacket, QoS } from "../codec/types.ts";
+import type { SessionState } from "./types.ts";
 
 /** Limits of the server for the current (or last) connection. */
 export interface ServerLimits {
@@ -59,70 +58,14 @@ export function serverLimits(connack: ConnackPacket): ServerLimits {
 }
 
 /**
- * Why `message` cannot be published under `limits`, as [message, MQTT 5 reason code], or
- * undefined when it can. Covers QoS and retain; the packet size is checked by the caller.
+ * What the session's parts need to know about the connection when they handle an input: plain
+ * data the session keeps current and passes along.
  */
-export function publishViolation(
-  limits: ServerLimits,
-  message: OutgoingMessage,
-): [string, number] | undefined {
-  if (message.qos > limits.maximumQoS) {
-    return [
-      `publish qos ${message.qos} is above the server's Maximum QoS ${limits.maximumQoS} [MQTT-3.2.2-11]`,
-      0x9b,
-    ];
-  }
-  if (message.retain && !limits.retainAvailable) {
-    return [
-      "publish retain is not available: the server sent Retain Available 0 [MQTT-3.2.2-14]",
-      0x9a,
-    ];
-  }
-  const alias = message.properties?.topicAlias;
-  if (alias !== undefined && (alias < 1 || alias > limits.topicAliasMaximum)) {
-    return [
-      `publish properties.topicAlias ${alias} is outside 1..${limits.topicAliasMaximum}, the server's Topic Alias Maximum [MQTT-3.2.2-17]`,
-      0x94,
-    ];
-  }
-  return undefined;
-}
-
-/** Throws RangeError when `publishViolation` finds one. */
-export function checkPublish(limits: ServerLimits, message: OutgoingMessage): void {
-  const violation = publishViolation(limits, message);
-  if (violation !== undefined) throw new RangeError(violation[0]);
-}
-
-/**
- * Throws RangeError when a subscription needs a feature the server said it lacks: wildcards,
- * shared subscriptions (`$share/…`) or subscription identifiers (MQTT 5 §3.2.2.3.11–13).
- */
-export function checkSubscribe(
-  limits: ServerLimits,
-  subscriptions: readonly Subscription[],
-  properties: Properties | undefined,
-): void {
-  for (const { topicFilter } of subscriptions) {
-    if (
-      !limits.wildcardSubscriptionAvailable &&
-      (topicFilter.includes("+") || topicFilter.includes("#"))
-    ) {
-      throw new RangeError(
-        `subscribe topic filter "${topicFilter}" has a wildcard, and the server sent Wildcard Subscription Available 0`,
-      );
-    }
-    if (!limits.sharedSubscriptionAvailable && topicFilter.startsWith("$share/")) {
-      throw new RangeError(
-        `subscribe topic filter "${topicFilter}" is a shared subscription, and the server sent Shared Subscription Available 0`,
-      );
-    }
-  }
-  if (
-    properties?.subscriptionIdentifier !== undefined && !limits.subscriptionIdentifierAvailable
-  ) {
-    throw new RangeError(
-      `subscribe properties.subscriptionIdentifier ${properties.subscriptionIdentifier} cannot be sent: the server sent Subscription Identifier Available 0`,
-    );
-  }
+export interface Link {
+  /** The session's coarse state. */
+  readonly state: SessionState;
+  /** Whether a CONNACK was accepted on the current transport. */
+  readonly up: boolean;
+  /** The server's limits for the current (or last) connection. */
+  readonly limits: ServerLimits;
 }

@@ -33,15 +33,16 @@ export type {
 } from "./types.ts";
 export { Backoff, type BackoffBounds, backoffDelay } from "./reconnect.ts";
 export { KeepAlive, type KeepAliveDue } from "./keepalive.ts";
-export { MAX_PACKET_ID, PacketIds } from "./packet_ids.ts";
+export { PacketIds } from "./packet_ids.ts";
+export { DEFAULT_LIMITS, type ServerLimits, serverLimits } from "./limits.ts";
 export {
-  checkPublish,
-  checkSubscribe,
-  DEFAULT_LIMITS,
+  admitConnect,
+  admitDisconnect,
+  admitPublish,
+  admitSubscribe,
+  admitUnsubscribe,
   publishViolation,
-  type ServerLimits,
-  serverLimits,
-} from "./limits.ts";
-export { connackRefusal } from "./connack.ts";
+} from "./admission.ts";
+export { connackRefusal } from "./connection.ts";
 export { IncomingTopicAliases, type OutgoingAlias, OutgoingTopicAliases } from "./topic_alias.ts";
-export { Inbound, type Qos2Arrival } from "./inbound.ts";
+export { type Qos2Arrival, Qos2Receipts } from "./qos2_receipts.ts";

@@ -11,8 +11,7 @@
  * @module
  */
 
-/** Largest packet identifier. */
-export const MAX_PACKET_ID = 65_535;
+import { MAX_PACKET_ID } from "../codec/constants.ts";
 
 /** Hands out and takes back packet identifiers. */
 export class PacketIds {

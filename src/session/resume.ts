@@ -34,24 +34,29 @@
  * @module
  */
 
-import { encodedLength } from "../codec/mod.ts";
 import { MqttError } from "../errors.ts";
-import { publishViolation } from "./limits.ts";
-import type { Outgoing } from "./outgoing.ts";
-import { props } from "./outgoing.ts";
-import type { SubscribeWork, Work } from "./outbound.ts";
-import type { ResubscribeGroup } from "./subscriptions.ts";
+import { publishViolation } from "./admission.ts";
+import type { Effects } from "./effects.ts";
+import type { InflightTable } from "./inflight.ts";
+import type { ServerLimits } from "./limits.ts";
+import type { Operations } from "./operations.ts";
+import type { PublishOut } from "./publish_out.ts";
+import type { PublishWork } from "./work.ts";
 
 /** Session present: resend PUBREL (PUBREC order), then in-flight PUBLISH (DUP, sent order). */
-export function resumeSession(outgoing: Outgoing): void {
-  const { host, outbound, pending } = outgoing;
-  const limits = host.limits();
-  outbound.clearResend();
-  const works = [...outbound.inflightPublishes()];
+export function resumeSession(
+  fx: Effects,
+  inflight: InflightTable,
+  publishes: PublishOut,
+  ops: Operations,
+  limits: ServerLimits,
+): void {
+  inflight.clearResend();
+  const works = [...inflight.publishes()];
   const released = works.filter((work) => work.stage === "released")
     .sort((a, b) => a.releasedOrder! - b.releasedOrder!);
-  for (const work of released) host.write(host.wire.encodeAck("pubrel", work.packetId, 0));
-  let room = outbound.window - released.length;
+  for (const work of released) fx.ack("pubrel", work.packetId, 0, false);
+  let room = inflight.window - released.length;
   let resent = released.length;
   let held = 0;
   for (const work of works) {
@@ -60,88 +65,46 @@ export function resumeSession(outgoing: Outgoing): void {
     // message is finished and rejected as a fresh publish would be.
     const violation = publishViolation(limits, work.message);
     if (violation !== undefined) {
-      outbound.finish(work);
-      pending.reject(work, new MqttError(violation[0], { reasonCode: violation[1] }));
-      host.log("warn", `Not resent: ${violation[0]}`);
+      inflight.finish(work);
+      ops.reject(fx, work, new MqttError(violation[0], { reasonCode: violation[1] }));
+      fx.log("warn", `Not resent: ${violation[0]}`);
     } else if (room > 0) {
       room--;
-      outgoing.resendPublish(work);
+      publishes.resend(fx, work, limits);
       resent++;
     } else {
-      outbound.hold(work);
+      inflight.hold(work);
       held++;
     }
   }
   if (resent + held > 0) {
     const wait = held > 0 ? `, ${held} wait for room in the window` : "";
-    host.log("info", `Session resumed: resent ${resent} unacknowledged packets${wait}`);
+    fx.log("info", `Session resumed: resent ${resent} unacknowledged packets${wait}`);
   }
 }
 
-/** Session not present: discard protocol state, re-publish accepted messages, resubscribe. */
-export function discardSessionState(outgoing: Outgoing): void {
-  const { host, outbound, pending } = outgoing;
-  const republish: Work[] = [];
-  for (const work of outbound.takeInflightPublishes()) {
+/**
+ * Session not present: discards the protocol state of the PUBLISH in flight and returns the
+ * messages to publish again as new ones, in their order.
+ */
+export function discardSessionState(
+  fx: Effects,
+  inflight: InflightTable,
+  ops: Operations,
+): PublishWork[] {
+  const republish: PublishWork[] = [];
+  for (const work of inflight.takePublishes()) {
     if (work.token === undefined) {
       work.stage = "done";
     } else if (work.stage === "released") {
       work.stage = "done";
-      pending.resolve(work, { reasonCode: 0 });
+      ops.resolve(fx, work, { reasonCode: 0 });
     } else {
       republish.push(work);
     }
   }
   if (republish.length > 0) {
-    host.log("warn", `No session on the server: publishing ${republish.length} messages again`);
+    fx.log("warn", `No session on the server: publishing ${republish.length} messages again`);
   }
-  const resubscribes = host.options.resubscribe ? resubscribeWork(outgoing) : [];
-  outgoing.startResubscribes(resubscribes, republish);
-}
-
-/**
- * The SUBSCRIBE work that makes the remembered subscriptions again: one per set of SUBSCRIBE
- * properties, split into one per filter if it would exceed the server's Maximum Packet Size.
- */
-function resubscribeWork(outgoing: Outgoing): SubscribeWork[] {
-  const { host } = outgoing;
-  const works: SubscribeWork[] = [];
-  const max = host.limits().maximumPacketSize;
-  let filters = 0;
-  for (const group of outgoing.subscriptions.groups()) {
-    let packets: ResubscribeGroup[] = [group];
-    if (max !== undefined && group.subscriptions.length > 1) {
-      const size = encodedLength(
-        {
-          type: "subscribe",
-          packetId: 1,
-          subscriptions: group.subscriptions,
-          ...props(group.properties),
-        },
-        host.options.protocolVersion,
-      );
-      if (size > max) {
-        packets = group.entries.map((entry) => ({
-          subscriptions: [entry.subscription],
-          properties: group.properties,
-          entries: [entry],
-        }));
-      }
-    }
-    for (const { subscriptions, properties, entries } of packets) {
-      filters += subscriptions.length;
-      works.push({
-        kind: "subscribe",
-        token: undefined,
-        packetId: 0,
-        stage: "new",
-        cost: 0,
-        subscriptions,
-        properties,
-        entries,
-      });
-    }
-  }
-  if (filters > 0) host.log("info", `Resubscribing to ${filters} topic filters`);
-  return works;
+  return republish;
 }

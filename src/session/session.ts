@@ -1,7 +1,9 @@
 /**
- * The MQTT session state machine: connection lifecycle, keepalive, reconnect, session resume,
- * outgoing and incoming QoS flows. Pure: inputs carry `now`, randomness is injected, outputs are
- * drained {@link SessionAction}s, and deadlines are returned by `nextDeadline()`.
+ * The MQTT session state machine: connection lifecycle, keepalive, reconnect, and the routing
+ * of packets to the flows (`outbox.ts` for what we send, `publish_in.ts` for what we receive).
+ * Pure: inputs carry `now`, randomness is injected, outputs go through one {@link Effects} sink
+ * and are drained as {@link SessionAction}s, and deadlines are returned by `nextDeadline()`.
+ * Only this file changes the connection status and decides what a fault does.
  *
  * Connection lifecycle, as the driver sees it:
  *
@@ -17,33 +19,41 @@
  *   `disconnected` with `reconnectAt`, and every failed reconnect attempt `connectFailed` with
  *   the next `reconnectAt`, until `disconnect()` (when `reconnect` is not `false`).
  *
- * Session resume and its difference from paho-mqtt are documented in `resume.ts`.
- *
  * @module
  */
 
-import { onPuback, onPubcomp, onPubrec, onSubOrUnsuback } from "./acks.ts";
-import { encodePacket, PacketDecoder } from "../codec/mod.ts";
-import { isValidReasonCode, reasonCodeName } from "../codec/reason_codes.ts";
-import type { ConnackPacket, ConnectPacket, DisconnectPacket, Packet } from "../codec/types.ts";
-import type { Properties, Subscription } from "../codec/types.ts";
+import type { ConnackPacket, Packet, Properties, Subscription } from "../codec/types.ts";
 import {
   ConnectionClosedError,
   MalformedPacketError,
   MqttError,
   ProtocolError,
-  TimeoutError,
 } from "../errors.ts";
-import { connackRefusal } from "./connack.ts";
-import { Incoming } from "./incoming.ts";
+import { TimeoutError } from "../errors.ts";
+import {
+  admitConnect,
+  admitDisconnect,
+  admitPublish,
+  admitSubscribe,
+  admitUnsubscribe,
+} from "./admission.ts";
+import {
+  connackFault,
+  connectionDecoder,
+  connectPacket,
+  faultDisconnect,
+  keepaliveTimeout,
+  serverDisconnectError,
+} from "./connection.ts";
+import { Effects } from "./effects.ts";
 import { KeepAlive } from "./keepalive.ts";
-import { DEFAULT_LIMITS, type ServerLimits, serverLimits } from "./limits.ts";
-import { Outgoing } from "./outgoing.ts";
+import { DEFAULT_LIMITS, type Link, serverLimits } from "./limits.ts";
+import { Outbox, type OutgoingAck } from "./outbox.ts";
+import { PublishIn } from "./publish_in.ts";
 import { Backoff } from "./reconnect.ts";
-import { discardSessionState, resumeSession } from "./resume.ts";
+import type { PacketDecoder } from "../codec/mod.ts";
 import type {
   DisconnectRequest,
-  LogLevel,
   OutgoingMessage,
   SessionAction,
   SessionApi,
@@ -51,25 +61,16 @@ import type {
   SessionState,
   Token,
 } from "./types.ts";
-import { WireCodec } from "./wire.ts";
-import { hex } from "./_hex.ts";
-
-/** Where the current transport is: none, open requested, CONNECT sent, CONNACK accepted. */
-type Link = "none" | "opening" | "handshake" | "up";
+import { STATUS, type Status, statusAfter } from "./status.ts";
 
 /** The pure MQTT session. See the module documentation for the lifecycle. */
 export class Session implements SessionApi {
   readonly #options: SessionOptions;
-  readonly #wire: WireCodec;
-  #actions: SessionAction[] = [];
-  #now = 0;
-  #state: SessionState = "idle";
-  #link: Link = "none";
-  /** Incremented whenever the link changes, so a packet loop notices it ended. */
-  #generation = 0;
-  /** A connection of the current `connect()` succeeded: losses now lead to reconnects. */
-  #established = false;
-  /** Any CONNACK ever accepted (for `clean: "first"`). */
+  readonly #fx: Effects;
+  #status: Status = "idle";
+  /** What the flows are told about the connection; replaced whenever it changes. */
+  #link: Link = { state: "idle", up: false, limits: DEFAULT_LIMITS };
+  /** Any CONNACK ever accepted (for `clean: "first"` and the `reconnect` flag). */
   #everConnected = false;
   #connectTokens = new Set<Token>();
   #connectDeadline: number | undefined;
@@ -77,46 +78,32 @@ export class Session implements SessionApi {
   readonly #backoff: Backoff | undefined;
   readonly #keepalive = new KeepAlive();
   #decoder: PacketDecoder | undefined;
-  #limits: ServerLimits = { ...DEFAULT_LIMITS };
-  readonly #outgoing: Outgoing;
-  readonly #incoming: Incoming;
+  readonly #outbox: Outbox;
+  readonly #publishIn: PublishIn;
   #clientId: string;
   #connack: ConnackPacket | undefined;
   #sentClean = false;
   #connectSentAt = 0;
 
+  /** @throws {RangeError} when `options` make a CONNECT their protocol version forbids */
   constructor(options: SessionOptions, random: () => number) {
+    admitConnect(options);
     this.#options = options;
-    this.#wire = new WireCodec(options.protocolVersion);
+    this.#fx = new Effects(options.protocolVersion);
     this.#clientId = options.clientId;
     this.#backoff = options.reconnect === false
       ? undefined
       : new Backoff(options.reconnect, random);
-    this.#outgoing = new Outgoing({
-      options,
-      wire: this.#wire,
-      now: () => this.#now,
-      state: () => this.#state,
-      connected: () => this.#link === "up",
-      limits: () => this.#limits,
-      write: (bytes, urgent) => this.#write(bytes, urgent === true),
-      emit: (action) => this.#actions.push(action),
-      log: (level, message) => this.#log(level, message),
-    });
-    this.#incoming = new Incoming({
-      options,
-      wire: this.#wire,
-      write: (bytes, urgent) => this.#write(bytes, urgent === true),
-      emit: (action) => this.#actions.push(action),
-      fail: (error) => this.#fail(error),
-    });
+    this.#outbox = new Outbox(options);
+    this.#publishIn = new PublishIn(options);
   }
 
   /** Coarse state: idle, connecting (first attempt), connected, reconnecting, closed. */
   get state(): SessionState {
-    return this.#state;
+    return STATUS[this.#status].state;
   }
 
+  /** The client identifier in use: the configured one, or the one the server assigned. */
   get clientId(): string {
     return this.#clientId;
   }
@@ -124,137 +111,98 @@ export class Session implements SessionApi {
   // ---------------------------------------------------------------- inputs
 
   connect(token: Token, now: number): void {
-    this.#now = now;
-    switch (this.#state) {
-      case "connected":
-        this.#emit({ type: "resolve", token, value: this.#connack });
-        return;
-      case "connecting":
-        this.#connectTokens.add(token);
-        return;
-      case "reconnecting":
-        // Joins the next attempt; while waiting out a backoff delay, attempts it now.
-        this.#connectTokens.add(token);
-        if (this.#link === "none") {
-          this.#reconnectAt = undefined;
-          this.#open();
-        }
-        return;
-      case "idle":
-      case "closed":
-        this.#established = false;
-        this.#backoff?.reset();
-        this.#state = "connecting";
-        this.#connectTokens.add(token);
-        this.#open();
+    this.#fx.now = now;
+    const state = this.state;
+    if (state === "connected") return this.#fx.resolve(token, this.#connack);
+    this.#connectTokens.add(token);
+    if (state === "connecting") return;
+    if (state === "reconnecting") {
+      // Joins the next attempt; while waiting out a backoff delay, attempts it now.
+      if (this.#status === "reconnecting/waiting") this.#open();
+      return;
     }
+    this.#backoff?.reset();
+    this.#open();
   }
 
   transportOpened(now: number): void {
-    this.#now = now;
-    if (this.#link !== "opening") return;
+    const fx = this.#fx;
+    fx.now = now;
+    if (STATUS[this.#status].phase !== "opening") return;
+    this.#decoder = connectionDecoder(this.#options);
     const o = this.#options;
-    const v = o.protocolVersion;
-    const maximumPacketSize = v === 5 ? o.properties?.maximumPacketSize : undefined;
-    this.#decoder = new PacketDecoder(
-      maximumPacketSize === undefined
-        ? { protocolVersion: v }
-        : { protocolVersion: v, maximumPacketSize },
-    );
     const clean = o.clean === "first" ? !this.#everConnected : o.clean;
     this.#sentClean = clean;
-    const packet: ConnectPacket = {
-      type: "connect",
-      protocolVersion: v,
-      clientId: this.#clientId,
-      clean,
-      keepalive: o.keepalive,
-    };
-    if (o.username !== undefined) packet.username = o.username;
-    if (o.password !== undefined) packet.password = o.password;
-    if (o.will !== undefined) packet.will = o.will;
-    if (o.properties !== undefined && v === 5) packet.properties = o.properties;
-    this.#link = "handshake";
-    let bytes: Uint8Array;
+    this.#setStatus(statusAfter(this.#status, "handshake"));
     try {
-      bytes = encodePacket(packet, v);
+      fx.send(connectPacket(o, this.#clientId, clean));
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      this.#attemptFailed(
-        new MqttError(`CONNECT could not be encoded: ${text}`, { cause: error }),
-        true,
-      );
-      return;
+      const failure = new MqttError(`CONNECT could not be encoded: ${text}`, { cause: error });
+      return this.#attemptFailed(failure, true);
     }
-    this.#write(bytes);
     this.#connectSentAt = now;
-    this.#log("debug", `CONNECT sent (clean ${clean}, keepalive ${o.keepalive} s)`);
+    fx.log("debug", `CONNECT sent (clean ${clean}, keepalive ${o.keepalive} s)`);
   }
 
   transportClosed(now: number, error?: Error): void {
-    this.#now = now;
-    if (this.#link === "none") return;
+    this.#fx.now = now;
+    const phase = STATUS[this.#status].phase;
+    if (phase === "none") return;
     const why = error === undefined ? "" : `: ${error.message}`;
-    if (this.#link === "up") {
+    if (phase === "up") {
       const lost = new ConnectionClosedError(`Connection lost${why}`, { cause: error });
-      this.#connectionLost(lost, undefined, false);
-    } else {
-      const what = this.#link === "opening"
-        ? "Could not open the connection"
-        : "Connection closed before CONNACK";
-      this.#attemptFailed(new ConnectionClosedError(`${what}${why}`, { cause: error }), false);
+      return this.#connectionLost(lost, undefined, false);
     }
+    const what = phase === "opening"
+      ? "Could not open the connection"
+      : "Connection closed before CONNACK";
+    this.#attemptFailed(new ConnectionClosedError(`${what}${why}`, { cause: error }), false);
   }
 
   receive(chunk: Uint8Array, now: number): void {
-    this.#now = now;
-    if (this.#link !== "handshake" && this.#link !== "up") return;
+    this.#fx.now = now;
+    if (!this.#reading()) return;
     this.#keepalive.received(now);
     let packets: Packet[];
     try {
       packets = (this.#decoder as PacketDecoder).push(chunk);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      this.#fail(
+      return this.#fail(
         error instanceof MqttError
           ? error
           : new MalformedPacketError(`Undecodable bytes: ${text}`, { cause: error }),
       );
-      return;
     }
-    const generation = this.#generation;
     for (const packet of packets) {
-      this.#handle(packet);
-      if (this.#generation !== generation) return;
+      const fault = this.#handle(packet);
+      if (fault !== undefined) return this.#fail(fault);
+      if (!this.#reading()) return; // the packet ended the connection
     }
-    this.#outgoing.pump();
+    this.#outbox.pump(this.#fx, this.#link);
   }
 
   handleTimer(now: number): void {
-    this.#now = now;
+    const fx = this.#fx;
+    fx.now = now;
     if (this.#connectDeadline !== undefined && now >= this.#connectDeadline) {
       const ms = this.#options.connectTimeout;
       this.#attemptFailed(new TimeoutError(`No CONNACK within ${ms} ms (connectTimeout)`), true);
     }
-    if (this.#reconnectAt !== undefined && now >= this.#reconnectAt && this.#link === "none") {
-      this.#reconnectAt = undefined;
-      this.#open();
-    }
-    if (this.#link === "up") {
+    if (this.#reconnectAt !== undefined && now >= this.#reconnectAt) this.#open();
+    if (this.#status === "connected") {
+      this.#keepalive.sent(fx.lastWrite);
       const due = this.#keepalive.due(now);
       if (due === "ping") {
-        this.#write(this.#wire.encode({ type: "pingreq" }, undefined), true);
+        fx.send({ type: "pingreq" }, undefined, true);
         this.#keepalive.pingSent(now);
       } else if (due === "timeout") {
-        const seconds = this.#keepalive.interval / 1000;
-        const error = new ConnectionClosedError(
-          `No PINGRESP within ${seconds} s of PINGREQ (keepalive)`,
-          { reasonCode: 0x8d },
-        );
+        const error = keepaliveTimeout(this.#keepalive.interval / 1000);
         this.#connectionLost(error, undefined, true);
       }
     }
-    this.#outgoing.expire(now);
+    this.#outbox.expire(fx, this.#link);
   }
 
   nextDeadline(): number | undefined {
@@ -263,19 +211,27 @@ export class Session implements SessionApi {
       if (at !== undefined && (next === undefined || at < next)) next = at;
     };
     consider(this.#reconnectAt);
-    if (this.#link === "up") consider(this.#keepalive.deadline());
-    consider(this.#outgoing.pending.nextDeadline());
+    if (this.#status === "connected") {
+      this.#keepalive.sent(this.#fx.lastWrite);
+      consider(this.#keepalive.deadline());
+    }
+    consider(this.#outbox.nextDeadline());
     return next;
   }
 
   publish(token: Token, message: OutgoingMessage, now: number): void {
-    this.#now = now;
-    this.#outgoing.publish(token, message);
+    const o = this.#options;
+    admitPublish(message, o.protocolVersion, this.#link.limits, o.topicAliases);
+    this.#fx.now = now;
+    this.#outbox.publish(this.#fx, token, message, this.#link);
   }
 
   sendQoS0(message: OutgoingMessage, now: number): boolean {
-    this.#now = now;
-    return this.#outgoing.sendQoS0(message);
+    if (message.qos !== 0) throw new RangeError("sendQoS0 takes QoS 0 messages only");
+    const o = this.#options;
+    admitPublish(message, o.protocolVersion, this.#link.limits, o.topicAliases);
+    this.#fx.now = now;
+    return this.#outbox.sendQoS0(this.#fx, message, this.#link);
   }
 
   subscribe(
@@ -284,8 +240,9 @@ export class Session implements SessionApi {
     properties: Properties | undefined,
     now: number,
   ): void {
-    this.#now = now;
-    this.#outgoing.subscribe(token, subscriptions, properties);
+    admitSubscribe(subscriptions, properties, this.#options.protocolVersion, this.#link.limits);
+    this.#fx.now = now;
+    this.#outbox.subscribe(this.#fx, token, subscriptions, properties, this.#link);
   }
 
   unsubscribe(
@@ -294,213 +251,162 @@ export class Session implements SessionApi {
     properties: Properties | undefined,
     now: number,
   ): void {
-    this.#now = now;
-    this.#outgoing.unsubscribe(token, topicFilters, properties);
+    admitUnsubscribe(topicFilters, properties, this.#options.protocolVersion, this.#link.limits);
+    this.#fx.now = now;
+    this.#outbox.unsubscribe(this.#fx, token, topicFilters, properties, this.#link);
   }
 
   disconnect(token: Token, request: DisconnectRequest, now: number): void {
-    const expiry = request.properties?.sessionExpiryInterval;
-    if (
-      this.#options.protocolVersion === 5 && expiry !== undefined && expiry !== 0 &&
-      (this.#options.properties?.sessionExpiryInterval ?? 0) === 0
-    ) {
-      throw new RangeError(
-        `disconnect properties.sessionExpiryInterval ${expiry} cannot be set: the CONNECT had a Session Expiry Interval of 0 [MQTT-3.14.2-2]`,
-      );
-    }
-    this.#now = now;
-    const wasUp = this.#link === "up";
-    let bytes: Uint8Array | undefined;
+    const o = this.#options;
+    admitDisconnect(request, o.protocolVersion, o.properties?.sessionExpiryInterval);
+    const fx = this.#fx;
+    fx.now = now;
+    const wasUp = this.#status === "connected";
     if (wasUp) {
-      const packet: DisconnectPacket = { type: "disconnect", reasonCode: 0 };
-      if (this.#options.protocolVersion === 5) {
-        packet.reasonCode = request.reasonCode ?? 0;
-        if (request.properties !== undefined) packet.properties = request.properties;
-      }
-      bytes = this.#wire.encode(packet, this.#limits.maximumPacketSize); // throws on bad input
+      const reasonCode = request.reasonCode ?? 0;
+      const packet = request.properties === undefined
+        ? { type: "disconnect" as const, reasonCode }
+        : { type: "disconnect" as const, reasonCode, properties: request.properties };
+      fx.send(packet, this.#link.limits.maximumPacketSize); // throws on bad input
     }
-    if (bytes !== undefined) this.#write(bytes);
-    if (this.#link !== "none") this.#close();
-    this.#reconnectAt = undefined;
+    if (STATUS[this.#status].phase !== "none") this.#close();
     const error = new ConnectionClosedError("The client disconnected");
     this.#rejectConnectTokens(error);
-    this.#state = "closed";
-    if (wasUp) this.#emit({ type: "disconnected", reasonCode: 0 });
-    this.#outgoing.failPending(error);
-    this.#log("info", "Disconnected by the client");
-    this.#emit({ type: "resolve", token, value: undefined });
+    this.#setStatus("closed");
+    if (wasUp) fx.emit({ type: "disconnected", reasonCode: 0 });
+    this.#outbox.failAll(fx, error);
+    fx.log("info", "Disconnected by the client");
+    fx.resolve(token, undefined);
   }
 
   cancel(token: Token, reason: unknown, now: number): void {
-    this.#now = now;
-    if (this.#connectTokens.delete(token)) {
-      this.#emit({ type: "reject", token, error: reason });
-      if (this.#connectTokens.size === 0 && this.#state === "connecting") {
-        // Nobody waits for the first connect any more: give it up.
-        if (this.#link !== "none") this.#close();
-        this.#state = "closed";
-        this.#log("info", "Connect cancelled");
-        this.#outgoing.failPending(
-          new ConnectionClosedError("Connect was cancelled", { cause: reason }),
-        );
-      }
+    const fx = this.#fx;
+    fx.now = now;
+    if (!this.#connectTokens.delete(token)) {
+      this.#outbox.cancel(fx, token, reason, this.#link);
       return;
     }
-    this.#outgoing.cancel(token, reason);
+    fx.reject(token, reason);
+    if (this.#connectTokens.size > 0 || this.state !== "connecting") return;
+    // Nobody waits for the first connect any more: give it up.
+    if (STATUS[this.#status].phase !== "none") this.#close();
+    this.#setStatus("closed");
+    fx.log("info", "Connect cancelled");
+    this.#outbox.failAll(fx, new ConnectionClosedError("Connect was cancelled", { cause: reason }));
   }
 
   drain(): SessionAction[] {
-    const actions = this.#actions;
-    this.#actions = [];
-    return actions;
+    return this.#fx.drain();
   }
 
   // ---------------------------------------------------------------- incoming packets
 
-  #handle(packet: Packet): void {
-    if (this.#link === "handshake") {
+  /** Handles one packet; returns the protocol fault that must end the connection, if any. */
+  #handle(packet: Packet): MqttError | undefined {
+    const fx = this.#fx;
+    if (this.#status !== "connected") {
       if (packet.type === "connack") return this.#onConnack(packet);
       const hint = packet.type === "auth" ? " (enhanced authentication is not supported)" : "";
-      return this.#fail(
-        new ProtocolError(
-          `Expected CONNACK, received ${packet.type.toUpperCase()}${hint} [MQTT-3.2.0-1]`,
-        ),
+      return new ProtocolError(
+        `Expected CONNACK, received ${packet.type.toUpperCase()}${hint} [MQTT-3.2.0-1]`,
       );
     }
-    const out = this.#outgoing;
     switch (packet.type) {
       case "publish":
-        return this.#incoming.onPublish(packet);
-      case "puback":
-        return onPuback(out, packet);
-      case "pubrec":
-        return onPubrec(out, packet);
+        return this.#publishIn.onPublish(fx, packet);
       case "pubrel":
-        return this.#incoming.onPubrel(packet);
+        this.#publishIn.onPubrel(fx, packet);
+        return undefined;
+      case "puback":
+      case "pubrec":
       case "pubcomp":
-        return onPubcomp(out, packet);
       case "suback":
       case "unsuback":
-        return onSubOrUnsuback(out, packet);
+        this.#outbox.onAck(fx, packet as OutgoingAck);
+        return undefined;
       case "pingresp":
-        return this.#keepalive.pongReceived();
+        this.#keepalive.pongReceived();
+        return undefined;
       case "disconnect":
-        return this.#onServerDisconnect(packet);
+        return this.#connectionLost(serverDisconnectError(packet), packet, true);
       default:
-        return this.#fail(
-          new ProtocolError(`Unexpected ${packet.type.toUpperCase()} from the server`),
-        );
+        return new ProtocolError(`Unexpected ${packet.type.toUpperCase()} from the server`);
     }
   }
 
-  #onConnack(connack: ConnackPacket): void {
+  #onConnack(connack: ConnackPacket): MqttError | undefined {
+    const fx = this.#fx;
     const v = this.#options.protocolVersion;
-    const refusal = connackRefusal(connack, v);
-    if (refusal !== undefined) return this.#attemptFailed(refusal, true);
+    const fault = connackFault(connack, v, this.#sentClean);
+    if (fault instanceof ProtocolError) return fault;
+    if (fault !== undefined) return this.#attemptFailed(fault, true);
     const sessionPresent = connack.sessionPresent;
-    if (this.#sentClean && sessionPresent) {
-      return this.#fail(
-        new ProtocolError(
-          "CONNACK has Session Present 1 in answer to a clean start ([MQTT-3.2.2-2] in MQTT 5)",
-        ),
-      );
-    }
-    this.#connectDeadline = undefined;
-    this.#link = "up";
-    this.#state = "connected";
-    this.#established = true;
     const reconnect = this.#everConnected;
     this.#everConnected = true;
     this.#backoff?.reset();
     this.#connack = connack;
-    const limits = v === 5 ? serverLimits(connack) : { ...DEFAULT_LIMITS };
-    this.#limits = limits;
-    const out = this.#outgoing;
-    out.outbound.window = Math.min(this.#options.maxInflight, limits.receiveMaximum);
+    const limits = v === 5 ? serverLimits(connack) : DEFAULT_LIMITS;
+    this.#connectDeadline = undefined;
+    this.#setStatus("connected", limits);
+    const window = this.#outbox.connected(limits);
     const assigned = connack.properties?.assignedClientIdentifier;
     if (assigned !== undefined) this.#clientId = assigned;
     // Server Keep Alive replaces ours [MQTT-3.2.2-21].
     const keepalive = connack.properties?.serverKeepAlive ?? this.#options.keepalive;
-    this.#keepalive.start(keepalive, this.#connectSentAt, this.#now); // sent: from the CONNECT
-    out.aliases.reset(this.#options.topicAliases ? limits.topicAliasMaximum : 0);
-    this.#emit({
-      type: "connected",
-      connack,
-      sessionPresent,
-      clientId: this.#clientId,
-      reconnect,
-    });
-    this.#log(
+    this.#keepalive.start(keepalive, this.#connectSentAt, fx.now); // sent: from the CONNECT
+    const clientId = this.#clientId;
+    fx.emit({ type: "connected", connack, sessionPresent, clientId, reconnect });
+    fx.log(
       "info",
-      `Connected (session present ${sessionPresent}, keepalive ${keepalive} s, window ${out.outbound.window})`,
+      `Connected (session present ${sessionPresent}, keepalive ${keepalive} s, window ${window})`,
     );
-    for (const token of this.#connectTokens) {
-      this.#emit({ type: "resolve", token, value: connack });
-    }
+    for (const token of this.#connectTokens) fx.resolve(token, connack);
     this.#connectTokens.clear();
-    this.#incoming.connected(sessionPresent);
-    if (sessionPresent) resumeSession(out);
-    else discardSessionState(out);
-    out.pump();
-  }
-
-  #onServerDisconnect(packet: DisconnectPacket): void {
-    const code = packet.reasonCode;
-    const reason = packet.properties?.reasonString;
-    const error = new ConnectionClosedError(
-      `The server disconnected: ${reasonCodeName(code, "disconnect")} (${hex(code)})${
-        reason === undefined ? "" : `: ${reason}`
-      }`,
-      { reasonCode: code },
-    );
-    this.#connectionLost(error, packet, true);
+    this.#publishIn.connected(sessionPresent);
+    this.#outbox.resume(fx, sessionPresent, this.#link);
+    return undefined;
   }
 
   // ---------------------------------------------------------------- failures and endings
 
-  /** A protocol or decode error: DISCONNECT with its reason code (MQTT 5), then close. */
+  /** A protocol or decode fault: DISCONNECT with its reason code (MQTT 5), then close. */
   #fail(error: MqttError): void {
-    this.#log("error", `Protocol error: ${error.message}`);
+    this.#fx.log("error", `Protocol error: ${error.message}`);
     if (this.#options.protocolVersion === 5) {
-      const code = isValidReasonCode(error.reasonCode, "disconnect") ? error.reasonCode : 0x82;
-      const packet: DisconnectPacket = { type: "disconnect", reasonCode: code };
-      this.#write(this.#wire.encode(packet, this.#limits.maximumPacketSize));
+      this.#fx.send(faultDisconnect(error), this.#link.limits.maximumPacketSize);
     }
-    if (this.#link === "up") this.#connectionLost(error, undefined, true);
+    if (this.#status === "connected") this.#connectionLost(error, undefined, true);
     else this.#attemptFailed(error, true);
   }
 
   /** A connection attempt failed (refused, timed out, closed, protocol error before CONNACK). */
-  #attemptFailed(error: MqttError, closeTransport: boolean): void {
-    if (closeTransport && this.#link !== "none") this.#close();
-    else this.#dropLink();
-    const backoff = this.#established ? this.#backoff : undefined;
-    if (backoff !== undefined) {
-      this.#state = "reconnecting";
-      const delay = backoff.next();
-      this.#reconnectAt = this.#now + delay;
-      this.#emit({ type: "connectFailed", error, reconnectAt: this.#reconnectAt });
-      this.#log("warn", `Connect attempt failed: ${error.message}; next attempt in ${delay} ms`);
+  #attemptFailed(error: MqttError, closeTransport: boolean): undefined {
+    const fx = this.#fx;
+    this.#endTransport(closeTransport);
+    if (this.state === "reconnecting" && this.#backoff !== undefined) {
+      const delay = this.#backoff.next();
+      this.#reconnectAt = fx.now + delay;
+      fx.emit({ type: "connectFailed", error, reconnectAt: this.#reconnectAt });
+      fx.log("warn", `Connect attempt failed: ${error.message}; next attempt in ${delay} ms`);
       this.#rejectConnectTokens(error);
       return;
     }
-    this.#state = "closed";
-    this.#emit({ type: "connectFailed", error });
-    this.#log("error", `Connect failed: ${error.message}`);
+    this.#setStatus("closed");
+    fx.emit({ type: "connectFailed", error });
+    fx.log("error", `Connect failed: ${error.message}`);
     this.#rejectConnectTokens(error);
-    this.#outgoing.failPending(
-      new ConnectionClosedError(`Not connected: ${error.message}`, { cause: error }),
-    );
+    const closed = new ConnectionClosedError(`Not connected: ${error.message}`, { cause: error });
+    this.#outbox.failAll(fx, closed);
   }
 
   /** An established connection ended (lost, timed out, protocol error, server DISCONNECT). */
   #connectionLost(
     error: MqttError,
-    packet: DisconnectPacket | undefined,
+    packet: DisconnectPacketOrNone,
     closeTransport: boolean,
-  ): void {
-    if (closeTransport) this.#close();
-    else this.#dropLink();
+  ): undefined {
+    const fx = this.#fx;
+    this.#endTransport(closeTransport);
     const action: Extract<SessionAction, { type: "disconnected" }> = {
       type: "disconnected",
       reasonCode: packet?.reasonCode ?? error.reasonCode,
@@ -508,62 +414,67 @@ export class Session implements SessionApi {
     };
     if (packet !== undefined) action.packet = packet;
     if (this.#backoff === undefined) {
-      this.#state = "closed";
-      this.#emit(action);
-      this.#log("warn", `Connection lost: ${error.message}`);
-      this.#outgoing.failPending(
-        new ConnectionClosedError(`Connection lost: ${error.message}`, { cause: error }),
-      );
+      this.#setStatus("closed");
+      fx.emit(action);
+      fx.log("warn", `Connection lost: ${error.message}`);
+      const closed = new ConnectionClosedError(`Connection lost: ${error.message}`, {
+        cause: error,
+      });
+      this.#outbox.failAll(fx, closed);
       return;
     }
-    this.#state = "reconnecting";
     const delay = this.#backoff.next();
-    this.#reconnectAt = action.reconnectAt = this.#now + delay;
-    this.#outgoing.suspend();
-    this.#emit(action);
-    this.#log("warn", `Connection lost: ${error.message}; reconnecting in ${delay} ms`);
+    this.#reconnectAt = action.reconnectAt = fx.now + delay;
+    this.#outbox.suspend();
+    fx.emit(action);
+    fx.log("warn", `Connection lost: ${error.message}; reconnecting in ${delay} ms`);
   }
 
   #rejectConnectTokens(error: MqttError): void {
-    for (const token of this.#connectTokens) this.#emit({ type: "reject", token, error });
+    for (const token of this.#connectTokens) this.#fx.reject(token, error);
     this.#connectTokens.clear();
   }
 
   // ---------------------------------------------------------------- plumbing
 
+  /** Whether the session reads from the current transport (CONNECT sent, or connected). */
+  #reading(): boolean {
+    const phase = STATUS[this.#status].phase;
+    return phase === "handshake" || phase === "up";
+  }
+
   #open(): void {
-    this.#link = "opening";
-    this.#generation++;
+    const fx = this.#fx;
+    this.#reconnectAt = undefined;
+    this.#setStatus(statusAfter(this.#status, "opening"));
     const ms = this.#options.connectTimeout;
-    this.#connectDeadline = ms > 0 ? this.#now + ms : undefined;
-    this.#emit({ type: "open" });
+    this.#connectDeadline = ms > 0 ? fx.now + ms : undefined;
+    fx.emit({ type: "open" });
+    const reconnecting = this.state === "reconnecting";
     const attempt = this.#backoff?.attempt ?? 0;
-    this.#log("info", this.#established ? `Reconnecting (attempt ${attempt})` : "Connecting");
+    fx.log("info", reconnecting ? `Reconnecting (attempt ${attempt})` : "Connecting");
   }
 
   #close(): void {
-    this.#emit({ type: "close" });
-    this.#dropLink();
+    this.#endTransport(true);
   }
 
-  #dropLink(): void {
-    this.#link = "none";
-    this.#generation++;
+  /** The transport is gone (closed by us when `close`): the session waits or is done. */
+  #endTransport(close: boolean): void {
+    if (close && STATUS[this.#status].phase !== "none") this.#fx.emit({ type: "close" });
+    const established = this.state === "connected" || this.state === "reconnecting";
+    this.#setStatus(established && this.#backoff !== undefined ? "reconnecting/waiting" : "closed");
     this.#decoder = undefined;
     this.#keepalive.stop();
     this.#connectDeadline = undefined;
   }
 
-  #write(bytes: Uint8Array, urgent = false): void {
-    this.#actions.push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
-    this.#keepalive.sent(this.#now);
-  }
-
-  #emit(action: SessionAction): void {
-    this.#actions.push(action);
-  }
-
-  #log(level: LogLevel, message: string): void {
-    this.#actions.push({ type: "log", level, message });
+  #setStatus(status: Status, limits = this.#link.limits): void {
+    this.#status = status;
+    if (status !== "reconnecting/waiting") this.#reconnectAt = undefined;
+    const { state, phase } = STATUS[status];
+    this.#link = { state, up: phase === "up", limits };
   }
 }
+
+type DisconnectPacketOrNone = Extract<Packet, { type: "disconnect" }> | undefined;

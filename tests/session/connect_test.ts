@@ -64,8 +64,12 @@ describe("Session connect", () => {
     });
   });
 
-  it("Session writes an MQTT 3.1.1 CONNECT without properties", () => {
-    const h = new Harness({ protocolVersion: 4, clean: false, properties: { receiveMaximum: 5 } });
+  it("Session refuses MQTT 5 CONNECT properties on MQTT 3.1.1 and writes a CONNECT without them", () => {
+    assert.throws(
+      () => new Harness({ protocolVersion: 4, properties: { receiveMaximum: 5 } }),
+      /options\.properties needs protocolVersion 5/,
+    );
+    const h = new Harness({ protocolVersion: 4, clean: false });
     const packet = connectPacket(h);
     assert.equal(packet.protocolVersion, 4);
     assert.equal(packet.clean, false);

@@ -21,10 +21,17 @@ describe("Session disconnect", () => {
     assert.equal(h.session.state, "closed");
   });
 
-  it("Session.disconnect on MQTT 3.1.1 writes a plain DISCONNECT", () => {
+  it("Session.disconnect on MQTT 3.1.1 refuses a reason code or properties, then writes a plain DISCONNECT", () => {
     const h = new Harness({ protocolVersion: 4 });
     h.connected();
-    h.disconnect({ reasonCode: 0x04 });
+    assert.throws(() => h.disconnect({ reasonCode: 0x04 }), /reasonCode needs protocolVersion 5/);
+    assert.throws(
+      () => h.disconnect({ properties: { reasonString: "x" } }),
+      /properties needs protocolVersion 5/,
+    );
+    assert.deepEqual(h.written(), [], "nothing sent");
+    assert.equal(h.session.state, "connected");
+    h.disconnect({ reasonCode: 0 });
     assert.deepEqual(h.written(), [{ type: "disconnect", reasonCode: 0 }]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MAX_PACKET_ID, PacketIds } from "../../src/session/packet_ids.ts";
+import { MAX_PACKET_ID } from "../../src/codec/constants.ts";
+import { PacketIds } from "../../src/session/packet_ids.ts";
 
 describe("PacketIds", () => {
   it("PacketIds.allocate hands out 1, 2, 3 … in order", () => {

@@ -340,7 +340,7 @@ describe("Session publish", () => {
     h.connected();
     // Topic "a" (3 bytes) + packet id (2 bytes) + this payload = 268,435,456: one byte too many.
     const huge = new Uint8Array(268_435_451);
-    assert.throws(() => h.publish("a", 1, huge), /maximum remaining length of 268435455/);
+    assert.throws(() => h.publish("a", 1, huge), /268435455/);
     h.session.transportClosed(h.now); // offline: it would otherwise be queued
     h.drain();
     assert.throws(() => h.publish("a", 1, huge), RangeError);
@@ -356,7 +356,10 @@ describe("Session publish", () => {
   it("Session.publish throws RangeError for an invalid QoS", () => {
     const h = new Harness();
     h.connected();
-    assert.throws(() => h.publish("a", 3 as never), /qos must be 0, 1 or 2/);
+    assert.throws(
+      () => h.publish("a", 3 as never),
+      (e) => e instanceof RangeError && /qos 3/.test(e.message),
+    );
   });
 
   it("Session assigns outgoing topic aliases within the server's Topic Alias Maximum and reuses them", () => {

@@ -99,10 +99,10 @@ describe("Session subscribe", () => {
     assert.throws(() => h.subscribe("x".repeat(40)), /Maximum Packet Size 30/);
   });
 
-  it("Session.subscribe and unsubscribe throw TypeError for an empty list", () => {
+  it("Session.subscribe and unsubscribe throw RangeError for an empty list", () => {
     const h = new Harness();
     h.connected();
-    assert.throws(() => h.subscribe([]), TypeError);
-    assert.throws(() => h.unsubscribe([]), TypeError);
+    assert.throws(() => h.subscribe([]), RangeError);
+    assert.throws(() => h.unsubscribe([]), RangeError);
   });
 });

@@ -15,7 +15,7 @@
 export type Qos2Arrival = "new" | "duplicate" | "exceeded";
 
 /** The incoming QoS 2 identifiers awaiting PUBREL. */
-export class Inbound {
+export class Qos2Receipts {
   #awaitingRelease = new Set<number>();
 
   /** How many QoS 2 messages await PUBREL. */

@@ -1,6 +1,6 @@
 /**
- * Pending operations: the tokens of accepted publish / subscribe / unsubscribe calls that are
- * not settled yet, the work each one stands for, and their deadlines (`operationTimeout`).
+ * The caller's operations: the tokens of accepted publish / subscribe / unsubscribe calls that
+ * are not settled yet, the work each one stands for, and their deadlines (`operationTimeout`).
  *
  * A token is settled at most once: settling removes it, and later attempts find nothing. Every
  * operation gets the same timeout, so deadlines arrive in sorted order and a FIFO is the
@@ -11,8 +11,9 @@
  */
 
 import { Fifo } from "./_fifo.ts";
-import type { Work } from "./outbound.ts";
-import type { AckResult, PublishResult, SessionAction, Token } from "./types.ts";
+import type { Effects } from "./effects.ts";
+import type { AckResult, PublishResult, Token } from "./types.ts";
+import type { Work } from "./work.ts";
 
 interface Deadline {
   at: number;
@@ -20,16 +21,14 @@ interface Deadline {
 }
 
 /** Unsettled operation tokens and their deadlines. */
-export class PendingOperations {
+export class Operations {
   readonly #ops = new Map<Token, Work>();
   readonly #deadlines = new Fifo<Deadline>();
   readonly #timeout: number;
-  readonly #emit: (action: SessionAction) => void;
 
-  /** `timeout` in milliseconds (0 = never); `emit` receives the resolve/reject actions. */
-  constructor(timeout: number, emit: (action: SessionAction) => void) {
+  /** `timeout` in milliseconds (0 = never). */
+  constructor(timeout: number) {
     this.#timeout = timeout;
-    this.#emit = emit;
   }
 
   /** Registers `work` under its token, with a deadline `timeout` after `now`. */
@@ -50,30 +49,21 @@ export class PendingOperations {
   }
 
   /** Resolves the token of `work` (if it still has one) with `value`. */
-  resolve(work: Work, value: PublishResult | AckResult): void {
-    const token = work.token;
-    if (token === undefined) return;
-    work.token = undefined;
-    this.#ops.delete(token);
-    this.#emit({ type: "resolve", token, value });
+  resolve(fx: Effects, work: Work, value: PublishResult | AckResult): void {
+    const token = this.#take(work);
+    if (token !== undefined) fx.resolve(token, value);
   }
 
-  /** Resolves the token of `work` once the bytes emitted so far are written (QoS 0). */
-  resolveOnWrite(work: Work): void {
-    const token = work.token;
-    if (token === undefined) return;
-    work.token = undefined;
-    this.#ops.delete(token);
-    this.#emit({ type: "resolve", token, value: { reasonCode: 0 }, onWrite: true });
+  /** Resolves the token of `work` once the bytes written so far are written (QoS 0). */
+  resolveOnWrite(fx: Effects, work: Work): void {
+    const token = this.#take(work);
+    if (token !== undefined) fx.resolveOnWrite(token);
   }
 
   /** Rejects the token of `work` (if it still has one) with `error`. */
-  reject(work: Work, error: unknown): void {
-    const token = work.token;
-    if (token === undefined) return;
-    work.token = undefined;
-    this.#ops.delete(token);
-    this.#emit({ type: "reject", token, error });
+  reject(fx: Effects, work: Work, error: unknown): void {
+    const token = this.#take(work);
+    if (token !== undefined) fx.reject(token, error);
   }
 
   /** The earliest deadline of an unsettled token. */
@@ -97,5 +87,13 @@ export class PendingOperations {
       this.#deadlines.shift();
     }
     return expired;
+  }
+
+  #take(work: Work): Token | undefined {
+    const token = work.token;
+    if (token === undefined) return undefined;
+    work.token = undefined;
+    this.#ops.delete(token);
+    return token;
   }
 }

@@ -1,0 +1,114 @@
+/**
+ * The session's one effect sink. Every output of the pure session — bytes to write, events for
+ * the driver, settlements of the caller's tokens, log lines — is appended here, in order, and
+ * leaves with `drain()`. The session's parts receive it as a parameter and never call back up.
+ *
+ * The session packets it writes itself (acknowledgements, PINGREQ, SUBSCRIBE, DISCONNECT) honour
+ * the server's Maximum Packet Size ([MQTT-3.2.2-15]): when a packet is too big, its Reason String
+ * is dropped first and then its User Properties, as the spec requires of every packet that may
+ * carry them ([MQTT-3.4.2-2], [MQTT-3.4.2-3] for PUBACK, [MQTT-3.14.2-3], [MQTT-3.14.2-4] for
+ * DISCONNECT, and their counterparts for the other packets).
+ *
+ * @module
+ */
+
+import { encodePacket } from "../codec/mod.ts";
+import type { Packet, ProtocolVersion, PubAckPacket } from "../codec/types.ts";
+import type { AckResult, LogLevel, PublishResult, SessionAction, Token } from "./types.ts";
+
+const NO_ACTIONS: SessionAction[] = [];
+Object.freeze(NO_ACTIONS);
+
+/** Collects the session's outputs for one protocol version. */
+export class Effects {
+  readonly #version: ProtocolVersion;
+  #actions: SessionAction[] = [];
+  /** The time of the input being handled (milliseconds), set by the session on every input. */
+  now = 0;
+  /** When bytes were last written (the keepalive counts from it). */
+  lastWrite = 0;
+
+  constructor(version: ProtocolVersion) {
+    this.#version = version;
+  }
+
+  /**
+   * Writes `bytes`. `urgent` marks an acknowledgement (or PINGREQ) that may overtake PUBLISH
+   * bytes not handed to the transport yet.
+   */
+  write(bytes: Uint8Array, urgent = false): void {
+    this.#actions.push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
+    this.lastWrite = this.now;
+  }
+
+  /** Encodes and writes `packet`, within `maximumPacketSize` where properties allow. */
+  send(packet: Packet, maximumPacketSize?: number, urgent = false): void {
+    this.write(encodeWithin(packet, this.#version, maximumPacketSize), urgent);
+  }
+
+  /**
+   * Writes a PUBACK, PUBREC, PUBREL or PUBCOMP (the reason code only on MQTT 5), urgent unless
+   * `urgent` is false (the PUBRELs of a session resume keep their place before the resends).
+   */
+  ack(type: PubAckPacket["type"], packetId: number, reasonCode: number, urgent = true): void {
+    const code = this.#version === 5 ? reasonCode : 0;
+    this.write(encodePacket({ type, packetId, reasonCode: code }, this.#version), urgent);
+  }
+
+  /** Appends an event for the driver. */
+  emit(action: SessionAction): void {
+    this.#actions.push(action);
+  }
+
+  /** Appends a log line. */
+  log(level: LogLevel, message: string): void {
+    this.#actions.push({ type: "log", level, message });
+  }
+
+  /** Settles `token` with success. */
+  resolve(token: Token, value: PublishResult | AckResult | undefined): void {
+    this.#actions.push({ type: "resolve", token, value });
+  }
+
+  /** Settles `token` with success once the bytes written so far are written (QoS 0). */
+  resolveOnWrite(token: Token): void {
+    this.#actions.push({ type: "resolve", token, value: { reasonCode: 0 }, onWrite: true });
+  }
+
+  /** Settles `token` with failure. */
+  reject(token: Token, error: unknown): void {
+    this.#actions.push({ type: "reject", token, error });
+  }
+
+  /** Takes the outputs appended since the last call, in order. */
+  drain(): SessionAction[] {
+    const actions = this.#actions;
+    if (actions.length === 0) return NO_ACTIONS;
+    this.#actions = [];
+    return actions;
+  }
+}
+
+/**
+ * The bytes of `packet`; above `maximumPacketSize` its reason string, then its user properties,
+ * are left out. A packet still too big is returned as it is (the caller checks).
+ */
+export function encodeWithin(
+  packet: Packet,
+  version: ProtocolVersion,
+  maximumPacketSize: number | undefined,
+): Uint8Array {
+  let bytes = encodePacket(packet, version);
+  if (maximumPacketSize === undefined || bytes.length <= maximumPacketSize) return bytes;
+  if (!("properties" in packet) || packet.properties === undefined) return bytes;
+  const { reasonString: _reason, ...withoutReason } = packet.properties;
+  if (packet.properties.reasonString !== undefined) {
+    bytes = encodePacket({ ...packet, properties: withoutReason } as Packet, version);
+    if (bytes.length <= maximumPacketSize) return bytes;
+  }
+  if (withoutReason.userProperties !== undefined) {
+    const { userProperties: _user, ...bare } = withoutReason;
+    bytes = encodePacket({ ...packet, properties: bare } as Packet, version);
+  }
+  return bytes;
+}

@@ -1,0 +1,291 @@
+/**
+ * The outbox: every outgoing operation from the call that makes it until it settles. It admits
+ * work into the in-flight window, the send queue or the waiters, pumps the queue as the window
+ * frees up, gives up on work (cancel, `operationTimeout`, the session closing) and decides what a
+ * new CONNACK does to what is in flight. The packets themselves are made by the PUBLISH and
+ * SUBSCRIBE flows (`publish_out.ts`, `subscribe_out.ts`).
+ *
+ * @module
+ */
+
+import type {
+  Properties,
+  PubAckPacket,
+  SubackPacket,
+  Subscription,
+  UnsubackPacket,
+} from "../codec/types.ts";
+import { ConnectionClosedError, type MqttError, QueueFullError, TimeoutError } from "../errors.ts";
+import type { Effects } from "./effects.ts";
+import { InflightTable } from "./inflight.ts";
+import type { Link, ServerLimits } from "./limits.ts";
+import { Operations } from "./operations.ts";
+import { PublishOut } from "./publish_out.ts";
+import { discardSessionState, resumeSession } from "./resume.ts";
+import { SendQueue } from "./send_queue.ts";
+import { SubscribeOut } from "./subscribe_out.ts";
+import type { OutgoingMessage, SessionOptions, Token } from "./types.ts";
+import { describeWork, type PublishWork, type SubscribeWork, type Work } from "./work.ts";
+
+/** The acknowledgements of outgoing flows (a PUBREL belongs to an incoming one). */
+export type OutgoingAck =
+  | (PubAckPacket & { type: "puback" | "pubrec" | "pubcomp" })
+  | SubackPacket
+  | UnsubackPacket;
+
+/** The outgoing operations of one session. */
+export class Outbox {
+  readonly #options: SessionOptions;
+  readonly #inflight: InflightTable;
+  readonly #queue: SendQueue;
+  readonly #ops: Operations;
+  readonly #publishes: PublishOut;
+  readonly #subscribes: SubscribeOut;
+  /** Resubscribe work that could not start at once and waits at the queue's front. */
+  #queuedResubscribes: SubscribeWork[] = [];
+
+  constructor(options: SessionOptions) {
+    const v = options.protocolVersion;
+    this.#options = options;
+    this.#inflight = new InflightTable(options.maxInflight);
+    this.#queue = new SendQueue(options.maxQueued, options.maxQueuedBytes);
+    this.#ops = new Operations(options.operationTimeout);
+    this.#publishes = new PublishOut(v, options.topicAliases, this.#inflight, this.#ops);
+    this.#subscribes = new SubscribeOut(v, this.#inflight, this.#ops);
+  }
+
+  // ---------------------------------------------------------------- accepting calls
+
+  /** An admitted `publish()`: sends, queues, waits or rejects it. */
+  publish(fx: Effects, token: Token, message: OutgoingMessage, link: Link): void {
+    const work = this.#publishes.work(token, message);
+    if (this.#refuse(fx, token, link)) return;
+    if (link.up) {
+      if (message.qos === 0) return this.#start(fx, work, link);
+      this.#ops.track(work, fx.now);
+      if (this.#queue.clear && this.#inflight.canStart(work)) this.#start(fx, work, link);
+      else this.#admit(fx, work);
+      return;
+    }
+    if (message.qos === 0 && !this.#options.queueQoS0Offline) {
+      const error = new ConnectionClosedError(
+        "Not connected: a QoS 0 message is not queued while offline (queueQoS0Offline is false)",
+      );
+      fx.reject(token, error);
+      return;
+    }
+    this.#ops.track(work, fx.now);
+    this.#admit(fx, work);
+  }
+
+  /** An admitted QoS 0 `publish()` without a token: written now, or false (see `SessionApi`). */
+  sendQoS0(fx: Effects, message: OutgoingMessage, link: Link): boolean {
+    const work = this.#publishes.work(undefined, message);
+    return link.up && this.#publishes.sendUntracked(fx, work, link.limits);
+  }
+
+  /** An admitted `subscribe()`: sends or queues it. */
+  subscribe(
+    fx: Effects,
+    token: Token,
+    subscriptions: Subscription[],
+    properties: Properties | undefined,
+    link: Link,
+  ): void {
+    if (this.#refuse(fx, token, link)) return;
+    this.#control(fx, this.#subscribes.subscribeWork(token, subscriptions, properties), link);
+  }
+
+  /** An admitted `unsubscribe()`: sends or queues it. */
+  unsubscribe(
+    fx: Effects,
+    token: Token,
+    topicFilters: string[],
+    properties: Properties | undefined,
+    link: Link,
+  ): void {
+    if (this.#refuse(fx, token, link)) return;
+    this.#control(fx, this.#subscribes.unsubscribeWork(token, topicFilters, properties), link);
+  }
+
+  /** Rejects `token` right away when the session is idle or closed. */
+  #refuse(fx: Effects, token: Token, link: Link): boolean {
+    if (link.state !== "idle" && link.state !== "closed") return false;
+    const error = new ConnectionClosedError(
+      link.state === "idle"
+        ? "Not connected: call connect() first"
+        : "Not connected: the session is closed",
+    );
+    fx.reject(token, error);
+    return true;
+  }
+
+  #control(fx: Effects, work: Work, link: Link): void {
+    this.#ops.track(work, fx.now);
+    if (link.up && this.#inflight.canStart(work)) this.#start(fx, work, link);
+    else this.#admit(fx, work);
+  }
+
+  /** Queues `work`, makes it wait, or rejects it, per the queue limits and `queueFull`. */
+  #admit(fx: Effects, work: Work): void {
+    const queue = this.#queue;
+    if (queue.waiting === 0 && queue.hasRoom(work)) return queue.enqueue(work);
+    if (this.#options.queueFull === "wait") return queue.wait(work);
+    work.stage = "done";
+    if (work.type === "subscribe") this.#subscribes.forget(work);
+    this.#ops.reject(fx, work, new QueueFullError(`Queue full: ${queue.fullLimit(work)}`));
+  }
+
+  // ---------------------------------------------------------------- acknowledgements
+
+  /** A PUBACK, PUBREC, PUBCOMP, SUBACK or UNSUBACK (the caller pumps after the read). */
+  onAck(fx: Effects, packet: OutgoingAck): void {
+    if (packet.type === "suback" || packet.type === "unsuback") {
+      this.#subscribes.onAck(fx, packet);
+    } else if (packet.type === "puback") this.#publishes.onPuback(fx, packet);
+    else if (packet.type === "pubrec") this.#publishes.onPubrec(fx, packet);
+    else this.#publishes.onPubcomp(fx, packet);
+  }
+
+  /**
+   * A CONNACK with `limits` was accepted: the window becomes min(maxInflight, the server's
+   * Receive Maximum), which is returned, and outgoing topic aliases start afresh.
+   */
+  connected(limits: ServerLimits): number {
+    const window = Math.min(this.#options.maxInflight, limits.receiveMaximum);
+    this.#inflight.setWindow(window);
+    this.#publishes.connected(limits);
+    return window;
+  }
+
+  /**
+   * After {@link connected}: resume the session or discard its state as `resume.ts` describes,
+   * then send what the window lets through.
+   */
+  resume(fx: Effects, sessionPresent: boolean, link: Link): void {
+    const limits = link.limits;
+    if (sessionPresent) {
+      resumeSession(fx, this.#inflight, this.#publishes, this.#ops, limits);
+    } else {
+      const republish = discardSessionState(fx, this.#inflight, this.#ops);
+      const resubscribes = this.#options.resubscribe
+        ? this.#subscribes.resubscribeWork(fx, limits)
+        : [];
+      this.#startResubscribes(fx, resubscribes, republish, link);
+    }
+    this.pump(fx, link);
+  }
+
+  /**
+   * Starts token-less resubscribe `works` in order while identifiers allow, then puts the rest,
+   * followed by `front`, at the front of the queue.
+   */
+  #startResubscribes(fx: Effects, works: SubscribeWork[], front: PublishWork[], link: Link): void {
+    let started = 0;
+    for (const work of works) {
+      if (!this.#inflight.canStart(work)) break;
+      this.#start(fx, work, link);
+      started++;
+    }
+    const rest = works.slice(started);
+    this.#queuedResubscribes = rest;
+    this.#queue.enqueueFront([...rest, ...front]);
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Sends held resends, then queued and waiting work, while the window and the queue allow. */
+  pump(fx: Effects, link: Link): void {
+    const inflight = this.#inflight;
+    const queue = this.#queue;
+    if (link.up) {
+      for (let work = inflight.nextResend(); work; work = inflight.nextResend()) {
+        this.#publishes.resend(fx, work, link.limits);
+      }
+    }
+    if (queue.clear) return;
+    for (;;) {
+      if (link.up) {
+        for (let work = queue.headQueued(); work !== undefined; work = queue.headQueued()) {
+          if (!inflight.canStart(work)) break;
+          this.#start(fx, queue.shiftQueued(), link);
+        }
+      }
+      let moved = false;
+      for (let work = queue.headWaiting(); work !== undefined; work = queue.headWaiting()) {
+        if (link.up && queue.queued === 0 && inflight.canStart(work)) {
+          this.#start(fx, queue.shiftWaiting(), link);
+        } else if (queue.hasRoom(work)) {
+          queue.enqueue(queue.shiftWaiting());
+        } else {
+          break;
+        }
+        moved = true;
+      }
+      if (!moved) return;
+    }
+  }
+
+  #start(fx: Effects, work: Work, link: Link): void {
+    if (work.type === "publish") this.#publishes.start(fx, work, link.limits);
+    else this.#subscribes.start(fx, work, link.limits);
+  }
+
+  // ---------------------------------------------------------------- giving up
+
+  /** `cancel()`: false when `token` is not a pending operation. */
+  cancel(fx: Effects, token: Token, reason: unknown, link: Link): boolean {
+    const work = this.#ops.get(token);
+    if (work === undefined) return false;
+    this.#abandon(fx, work, reason, link);
+    return true;
+  }
+
+  /** Rejects the operations whose `operationTimeout` passed at `fx.now`. */
+  expire(fx: Effects, link: Link): void {
+    const ms = this.#options.operationTimeout;
+    for (const work of this.#ops.expired(fx.now)) {
+      const error = new TimeoutError(`${describeWork(work)} timed out after ${ms} ms`);
+      this.#abandon(fx, work, error, link);
+    }
+  }
+
+  /** When the next operation times out. */
+  nextDeadline(): number | undefined {
+    return this.#ops.nextDeadline();
+  }
+
+  /** Rejects `work`; drops it if not sent yet, else lets its flow finish silently. */
+  #abandon(fx: Effects, work: Work, error: unknown, link: Link): void {
+    const unsent = work.stage === "queued" || work.stage === "waiting";
+    if (unsent) {
+      this.#queue.drop(work);
+      if (work.type === "subscribe") this.#subscribes.forget(work);
+    }
+    this.#ops.reject(fx, work, error);
+    if (unsent) this.pump(fx, link);
+  }
+
+  /**
+   * The session is closed or stopped: reject every pending operation, drop unsent work and
+   * in-flight SUBSCRIBE / UNSUBSCRIBE. In-flight QoS 1/2 PUBLISH stay (silently) in the session
+   * state, to be resent if the session is resumed later.
+   */
+  failAll(fx: Effects, error: MqttError): void {
+    this.#queuedResubscribes = [];
+    for (const work of [...this.#queue.takeAll(), ...this.#inflight.takeControls()]) {
+      if (work.type === "subscribe" && work.token !== undefined) this.#subscribes.forget(work);
+      work.stage = "done";
+    }
+    for (const work of this.#ops.all()) this.#ops.reject(fx, work, error);
+  }
+
+  /** The connection was lost and will be re-established: unacked controls go out again. */
+  suspend(): void {
+    // Queued resubscribe work is not kept: the next CONNACK decides again what to resubscribe.
+    for (const work of this.#queuedResubscribes) this.#queue.drop(work);
+    this.#queuedResubscribes = [];
+    const controls = this.#inflight.takeControls().filter((w) => w.token !== undefined);
+    this.#queue.enqueueFront(controls);
+  }
+}
