@@ -23,8 +23,11 @@ import {
   ConnectionRefusedError,
   type MqttError,
   ProtocolError,
+  TimeoutError,
 } from "../errors.ts";
-import type { SessionOptions } from "./types.ts";
+import type { Effects } from "./effects.ts";
+import { Backoff } from "./reconnect.ts";
+import type { SessionOptions, Token } from "./types.ts";
 import { hex } from "./_hex.ts";
 
 /** The CONNECT for `options`, with the client id in use and the clean flag of this attempt. */
@@ -135,4 +138,145 @@ export function keepaliveTimeout(seconds: number): ConnectionClosedError {
   return new ConnectionClosedError(`No PINGRESP within ${seconds} s of PINGREQ (keepalive)`, {
     reasonCode: 0x8d,
   });
+}
+
+/**
+ * The bookkeeping of connection attempts: who waits for `connect()`, the CONNACK deadline, the
+ * reconnect backoff and when the next attempt is due, and what the attempts sent and got (clean
+ * flag, client identifier, last CONNACK). It decides nothing: the session calls it as it moves
+ * between statuses.
+ */
+export class Attempts {
+  readonly #options: SessionOptions;
+  readonly #backoff: Backoff | undefined;
+  readonly #tokens = new Set<Token>();
+  /** When the current attempt fails for want of a CONNACK. */
+  #deadline: number | undefined;
+  /** When the next reconnect attempt is due (only while waiting out a backoff delay). */
+  reconnectAt: number | undefined;
+  /** Any CONNACK ever accepted (for `clean: "first"` and the `reconnect` flag). */
+  #everConnected = false;
+  #sentClean = false;
+  #sentAt = 0;
+  /** The client identifier in use: the configured one, or the one the server assigned. */
+  clientId: string;
+  /** The last CONNACK accepted. */
+  connack: ConnackPacket | undefined;
+
+  constructor(options: SessionOptions, random: () => number) {
+    this.#options = options;
+    this.clientId = options.clientId;
+    this.#backoff = options.reconnect === false
+      ? undefined
+      : new Backoff(options.reconnect, random);
+  }
+
+  /** Whether losses lead to reconnects. */
+  get reconnects(): boolean {
+    return this.#backoff !== undefined;
+  }
+
+  /** Callers waiting for `connect()`. */
+  get waiting(): number {
+    return this.#tokens.size;
+  }
+
+  /** `token` waits for the next successful CONNACK. */
+  join(token: Token): void {
+    this.#tokens.add(token);
+  }
+
+  /** `token` no longer waits; false when it did not. */
+  leave(token: Token): boolean {
+    return this.#tokens.delete(token);
+  }
+
+  /** A new `connect()` series: the backoff starts over. */
+  restart(): void {
+    this.#backoff?.reset();
+  }
+
+  /** An attempt opens at `now`: the CONNACK deadline starts; returns its log line. */
+  opening(now: number, reconnecting: boolean): string {
+    this.reconnectAt = undefined;
+    const ms = this.#options.connectTimeout;
+    this.#deadline = ms > 0 ? now + ms : undefined;
+    return reconnecting ? `Reconnecting (attempt ${this.#backoff?.attempt ?? 0})` : "Connecting";
+  }
+
+  /** The CONNECT of this attempt, sent at `now`. */
+  connect(now: number): ConnectPacket {
+    const o = this.#options;
+    const clean = o.clean === "first" ? !this.#everConnected : o.clean;
+    this.#sentClean = clean;
+    this.#sentAt = now;
+    return connectPacket(o, this.clientId, clean);
+  }
+
+  /** When the CONNECT was sent. */
+  get sentAt(): number {
+    return this.#sentAt;
+  }
+
+  /** Why `connack` does not open the session, or undefined (see {@link connackFault}). */
+  fault(connack: ConnackPacket): MqttError | undefined {
+    return connackFault(connack, this.#options.protocolVersion, this.#sentClean);
+  }
+
+  /** `connack` was accepted; returns whether an earlier CONNACK had been (a reconnect). */
+  accepted(connack: ConnackPacket): boolean {
+    const reconnect = this.#everConnected;
+    this.#everConnected = true;
+    this.#deadline = undefined;
+    this.#backoff?.reset();
+    this.connack = connack;
+    const assigned = connack.properties?.assignedClientIdentifier;
+    if (assigned !== undefined) this.clientId = assigned;
+    return reconnect;
+  }
+
+  /** Settles every waiting `connect()` with `connack`. */
+  resolveAll(fx: Effects, connack: ConnackPacket): void {
+    for (const token of this.#tokens) fx.resolve(token, connack);
+    this.#tokens.clear();
+  }
+
+  /** Fails every waiting `connect()` with `error`. */
+  rejectAll(fx: Effects, error: MqttError): void {
+    for (const token of this.#tokens) fx.reject(token, error);
+    this.#tokens.clear();
+  }
+
+  /** The transport is gone: no CONNACK is awaited any more. */
+  ended(): void {
+    this.#deadline = undefined;
+  }
+
+  /** Schedules the next attempt after a backoff delay from `now`; returns when it is due. */
+  retry(now: number): number {
+    const at = now + (this.#backoff as Backoff).next();
+    this.reconnectAt = at;
+    return at;
+  }
+
+  /** What is due at `now`: the CONNACK deadline passed, the next attempt, or nothing. */
+  due(now: number): "timeout" | "retry" | undefined {
+    if (this.#deadline !== undefined && now >= this.#deadline) return "timeout";
+    if (this.reconnectAt !== undefined && now >= this.reconnectAt) return "retry";
+    return undefined;
+  }
+
+  /** The earlier of the CONNACK deadline and the next attempt. */
+  deadline(): number | undefined {
+    const a = this.#deadline;
+    const b = this.reconnectAt;
+    return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  }
+
+  /** The error for an attempt whose CONNACK did not come in time. */
+  timeout(): TimeoutError {
+    return new TimeoutError(
+      `No CONNACK within ${this.#options.connectTimeout} ms (connectTimeout)`,
+    );
+  }
 }
