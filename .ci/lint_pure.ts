@@ -1,11 +1,12 @@
 /**
- * Fails when the pure layers (src/codec/, src/session/) mention a runtime global, a clock or
- * randomness, or when anything in src/ writes to the console (logging goes through `onLog`).
+ * Fails when the pure layers (src/codec/, src/session/) mention a runtime global, a clock,
+ * randomness, asynchrony (`Promise`, `queueMicrotask`) or `crypto` / `globalThis`, or when
+ * anything in src/ writes to the console (logging goes through `onLog`).
  * Run with `deno task lint:pure`.
  */
 const PURE_DIRS = ["src/codec", "src/session"];
 const FORBIDDEN =
-  /\b(Deno|Bun|process|setTimeout|setInterval|Date\.now|performance|Math\.random)\b/;
+  /\b(Deno|Bun|process|setTimeout|setInterval|Date\.now|performance|Math\.random|queueMicrotask|Promise|crypto|globalThis)\b/;
 
 const NO_CONSOLE = /\bconsole\./;
 

@@ -46,3 +46,15 @@ export {
 export { connackRefusal } from "./connection.ts";
 export { IncomingTopicAliases, type OutgoingAlias, OutgoingTopicAliases } from "./topic_alias.ts";
 export { type Qos2Arrival, Qos2Receipts } from "./qos2_receipts.ts";
+export type {
+  ConnackPacket,
+  DisconnectPacket,
+  Properties,
+  ProtocolVersion,
+  PublishPacket,
+  QoS,
+  Subscription,
+  UserProperties,
+  Will,
+} from "../codec/types.ts";
+export { ConnectionRefusedError, MqttError, ProtocolError } from "../errors.ts";

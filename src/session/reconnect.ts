@@ -40,6 +40,7 @@ export class Backoff {
   readonly #bounds: BackoffBounds;
   readonly #random: () => number;
 
+  /** Delays within `bounds`; `random` returns numbers in [0, 1) for the jitter. */
   constructor(bounds: BackoffBounds, random: () => number) {
     this.#bounds = bounds;
     this.#random = random;

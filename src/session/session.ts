@@ -47,7 +47,11 @@ export class Session implements SessionApi {
   readonly #publishIn: PublishIn;
   #decoder: PacketDecoder | undefined;
 
-  /** @throws {RangeError} when `options` make a CONNECT their protocol version forbids */
+  /**
+   * A session for `options`; `random` returns numbers in [0, 1) for the reconnect jitter.
+   *
+   * @throws {RangeError} when `options` make a CONNECT their protocol version forbids
+   */
   constructor(options: SessionOptions, random: () => number) {
     admitConnect(options);
     this.#options = options;
@@ -140,6 +144,7 @@ export class Session implements SessionApi {
     return a === undefined ? b : b === undefined ? a : Math.min(a, b);
   }
 
+  /** See {@link SessionApi.publish}. @throws {RangeError} when admission refuses it */
   publish(token: Token, message: OutgoingMessage, now: number): void {
     const o = this.#options;
     const link = this.#life.link;
@@ -157,6 +162,7 @@ export class Session implements SessionApi {
     return this.#outbox.sendQoS0(this.#fx, message, link);
   }
 
+  /** See {@link SessionApi.subscribe}. @throws {RangeError} when admission refuses it */
   subscribe(
     token: Token,
     subscriptions: Subscription[],
@@ -169,6 +175,7 @@ export class Session implements SessionApi {
     this.#outbox.subscribe(this.#fx, token, subscriptions, properties, link);
   }
 
+  /** See {@link SessionApi.unsubscribe}. @throws {RangeError} when admission refuses it */
   unsubscribe(
     token: Token,
     topicFilters: string[],

@@ -27,7 +27,9 @@ import { ProtocolError } from "../errors.ts";
 
 /** The alias to put in an outgoing PUBLISH; `known` = the server already has the mapping. */
 export interface OutgoingAlias {
+  /** The alias number. */
   alias: number;
+  /** Whether the server already maps it to the topic (then the topic is sent empty). */
   known: boolean;
 }
 

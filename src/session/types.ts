@@ -30,6 +30,7 @@ export type ReconnectPolicy = false | { minDelay: number; maxDelay: number };
 
 /** Fully resolved session options (the client normalises user options into these). */
 export interface SessionOptions {
+  /** 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5. */
   protocolVersion: ProtocolVersion;
   /** May be "" only on MQTT 5 (the server assigns one, see `connected.clientId`). */
   clientId: string;
@@ -37,11 +38,15 @@ export interface SessionOptions {
   clean: boolean | "first";
   /** Keepalive in seconds, 0 = off. */
   keepalive: number;
+  /** The CONNECT user name. */
   username?: string;
+  /** The CONNECT password. */
   password?: Uint8Array;
+  /** The will message, published by the server if the connection ends without DISCONNECT. */
   will?: Will;
   /** MQTT 5 CONNECT properties (sessionExpiryInterval, receiveMaximum, maximumPacketSize, topicAliasMaximum, …). */
   properties?: Properties;
+  /** Whether and how soon to reconnect after a lost connection. */
   reconnect: ReconnectPolicy;
   /** Milliseconds from transport open request to CONNACK before the attempt fails. */
   connectTimeout: number;
@@ -65,16 +70,23 @@ export interface SessionOptions {
 
 /** An outgoing application message, as given to `publish`. */
 export interface OutgoingMessage {
+  /** The topic name ("" only with a topic alias that stands for one, MQTT 5). */
   topic: string;
+  /** The payload bytes. */
   payload: Uint8Array;
+  /** 0, 1 or 2. */
   qos: QoS;
+  /** Ask the server to keep it as the topic's retained message. */
   retain: boolean;
+  /** MQTT 5 PUBLISH properties. */
   properties?: Properties;
 }
 
 /** What `publish` resolves to: PUBACK/PUBREC/PUBCOMP reason code (0 for QoS 0) and properties. */
 export interface PublishResult {
+  /** The PUBACK / PUBCOMP reason code (below 0x80: success; always 0 before MQTT 5). */
   reasonCode: number;
+  /** The acknowledgement's MQTT 5 properties (reason string, user properties). */
   properties?: Properties;
 }
 
@@ -83,7 +95,9 @@ export interface PublishResult {
  * MQTT 3.1/3.1.1 UNSUBACK has no codes; it reports 0 Success for every filter.)
  */
 export interface AckResult {
+  /** One code per filter: the granted QoS (SUBACK), 0 / 0x11 (UNSUBACK), or a failure ≥ 0x80. */
   reasonCodes: number[];
+  /** The acknowledgement's MQTT 5 properties (reason string, user properties). */
   properties?: Properties;
 }
 
@@ -169,6 +183,7 @@ export type SessionAction =
  * Size, wildcard subscriptions where unavailable, …).
  */
 export interface SessionApi {
+  /** The coarse state. */
   readonly state: SessionState;
   /** The client identifier in use: the configured one, or the one the server assigned. */
   readonly clientId: string;
@@ -184,6 +199,11 @@ export interface SessionApi {
   handleTimer(now: number): void;
   /** When `handleTimer` is next needed, or undefined. */
   nextDeadline(): number | undefined;
+  /**
+   * Publish `message`; `token` settles on write (QoS 0), PUBACK (QoS 1) or PUBCOMP (QoS 2), or
+   * rejects. Queued while disconnected or beyond the window (QoS 0 only with
+   * `queueQoS0Offline`).
+   */
   publish(token: Token, message: OutgoingMessage, now: number): void;
   /**
    * A QoS 0 publish without a token, for callers that settle QoS 0 messages by the bytes they
@@ -192,12 +212,14 @@ export interface SessionApi {
    * or rejects it). Throws like `publish`.
    */
   sendQoS0(message: OutgoingMessage, now: number): boolean;
+  /** Subscribe; `token` resolves with the SUBACK's reason codes. */
   subscribe(
     token: Token,
     subscriptions: Subscription[],
     properties: Properties | undefined,
     now: number,
   ): void;
+  /** Unsubscribe; `token` resolves with the UNSUBACK's reason codes. */
   unsubscribe(
     token: Token,
     topicFilters: string[],

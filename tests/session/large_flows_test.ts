@@ -1,8 +1,7 @@
 /**
- * The hot path stays O(1) per packet: 50,000 QoS 1 messages in flight at once, acknowledged in
- * reverse order (the worst order for anything that scans), and 20,000 QoS 2 messages through a
- * window of 1,000, finish far below the bound. The bound is generous (a scan per ack would take
- * minutes, not seconds).
+ * Large flows settle completely: 50,000 QoS 1 messages in flight at once, acknowledged in
+ * reverse order, and 20,000 QoS 2 messages through a window of 1,000 with the rest queued. (How
+ * fast they go is measured in bench/session_bench.ts, not here.)
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -33,12 +32,11 @@ function ackStream(type: "puback" | "pubrec" | "pubcomp", ids: number[]): Uint8A
   return out;
 }
 
-describe("Session throughput", () => {
-  it("Session handles 50,000 QoS 1 in flight acknowledged in reverse order in O(1) per ack", () => {
+describe("Session large flows", () => {
+  it("Session settles 50,000 QoS 1 in flight acknowledged in reverse order", () => {
     const n = 50_000;
     const s = connected(65_535, 60_000);
     const payload = new Uint8Array(16);
-    const start = performance.now();
     for (let i = 1; i <= n; i++) {
       s.publish(i, { topic: "bench", payload, qos: 1, retain: false }, 1);
     }
@@ -46,17 +44,14 @@ describe("Session throughput", () => {
     const ids = Array.from({ length: n }, (_, i) => n - i);
     s.receive(ackStream("puback", ids), 2);
     const resolved = s.drain().filter((a) => a.type === "resolve").length;
-    const ms = performance.now() - start;
     assert.equal(writes, n);
     assert.equal(resolved, n);
     assert.equal(s.nextDeadline(), undefined, "settled deadlines are skipped");
-    assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
   });
 
   it("Session moves 20,000 QoS 2 messages through a window of 1,000 with the rest queued", () => {
     const s = connected(1000, 0);
     const payload = new Uint8Array(16);
-    const start = performance.now();
     const n = 20_000;
     for (let i = 1; i <= n; i++) s.publish(i, { topic: "q2", payload, qos: 2, retain: false }, 1);
     let written = s.drain().filter((a) => a.type === "write").length;
@@ -72,7 +67,7 @@ describe("Session throughput", () => {
       resolved += actions.filter((a) => a.type === "resolve").length;
       written = actions.filter((a) => a.type === "write").length;
     }
-    const ms = performance.now() - start;
-    assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
+    assert.equal(next - 1, n, "every message was sent once");
+    assert.equal(s.nextDeadline(), undefined);
   });
 });
