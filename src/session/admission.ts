@@ -27,7 +27,6 @@ import type {
 import { MqttError } from "../errors.ts";
 import type { ServerLimits } from "./limits.ts";
 import type { DisconnectRequest, OutgoingMessage, SessionOptions } from "./types.ts";
-import { describeWork, type Work } from "./work.ts";
 
 const SHARED_PREFIX = "$share/";
 const encoder = new TextEncoder();
@@ -247,12 +246,13 @@ export function admitSize(packet: Packet, version: ProtocolVersion, max: number 
   }
 }
 
-/** The error for work whose packet, encoded for this connection, exceeds `max` bytes. */
-export function tooLarge(work: Work, size: number, max: number): MqttError {
+/**
+ * The error for `what` (e.g. `PUBLISH to "a/b"`, see `describeWork`) whose packet, encoded for
+ * this connection, has `size` bytes, more than the server's Maximum Packet Size `max`.
+ */
+export function tooLarge(what: string, size: number, max: number): MqttError {
   return new MqttError(
-    `${
-      describeWork(work)
-    } not sent: ${size} bytes exceed the server's Maximum Packet Size ${max} [MQTT-3.2.2-15]`,
+    `${what} not sent: ${size} bytes exceed the server's Maximum Packet Size ${max} [MQTT-3.2.2-15]`,
     { reasonCode: 0x95 },
   );
 }

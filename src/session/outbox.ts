@@ -80,8 +80,7 @@ export class Outbox {
 
   /** An admitted QoS 0 `publish()` without a token: written now, or false (see `SessionApi`). */
   sendQoS0(fx: Effects, message: OutgoingMessage, link: Link): boolean {
-    const work = this.#publishes.work(undefined, message);
-    return link.up && this.#publishes.sendUntracked(fx, work, link.limits);
+    return link.up && this.#publishes.sendUntracked(fx, message, link.limits);
   }
 
   /** An admitted `subscribe()`: sends or queues it. */

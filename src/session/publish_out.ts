@@ -58,7 +58,7 @@ export class PublishOut {
    * The work of an admitted `publish()`. Throws RangeError for a user-set topic alias with an
    * empty topic that no earlier publish gave a topic for [MQTT-3.3.2-7].
    */
-  work(token: Token | undefined, message: OutgoingMessage): PublishWork {
+  work(token: Token, message: OutgoingMessage): PublishWork {
     const work: PublishWork = {
       type: "publish",
       token,
@@ -67,28 +67,38 @@ export class PublishOut {
       stage: "new",
       cost: message.payload.length,
     };
+    const aliasTopic = this.#aliasTopic(message);
+    if (aliasTopic !== undefined) work.aliasTopic = aliasTopic;
+    return work;
+  }
+
+  /**
+   * Writes an admitted QoS 0 `message` without a token, now (no work object is made); false,
+   * with nothing written, when it cannot be encoded within the server's Maximum Packet Size.
+   * Throws like {@link work}.
+   */
+  sendUntracked(fx: Effects, message: OutgoingMessage, limits: ServerLimits): boolean {
+    const bytes = this.#encode(message, 0, this.#aliasTopic(message), false, limits);
+    if (bytes instanceof MqttError) return false; // the tracked path rejects it with this error
+    fx.write(bytes);
+    return true;
+  }
+
+  /**
+   * The topic a user-set topic alias in `message` stands for (recorded when the message gives
+   * one), or undefined without one. Throws RangeError for an empty topic with an alias no
+   * earlier publish gave a topic for [MQTT-3.3.2-7].
+   */
+  #aliasTopic(message: OutgoingMessage): string | undefined {
     const alias = message.properties?.topicAlias;
-    if (alias === undefined || this.#version !== 5) return work;
+    if (alias === undefined || this.#version !== 5) return undefined;
     const topic = this.#aliases.given(alias, message.topic);
     if (topic === undefined) {
       throw new RangeError(
         `publish topic "" with properties.topicAlias ${alias} needs an earlier publish that gave a topic with that alias [MQTT-3.3.2-7]`,
       );
     }
-    work.aliasTopic = topic;
-    return work;
-  }
-
-  /**
-   * Writes a token-less QoS 0 `work` now; false, with nothing written, when the limits of this
-   * connection do not allow it.
-   */
-  sendUntracked(fx: Effects, work: PublishWork, limits: ServerLimits): boolean {
-    if (publishViolation(limits, work.message) !== undefined) return false;
-    const bytes = this.#encode(work, false, limits);
-    if (bytes instanceof MqttError) return false; // the tracked path rejects it with this error
-    fx.write(bytes);
-    return true;
+    return topic;
   }
 
   /** Sends `work` now (the window has room for it). */
@@ -100,7 +110,7 @@ export class PublishOut {
       return;
     }
     this.#inflight.start(work);
-    const bytes = this.#encode(work, false, limits);
+    const bytes = this.#encodeWork(work, false, limits);
     if (bytes instanceof MqttError) {
       if (work.message.qos > 0) this.#inflight.finish(work);
       this.#ops.reject(fx, work, bytes);
@@ -112,7 +122,7 @@ export class PublishOut {
 
   /** Sends in-flight `work` again with DUP = 1 and its packet identifier (session resume). */
   resend(fx: Effects, work: PublishWork, limits: ServerLimits): void {
-    const bytes = this.#encode(work, true, limits);
+    const bytes = this.#encodeWork(work, true, limits);
     if (bytes instanceof MqttError) {
       this.#inflight.finish(work);
       this.#ops.reject(fx, work, bytes);
@@ -155,12 +165,21 @@ export class PublishOut {
     this.#ops.resolve(fx, work, result);
   }
 
+  #encodeWork(work: PublishWork, dup: boolean, limits: ServerLimits): Uint8Array | MqttError {
+    return this.#encode(work.message, work.packetId, work.aliasTopic, dup, limits);
+  }
+
   /**
-   * The PUBLISH of `work` for the current connection (topic alias applied), or the error that
-   * keeps it from being sent (encoding failure, over the server's Maximum Packet Size).
+   * The PUBLISH of `message` for the current connection (topic alias applied), or the error
+   * that keeps it from being sent (encoding failure, over the server's Maximum Packet Size).
    */
-  #encode(work: PublishWork, dup: boolean, limits: ServerLimits): Uint8Array | MqttError {
-    const { message } = work;
+  #encode(
+    message: OutgoingMessage,
+    packetId: number,
+    aliasTopic: string | undefined,
+    dup: boolean,
+    limits: ServerLimits,
+  ): Uint8Array | MqttError {
     const aliases = this.#aliases;
     let topic = message.topic;
     let properties = this.#version === 5 ? message.properties : undefined;
@@ -170,7 +189,6 @@ export class PublishOut {
       if (alias.known) topic = "";
     }
     // A user-set alias: the empty topic only where this connection has the mapping.
-    const aliasTopic = work.aliasTopic;
     const userAlias = aliasTopic === undefined ? undefined : properties?.topicAlias;
     if (userAlias !== undefined && aliasTopic !== undefined && topic === "") {
       topic = aliases.wireTopic(userAlias, aliasTopic);
@@ -183,7 +201,7 @@ export class PublishOut {
       retain: message.retain,
       dup,
     };
-    if (message.qos > 0) packet.packetId = work.packetId;
+    if (message.qos > 0) packet.packetId = packetId;
     if (properties !== undefined) packet.properties = properties;
     let bytes: Uint8Array;
     try {
@@ -196,7 +214,7 @@ export class PublishOut {
     const max = limits.maximumPacketSize;
     if (max !== undefined && bytes.length > max) {
       if (alias !== undefined && !alias.known) aliases.unassign(message.topic);
-      return tooLarge(work, bytes.length, max);
+      return tooLarge(`PUBLISH to "${message.topic}"`, bytes.length, max);
     }
     if (userAlias !== undefined && topic !== "") aliases.sent(userAlias, topic);
     return bytes;

@@ -27,7 +27,12 @@ import type { Operations } from "./operations.ts";
 import { unexpected } from "./publish_out.ts";
 import { type ResubscribeGroup, SubscriptionStore } from "./subscriptions.ts";
 import type { AckResult, Token } from "./types.ts";
-import type { ControlWork, SubscribeWork, UnsubscribeWork } from "./work.ts";
+import {
+  type ControlWork,
+  describeWork,
+  type SubscribeWork,
+  type UnsubscribeWork,
+} from "./work.ts";
 import { hex } from "./_hex.ts";
 
 /** The SUBSCRIBE / UNSUBSCRIBE flows of one session and its remembered subscriptions. */
@@ -75,7 +80,7 @@ export class SubscribeOut {
     if (max !== undefined && size > max) {
       this.#inflight.finish(work);
       this.forget(work);
-      this.#ops.reject(fx, work, tooLarge(work, size, max));
+      this.#ops.reject(fx, work, tooLarge(describeWork(work), size, max));
       return;
     }
     fx.send(packet);
