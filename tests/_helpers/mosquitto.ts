@@ -22,10 +22,12 @@ import {
   accessSync,
   closeSync,
   constants,
+  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -244,9 +246,23 @@ class Broker implements MosquittoBroker {
     if (!this.#running || this.#child?.pid === undefined) {
       throw new Error("The broker is not running");
     }
+    // mosquitto logs "Saving" before it writes `mosquitto.db.new` and renames it over
+    // `mosquitto.db` (an autosave may be doing so already): the save is done once no `.new`
+    // file is left and a file other than the one before the signal is in place.
+    const db = join(this.dir, "mosquitto.db");
+    const deadline = Date.now() + 5_000;
+    const settled = async (done: () => boolean) => {
+      while (existsSync(`${db}.new`) || !done()) {
+        if (Date.now() > deadline) throw new Error("mosquitto did not finish saving within 5 s");
+        await delay(5);
+      }
+    };
+    await settled(() => true);
+    const before = fileIdentity(db);
     const mark = this.logMark();
     process.kill(this.#child.pid, "SIGUSR1");
     await this.waitForLog(/Saving in-memory database/, { since: mark });
+    await settled(() => fileIdentity(db) !== before);
   }
 
   async restart(): Promise<MosquittoBroker> {
@@ -451,6 +467,16 @@ function startWatchdog(brokerPid: number | undefined, configPath: string): void 
   });
   watchdog.once("error", () => {});
   watchdog.unref();
+}
+
+/** Identifies the file at `path` (inode, modification time, size), or "" when there is none. */
+function fileIdentity(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return "";
+  }
 }
 
 function readOptional(file: string): string {
