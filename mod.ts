@@ -1,6 +1,8 @@
 /**
- * korero: an MQTT 3.1 / 3.1.1 / 5.0 client with no dependencies. Its socket transport runs on
- * Deno today (TCP, TLS, unix sockets); the codec, session and client core are runtime-free.
+ * korero: an MQTT 3.1 / 3.1.1 / 5.0 client with no dependencies. Its socket transport (TCP, TLS,
+ * unix sockets) runs on Deno and Bun; `ws://` and `wss://` go through the WHATWG `WebSocket`
+ * on any runtime that has one. The codec, session and client core are runtime-free. Test
+ * helpers (an in-memory transport pair and a manual clock) are in `@korero/mqtt/testing`.
  *
  * Connect with {@link connect} (or `new MqttClient(options)` then `client.connect()`, to set
  * callbacks first), then `publish`, `subscribe`, `unsubscribe` and `disconnect`: each returns a
@@ -27,23 +29,23 @@
  */
 
 export { connect } from "./src/client/connect.ts";
-export {
-  type ConnectCallOptions,
-  type ConnectEvent,
-  type ConnectFailEvent,
-  type DisconnectEvent,
-  type DisconnectOptions,
-  type LogEvent,
-  type MessageEvent,
-  type MessagesOptions,
-  MqttClient,
-} from "./src/client/client.ts";
+export { MqttClient } from "./src/client/client.ts";
 export type {
+  ConnectEvent,
+  ConnectFailEvent,
+  DisconnectEvent,
+  LogEvent,
+  MessageEvent,
+} from "./src/client/events.ts";
+export type {
+  ConnectCallOptions,
+  DisconnectOptions,
+  MessagesOptions,
   PublishOptions,
   SubscribeOptions,
   SubscribeRequest,
   UnsubscribeOptions,
-} from "./src/client/arguments.ts";
+} from "./src/client/call_options.ts";
 export type { MessageStream } from "./src/client/message_stream.ts";
 export type { ClientOptions, WillOptions } from "./src/client/options.ts";
 export { type Message, payloadText } from "./src/client/message.ts";
@@ -51,6 +53,7 @@ export type { AckResult, LogLevel, PublishResult } from "./src/session/types.ts"
 export type {
   ConnackPacket,
   DisconnectPacket,
+  PacketType,
   Properties,
   ProtocolVersion,
   QoS,
@@ -67,13 +70,8 @@ export {
   QueueFullError,
   TimeoutError,
 } from "./src/errors.ts";
-export {
-  connackString,
-  errorString,
-  isFailure,
-  ReasonCode,
-  reasonCodeName,
-} from "./src/codec/reason_codes.ts";
+export { isFailure, ReasonCode, reasonCodeName } from "./src/codec/reason_codes.ts";
+export { connackString, errorString } from "./src/codec/paho.ts";
 export {
   isValidTopicFilter,
   isValidTopicName,
@@ -84,11 +82,12 @@ export {
   validateTopicName,
 } from "./src/topic.ts";
 export { TopicRouter } from "./src/topic_router.ts";
-export { type Clock, manualClock, realClock } from "./src/client/clock.ts";
+export type { Clock } from "./src/client/clock.ts";
 export type {
   TlsOptions,
   Transport,
   TransportHandlers,
   TransportOpener,
+  TransportOpenOptions,
   TransportTarget,
 } from "./src/transport/types.ts";

@@ -4,6 +4,8 @@
  *
  *   deno bench -A bench/codec_bench.ts
  *
+ * "encode" shows the public `encodePacket` (a buffer the caller owns) and `PacketEncoder.encode`
+ * (views into the encoder's slab, the session's hot path).
  * "decode" feeds one whole frame per call to a long-lived streaming decoder on both sides
  * (mqtt-packet's `parser.parse`, korero's `PacketDecoder.push`); `decodePacket` is shown too.
  *
@@ -17,6 +19,7 @@ import {
   encodePacket,
   type Packet,
   PacketDecoder,
+  PacketEncoder,
   type ProtocolVersion,
 } from "../src/codec/mod.ts";
 
@@ -208,6 +211,10 @@ for (const c of CASES) {
   });
   Deno.bench("korero encodePacket", { group: encodeGroup }, () => {
     sink += encodePacket(c.ours, c.version).length;
+  });
+  const encoder = new PacketEncoder();
+  Deno.bench("korero PacketEncoder.encode", { group: encodeGroup }, () => {
+    sink += encoder.encode(c.ours, c.version).length;
   });
 
   const decodeGroup = `decode ${c.name} (${ours.length} B)`;

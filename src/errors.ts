@@ -33,6 +33,7 @@ export class MqttError extends Error {
   /** The MQTT 5 reason code describing the failure, e.g. `0x87` Not authorized. */
   readonly reasonCode: number;
 
+  /** An error with `message`; `options.reasonCode` defaults to 0x80 Unspecified error. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -42,6 +43,7 @@ export class MqttError extends Error {
 
 /** Bytes that are not a valid MQTT packet (reason code 0x81, or 0x95 for an oversize packet). */
 export class MalformedPacketError extends MqttError {
+  /** A malformed-packet error; `options.reasonCode` defaults to 0x81 Malformed Packet. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, { ...options, reasonCode: options.reasonCode ?? 0x81 });
   }
@@ -49,6 +51,7 @@ export class MalformedPacketError extends MqttError {
 
 /** A well-formed packet that breaks a protocol rule (reason code 0x82 unless more specific). */
 export class ProtocolError extends MqttError {
+  /** A protocol error; `options.reasonCode` defaults to 0x82 Protocol Error. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, { ...options, reasonCode: options.reasonCode ?? 0x82 });
   }
@@ -59,6 +62,7 @@ export class ConnectionRefusedError extends MqttError {
   /** The human-readable name of the reason code, e.g. "Not authorized". */
   readonly reasonName: string;
 
+  /** A refusal with the CONNACK's reason code and its name. */
   constructor(message: string, options: MqttErrorOptions & { reasonName: string }) {
     super(message, options);
     this.reasonName = options.reasonName;
@@ -76,6 +80,7 @@ export class TimeoutError extends MqttError {}
 
 /** A bounded queue is full and the operation was rejected (reason code 0x97 Quota exceeded). */
 export class QueueFullError extends MqttError {
+  /** A queue-full error; `options.reasonCode` defaults to 0x97 Quota exceeded. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, { ...options, reasonCode: options.reasonCode ?? 0x97 });
   }

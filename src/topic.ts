@@ -86,6 +86,38 @@ export function parseSharedFilter(filter: string): SharedFilter | undefined {
 }
 
 /**
+ * Checks the topics a client publishes to, fast: a printable-ASCII topic without wildcards
+ * passes without the full check, and the last topic that passed (a publisher's loop repeats
+ * its topic) is not scanned again. Each client keeps its own.
+ */
+export class PublishTopicCheck {
+  #last = "";
+
+  /**
+   * Throws like {@link validateTopicName} unless `topic` can be published to; an empty topic
+   * passes when `hasAlias` (MQTT 5: a topic alias stands for the topic).
+   */
+  check(topic: unknown, hasAlias: boolean): void {
+    if (topic === this.#last && topic !== "") return;
+    if (typeof topic === "string") {
+      const n = topic.length;
+      if (n > 0 && n <= MAX_TOPIC_BYTES) {
+        let i = 0;
+        for (; i < n; i++) {
+          const c = topic.charCodeAt(i);
+          if (c === 0x23 || c === 0x2b || c === 0 || c > 0x7e) break;
+        }
+        if (i === n) {
+          this.#last = topic;
+          return;
+        }
+      } else if (n === 0 && hasAlias) return;
+    }
+    validateTopicName(topic, "publish topic");
+  }
+}
+
+/**
  * Whether a message published to `topic` matches the subscription `filter`, with exactly the
  * results of paho-mqtt's `topic_matches_sub`: `+` matches one level (also an empty one), `#`
  * matches the rest including the parent level (`sport/#` matches `sport`), and a filter that

@@ -2,9 +2,8 @@
  * A map from the driver's tokens to their callers, made for how tokens behave: they are handed
  * out in increasing order and mostly settled in about that order.
  *
- * Recent tokens live in an array indexed by `token - base` (a `Map` of 100,000 pending publishes
- * cost ~0.2 µs per publish in hashing and rehashing on Deno 2.9; the array ~10 % less loop time
- * over all); the settled prefix is cut off as it grows. A token that stays pending while many
+ * Recent tokens live in an array indexed by `token - base` (cheaper than hashing them into a
+ * `Map`; see bench/README.md); the settled prefix is cut off as it grows. A token that stays pending while many
  * later ones settle (a slow SUBSCRIBE, a QoS 2 flow) would keep the array long and sparse, so
  * when under a third of the window is live, the older half of the window moves into a `Map`.
  *

@@ -6,32 +6,15 @@
  * @module
  */
 
-import { describe } from "../codec/utf8.ts";
-import type { Properties, ProtocolVersion, QoS } from "../codec/types.ts";
+import { MAX_UINT32 } from "../codec/constants.ts";
+import type { Properties } from "../codec/types.ts";
+import { checkBoolean, checkInteger, checkQoS } from "../checks.ts";
+import { describe } from "../format.ts";
 
-export { describe };
+export { checkBoolean, checkInteger, checkQoS, describe, MAX_UINT32 };
 
-/** Largest four-byte integer (MQTT 5 Four Byte Integer properties). */
-export const MAX_UINT32 = 4_294_967_295;
-
-/** Throws unless `value` is an integer in `min..max`. */
-export function checkInteger(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== "number") {
-    throw new TypeError(`${field} must be a number, got ${describe(value)}`);
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${field} must be an integer in ${min}..${max}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** Throws unless `value` is a boolean. */
-export function checkBoolean(value: unknown, field: string): boolean {
-  if (typeof value !== "boolean") {
-    throw new TypeError(`${field} must be a boolean, got ${describe(value)}`);
-  }
-  return value;
-}
+/** The longest delay a timer takes (2^31 - 1 ms), and so the bound of every timeout option. */
+export const MAX_TIMER = 2_147_483_647;
 
 /** Throws unless `value` is a string. */
 export function checkString(value: unknown, field: string): string {
@@ -55,17 +38,6 @@ export function checkObject(value: unknown, field: string): void {
   }
 }
 
-/** Throws unless `value` is 0, 1 or 2. */
-export function checkQoS(value: unknown, field: string): QoS {
-  if (value !== 0 && value !== 1 && value !== 2) {
-    if (typeof value !== "number") {
-      throw new TypeError(`${field} must be 0, 1 or 2, got ${describe(value)}`);
-    }
-    throw new RangeError(`${field} must be 0, 1 or 2, got ${describe(value)}`);
-  }
-  return value;
-}
-
 const encoder = new TextEncoder();
 
 /** A string as UTF-8 bytes, or the bytes themselves; anything else is a TypeError. */
@@ -79,18 +51,9 @@ export function toBytes(value: unknown, field: string): Uint8Array {
  * Checks that `properties` is an object and that it is only used on MQTT 5; checks the ranges
  * of the numeric properties a user commonly sets. The codec checks the rest when encoding.
  */
-export function checkProperties(
-  properties: unknown,
-  field: string,
-  protocolVersion: ProtocolVersion,
-): Properties | undefined {
+export function checkProperties(properties: unknown, field: string): Properties | undefined {
   if (properties === undefined) return undefined;
   checkObject(properties, field);
-  if (protocolVersion !== 5) {
-    throw new RangeError(
-      `${field} needs protocolVersion 5, got protocolVersion ${protocolVersion}`,
-    );
-  }
   const p = properties as Properties;
   if (p.sessionExpiryInterval !== undefined) {
     checkInteger(p.sessionExpiryInterval, `${field}.sessionExpiryInterval`, 0, MAX_UINT32);

@@ -3,8 +3,7 @@
  *
  * Small packets are copied into blocks of {@link BLOCK_SIZE} bytes, so a burst of them (a
  * publisher's tight loop) keeps no per-packet object alive until the flush and costs one copy:
- * no buffer that doubles and copies everything again (measured on Deno 2.9: pushing 100,000
- * packets of 1 KiB took ~150 ms into one growing buffer, ~10–60 ms into blocks). A large packet
+ * no buffer that doubles and copies everything again (see bench/README.md). A large packet
  * is kept as it is (no copy), and so is a lone packet until a second one arrives.
  *
  * `take(max)` hands out whole packets only and never bytes that are written again, so a

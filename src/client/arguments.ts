@@ -1,13 +1,24 @@
 /**
- * Options of `publish`, `subscribe` and `unsubscribe`, and their checks. Everything is checked
- * before the session sees the call, so a bad argument queues nothing.
+ * The argument checks of the client's methods (`publish`, `subscribe`, `unsubscribe`,
+ * `disconnect`, `messages`): types, ranges and topic syntax, before the session sees the call,
+ * so a bad argument queues nothing. The protocol's rules (what needs MQTT 5, what the server
+ * allows) are the session's admission (`src/session/admission.ts`), which also runs before
+ * anything is queued.
  *
  * @module
  */
 
-import type { Properties, ProtocolVersion, QoS, Subscription } from "../codec/types.ts";
-import type { OutgoingMessage } from "../session/types.ts";
-import { parseSharedFilter, validateTopicFilter } from "../topic.ts";
+import type { Properties, QoS, Subscription } from "../codec/types.ts";
+import type {
+  DisconnectOptions,
+  MessagesOptions,
+  PublishOptions,
+  SubscribeOptions,
+  SubscribeRequest,
+  UnsubscribeOptions,
+} from "./call_options.ts";
+import type { DisconnectRequest, OutgoingMessage } from "../session/types.ts";
+import { validateTopicFilter } from "../topic.ts";
 import {
   checkBoolean,
   checkInteger,
@@ -15,64 +26,13 @@ import {
   checkProperties,
   checkQoS,
   describe,
+  MAX_UINT32,
 } from "./_validate.ts";
-
-/** Options of `publish`. */
-export interface PublishOptions {
-  /** @default 0 */
-  qos?: QoS;
-  /** Ask the broker to keep it as the topic's retained message. @default false */
-  retain?: boolean;
-  /** MQTT 5 properties: `messageExpiryInterval`, `contentType`, `responseTopic`, `userProperties`, … */
-  properties?: Properties;
-  /** Aborting gives up: not sent if it has not been yet; the promise rejects with the reason. */
-  signal?: AbortSignal;
-}
-
-/** One filter of a `subscribe` list, with options that override the shared ones. */
-export interface SubscribeRequest {
-  topicFilter: string;
-  /** Maximum QoS to receive at. */
-  qos?: QoS;
-  /** MQTT 5: do not receive own publications. */
-  noLocal?: boolean;
-  /** MQTT 5: keep the retain flag as published. */
-  retainAsPublished?: boolean;
-  /** MQTT 5: 0 = send retained messages, 1 = only for a new subscription, 2 = never. */
-  retainHandling?: 0 | 1 | 2;
-}
-
-/** Options of `subscribe`; the first four apply to every filter without its own value. */
-export interface SubscribeOptions {
-  /** @default 0 */
-  qos?: QoS;
-  /** MQTT 5. @default false */
-  noLocal?: boolean;
-  /** MQTT 5. @default false */
-  retainAsPublished?: boolean;
-  /** MQTT 5. @default 0 */
-  retainHandling?: 0 | 1 | 2;
-  /** MQTT 5 SUBSCRIBE properties: `subscriptionIdentifier`, `userProperties`. */
-  properties?: Properties;
-  /** Aborting gives up: the promise rejects with the reason. */
-  signal?: AbortSignal;
-}
-
-/** Options of `unsubscribe`. */
-export interface UnsubscribeOptions {
-  /** MQTT 5 UNSUBSCRIBE properties: `userProperties`. */
-  properties?: Properties;
-  /** Aborting gives up: the promise rejects with the reason. */
-  signal?: AbortSignal;
-}
 
 const EMPTY = new Uint8Array(0);
 
 /** Checks publish options; returns the message without topic and payload (filled by the caller). */
-export function checkPublishOptions(
-  options: PublishOptions,
-  version: ProtocolVersion,
-): OutgoingMessage {
+export function checkPublishOptions(options: PublishOptions): OutgoingMessage {
   checkObject(options, "publish options");
   const message: OutgoingMessage = {
     topic: "",
@@ -82,15 +42,8 @@ export function checkPublishOptions(
       ? false
       : checkBoolean(options.retain, "publish options.retain"),
   };
-  const properties = checkProperties(options.properties, "publish options.properties", version);
-  if (properties !== undefined) {
-    if (properties.subscriptionIdentifier !== undefined) {
-      throw new RangeError(
-        "publish options.properties.subscriptionIdentifier is only sent by servers [MQTT-3.3.4-6]",
-      );
-    }
-    message.properties = properties;
-  }
+  const properties = checkProperties(options.properties, "publish options.properties");
+  if (properties !== undefined) message.properties = properties;
   checkSignal(options.signal, "publish options.signal");
   return message;
 }
@@ -99,10 +52,9 @@ export function checkPublishOptions(
 export function checkSubscriptions(
   filterOrList: unknown,
   options: SubscribeOptions,
-  version: ProtocolVersion,
 ): [Subscription[], Properties | undefined] {
   checkObject(options, "subscribe options");
-  const shared = { qos: 0 as QoS, ...entry(options, "subscribe options", version) };
+  const shared = { qos: 0 as QoS, ...entry(options, "subscribe options") };
   const list = typeof filterOrList === "string" ? [filterOrList] : filterOrList;
   if (!Array.isArray(list)) {
     throw new TypeError(
@@ -122,20 +74,13 @@ export function checkSubscriptions(
       validateTopicFilter(request.topicFilter, `${field}.topicFilter`);
       subscription = {
         ...shared,
-        ...entry(request, field, version),
+        ...entry(request, field),
         topicFilter: request.topicFilter,
       };
     }
-    if (subscription.noLocal === true && parseSharedFilter(subscription.topicFilter)) {
-      throw new RangeError(
-        `${field}: noLocal cannot be set on the shared subscription ${
-          describe(subscription.topicFilter)
-        } [MQTT-3.8.3-4]`,
-      );
-    }
     return trim(subscription);
   });
-  const properties = checkProperties(options.properties, "subscribe options.properties", version);
+  const properties = checkProperties(options.properties, "subscribe options.properties");
   const id = properties?.subscriptionIdentifier;
   if (id !== undefined) {
     checkInteger(id, "subscribe options.properties.subscriptionIdentifier", 1, 268_435_455);
@@ -148,7 +93,6 @@ export function checkSubscriptions(
 export function checkTopicFilters(
   filters: unknown,
   options: UnsubscribeOptions,
-  version: ProtocolVersion,
 ): [string[], Properties | undefined] {
   checkObject(options, "unsubscribe options");
   const list = typeof filters === "string" ? [filters] : filters;
@@ -159,19 +103,45 @@ export function checkTopicFilters(
   }
   if (list.length === 0) throw new RangeError("unsubscribe filters must not be an empty array");
   list.forEach((filter, i) => validateTopicFilter(filter, `unsubscribe filters[${i}]`));
-  const properties = checkProperties(options.properties, "unsubscribe options.properties", version);
+  const properties = checkProperties(options.properties, "unsubscribe options.properties");
   checkSignal(options.signal, "unsubscribe options.signal");
   return [list as string[], properties];
+}
+
+/** Checks disconnect options; returns the session's request. */
+export function checkDisconnect(options: DisconnectOptions): DisconnectRequest {
+  checkObject(options, "disconnect options");
+  const request: DisconnectRequest = {};
+  if (options.reasonCode !== undefined) {
+    checkInteger(options.reasonCode, "disconnect options.reasonCode", 0, 255);
+    request.reasonCode = options.reasonCode;
+  }
+  let properties = options.properties;
+  if (properties !== undefined) checkObject(properties, "disconnect options.properties");
+  if (options.sessionExpiryInterval !== undefined) {
+    checkInteger(
+      options.sessionExpiryInterval,
+      "disconnect options.sessionExpiryInterval",
+      0,
+      MAX_UINT32,
+    );
+    properties = { ...properties, sessionExpiryInterval: options.sessionExpiryInterval };
+  }
+  if (properties !== undefined) request.properties = properties;
+  return request;
+}
+
+/** Checks `messages()` options; returns the buffer capacity (`fallback` when not given). */
+export function checkMessagesOptions(options: MessagesOptions, fallback: number): number {
+  checkObject(options, "messages() options");
+  if (options.buffer === undefined) return fallback;
+  return checkInteger(options.buffer, "messages() options.buffer", 1, 2_147_483_647);
 }
 
 type Entry = Partial<Omit<Subscription, "topicFilter">>;
 
 /** The per-filter fields of `source` that are set, checked. */
-function entry(
-  source: SubscribeOptions | SubscribeRequest,
-  field: string,
-  version: ProtocolVersion,
-): Entry {
+function entry(source: SubscribeOptions | SubscribeRequest, field: string): Entry {
   const out: Entry = {};
   if (source.qos !== undefined) out.qos = checkQoS(source.qos, `${field}.qos`);
   if (source.noLocal !== undefined) out.noLocal = checkBoolean(source.noLocal, `${field}.noLocal`);
@@ -183,11 +153,6 @@ function entry(
       | 0
       | 1
       | 2;
-  }
-  if (version !== 5) {
-    for (const name of ["noLocal", "retainAsPublished", "retainHandling"] as const) {
-      if (out[name]) throw new RangeError(`${field}.${name} needs protocolVersion 5`);
-    }
   }
   return out;
 }

@@ -5,98 +5,43 @@
  * @module
  */
 
-import type {
-  ConnackPacket,
-  DisconnectPacket,
-  Properties,
-  QoS,
-  Subscription,
-} from "../codec/types.ts";
-import type { MqttError } from "../errors.ts";
+import type { ConnackPacket } from "../codec/types.ts";
 import { Session } from "../session/mod.ts";
-import type { AckResult, DisconnectRequest, LogLevel, PublishResult } from "../session/types.ts";
+import type { AckResult, LogLevel, PublishResult } from "../session/types.ts";
 import { TopicRouter } from "../topic_router.ts";
-import { validateTopicFilter, validateTopicName } from "../topic.ts";
+import { PublishTopicCheck, validateTopicFilter } from "../topic.ts";
 import { openAuto } from "../transport/auto.ts";
 import { Driver, type DriverEvent } from "./driver.ts";
+import {
+  type ConnectEvent,
+  connectEvent,
+  type ConnectFailEvent,
+  connectFailEvent,
+  type DisconnectEvent,
+  disconnectEvent,
+  type LogEvent,
+  type MessageEvent,
+} from "./events.ts";
 import { type Message, messageOf } from "./message.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
-import { checkFunction, checkInteger, checkObject, MAX_UINT32, toBytes } from "./_validate.ts";
+import { checkFunction, checkObject, toBytes } from "./_validate.ts";
 import {
+  checkDisconnect,
+  checkMessagesOptions,
   checkPublishOptions,
   checkSubscriptions,
   checkTopicFilters,
-  type PublishOptions,
-  type SubscribeOptions,
-  type SubscribeRequest,
-  type UnsubscribeOptions,
 } from "./arguments.ts";
-
-/** What `onConnect` receives: the CONNACK of a successful (re)connection. */
-export interface ConnectEvent {
-  connack: ConnackPacket;
-  /** Whether the broker resumed a stored session. */
-  sessionPresent: boolean;
-  /** The CONNACK's MQTT 5 properties (limits, assigned client id, …). */
-  properties?: Properties;
-  /** `true` for every connection after the first. */
-  reconnect: boolean;
-}
-
-/** What `onConnectFail` receives: why one connection attempt failed. */
-export interface ConnectFailEvent {
-  error: MqttError;
-  /** Whether the client will try again (reconnect policy), or gave up. */
-  willReconnect: boolean;
-}
-
-/** What `onDisconnect` receives when an established connection ended. */
-export interface DisconnectEvent {
-  /** The server's DISCONNECT reason code, else the error's, else 0. */
-  reasonCode: number;
-  /** Why the connection ended, unless it was a normal disconnect. */
-  error?: MqttError;
-  /** The server's DISCONNECT packet (MQTT 5), if it sent one. */
-  packet?: DisconnectPacket;
-  /** Whether the client will try to reconnect. */
-  willReconnect: boolean;
-}
-
-/** What `onMessage` and per-filter callbacks receive. */
-export interface MessageEvent {
-  message: Message;
-}
-
-/** What `onLog` receives. */
-export interface LogEvent {
-  level: LogLevel;
-  message: string;
-}
-
-/** Options of {@link MqttClient.connect}. */
-export interface ConnectCallOptions {
-  /** Aborting stops the attempt and rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link MqttClient.disconnect}. */
-export interface DisconnectOptions {
-  /** DISCONNECT reason code (MQTT 5); `0x04` asks the broker to publish the will. @default 0 */
-  reasonCode?: number;
-  /** DISCONNECT properties (MQTT 5). */
-  properties?: Properties;
-  /** Shortcut for `properties.sessionExpiryInterval` (MQTT 5). */
-  sessionExpiryInterval?: number;
-}
-
-/** Options of {@link MqttClient.messages}. */
-export interface MessagesOptions {
-  /** Messages buffered before the oldest is dropped. @default options.messageBuffer (1000) */
-  buffer?: number;
-  /** Aborting ends the iterator. */
-  signal?: AbortSignal;
-}
+import type {
+  ConnectCallOptions,
+  DisconnectOptions,
+  MessagesOptions,
+  PublishOptions,
+  SubscribeOptions,
+  SubscribeRequest,
+  UnsubscribeOptions,
+} from "./call_options.ts";
 
 /**
  * An MQTT 3.1 / 3.1.1 / 5.0 client. Set the callbacks, then `connect()`.
@@ -127,8 +72,7 @@ export class MqttClient {
 
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
-  #clientId: string;
-  #connects = 0;
+  readonly #topics = new PublishTopicCheck();
   readonly #callbacks = new TopicRouter<(event: MessageEvent) => void>();
   readonly #streams = new TopicRouter<MessageStream>();
   readonly #allStreams = new Set<MessageStream>();
@@ -140,15 +84,14 @@ export class MqttClient {
    */
   constructor(options: ClientOptions = {}) {
     this.#options = resolveOptions(options);
-    this.#clientId = this.#options.session.clientId;
-    const session = new Session(this.#options.session, this.#options.random);
-    this.#driver = new Driver(
-      session,
-      this.#options.opener ?? openAuto,
-      this.#options.target,
-      this.#options.clock,
-      { event: (event) => this.#event(event), closed: () => this.#closed() },
-    );
+    const { session, random, opener, target, readPacing, clock } = this.#options;
+    this.#driver = new Driver(new Session(session, random), {
+      opener: opener ?? openAuto,
+      target,
+      readPacing,
+      clock,
+      events: { event: (event) => this.#event(event), closed: () => this.#closed() },
+    });
   }
 
   /** Whether the client is connected now. */
@@ -158,7 +101,7 @@ export class MqttClient {
 
   /** The client identifier: the one given or generated, or the one the server assigned. */
   get clientId(): string {
-    return this.#clientId;
+    return this.#driver.clientId;
   }
 
   /**
@@ -169,9 +112,7 @@ export class MqttClient {
   connect(options: ConnectCallOptions = {}): Promise<ConnackPacket> {
     try {
       checkObject(options, "connect options");
-      const signal = options.signal;
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return this.#driver.connect(signal);
+      return this.#driver.connect(options.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -190,19 +131,16 @@ export class MqttClient {
     options?: PublishOptions,
   ): Promise<PublishResult> {
     try {
-      const bytes = typeof payload === "string" ? encoder.encode(payload) : payload;
-      if (!(bytes instanceof Uint8Array)) toBytes(payload, "payload");
+      const bytes = toBytes(payload, "payload");
       if (options === undefined) {
-        checkTopic(topic, false);
+        this.#topics.check(topic, false);
         return this.#driver.publish({ topic, payload: bytes, qos: 0, retain: false });
       }
-      const message = checkPublishOptions(options, this.#options.session.protocolVersion);
-      checkTopic(topic, message.properties?.topicAlias !== undefined);
+      const message = checkPublishOptions(options);
+      this.#topics.check(topic, message.properties?.topicAlias !== undefined);
       message.topic = topic;
       message.payload = bytes;
-      const signal = options.signal;
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return this.#driver.publish(message, signal);
+      return this.#driver.publish(message, options.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -218,11 +156,8 @@ export class MqttClient {
     options: SubscribeOptions = {},
   ): Promise<AckResult> {
     try {
-      const version = this.#options.session.protocolVersion;
-      const [subscriptions, properties] = checkSubscriptions(filterOrList, options, version);
-      const signal = options.signal;
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return this.#driver.subscribe(subscriptions, properties, signal);
+      const [subscriptions, properties] = checkSubscriptions(filterOrList, options);
+      return this.#driver.subscribe(subscriptions, properties, options.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -231,11 +166,8 @@ export class MqttClient {
   /** Unsubscribes from one filter or a list; resolves with the reason codes (MQTT 5). */
   unsubscribe(filters: string | string[], options: UnsubscribeOptions = {}): Promise<AckResult> {
     try {
-      const version = this.#options.session.protocolVersion;
-      const [list, properties] = checkTopicFilters(filters, options, version);
-      const signal = options.signal;
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return this.#driver.unsubscribe(list, properties, signal);
+      const [list, properties] = checkTopicFilters(filters, options);
+      return this.#driver.unsubscribe(list, properties, options.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -247,7 +179,7 @@ export class MqttClient {
    * the connection is closed.
    */
   async disconnect(options: DisconnectOptions = {}): Promise<void> {
-    const request = checkDisconnect(options, this.#options.session.protocolVersion);
+    const request = checkDisconnect(options);
     await this.#driver.disconnect(request);
     await this.#driver.idle();
   }
@@ -260,10 +192,7 @@ export class MqttClient {
    */
   messages(filter?: string, options: MessagesOptions = {}): MessageStream {
     if (filter !== undefined) validateTopicFilter(filter, "messages() filter");
-    checkObject(options, "messages() options");
-    const capacity = options.buffer === undefined
-      ? this.#options.messageBuffer
-      : checkInteger(options.buffer, "messages() options.buffer", 1, 2_147_483_647);
+    const capacity = checkMessagesOptions(options, this.#options.messageBuffer);
     const label = filter ?? "every message";
     const stream: MessageStream = new MessageStream(
       capacity,
@@ -311,31 +240,12 @@ export class MqttClient {
     switch (event.type) {
       case "message":
         return this.#deliver(messageOf(event.message));
-      case "connected": {
-        this.#clientId = event.clientId;
-        const connect: ConnectEvent = {
-          connack: event.connack,
-          sessionPresent: event.sessionPresent,
-          reconnect: this.#connects++ > 0,
-        };
-        if (event.connack.properties !== undefined) connect.properties = event.connack.properties;
-        return this.#call(this.onConnect, connect, "onConnect");
-      }
+      case "connected":
+        return this.#call(this.onConnect, connectEvent(event), "onConnect");
       case "connectFailed":
-        return this.#call(
-          this.onConnectFail,
-          { error: event.error, willReconnect: event.reconnectAt !== undefined },
-          "onConnectFail",
-        );
-      case "disconnected": {
-        const disconnect: DisconnectEvent = {
-          reasonCode: event.packet?.reasonCode ?? event.error?.reasonCode ?? 0,
-          willReconnect: event.reconnectAt !== undefined,
-        };
-        if (event.error !== undefined) disconnect.error = event.error;
-        if (event.packet !== undefined) disconnect.packet = event.packet;
-        return this.#call(this.onDisconnect, disconnect, "onDisconnect");
-      }
+        return this.#call(this.onConnectFail, connectFailEvent(event), "onConnectFail");
+      case "disconnected":
+        return this.#call(this.onDisconnect, disconnectEvent(event), "onDisconnect");
       case "log":
         return this.#log(event.level, event.message);
     }
@@ -386,66 +296,3 @@ export class MqttClient {
     }
   }
 }
-
-const encoder = new TextEncoder();
-
-/** The last topic that passed the short path of {@link checkTopic}. */
-let lastTopic = "";
-
-/**
- * Throws unless `topic` can be published to; plain ASCII topics take a short path, and the
- * last one that passed it (a publisher's loop repeats its topic) is not scanned again.
- */
-function checkTopic(topic: unknown, hasAlias: boolean): void {
-  if (topic === lastTopic && topic !== "") return;
-  if (typeof topic === "string") {
-    const n = topic.length;
-    if (n > 0 && n <= 65_535) {
-      let i = 0;
-      for (; i < n; i++) {
-        const c = topic.charCodeAt(i);
-        if (c === 0x23 || c === 0x2b || c === 0 || c > 0x7e) break;
-      }
-      if (i === n) {
-        lastTopic = topic;
-        return;
-      }
-    } else if (n === 0 && hasAlias) return; // MQTT 5: the alias stands for the topic
-  }
-  validateTopicName(topic, "publish topic");
-}
-
-function checkDisconnect(options: DisconnectOptions, version: number): DisconnectRequest {
-  checkObject(options, "disconnect options");
-  const request: DisconnectRequest = {};
-  if (options.reasonCode !== undefined) {
-    checkInteger(options.reasonCode, "disconnect options.reasonCode", 0, 255);
-    if (version !== 5 && options.reasonCode !== 0) {
-      throw new RangeError(
-        `disconnect options.reasonCode needs protocolVersion 5, got ${options.reasonCode}`,
-      );
-    }
-    request.reasonCode = options.reasonCode;
-  }
-  let properties = options.properties;
-  if (properties !== undefined) checkObject(properties, "disconnect options.properties");
-  if (options.sessionExpiryInterval !== undefined) {
-    checkInteger(
-      options.sessionExpiryInterval,
-      "disconnect options.sessionExpiryInterval",
-      0,
-      MAX_UINT32,
-    );
-    properties = { ...properties, sessionExpiryInterval: options.sessionExpiryInterval };
-  }
-  if (properties !== undefined) {
-    if (version !== 5) {
-      throw new RangeError("disconnect options.properties needs protocolVersion 5");
-    }
-    request.properties = properties;
-  }
-  return request;
-}
-
-export type { PublishOptions, SubscribeOptions, SubscribeRequest, UnsubscribeOptions };
-export type { QoS, Subscription };

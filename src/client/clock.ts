@@ -20,7 +20,7 @@ const READING_USES = 16;
 
 /**
  * Creates a clock backed by `performance.now()` and `setTimeout`. Reading the time costs a
- * runtime call (~0.1 µs on Deno 2.9, a tenth of a QoS 0 publish), so `now()` hands out one
+ * runtime call (a noticeable share of a QoS 0 publish), so `now()` hands out one
  * reading to up to 16 calls made in the same synchronous run (a publisher's tight loop) and
  * reads afresh after a microtask checkpoint. A shared reading lags real time by whatever
  * synchronous work ran since it was taken, so deadlines computed from it can come out that much

@@ -19,7 +19,8 @@ import type { ClientOptions } from "./options.ts";
  * await client.publish("demo/hello", "world");
  * await client.disconnect();
  * ```
- * @param url `mqtt://`, `mqtts://`, `tcp://` or `ssl://`, with optional `user:password@` and port
+ * @param url `mqtt://`, `mqtts://`, `tcp://`, `ssl://`, or `ws://` / `wss://` for MQTT over
+ *   WebSocket, with optional `user:password@` and port (and for WebSocket a request path)
  * @param options everything else; `options.url` is replaced by `url`
  * @throws {TypeError | RangeError} (as a rejection) when an option is invalid
  */

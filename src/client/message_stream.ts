@@ -24,9 +24,12 @@ export class MessageStream implements AsyncIterableIterator<Message> {
   #onAbort = (): void => void this.return();
 
   /**
+   * A stream with room for `capacity` messages (the client makes them: `client.messages()`).
+   *
    * @param capacity messages kept before the oldest is dropped
    * @param detach called once when the stream ends (unregisters it)
    * @param onDrop called when a message is dropped, with the total dropped so far
+   * @param signal ends the stream when aborted
    */
   constructor(
     capacity: number,
@@ -72,6 +75,7 @@ export class MessageStream implements AsyncIterableIterator<Message> {
     this.#finish();
   }
 
+  /** The next message: a buffered one at once, else the next to arrive; done once ended. */
   next(): Promise<IteratorResult<Message, undefined>> {
     if (this.#count > 0) {
       const message = this.#ring[this.#head]!;
@@ -92,6 +96,7 @@ export class MessageStream implements AsyncIterableIterator<Message> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The stream is its own iterator, for `for await`. */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -1,42 +1,41 @@
 /**
- * Checks shared by the packet encoders (bad arguments → TypeError / RangeError naming the
- * field) and decoders (bad bytes → MalformedPacketError / ProtocolError citing the spec).
+ * Checks shared by the packet encoders (bad arguments → TypeError / RangeError: "`field` must
+ * be …, got …") and decoders (bad bytes → MalformedPacketError / ProtocolError citing the spec).
  *
  * @module
  */
 
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
-import { MAX_REMAINING_LENGTH, PACKET_TYPE_NAMES } from "./constants.ts";
+import { describe, hex } from "../format.ts";
+import { MAX_PACKET_ID, MAX_REMAINING_LENGTH, PACKET_TYPE_NAMES } from "./constants.ts";
 import { isValidReasonCode } from "./reason_codes.ts";
-import type { PacketType, ProtocolVersion } from "./types.ts";
-import { describe } from "./utf8.ts";
+import type { PacketType, Properties, ProtocolVersion } from "./types.ts";
 import type { Reader } from "./_reader.ts";
-import { varintSize, writeVarint } from "./_varint.ts";
-import { allocate } from "./_writer.ts";
+
+export { checkBoolean, checkInteger, checkQoS as checkQos } from "../checks.ts";
 
 // ---- encoding ---------------------------------------------------------------------------
 
-/** Throws unless `value` is a packet identifier, 1..65535. */
+/** Throws a RangeError unless `version` is 3, 4 or 5. */
+export function checkProtocolVersion(
+  version: unknown,
+  field = "protocolVersion",
+): asserts version is ProtocolVersion {
+  if (version !== 5 && version !== 4 && version !== 3) {
+    throw new RangeError(`${field} must be 3, 4 or 5, got ${describe(version)}`);
+  }
+}
+
+/**
+ * Throws unless `value` is a packet identifier, 1..65535: a TypeError for a value that is not
+ * a number, a RangeError for any other (the rule of `src/checks.ts`).
+ */
 export function checkPacketId(value: unknown, field = "packetId"): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 0xffff) {
-    throw new RangeError(`${field} must be an integer in 1..65535, got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_PACKET_ID) {
+    const message = `${field} must be an integer in 1..${MAX_PACKET_ID}, got ${describe(value)}`;
+    throw typeof value === "number" ? new RangeError(message) : new TypeError(message);
   }
   return value;
-}
-
-/** Throws unless `value` is 0, 1 or 2. */
-export function checkQos(value: unknown, field: string): number {
-  if (value !== 0 && value !== 1 && value !== 2) {
-    throw new RangeError(`${field} must be 0, 1 or 2, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** Throws unless `value` is a boolean. */
-export function checkBoolean(value: unknown, field: string): void {
-  if (typeof value !== "boolean") {
-    throw new TypeError(`${field} must be a boolean, got ${describe(value)}`);
-  }
 }
 
 /** Throws unless `value` is a Uint8Array (at most `max` bytes when given). */
@@ -46,14 +45,6 @@ export function checkBytes(value: unknown, field: string, max?: number): Uint8Ar
   }
   if (max !== undefined && value.length > max) {
     throw new RangeError(`${field} must be at most ${max} bytes, got ${value.length} bytes`);
-  }
-  return value;
-}
-
-/** Throws unless `value` is an integer in `min..max`. */
-export function checkInteger(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${field} must be an integer in ${min}..${max}, got ${describe(value)}`);
   }
   return value;
 }
@@ -78,33 +69,64 @@ export function checkReasonCode(
   }
   if (typeof code !== "number" || !isValidReasonCode(code, packetType)) {
     throw new RangeError(
-      `${field} ${describe(code)} is not a valid ${packetType.toUpperCase()} reason code`,
+      `${field} must be a ${packetType.toUpperCase()} reason code (MQTT 5 §2.4), got ${
+        describe(code)
+      }`,
     );
   }
   return code;
+}
+
+/**
+ * The one wording of a field that exists only in MQTT 5 but is set on an older version:
+ * "`field` must be <absent> before MQTT 5, got <value> (protocol version <v>)".
+ */
+export function requiresMqtt5(
+  field: string,
+  absent: string,
+  value: unknown,
+  version: ProtocolVersion,
+): RangeError {
+  return new RangeError(
+    `${field} must be ${absent} before MQTT 5, got ${
+      describe(value)
+    } (protocol version ${version})`,
+  );
+}
+
+/**
+ * Throws unless Authentication Data comes with an Authentication Method (MQTT 5 §3.1.2.11.10,
+ * §3.15.2.2.3).
+ */
+export function checkAuthenticationMethod(props: Properties | undefined, field: string): void {
+  if (props?.authenticationData !== undefined && props.authenticationMethod === undefined) {
+    throw new RangeError(
+      `${field}.authenticationMethod must be set when ${field}.authenticationData is, got ` +
+        `undefined (MQTT 5 §3.1.2.11.10)`,
+    );
+  }
+}
+
+/** Throws unless `value` is a non-empty array; `spec` cites the rule against an empty one. */
+export function checkList(value: unknown, field: string, packet: string, spec: string): unknown[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`${field} must be an array, got ${describe(value)}`);
+  }
+  if (value.length === 0) {
+    const article = packet.startsWith("U") ? "an" : "a";
+    throw new RangeError(`${field} of ${article} ${packet} must not be empty ${spec}, got []`);
+  }
+  return value;
 }
 
 /** Throws a RangeError if a packet body is too long for the Remaining Length. */
 export function checkRemainingLength(remaining: number, packetType: PacketType): void {
   if (remaining > MAX_REMAINING_LENGTH) {
     throw new RangeError(
-      `The ${packetType.toUpperCase()} would be ${remaining} bytes after its fixed header, ` +
-        `more than the maximum remaining length of 268435455`,
+      `A ${packetType.toUpperCase()} must be at most ${MAX_REMAINING_LENGTH} bytes after its ` +
+        `fixed header (the maximum remaining length), got ${remaining} bytes`,
     );
   }
-}
-
-/** Total encoded size of a packet whose Remaining Length is `remaining`. */
-export function packetSize(remaining: number): number {
-  return 1 + varintSize(remaining) + remaining;
-}
-
-/** Allocates the packet buffer and writes the fixed header; the body starts at `length - remaining`. */
-export function allocatePacket(firstByte: number, remaining: number): Uint8Array {
-  const buf = allocate(1 + varintSize(remaining) + remaining);
-  buf[0] = firstByte;
-  writeVarint(buf, 1, remaining);
-  return buf;
 }
 
 // ---- decoding ---------------------------------------------------------------------------
@@ -124,8 +146,7 @@ export function readPacketId(r: Reader): number {
 export function expectReasonCode(code: number, packetType: PacketType, spec: string): number {
   if (!isValidReasonCode(code, packetType)) {
     throw new ProtocolError(
-      `Reason code 0x${code.toString(16).padStart(2, "0")} is not valid in a ` +
-        `${packetType.toUpperCase()} ${spec}`,
+      `Reason code ${hex(code)} is not valid in a ${packetType.toUpperCase()} ${spec}`,
     );
   }
   return code;
@@ -143,7 +164,7 @@ export function checkFirstByte(firstByte: number, version: ProtocolVersion): num
   if (type === 0 || (type === 15 && version !== 5)) {
     throw new MalformedPacketError(
       `Packet type ${type} is reserved${type === 15 ? " before MQTT 5" : ""} (first byte ` +
-        `0x${firstByte.toString(16).padStart(2, "0")})`,
+        `${hex(firstByte)})`,
     );
   }
   const required = REQUIRED_FLAGS[type]!;

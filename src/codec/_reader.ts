@@ -7,7 +7,7 @@
 
 import { MalformedPacketError } from "../errors.ts";
 import { readUtf8 } from "./utf8.ts";
-import { readVarint, VARINT_MALFORMED, varintState } from "./_varint.ts";
+import { readVarint, VARINT_MALFORMED, varintSize } from "./_varint.ts";
 
 /** Cursor over `buf[pos, end)`; `packet` (e.g. "CONNECT") is used in error messages. */
 export class Reader {
@@ -67,7 +67,7 @@ export class Reader {
       }
       throw this.truncated(field);
     }
-    this.pos += varintState.length;
+    this.pos += varintSize(value);
     return value;
   }
 

@@ -31,10 +31,10 @@ export const VARINT_MALFORMED = -2;
 /**
  * Reads a Variable Byte Integer at `offset`, looking no further than `end`.
  *
- * Returns the value and leaves its byte count in {@link varintState}; returns
- * {@link VARINT_INCOMPLETE} when the bytes stop before the integer does, or
- * {@link VARINT_MALFORMED}. No exceptions, so the streaming decoder can use it for
- * "need more bytes".
+ * Returns the value, or {@link VARINT_INCOMPLETE} when the bytes stop before the integer
+ * does, or {@link VARINT_MALFORMED}. No exceptions, so the streaming decoder can use it for
+ * "need more bytes". Only minimal encodings are accepted, so the integer took exactly
+ * `varintSize(value)` bytes.
  */
 export function readVarint(buf: Uint8Array, offset: number, end: number): number {
   let value = 0;
@@ -46,13 +46,9 @@ export function readVarint(buf: Uint8Array, offset: number, end: number): number
     if (byte < 0x80) {
       // A final zero byte after a continuation byte adds nothing: not the minimal encoding.
       if (byte === 0 && i > 0) return VARINT_MALFORMED;
-      varintState.length = i + 1;
       return value;
     }
     multiplier *= 128;
   }
   return VARINT_MALFORMED;
 }
-
-/** Byte count of the last integer {@link readVarint} returned (shared scratch, not re-entrant). */
-export const varintState: { length: number } = { length: 0 };

@@ -1,37 +1,49 @@
 /**
- * Writing primitives and the output buffer allocator.
+ * Writing primitives, and {@link Output}: where one encode gets its buffer, and the scratch
+ * sizes its size pass hands to its write pass.
  *
- * Each packet is written into exactly one buffer of its exact size. On some runtimes, creating a
- * `Uint8Array` with its own backing store costs hundreds of nanoseconds (more than encoding a
- * small PUBLISH), so small packets are carved, as exact-size views, out of a shared 64 KiB
- * slab, the same trade-off as Node's `Buffer.allocUnsafe` pool. Slab memory is never reused:
- * every view is fresh, zeroed memory owned by one packet. A view keeps its slab alive while it
- * is referenced, and `view.buffer` is the whole slab (use `byteOffset`/`byteLength`).
+ * Each packet is written into exactly one buffer of its exact size. The size pass (validation)
+ * computes the Property Length(s) once and leaves them on the `Output`; the write pass reads
+ * them back instead of computing them again. An `Output` is per call or per encoder, never
+ * module state.
  *
  * @module
  */
 
+import { varintSize, writeVarint } from "./_varint.ts";
 import { writeUtf8 } from "./utf8.ts";
 
-const SLAB_SIZE = 65_536;
-/** Packets larger than this get their own buffer. */
-const POOL_LIMIT = 8_192;
+/**
+ * One encode's buffer source and scratch. The base class hands out buffers that own their
+ * memory (`byteOffset` 0, `buffer.byteLength` = length); `PacketEncoder` subclasses it to
+ * carve buffers out of a slab.
+ */
+export class Output {
+  /** Property Length of the packet's own properties, from the size pass. */
+  propertiesLength = 0;
+  /** Property Length of the will properties of a CONNECT, from the size pass. */
+  willPropertiesLength = 0;
 
-let slab = new ArrayBuffer(SLAB_SIZE);
-let slabOffset = 0;
-
-/** An exact-size, zero-filled output buffer for one packet. */
-export function allocate(size: number): Uint8Array {
-  if (size > POOL_LIMIT) return new Uint8Array(size);
-  // (A slab someone transferred away reads as 0 bytes long: start a new one.)
-  if (slabOffset + size > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabOffset = 0;
+  /** An exact-size, zero-filled buffer for one packet. */
+  allocate(size: number): Uint8Array {
+    return new Uint8Array(size);
   }
-  const view = new Uint8Array(slab, slabOffset, size);
-  // Keep views 8-byte aligned, as Node's pool does.
-  slabOffset = (slabOffset + size + 7) & ~7;
-  return view;
+}
+
+/** Total encoded size of a packet whose Remaining Length is `remaining`. */
+export function packetSize(remaining: number): number {
+  return 1 + varintSize(remaining) + remaining;
+}
+
+/**
+ * Allocates the packet buffer from `out` and writes the fixed header; the body starts at
+ * `buf.length - remaining`.
+ */
+export function allocatePacket(out: Output, firstByte: number, remaining: number): Uint8Array {
+  const buf = out.allocate(1 + varintSize(remaining) + remaining);
+  buf[0] = firstByte;
+  writeVarint(buf, 1, remaining);
+  return buf;
 }
 
 /** Writes a Two Byte Integer; returns the next offset. */

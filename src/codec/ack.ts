@@ -6,23 +6,11 @@
  */
 
 import type { Properties, ProtocolVersion, PubAckPacket } from "./types.ts";
-import {
-  hasProperties,
-  propertiesLength,
-  readProperties,
-  writeProperties,
-} from "./_property_codec.ts";
+import { propertiesSize, writeProperties } from "./_property_encode.ts";
+import { readProperties } from "./_property_decode.ts";
 import { Reader } from "./_reader.ts";
-import { varintSize } from "./_varint.ts";
-import {
-  allocatePacket,
-  checkPacketId,
-  checkReasonCode,
-  expectReasonCode,
-  packetSize,
-  readPacketId,
-} from "./_checks.ts";
-import { describe } from "./utf8.ts";
+import { allocatePacket, type Output, packetSize } from "./_writer.ts";
+import { checkPacketId, checkReasonCode, expectReasonCode, readPacketId } from "./_checks.ts";
 
 type AckType = PubAckPacket["type"];
 
@@ -45,44 +33,31 @@ const SPEC: Readonly<Record<AckType, string>> = {
   pubcomp: "[MQTT-3.7.2-1]",
 };
 
-let lastPropertiesLength = 0;
-
-function ackRemaining(p: PubAckPacket, version: ProtocolVersion): number {
-  if (FIRST_BYTE[p.type] === undefined) {
-    throw new TypeError(
-      `type must be "puback", "pubrec", "pubrel" or "pubcomp", got ${describe(p.type)}`,
-    );
-  }
+/** Validates an ack (its `type` is one of the four, by dispatch) and returns its Remaining Length. */
+function ackRemaining(p: PubAckPacket, version: ProtocolVersion, out: Output): number {
   checkPacketId(p.packetId);
   const code = checkReasonCode(p.reasonCode ?? 0, p.type, version);
-  if (version !== 5) {
-    if (hasProperties(p.properties)) {
-      throw new RangeError(`properties require MQTT 5, got protocol version ${version}`);
-    }
-    return 2;
-  }
-  const props = propertiesLength(p.properties, TYPE_NUMBER[p.type], "properties");
-  lastPropertiesLength = props;
+  const props = propertiesSize(p.properties, TYPE_NUMBER[p.type], version, out);
   // Reason code and property length may be left out when they are 0 (MQTT 5 §3.4.2.1).
-  if (props === 0) return code === 0 ? 2 : 3;
-  return 3 + varintSize(props) + props;
+  if (props <= 1) return version === 5 && code !== 0 ? 3 : 2;
+  return 3 + props;
 }
 
 /** Encoded size of a PUBACK / PUBREC / PUBREL / PUBCOMP in bytes. */
-export function ackLength(p: PubAckPacket, version: ProtocolVersion): number {
-  return packetSize(ackRemaining(p, version));
+export function ackLength(p: PubAckPacket, version: ProtocolVersion, out: Output): number {
+  return packetSize(ackRemaining(p, version, out));
 }
 
-/** Encodes a PUBACK, PUBREC, PUBREL or PUBCOMP (by `p.type`). */
-export function encodeAck(p: PubAckPacket, version: ProtocolVersion): Uint8Array {
-  const remaining = ackRemaining(p, version);
-  const buf = allocatePacket(FIRST_BYTE[p.type], remaining);
+/** Encodes a PUBACK, PUBREC, PUBREL or PUBCOMP (by `p.type`) into a buffer from `out`. */
+export function encodeAck(p: PubAckPacket, version: ProtocolVersion, out: Output): Uint8Array {
+  const remaining = ackRemaining(p, version, out);
+  const buf = allocatePacket(out, FIRST_BYTE[p.type], remaining);
   let o = buf.length - remaining;
   buf[o++] = p.packetId >>> 8;
   buf[o++] = p.packetId & 0xff;
   if (remaining > 2) {
     buf[o++] = p.reasonCode;
-    if (remaining > 3) writeProperties(buf, o, p.properties, lastPropertiesLength);
+    if (remaining > 3) writeProperties(buf, o, p.properties, out.propertiesLength);
   }
   return buf;
 }

@@ -57,10 +57,10 @@ export const PROTOCOL_NAMES: Readonly<Record<ProtocolVersion, string>> = {
 export const MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
 
 /** Largest Remaining Length of any packet. */
-export const MAX_REMAINING_LENGTH = MAX_VARIABLE_BYTE_INTEGER;
+export const MAX_REMAINING_LENGTH: number = MAX_VARIABLE_BYTE_INTEGER;
 
 /** Largest whole packet: 1 type byte + 4 length bytes + the maximum remaining length. */
-export const MAX_PACKET_SIZE = 1 + 4 + MAX_REMAINING_LENGTH;
+export const MAX_PACKET_SIZE: number = 1 + 4 + MAX_REMAINING_LENGTH;
 
 /** Largest UTF-8 string or binary field: a two-byte length prefix bounds it (MQTT 5 §1.5.4). */
 export const MAX_STRING_BYTES = 65_535;
@@ -68,7 +68,7 @@ export const MAX_STRING_BYTES = 65_535;
 /** Largest packet identifier; identifiers are 1..65,535. */
 export const MAX_PACKET_ID = 65_535;
 
-/** Largest four-byte integer. */
+/** Largest Four Byte Integer (intervals and Maximum Packet Size in MQTT 5 properties). */
 export const MAX_UINT32 = 4_294_967_295;
 
 /** Required fixed-header flag nibble of PUBREL, SUBSCRIBE and UNSUBSCRIBE ([MQTT-2.1.3-1]). */

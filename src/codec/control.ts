@@ -6,6 +6,7 @@
  */
 
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
+import { describe } from "../format.ts";
 import type {
   AuthPacket,
   DisconnectPacket,
@@ -14,23 +15,22 @@ import type {
   Properties,
   ProtocolVersion,
 } from "./types.ts";
-import {
-  checkAuthenticationData,
-  hasProperties,
-  propertiesLength,
-  readProperties,
-  writeProperties,
-} from "./_property_codec.ts";
+import { propertiesSize, writeProperties } from "./_property_encode.ts";
+import { checkAuthenticationData, readProperties } from "./_property_decode.ts";
 import { Reader } from "./_reader.ts";
-import { varintSize } from "./_varint.ts";
-import { allocate } from "./_writer.ts";
-import { allocatePacket, checkReasonCode, expectReasonCode, packetSize } from "./_checks.ts";
+import { allocatePacket, type Output, packetSize } from "./_writer.ts";
+import {
+  checkAuthenticationMethod,
+  checkReasonCode,
+  expectReasonCode,
+  requiresMqtt5,
+} from "./_checks.ts";
 
 // ---- PINGREQ / PINGRESP -----------------------------------------------------------------
 
 /** Encodes a PINGREQ (0xC0 0x00) or PINGRESP (0xD0 0x00). */
-export function encodePing(p: PingreqPacket | PingrespPacket): Uint8Array {
-  const buf = allocate(2);
+export function encodePing(p: PingreqPacket | PingrespPacket, out: Output): Uint8Array {
+  const buf = out.allocate(2);
   buf[0] = p.type === "pingreq" ? 0xc0 : 0xd0;
   return buf;
 }
@@ -51,41 +51,34 @@ export function decodePing(
 
 // ---- DISCONNECT / AUTH ------------------------------------------------------------------
 
-let lastPropertiesLength = 0;
-
 function reasonAndPropertiesRemaining(
   p: DisconnectPacket | AuthPacket,
   version: ProtocolVersion,
   typeNumber: number,
+  out: Output,
 ): number {
   const code = checkReasonCode(p.reasonCode ?? 0, p.type, version);
-  if (version !== 5) {
-    if (hasProperties(p.properties)) {
-      throw new RangeError(`properties require MQTT 5, got protocol version ${version}`);
-    }
-    return 0;
-  }
-  const props = propertiesLength(p.properties, typeNumber, "properties");
-  lastPropertiesLength = props;
-  if (props === 0) {
+  const props = propertiesSize(p.properties, typeNumber, version, out);
+  if (props <= 1) {
     // Both may be left out for 0x00 without properties; DISCONNECT may also drop just the
     // property length (MQTT 5 §3.14.2.2); AUTH keeps it.
     if (code === 0) return 0;
     return p.type === "disconnect" ? 1 : 2;
   }
-  return 1 + varintSize(props) + props;
+  return 1 + props;
 }
 
 function encodeReasonAndProperties(
   p: DisconnectPacket | AuthPacket,
   remaining: number,
   firstByte: number,
+  out: Output,
 ): Uint8Array {
-  const buf = allocatePacket(firstByte, remaining);
+  const buf = allocatePacket(out, firstByte, remaining);
   if (remaining > 0) {
     const o = buf.length - remaining;
     buf[o] = p.reasonCode;
-    if (remaining > 1) writeProperties(buf, o + 1, p.properties, lastPropertiesLength);
+    if (remaining > 1) writeProperties(buf, o + 1, p.properties, out.propertiesLength);
   }
   return buf;
 }
@@ -110,13 +103,21 @@ function decodeReasonAndProperties(
 }
 
 /** Encoded size of a DISCONNECT in bytes. */
-export function disconnectLength(p: DisconnectPacket, version: ProtocolVersion): number {
-  return packetSize(reasonAndPropertiesRemaining(p, version, 14));
+export function disconnectLength(
+  p: DisconnectPacket,
+  version: ProtocolVersion,
+  out: Output,
+): number {
+  return packetSize(reasonAndPropertiesRemaining(p, version, 14, out));
 }
 
-/** Encodes a DISCONNECT. */
-export function encodeDisconnect(p: DisconnectPacket, version: ProtocolVersion): Uint8Array {
-  return encodeReasonAndProperties(p, reasonAndPropertiesRemaining(p, version, 14), 0xe0);
+/** Encodes a DISCONNECT into a buffer from `out`. */
+export function encodeDisconnect(
+  p: DisconnectPacket,
+  version: ProtocolVersion,
+  out: Output,
+): Uint8Array {
+  return encodeReasonAndProperties(p, reasonAndPropertiesRemaining(p, version, 14, out), 0xe0, out);
 }
 
 /** Decodes the body `buf[start, end)` of a DISCONNECT. */
@@ -138,24 +139,29 @@ export function decodeDisconnect(
   return { type: "disconnect", ...body };
 }
 
-function checkAuthVersion(version: ProtocolVersion): void {
-  if (version !== 5) {
-    throw new RangeError(`AUTH requires MQTT 5, got protocol version ${version}`);
+/** Validates an AUTH (MQTT 5 only) and returns its Remaining Length. */
+function authRemaining(p: AuthPacket, version: ProtocolVersion, out: Output): number {
+  if (version !== 5) throw requiresMqtt5("packet.type", 'other than "auth"', p.type, version);
+  const props = p.properties;
+  checkAuthenticationMethod(props, "properties");
+  if (p.reasonCode !== 0 && props?.authenticationMethod === undefined) {
+    throw new RangeError(
+      `properties.authenticationMethod must be set in an AUTH with reasonCode ${
+        describe(p.reasonCode)
+      } (MQTT 5 §3.15.2.2.2), got undefined`,
+    );
   }
+  return reasonAndPropertiesRemaining(p, version, 15, out);
 }
 
 /** Encoded size of an AUTH in bytes (MQTT 5 only). */
-export function authLength(p: AuthPacket, version: ProtocolVersion): number {
-  checkAuthVersion(version);
-  checkAuthProperties(p);
-  return packetSize(reasonAndPropertiesRemaining(p, version, 15));
+export function authLength(p: AuthPacket, version: ProtocolVersion, out: Output): number {
+  return packetSize(authRemaining(p, version, out));
 }
 
-/** Encodes an AUTH (MQTT 5 only). */
-export function encodeAuth(p: AuthPacket, version: ProtocolVersion): Uint8Array {
-  checkAuthVersion(version);
-  checkAuthProperties(p);
-  return encodeReasonAndProperties(p, reasonAndPropertiesRemaining(p, version, 15), 0xf0);
+/** Encodes an AUTH (MQTT 5 only) into a buffer from `out`. */
+export function encodeAuth(p: AuthPacket, version: ProtocolVersion, out: Output): Uint8Array {
+  return encodeReasonAndProperties(p, authRemaining(p, version, out), 0xf0, out);
 }
 
 /** Decodes the body `buf[start, end)` of an AUTH (the caller has refused it before MQTT 5). */
@@ -168,16 +174,4 @@ export function decodeAuth(buf: Uint8Array, start: number, end: number): AuthPac
     );
   }
   return { type: "auth", ...body };
-}
-
-function checkAuthProperties(p: AuthPacket): void {
-  const props = p.properties;
-  if (props?.authenticationData !== undefined && props.authenticationMethod === undefined) {
-    throw new RangeError("properties.authenticationData requires properties.authenticationMethod");
-  }
-  if (p.reasonCode !== 0 && props?.authenticationMethod === undefined) {
-    throw new RangeError(
-      `properties.authenticationMethod is required in an AUTH with reasonCode ${p.reasonCode}`,
-    );
-  }
 }

@@ -6,14 +6,16 @@
 
 import { MalformedPacketError } from "../errors.ts";
 import type { Packet, ProtocolVersion } from "./types.ts";
-import { decodeConnack, decodeConnect } from "./connect.ts";
+import { decodeConnect } from "./connect.ts";
+import { decodeConnack } from "./connack.ts";
 import { decodePublish } from "./publish.ts";
 import { decodeAck } from "./ack.ts";
-import { decodeSuback, decodeSubscribe, decodeUnsuback, decodeUnsubscribe } from "./subscribe.ts";
+import { decodeSubscribe, decodeUnsubscribe } from "./subscribe.ts";
+import { decodeSuback, decodeUnsuback } from "./suback.ts";
 import { decodeAuth, decodeDisconnect, decodePing } from "./control.ts";
-import { checkFirstByte } from "./_checks.ts";
-import { readVarint, VARINT_INCOMPLETE, VARINT_MALFORMED, varintState } from "./_varint.ts";
-import { describe } from "./utf8.ts";
+import { checkFirstByte, checkProtocolVersion } from "./_checks.ts";
+import { readVarint, VARINT_INCOMPLETE, VARINT_MALFORMED, varintSize } from "./_varint.ts";
+import { describe } from "../format.ts";
 
 /**
  * Decodes exactly one complete packet. A CONNECT is read with the protocol level it states;
@@ -29,7 +31,7 @@ export function decodePacket(frame: Uint8Array, protocolVersion: ProtocolVersion
   if (!(frame instanceof Uint8Array)) {
     throw new TypeError(`frame must be a Uint8Array, got ${describe(frame)}`);
   }
-  checkDecodeVersion(protocolVersion);
+  checkProtocolVersion(protocolVersion);
   if (frame.length === 0) throw new MalformedPacketError("An empty frame is not a packet");
   const firstByte = frame[0]!;
   checkFirstByte(firstByte, protocolVersion);
@@ -38,7 +40,7 @@ export function decodePacket(frame: Uint8Array, protocolVersion: ProtocolVersion
     throw new MalformedPacketError("The frame ends inside the fixed header's remaining length");
   }
   if (remaining === VARINT_MALFORMED) throw malformedRemainingLength();
-  const start = 1 + varintState.length;
+  const start = 1 + varintSize(remaining);
   const end = start + remaining;
   if (end > frame.length) {
     throw new MalformedPacketError(
@@ -107,11 +109,4 @@ export function malformedRemainingLength(): MalformedPacketError {
     "The remaining length is longer than 4 bytes or not minimally encoded " +
       "(MQTT 5 §2.1.4, [MQTT-1.5.5-1])",
   );
-}
-
-/** Throws a RangeError unless `version` is 3, 4 or 5. */
-export function checkDecodeVersion(version: unknown): asserts version is ProtocolVersion {
-  if (version !== 5 && version !== 4 && version !== 3) {
-    throw new RangeError(`protocolVersion must be 3, 4 or 5, got ${describe(version)}`);
-  }
 }

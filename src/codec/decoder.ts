@@ -15,10 +15,10 @@
 import { MalformedPacketError } from "../errors.ts";
 import { MAX_PACKET_SIZE, PACKET_TYPE_NAMES } from "./constants.ts";
 import type { Packet, ProtocolVersion } from "./types.ts";
-import { checkDecodeVersion, decodeBody, malformedRemainingLength } from "./decode.ts";
-import { checkFirstByte } from "./_checks.ts";
-import { readVarint, VARINT_INCOMPLETE, VARINT_MALFORMED, varintState } from "./_varint.ts";
-import { describe } from "./utf8.ts";
+import { decodeBody, malformedRemainingLength } from "./decode.ts";
+import { checkFirstByte, checkInteger, checkProtocolVersion } from "./_checks.ts";
+import { readVarint, VARINT_INCOMPLETE, VARINT_MALFORMED, varintSize } from "./_varint.ts";
+import { describe } from "../format.ts";
 
 /** First allocation for a packet split across chunks; the buffer then doubles as bytes arrive. */
 const INITIAL_SPLIT_BUFFER = 64 * 1024;
@@ -64,15 +64,17 @@ export class PacketDecoder {
   #headLength = 0;
   #error: unknown = undefined;
 
+  /**
+   * A decoder for one connection's incoming byte stream.
+   *
+   * @throws {RangeError | TypeError} `options.protocolVersion` is not 3, 4 or 5, or
+   *   `options.maximumPacketSize` is not an integer in 2..268435460.
+   */
   constructor(options: PacketDecoderOptions) {
-    checkDecodeVersion(options?.protocolVersion);
+    checkProtocolVersion(options?.protocolVersion, "options.protocolVersion");
     this.#version = options.protocolVersion;
     const max = options.maximumPacketSize ?? MAX_PACKET_SIZE;
-    if (!Number.isInteger(max) || max < 2 || max > MAX_PACKET_SIZE) {
-      throw new RangeError(
-        `maximumPacketSize must be an integer in 2..${MAX_PACKET_SIZE}, got ${describe(max)}`,
-      );
-    }
+    checkInteger(max, "options.maximumPacketSize", 2, MAX_PACKET_SIZE);
     this.#maximumPacketSize = max;
   }
 
@@ -82,7 +84,7 @@ export class PacketDecoder {
   }
 
   set protocolVersion(version: ProtocolVersion) {
-    checkDecodeVersion(version);
+    checkProtocolVersion(version);
     this.#version = version;
   }
 
@@ -131,7 +133,7 @@ export class PacketDecoder {
         this.#headLength = n - pos;
         break;
       }
-      const start = pos + 1 + varintState.length;
+      const start = pos + 1 + varintSize(remaining);
       const end = start + remaining;
       this.#checkSize(firstByte, end - pos);
       if (end <= n) {
@@ -192,7 +194,7 @@ export class PacketDecoder {
     if (this.#filled === this.#total) {
       this.#pending = null;
       this.#filled = 0;
-      const headerLength = 1 + (readVarint(pending, 1, pending.length), varintState.length);
+      const headerLength = 1 + varintSize(readVarint(pending, 1, pending.length));
       this.#emit(
         decodeBody(pending[0]!, pending, headerLength, pending.length, this.#version),
         out,

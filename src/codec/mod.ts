@@ -16,6 +16,7 @@
 
 export type * from "./types.ts";
 export { encodedLength, encodePacket } from "./encode.ts";
+export { PacketEncoder } from "./encoder.ts";
 export { decodePacket } from "./decode.ts";
 export { PacketDecoder, type PacketDecoderOptions } from "./decoder.ts";
 export {
@@ -24,6 +25,7 @@ export {
   MAX_PACKET_SIZE,
   MAX_REMAINING_LENGTH,
   MAX_STRING_BYTES,
+  MAX_UINT32,
   MAX_VARIABLE_BYTE_INTEGER,
   PACKET_TYPE_NAMES,
   PacketTypeNumber,
@@ -32,9 +34,6 @@ export {
 export {
   CONNACK_RETURN_CODE_NAMES,
   ConnackReturnCode,
-  connackString,
-  ErrorCode,
-  errorString,
   isFailure,
   isValidReasonCode,
   REASON_CODE_TABLE,
@@ -43,6 +42,7 @@ export {
   reasonCodeName,
   V3_CONNACK_TO_REASON_CODE,
 } from "./reason_codes.ts";
+export { connackString, ErrorCode, errorString } from "./paho.ts";
 export {
   PROPERTY_TABLE,
   type PropertyContext,

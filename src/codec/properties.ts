@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Properties } from "./types.ts";
+import type { PacketType, Properties } from "./types.ts";
 
 /**
  * Wire type of a property value. `boolean` is a Byte restricted to 0/1 and read as a
@@ -24,21 +24,7 @@ export type PropertyType =
   | "stringPair";
 
 /** Where a property may appear: a packet type, or the will properties of CONNECT. */
-export type PropertyContext =
-  | "connect"
-  | "connack"
-  | "publish"
-  | "puback"
-  | "pubrec"
-  | "pubrel"
-  | "pubcomp"
-  | "subscribe"
-  | "suback"
-  | "unsubscribe"
-  | "unsuback"
-  | "disconnect"
-  | "auth"
-  | "will";
+export type PropertyContext = Exclude<PacketType, "pingreq" | "pingresp"> | "will";
 
 /** One row of {@link PROPERTY_TABLE}. */
 export interface PropertyDefinition {
@@ -89,230 +75,56 @@ const REASON_STRING = [
   "auth",
 ] as const;
 
+/** One table row; `repeatableIn` defaults to none. */
+function row(
+  id: number,
+  name: keyof Properties,
+  type: PropertyType,
+  section: string,
+  packets: readonly PropertyContext[],
+  repeatableIn: readonly PropertyContext[] = [],
+  range: { min?: number; max?: number } = {},
+): PropertyDefinition {
+  return { id, name, type, section, packets, repeatableIn, ...range };
+}
+
 /** Every MQTT 5 property (MQTT 5 §2.2.2.2, Table 2-4). */
 export const PROPERTY_TABLE: readonly PropertyDefinition[] = [
-  {
-    id: 0x01,
-    name: "payloadFormatIndicator",
-    section: "3.3.2.3.2",
-    type: "boolean",
-    packets: MESSAGE,
-    repeatableIn: [],
-  },
-  {
-    id: 0x02,
-    name: "messageExpiryInterval",
-    section: "3.3.2.3.3",
-    type: "uint32",
-    packets: MESSAGE,
-    repeatableIn: [],
-  },
-  {
-    id: 0x03,
-    name: "contentType",
-    section: "3.3.2.3.9",
-    type: "string",
-    packets: MESSAGE,
-    repeatableIn: [],
-  },
-  {
-    id: 0x08,
-    name: "responseTopic",
-    section: "3.3.2.3.5",
-    type: "string",
-    packets: MESSAGE,
-    repeatableIn: [],
-  },
-  {
-    id: 0x09,
-    name: "correlationData",
-    section: "3.3.2.3.6",
-    type: "binary",
-    packets: MESSAGE,
-    repeatableIn: [],
-  },
-  {
-    id: 0x0b,
-    name: "subscriptionIdentifier",
-    section: "3.3.2.3.8",
-    type: "varint",
-    packets: ["publish", "subscribe"],
-    repeatableIn: ["publish"],
-    min: 1,
-  },
-  {
-    id: 0x11,
-    name: "sessionExpiryInterval",
-    section: "3.1.2.11.2",
-    type: "uint32",
-    packets: ["connect", "connack", "disconnect"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x12,
-    name: "assignedClientIdentifier",
-    section: "3.2.2.3.7",
-    type: "string",
-    packets: ["connack"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x13,
-    name: "serverKeepAlive",
-    section: "3.2.2.3.14",
-    type: "uint16",
-    packets: ["connack"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x15,
-    name: "authenticationMethod",
-    section: "3.1.2.11.9",
-    type: "string",
-    packets: ["connect", "connack", "auth"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x16,
-    name: "authenticationData",
-    section: "3.1.2.11.10",
-    type: "binary",
-    packets: ["connect", "connack", "auth"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x17,
-    name: "requestProblemInformation",
-    section: "3.1.2.11.7",
-    type: "boolean",
-    packets: ["connect"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x18,
-    name: "willDelayInterval",
-    section: "3.1.3.2.2",
-    type: "uint32",
-    packets: ["will"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x19,
-    name: "requestResponseInformation",
-    section: "3.1.2.11.6",
-    type: "boolean",
-    packets: ["connect"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x1a,
-    name: "responseInformation",
-    section: "3.2.2.3.15",
-    type: "string",
-    packets: ["connack"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x1c,
-    name: "serverReference",
-    section: "3.2.2.3.16",
-    type: "string",
-    packets: ["connack", "disconnect"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x1f,
-    name: "reasonString",
-    section: "3.2.2.3.9",
-    type: "string",
-    packets: REASON_STRING,
-    repeatableIn: [],
-  },
-  {
-    id: 0x21,
-    name: "receiveMaximum",
-    section: "3.1.2.11.3",
-    type: "uint16",
-    packets: ["connect", "connack"],
-    repeatableIn: [],
-    min: 1,
-  },
-  {
-    id: 0x22,
-    name: "topicAliasMaximum",
-    section: "3.1.2.11.5",
-    type: "uint16",
-    packets: ["connect", "connack"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x23,
-    name: "topicAlias",
-    section: "3.3.2.3.4",
-    type: "uint16",
-    packets: ["publish"],
-    repeatableIn: [],
-    min: 1,
-  },
-  {
-    id: 0x24,
-    name: "maximumQoS",
-    section: "3.2.2.3.4",
-    type: "byte",
-    packets: ["connack"],
-    repeatableIn: [],
-    min: 0,
-    max: 1,
-  },
-  {
-    id: 0x25,
-    name: "retainAvailable",
-    section: "3.2.2.3.5",
-    type: "boolean",
-    packets: ["connack"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x26,
-    name: "userProperties",
-    section: "3.1.2.11.8",
-    type: "stringPair",
-    packets: ALL,
-    repeatableIn: ALL,
-  },
-  {
-    id: 0x27,
-    name: "maximumPacketSize",
-    section: "3.1.2.11.4",
-    type: "uint32",
-    packets: ["connect", "connack"],
-    repeatableIn: [],
-    min: 1,
-  },
-  {
-    id: 0x28,
-    name: "wildcardSubscriptionAvailable",
-    section: "3.2.2.3.11",
-    type: "boolean",
-    packets: ["connack"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x29,
-    name: "subscriptionIdentifierAvailable",
-    section: "3.2.2.3.12",
-    type: "boolean",
-    packets: ["connack"],
-    repeatableIn: [],
-  },
-  {
-    id: 0x2a,
-    name: "sharedSubscriptionAvailable",
-    section: "3.2.2.3.13",
-    type: "boolean",
-    packets: ["connack"],
-    repeatableIn: [],
-  },
+  row(0x01, "payloadFormatIndicator", "boolean", "3.3.2.3.2", MESSAGE),
+  row(0x02, "messageExpiryInterval", "uint32", "3.3.2.3.3", MESSAGE),
+  row(0x03, "contentType", "string", "3.3.2.3.9", MESSAGE),
+  row(0x08, "responseTopic", "string", "3.3.2.3.5", MESSAGE),
+  row(0x09, "correlationData", "binary", "3.3.2.3.6", MESSAGE),
+  row(
+    0x0b,
+    "subscriptionIdentifier",
+    "varint",
+    "3.3.2.3.8",
+    ["publish", "subscribe"],
+    ["publish"],
+    { min: 1 },
+  ),
+  row(0x11, "sessionExpiryInterval", "uint32", "3.1.2.11.2", ["connect", "connack", "disconnect"]),
+  row(0x12, "assignedClientIdentifier", "string", "3.2.2.3.7", ["connack"]),
+  row(0x13, "serverKeepAlive", "uint16", "3.2.2.3.14", ["connack"]),
+  row(0x15, "authenticationMethod", "string", "3.1.2.11.9", ["connect", "connack", "auth"]),
+  row(0x16, "authenticationData", "binary", "3.1.2.11.10", ["connect", "connack", "auth"]),
+  row(0x17, "requestProblemInformation", "boolean", "3.1.2.11.7", ["connect"]),
+  row(0x18, "willDelayInterval", "uint32", "3.1.3.2.2", ["will"]),
+  row(0x19, "requestResponseInformation", "boolean", "3.1.2.11.6", ["connect"]),
+  row(0x1a, "responseInformation", "string", "3.2.2.3.15", ["connack"]),
+  row(0x1c, "serverReference", "string", "3.2.2.3.16", ["connack", "disconnect"]),
+  row(0x1f, "reasonString", "string", "3.2.2.3.9", REASON_STRING),
+  row(0x21, "receiveMaximum", "uint16", "3.1.2.11.3", ["connect", "connack"], [], { min: 1 }),
+  row(0x22, "topicAliasMaximum", "uint16", "3.1.2.11.5", ["connect", "connack"]),
+  row(0x23, "topicAlias", "uint16", "3.3.2.3.4", ["publish"], [], { min: 1 }),
+  row(0x24, "maximumQoS", "byte", "3.2.2.3.4", ["connack"], [], { min: 0, max: 1 }),
+  row(0x25, "retainAvailable", "boolean", "3.2.2.3.5", ["connack"]),
+  row(0x26, "userProperties", "stringPair", "3.1.2.11.8", ALL, ALL),
+  row(0x27, "maximumPacketSize", "uint32", "3.1.2.11.4", ["connect", "connack"], [], { min: 1 }),
+  row(0x28, "wildcardSubscriptionAvailable", "boolean", "3.2.2.3.11", ["connack"]),
+  row(0x29, "subscriptionIdentifierAvailable", "boolean", "3.2.2.3.12", ["connack"]),
+  row(0x2a, "sharedSubscriptionAvailable", "boolean", "3.2.2.3.13", ["connack"]),
 ];
 
 /** The table row of a property, by identifier or by name. */

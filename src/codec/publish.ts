@@ -6,40 +6,41 @@
  */
 
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
+import { describe } from "../format.ts";
 import type { Properties, ProtocolVersion, PublishPacket } from "./types.ts";
-import {
-  hasProperties,
-  propertiesLength,
-  readProperties,
-  writeProperties,
-} from "./_property_codec.ts";
+import { propertiesSize, writeProperties } from "./_property_encode.ts";
+import { readProperties } from "./_property_decode.ts";
 import { readUtf8, utf8Length } from "./utf8.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize, writeVarint } from "./_varint.ts";
-import { allocate, writeString } from "./_writer.ts";
-import { checkBoolean, checkBytes, checkPacketId, checkRemainingLength } from "./_checks.ts";
+import { type Output, writeString } from "./_writer.ts";
+import {
+  checkBoolean,
+  checkBytes,
+  checkPacketId,
+  checkQos,
+  checkRemainingLength,
+} from "./_checks.ts";
 
-/** Property Length computed by the last {@link publishRemainingLength} (scratch). */
-let lastPropertiesLength = 0;
-
-/** Validates `p` and returns its Remaining Length. */
-function publishRemainingLength(p: PublishPacket, version: ProtocolVersion): number {
+/**
+ * Validates `p` and returns its Remaining Length; leaves the Property Length in
+ * `out.propertiesLength`.
+ */
+function publishRemainingLength(p: PublishPacket, version: ProtocolVersion, out: Output): number {
   const qos = p.qos;
-  if (qos !== 0 && qos !== 1 && qos !== 2) {
-    throw new RangeError(`qos must be 0, 1 or 2, got ${String(qos)}`);
-  }
+  if (qos !== 0 && qos !== 1 && qos !== 2) checkQos(qos, "qos");
   const topic = p.topic;
   let remaining = 2 + utf8Length(topic, "topic");
   if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
     throw new RangeError(
-      `topic must not contain wildcards in a PUBLISH [MQTT-3.3.2-2]: ${JSON.stringify(topic)}`,
+      `topic must be a topic name without wildcards [MQTT-3.3.2-2], got ${describe(topic)}`,
     );
   }
   if (qos === 0) {
     if (p.packetId !== undefined) {
-      throw new RangeError(`packetId must be absent for QoS 0, got ${String(p.packetId)}`);
+      throw new RangeError(`packetId must be absent for QoS 0, got ${describe(p.packetId)}`);
     }
-    if (p.dup) throw new RangeError("dup must be false for QoS 0 [MQTT-3.3.1-2]");
+    if (p.dup) throw new RangeError(`dup must be false for QoS 0 [MQTT-3.3.1-2], got true`);
   } else {
     checkPacketId(p.packetId);
     remaining += 2;
@@ -48,21 +49,15 @@ function publishRemainingLength(p: PublishPacket, version: ProtocolVersion): num
   if (typeof p.retain !== "boolean") checkBoolean(p.retain, "retain");
   const payload = p.payload;
   if (!(payload instanceof Uint8Array)) checkBytes(payload, "payload");
-  remaining += payload.length;
-  const props = p.properties;
-  if (version === 5) {
-    const length = props === undefined ? 0 : propertiesLength(props, 3, "properties");
-    lastPropertiesLength = length;
-    remaining += varintSize(length) + length;
-    if (topic.length === 0 && props?.topicAlias === undefined) {
-      throw new RangeError("topic must not be empty unless properties.topicAlias is set");
+  remaining += payload.length + propertiesSize(p.properties, 3, version, out);
+  if (topic.length === 0) {
+    if (version !== 5) {
+      throw new RangeError(`topic must not be empty before MQTT 5 [MQTT-4.7.3-1], got ""`);
     }
-  } else {
-    if (hasProperties(props)) {
-      throw new RangeError(`properties require MQTT 5, got protocol version ${version}`);
-    }
-    if (topic.length === 0) {
-      throw new RangeError("topic must not be empty [MQTT-4.7.3-1]");
+    if (p.properties?.topicAlias === undefined) {
+      throw new RangeError(
+        `topic must not be empty unless properties.topicAlias is set (MQTT 5 §3.3.2.1), got ""`,
+      );
     }
   }
   checkRemainingLength(remaining, "publish");
@@ -70,16 +65,16 @@ function publishRemainingLength(p: PublishPacket, version: ProtocolVersion): num
 }
 
 /** Encoded size of a PUBLISH in bytes (validates it like {@link encodePublish}). */
-export function publishLength(p: PublishPacket, version: ProtocolVersion): number {
-  const remaining = publishRemainingLength(p, version);
+export function publishLength(p: PublishPacket, version: ProtocolVersion, out: Output): number {
+  const remaining = publishRemainingLength(p, version, out);
   return 1 + varintSize(remaining) + remaining;
 }
 
-/** Encodes a PUBLISH. */
-export function encodePublish(p: PublishPacket, version: ProtocolVersion): Uint8Array {
-  const remaining = publishRemainingLength(p, version);
+/** Encodes a PUBLISH into a buffer from `out`. */
+export function encodePublish(p: PublishPacket, version: ProtocolVersion, out: Output): Uint8Array {
+  const remaining = publishRemainingLength(p, version, out);
   const qos = p.qos;
-  const buf = allocate(1 + varintSize(remaining) + remaining);
+  const buf = out.allocate(1 + varintSize(remaining) + remaining);
   buf[0] = 0x30 | (p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0);
   let o = writeVarint(buf, 1, remaining);
   o = writeString(buf, o, p.topic);
@@ -88,7 +83,7 @@ export function encodePublish(p: PublishPacket, version: ProtocolVersion): Uint8
     buf[o++] = id >>> 8;
     buf[o++] = id & 0xff;
   }
-  if (version === 5) o = writeProperties(buf, o, p.properties, lastPropertiesLength);
+  if (version === 5) o = writeProperties(buf, o, p.properties, out.propertiesLength);
   buf.set(p.payload, o);
   return buf;
 }

@@ -12,6 +12,7 @@
 
 import { MalformedPacketError } from "../errors.ts";
 import { MAX_STRING_BYTES } from "./constants.ts";
+import { describe } from "../format.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -38,7 +39,7 @@ export function utf8Length(value: string, field: string): number {
     if (c < 0x80) {
       if (c === 0) {
         throw new RangeError(
-          `${field} must not contain U+0000 [MQTT-1.5.4-2]: ${JSON.stringify(clip(value))}`,
+          `${field} must not contain U+0000 [MQTT-1.5.4-2], got ${describe(value)}`,
         );
       }
     } else if (c < 0x800) {
@@ -51,12 +52,14 @@ export function utf8Length(value: string, field: string): number {
       i++;
     } else {
       throw new RangeError(
-        `${field} must not contain a lone surrogate [MQTT-1.5.4-1]: ${JSON.stringify(clip(value))}`,
+        `${field} must not contain a lone surrogate [MQTT-1.5.4-1], got ${describe(value)}`,
       );
     }
   }
   if (bytes > MAX_STRING_BYTES) {
-    throw new RangeError(`${field} must be at most 65535 bytes of UTF-8, got ${bytes} bytes`);
+    throw new RangeError(
+      `${field} must be at most ${MAX_STRING_BYTES} bytes of UTF-8, got ${bytes} bytes`,
+    );
   }
   return bytes;
 }
@@ -147,18 +150,4 @@ function readSlow(buf: Uint8Array, start: number, end: number, field: string): s
       { cause },
     );
   }
-}
-
-/** A short description of an unexpected value for error messages. */
-export function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(clip(value));
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
-  if (typeof value === "object") return "an object";
-  return String(value);
-}
-
-function clip(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }

@@ -25,6 +25,7 @@ import type {
   Subscription,
 } from "../codec/types.ts";
 import { MqttError } from "../errors.ts";
+import { describe } from "../format.ts";
 import type { ServerLimits } from "./limits.ts";
 import type { DisconnectRequest, OutgoingMessage, SessionOptions } from "./types.ts";
 
@@ -41,7 +42,7 @@ export function admitConnect(options: SessionOptions): void {
     if (options.clientId === "" && options.clean !== true) {
       throw new RangeError(
         `options.clientId must not be empty with a persistent session (clean: ${
-          JSON.stringify(options.clean)
+          describe(options.clean)
         }) on MQTT 3.1/3.1.1 [MQTT-3.1.3-7]`,
       );
     }
@@ -53,9 +54,7 @@ export function admitConnect(options: SessionOptions): void {
   }
   if (v === 3 && encoder.encode(options.clientId).length > 23) {
     throw new RangeError(
-      `options.clientId must be at most 23 bytes on MQTT 3.1, got ${
-        JSON.stringify(options.clientId)
-      }`,
+      `options.clientId must be at most 23 bytes on MQTT 3.1, got ${describe(options.clientId)}`,
     );
   }
 }

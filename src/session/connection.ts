@@ -5,13 +5,19 @@
  *
  * A refusing CONNACK becomes a {@link ConnectionRefusedError}. MQTT 5 reason codes are used as
  * they are; MQTT 3.1/3.1.1 return codes 1..5 map to their MQTT 5 equivalents (0x84, 0x85, 0x88,
- * 0x86, 0x87) and keep their 3.1.1 names ("Connection refused: not authorised").
+ * 0x86, 0x87) and keep their 3.1.1 names ("Connection refused, not authorized", from the codec's
+ * `CONNACK_RETURN_CODE_NAMES`).
  *
  * @module
  */
 
 import { PacketDecoder } from "../codec/mod.ts";
-import { isValidReasonCode, reasonCodeName } from "../codec/reason_codes.ts";
+import {
+  CONNACK_RETURN_CODE_NAMES,
+  isValidReasonCode,
+  reasonCodeName,
+  V3_CONNACK_TO_REASON_CODE,
+} from "../codec/reason_codes.ts";
 import type {
   ConnackPacket,
   ConnectPacket,
@@ -28,7 +34,7 @@ import {
 import type { Effects } from "./effects.ts";
 import { Backoff } from "./reconnect.ts";
 import type { SessionOptions, Token } from "./types.ts";
-import { hex } from "./_hex.ts";
+import { hex } from "../format.ts";
 
 /** The CONNECT for `options`, with the client id in use and the clean flag of this attempt. */
 export function connectPacket(
@@ -61,15 +67,6 @@ export function connectionDecoder(options: SessionOptions): PacketDecoder {
       : { protocolVersion: v, maximumPacketSize },
   );
 }
-
-const V3_REFUSALS: readonly (readonly [number, string])[] = [
-  [0x00, "Connection accepted"],
-  [0x84, "Connection refused: unacceptable protocol version"],
-  [0x85, "Connection refused: identifier rejected"],
-  [0x88, "Connection refused: server unavailable"],
-  [0x86, "Connection refused: bad user name or password"],
-  [0x87, "Connection refused: not authorised"],
-];
 
 /**
  * Why `connack` does not open the session: a refusal, or a protocol error (Session Present in
@@ -107,8 +104,9 @@ export function connackRefusal(
     );
   }
   if (code === 0) return undefined;
-  const [reasonCode, reasonName] = V3_REFUSALS[code] ??
-    [0x80, `Connection refused: unknown return code ${code}`];
+  const reasonCode = V3_CONNACK_TO_REASON_CODE[code] ?? 0x80;
+  const reasonName = CONNACK_RETURN_CODE_NAMES[code] ??
+    `Connection refused, unknown return code ${code}`;
   return new ConnectionRefusedError(`${reasonName} (return code ${code})`, {
     reasonCode,
     reasonName,

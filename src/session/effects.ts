@@ -12,7 +12,7 @@
  * @module
  */
 
-import { encodePacket } from "../codec/mod.ts";
+import { PacketEncoder } from "../codec/mod.ts";
 import type { Packet, ProtocolVersion, PubAckPacket } from "../codec/types.ts";
 import type { AckResult, LogLevel, PublishResult, SessionAction, Token } from "./types.ts";
 
@@ -22,6 +22,7 @@ Object.freeze(NO_ACTIONS);
 /** Collects the session's outputs for one protocol version. */
 export class Effects {
   readonly #version: ProtocolVersion;
+  readonly #encoder = new PacketEncoder();
   #actions: SessionAction[] = [];
   /** The time of the input being handled (milliseconds), set by the session on every input. */
   now = 0;
@@ -43,7 +44,15 @@ export class Effects {
 
   /** Encodes and writes `packet`, within `maximumPacketSize` where properties allow. */
   send(packet: Packet, maximumPacketSize?: number, urgent = false): void {
-    this.write(encodeWithin(packet, this.#version, maximumPacketSize), urgent);
+    this.write(encodeWithin(this.#encoder, packet, this.#version, maximumPacketSize), urgent);
+  }
+
+  /**
+   * The bytes of `packet` from the session's encoder (views into its slab, see
+   * `PacketEncoder`), without writing them. Throws as `encodePacket` does.
+   */
+  encode(packet: Packet): Uint8Array {
+    return this.#encoder.encode(packet, this.#version);
   }
 
   /**
@@ -52,7 +61,7 @@ export class Effects {
    */
   ack(type: PubAckPacket["type"], packetId: number, reasonCode: number, urgent = true): void {
     const code = this.#version === 5 ? reasonCode : 0;
-    this.write(encodePacket({ type, packetId, reasonCode: code }, this.#version), urgent);
+    this.write(this.#encoder.encode({ type, packetId, reasonCode: code }, this.#version), urgent);
   }
 
   /** Appends an event for the driver. */
@@ -94,21 +103,22 @@ export class Effects {
  * are left out. A packet still too big is returned as it is (the caller checks).
  */
 export function encodeWithin(
+  encoder: PacketEncoder,
   packet: Packet,
   version: ProtocolVersion,
   maximumPacketSize: number | undefined,
 ): Uint8Array {
-  let bytes = encodePacket(packet, version);
+  let bytes = encoder.encode(packet, version);
   if (maximumPacketSize === undefined || bytes.length <= maximumPacketSize) return bytes;
   if (!("properties" in packet) || packet.properties === undefined) return bytes;
   const { reasonString: _reason, ...withoutReason } = packet.properties;
   if (packet.properties.reasonString !== undefined) {
-    bytes = encodePacket({ ...packet, properties: withoutReason } as Packet, version);
+    bytes = encoder.encode({ ...packet, properties: withoutReason } as Packet, version);
     if (bytes.length <= maximumPacketSize) return bytes;
   }
   if (withoutReason.userProperties !== undefined) {
     const { userProperties: _user, ...bare } = withoutReason;
-    bytes = encodePacket({ ...packet, properties: bare } as Packet, version);
+    bytes = encoder.encode({ ...packet, properties: bare } as Packet, version);
   }
   return bytes;
 }

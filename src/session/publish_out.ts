@@ -14,7 +14,6 @@
  * @module
  */
 
-import { encodePacket } from "../codec/mod.ts";
 import { reasonCodeName } from "../codec/reason_codes.ts";
 import type { ProtocolVersion, PubAckPacket, PublishPacket } from "../codec/types.ts";
 import { MqttError } from "../errors.ts";
@@ -26,7 +25,7 @@ import type { Operations } from "./operations.ts";
 import { OutgoingTopicAliases } from "./topic_alias.ts";
 import type { OutgoingMessage, PublishResult, Token } from "./types.ts";
 import type { PublishWork } from "./work.ts";
-import { hex } from "./_hex.ts";
+import { hex } from "../format.ts";
 
 /** The outgoing PUBLISH flows of one session. */
 export class PublishOut {
@@ -78,7 +77,7 @@ export class PublishOut {
    * Throws like {@link work}.
    */
   sendUntracked(fx: Effects, message: OutgoingMessage, limits: ServerLimits): boolean {
-    const bytes = this.#encode(message, 0, this.#aliasTopic(message), false, limits);
+    const bytes = this.#encode(fx, message, 0, this.#aliasTopic(message), false, limits);
     if (bytes instanceof MqttError) return false; // the tracked path rejects it with this error
     fx.write(bytes);
     return true;
@@ -110,7 +109,7 @@ export class PublishOut {
       return;
     }
     this.#inflight.start(work);
-    const bytes = this.#encodeWork(work, false, limits);
+    const bytes = this.#encodeWork(fx, work, false, limits);
     if (bytes instanceof MqttError) {
       if (work.message.qos > 0) this.#inflight.finish(work);
       this.#ops.reject(fx, work, bytes);
@@ -122,7 +121,7 @@ export class PublishOut {
 
   /** Sends in-flight `work` again with DUP = 1 and its packet identifier (session resume). */
   resend(fx: Effects, work: PublishWork, limits: ServerLimits): void {
-    const bytes = this.#encodeWork(work, true, limits);
+    const bytes = this.#encodeWork(fx, work, true, limits);
     if (bytes instanceof MqttError) {
       this.#inflight.finish(work);
       this.#ops.reject(fx, work, bytes);
@@ -165,8 +164,13 @@ export class PublishOut {
     this.#ops.resolve(fx, work, result);
   }
 
-  #encodeWork(work: PublishWork, dup: boolean, limits: ServerLimits): Uint8Array | MqttError {
-    return this.#encode(work.message, work.packetId, work.aliasTopic, dup, limits);
+  #encodeWork(
+    fx: Effects,
+    work: PublishWork,
+    dup: boolean,
+    limits: ServerLimits,
+  ): Uint8Array | MqttError {
+    return this.#encode(fx, work.message, work.packetId, work.aliasTopic, dup, limits);
   }
 
   /**
@@ -174,6 +178,7 @@ export class PublishOut {
    * that keeps it from being sent (encoding failure, over the server's Maximum Packet Size).
    */
   #encode(
+    fx: Effects,
     message: OutgoingMessage,
     packetId: number,
     aliasTopic: string | undefined,
@@ -205,7 +210,7 @@ export class PublishOut {
     if (properties !== undefined) packet.properties = properties;
     let bytes: Uint8Array;
     try {
-      bytes = encodePacket(packet, this.#version);
+      bytes = fx.encode(packet);
     } catch (error) {
       if (alias !== undefined && !alias.known) aliases.unassign(message.topic);
       const text = error instanceof Error ? error.message : String(error);

@@ -33,7 +33,7 @@ import {
   type SubscribeWork,
   type UnsubscribeWork,
 } from "./work.ts";
-import { hex } from "./_hex.ts";
+import { hex } from "../format.ts";
 
 /** The SUBSCRIBE / UNSUBSCRIBE flows of one session and its remembered subscriptions. */
 export class SubscribeOut {

@@ -3,10 +3,9 @@
  * reads so the bytes of many packets arrive in one read, instead of waking up for every packet.
  *
  * Why: a broker writes each packet on its own, so a reader that keeps up wakes once per packet
- * or two (~60 bytes a read). On Deno 2.9 each wake-up costs ~10 µs of kernel time (epoll_wait +
- * recvfrom + scheduling), which on a small machine is CPU the broker and the publisher do not
- * get: measured with Mosquitto 2.0.11 on 2 cores, a QoS 0 stream of 16-byte messages went from
- * ~45,000 reads and ~0.45 s of subscriber CPU per 100,000 messages to ~230 reads and ~0.12 s.
+ * or two (~60 bytes a read). Each wake-up costs kernel time (epoll_wait + recvfrom +
+ * scheduling), which on a small machine is CPU the broker and the publisher do not get (figures
+ * in bench/README.md).
  *
  * Cost: while pacing, bytes wait up to one timer tick (1–2 ms on Deno) before they are read.
  * Pacing therefore starts only when reads come fast (≥ {@link BURST_READS} reads within

@@ -53,8 +53,8 @@ export function loadWebSocketOpener(): Promise<TransportOpener> {
 }
 
 /** Opens a connection with the adapter for the target's kind on the runtime the code runs on. */
-export const openAuto: TransportOpener = async (target, handlers, signal) => {
+export const openAuto: TransportOpener = async (target, handlers, options) => {
   const websocket = target.kind === "ws" || target.kind === "wss";
   const opener = await (websocket ? loadWebSocketOpener() : loadRuntimeOpener());
-  return opener(target, handlers, signal);
+  return opener(target, handlers, options);
 };

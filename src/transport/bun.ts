@@ -31,7 +31,8 @@ type BunConnectOptions = BunAddress & { socket: BunSocketHandler };
 type BunApi = { connect(options: BunConnectOptions): Promise<BunSocket> };
 
 /** Opens a TCP, TLS or unix socket connection with Bun's API. */
-export const openBun: TransportOpener = async (target, handlers, signal) => {
+export const openBun: TransportOpener = async (target, handlers, options = {}) => {
+  const signal = options.signal;
   signal?.throwIfAborted();
   const bun = (globalThis as { Bun?: BunApi }).Bun;
   if (bun === undefined) throw new Error("Cannot open a Bun transport: this runtime is not Bun");

@@ -10,17 +10,17 @@ import { ReadPacer } from "./_read_pacer.ts";
 
 /**
  * Bytes asked of one `read()`. The buffer is reused and each chunk is a copy of just the bytes
- * read: measured on Deno 2.9, a 100-byte read costs 0.4 µs this way against 6 µs for a fresh
- * 64 KiB buffer per read (2 µs against 3 µs at 2 KB, even at 30 KB, 4.5 against 2.3 at 64 KiB),
- * and a small chunk does not pin 64 KiB while the codec's payload views into it live.
+ * read: cheaper than a fresh buffer per read for all but full reads (see bench/README.md), and
+ * a small chunk does not pin 64 KiB while the codec's payload views into it live.
  */
 const READ_SIZE = 64 * 1024;
 
 /** Opens a TCP, TLS or unix socket connection with Deno's APIs. */
-export const openDeno: TransportOpener = async (target, handlers, signal) => {
+export const openDeno: TransportOpener = async (target, handlers, options = {}) => {
+  const signal = options.signal;
   signal?.throwIfAborted();
   const conn = await abortable(dial(target, signal), signal, (late) => late.close());
-  return new DenoTransport(conn, handlers, target.readPacing ?? true);
+  return new DenoTransport(conn, handlers, options.readPacing ?? true);
 };
 
 function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise<Deno.Conn> {

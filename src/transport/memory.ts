@@ -66,7 +66,8 @@ export function memoryPair(): { opener: TransportOpener; server: MemoryServer } 
       return connections[connections.length - 1];
     },
   };
-  const opener: TransportOpener = async (target, handlers, signal) => {
+  const opener: TransportOpener = async (target, handlers, options = {}) => {
+    const signal = options.signal;
     signal?.throwIfAborted();
     const decision = server.onOpen?.(target);
     if (decision instanceof Error) {

@@ -39,25 +39,35 @@ export interface TransportTarget {
    * (plain or over TLS) to `host:port` at `path`.
    */
   kind: "tcp" | "tls" | "unix" | "ws" | "wss";
+  /** The broker's host name or address. */
   host: string;
+  /** The broker's port. */
   port: number;
   /**
    * Kind `unix`: the socket path. Kinds `ws`/`wss`: the HTTP request path, with any query
    * (e.g. `"/mqtt?token=x"`); `"/mqtt"` when absent.
    */
   path?: string;
+  /** TLS settings, for kinds `tls` and `wss`. */
   tls?: TlsOptions;
+}
+
+/** How to open a transport (the target says where): when to give up, and how to read. */
+export interface TransportOpenOptions {
+  /** Aborting gives up the attempt: the opener rejects with the signal's reason. */
+  signal?: AbortSignal;
   /**
    * Batch reads under a dense incoming stream (adapters that support it): while packets arrive
    * faster than ~8,000 reads a second, wait one timer tick (1–2 ms) between reads so one read
-   * takes many packets. `false` reads every packet as soon as it arrives. @default true
+   * takes many packets. `false` reads every packet as soon as it arrives.
+   * @default true
    */
   readPacing?: boolean;
 }
 
-/** Opens a transport; rejects (or honours `signal`) when the connection cannot be made. */
+/** Opens a transport; rejects (or honours `options.signal`) when the connection cannot be made. */
 export type TransportOpener = (
   target: TransportTarget,
   handlers: TransportHandlers,
-  signal?: AbortSignal,
+  options?: TransportOpenOptions,
 ) => Promise<Transport>;

@@ -32,7 +32,8 @@ type Runtime = {
 };
 
 /** Opens an MQTT-over-WebSocket connection to a `ws` or `wss` target. */
-export const openWebSocket: TransportOpener = async (target, handlers, signal) => {
+export const openWebSocket: TransportOpener = async (target, handlers, options = {}) => {
+  const signal = options.signal;
   signal?.throwIfAborted();
   const transport = new WebSocketTransport(target, handlers);
   const stop = () => transport.close(); // an abort stops the handshake at once

@@ -1,13 +1,26 @@
 /**
- * Runs object ⇄ hex fixture tables against the codec: every row is encoded and compared with
- * its hex, and its hex is decoded (by `decodePacket` and by a `PacketDecoder`) and compared
- * with its object.
+ * Runs the codec's fixture tables, the one style of tests/codec:
+ *
+ * - {@link checkFixtures}: packet object ⇄ exact bytes. Every row is encoded (by `encodePacket`,
+ *   whose bytes must own their buffer, by a `PacketEncoder`, and sized by `encodedLength`) and
+ *   compared with its hex; its hex is decoded (by `decodePacket` and a `PacketDecoder`).
+ * - {@link checkDecodeOnly}: valid but non-canonical bytes → object.
+ * - {@link checkEncodeRefusals}: packet objects `encodePacket` must refuse, with the error class
+ *   and a message pattern.
+ * - {@link checkDecodeRefusals}: bytes `decodePacket` must refuse, with the error class and
+ *   reason code.
  *
  * @module
  */
 import { it } from "node:test";
 import assert from "node:assert/strict";
-import { decodePacket, encodePacket, PacketDecoder } from "../../src/codec/mod.ts";
+import {
+  decodePacket,
+  encodedLength,
+  encodePacket,
+  PacketDecoder,
+  PacketEncoder,
+} from "../../src/codec/mod.ts";
 import type { Packet, ProtocolVersion } from "../../src/codec/types.ts";
 import type { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { fromHex, hex } from "./hex.ts";
@@ -71,8 +84,16 @@ export function checkFixtures(rows: Fixture[]): void {
   for (const row of rows) {
     const frame = frameOf(row);
     it(`encodePacket writes ${row.name} (v${row.version})`, () => {
-      assertSameBytes(encodePacket(row.packet, row.version), frame);
+      const bytes = encodePacket(row.packet, row.version);
+      assertSameBytes(bytes, frame);
+      assertOwnsBuffer(bytes);
+      assert.equal(encodedLength(row.packet, row.version), frame.length);
       assertSameBytes(encodePacket(withOffsetViews(row.packet), row.version), frame);
+    });
+    it(`PacketEncoder.encode writes ${row.name} (v${row.version})`, () => {
+      const encoder = new PacketEncoder();
+      assertSameBytes(encoder.encode(row.packet, row.version), frame);
+      assertSameBytes(encoder.encode(withOffsetViews(row.packet), row.version), frame);
     });
     it(`decodePacket reads ${row.name} (v${row.version})`, () => {
       assert.deepStrictEqual(decodePacket(frame, row.version), row.packet);
@@ -92,6 +113,69 @@ export function checkDecodeOnly(rows: DecodeFixture[]): void {
     it(`decodePacket accepts ${row.name} (v${row.version})`, () => {
       assert.deepStrictEqual(decodePacket(frame, row.version), row.packet);
     });
+  }
+}
+
+/** Asserts that `bytes` is the whole of its own buffer (what `encodePacket` promises). */
+export function assertOwnsBuffer(bytes: Uint8Array): void {
+  assert.equal(bytes.byteOffset, 0);
+  assert.equal(bytes.buffer.byteLength, bytes.length);
+}
+
+/** One packet object the encoder must refuse. */
+export interface EncodeRefusal {
+  /** What is wrong with it; test names are "encodePacket refuses <name> (vN)". */
+  name: string;
+  version: ProtocolVersion;
+  /** The packet object (any shape: refusals include wrong types). */
+  packet: unknown;
+  /** The error class, TypeError for a wrong type and RangeError for a bad value. */
+  error: typeof TypeError | typeof RangeError;
+  /** A pattern the message must match (it names the field). */
+  message: RegExp;
+}
+
+/**
+ * Registers one test per row: `encodePacket`, `encodedLength` and `PacketEncoder.encode` all
+ * throw `row.error` with a message matching `row.message`.
+ */
+export function checkEncodeRefusals(rows: EncodeRefusal[]): void {
+  for (const row of rows) {
+    it(`encodePacket refuses ${row.name} (v${row.version})`, () => {
+      const packet = row.packet as Packet;
+      const expected = (error: unknown) =>
+        error instanceof row.error && error.constructor === row.error &&
+        row.message.test(error.message);
+      assert.throws(() => encodePacket(packet, row.version), expected);
+      assert.throws(() => encodedLength(packet, row.version), expected);
+      assert.throws(() => new PacketEncoder().encode(packet, row.version), expected);
+    });
+  }
+}
+
+/** One frame the decoder must refuse. */
+export interface DecodeRefusal {
+  /** What is wrong with it; test names are "decodePacket refuses <name> (vN)". */
+  name: string;
+  version: ProtocolVersion;
+  /** The frame as hex. */
+  hex: string;
+  /** The error class. */
+  error: typeof MalformedPacketError | typeof ProtocolError;
+  /** The reason code the error must carry, when the row cares. */
+  reasonCode?: number;
+}
+
+/** Registers one test per row: `decodePacket` refuses the frame. */
+export function checkDecodeRefusals(rows: DecodeRefusal[]): void {
+  for (const row of rows) {
+    itRefusesDecoding(
+      `${row.name} (v${row.version})`,
+      row.hex,
+      row.version,
+      row.error,
+      row.reasonCode,
+    );
   }
 }
 

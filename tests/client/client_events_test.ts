@@ -6,12 +6,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { connectedClient, FakeBroker } from "../_helpers/fake_broker.ts";
-import {
-  type ConnectEvent,
-  type ConnectFailEvent,
-  type DisconnectEvent,
-  MqttClient,
-} from "../../src/client/client.ts";
+import { MqttClient } from "../../src/client/client.ts";
+import type { ConnectEvent, ConnectFailEvent, DisconnectEvent } from "../../src/client/events.ts";
 import { manualClock } from "../../src/client/clock.ts";
 import type { ClientOptions } from "../../src/client/options.ts";
 import {
@@ -19,6 +15,15 @@ import {
   ConnectionRefusedError,
   MalformedPacketError,
 } from "../../src/errors.ts";
+
+/** Resolves once `condition()` holds, checking after each event-loop turn; fails after 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("The awaited event did not happen");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
 
 function recorded(options: ClientOptions = {}) {
   const broker = new FakeBroker(options.protocolVersion ?? 4);
@@ -91,7 +96,7 @@ describe("MqttClient events", () => {
     await connecting;
     first.drop(new Error("reset"));
     const second = t.broker.nextConnection();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await until(() => t.disconnects.length > 0);
     assert.equal(t.disconnects.length, 1);
     const lost = t.disconnects[0]!;
     assert.equal(lost.willReconnect, true);
@@ -100,7 +105,7 @@ describe("MqttClient events", () => {
     assert.equal(t.client.connected, false);
     t.clock.advance(1000);
     (await second).connack({ sessionPresent: false });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await until(() => t.connects.length > 1);
     assert.deepEqual(t.connects.map((e) => e.reconnect), [false, true]);
     assert.equal(t.client.connected, true);
   });
@@ -182,7 +187,7 @@ describe("MqttClient user code that throws", () => {
         await connecting;
         assert.equal(t.client.connected, true);
         assert.equal(t.connects.length, 1, "onConnect still ran after the logger threw");
-        await new Promise((resolve) => setTimeout(resolve, 0)); // let the re-throw happen
+        await until(() => uncaught.length > 0); // the re-throw happens in a microtask
         assert.deepEqual(uncaught.map((error) => (error as Error).message), ["logger boom"]);
       } finally {
         process.off("uncaughtException", onUncaught);

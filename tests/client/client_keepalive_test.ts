@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectedClient, settle } from "../_helpers/fake_broker.ts";
-import type { DisconnectEvent } from "../../src/client/client.ts";
+import type { DisconnectEvent } from "../../src/client/events.ts";
 import { ConnectionClosedError } from "../../src/errors.ts";
 
 describe("MqttClient keepalive", () => {

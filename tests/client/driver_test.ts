@@ -4,7 +4,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CLOSE_GRACE_MS, Driver, type DriverEvent, MAX_WRITE } from "../../src/client/driver.ts";
+import { CLOSE_GRACE_MS, Driver, type DriverEvent } from "../../src/client/driver.ts";
+import { MAX_WRITE } from "../../src/client/_write_pipeline.ts";
 import { manualClock } from "../../src/client/clock.ts";
 import { ConnectionClosedError } from "../../src/errors.ts";
 import type {
@@ -145,9 +146,12 @@ function setup(autoRelease = true) {
   };
   const events: DriverEvent[] = [];
   let closedCount = 0;
-  const driver = new Driver(session, opener, TARGET, clock, {
-    event: (event) => events.push(event),
-    closed: () => closedCount++,
+  const driver = new Driver(session, {
+    opener,
+    target: TARGET,
+    readPacing: true,
+    clock,
+    events: { event: (event) => events.push(event), closed: () => closedCount++ },
   });
   return {
     session,
@@ -270,7 +274,13 @@ describe("Driver", () => {
     const clock = manualClock(0);
     let late: ((transport: Transport) => void) | undefined;
     const opener: TransportOpener = () => new Promise((resolve) => (late = resolve));
-    const driver = new Driver(session, opener, TARGET, clock, { event() {}, closed() {} });
+    const driver = new Driver(session, {
+      opener,
+      target: TARGET,
+      readPacing: true,
+      clock,
+      events: { event() {}, closed() {} },
+    });
     void driver.connect();
     session.out.push({ type: "close" });
     // Any input makes the driver drain the `close`; this QoS 0 is never written: it fails.
@@ -380,12 +390,18 @@ describe("Driver", () => {
       handlers = h;
       return Promise.resolve(new ManualTransport(h, []));
     };
-    const driver: Driver = new Driver(session, opener, TARGET, manualClock(), {
-      event: (event) => {
-        order.push(event.type === "log" ? event.message : event.type);
-        if (event.type === "message") void driver.publish(message());
+    const driver: Driver = new Driver(session, {
+      opener,
+      target: TARGET,
+      readPacing: true,
+      clock: manualClock(),
+      events: {
+        event: (event) => {
+          order.push(event.type === "log" ? event.message : event.type);
+          if (event.type === "message") void driver.publish(message());
+        },
+        closed: () => {},
       },
-      closed: () => {},
     });
     session.onReceive = () => [
       {

@@ -11,6 +11,7 @@ import {
 import type { Properties } from "../../src/codec/types.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { fromHex } from "../_helpers/hex.ts";
+import { checkEncodeRefusals, type EncodeRefusal } from "../_helpers/codec_fixtures.ts";
 
 /** Every key of `Properties` in types.ts, in identifier order. */
 const PROPERTY_NAMES: (keyof Properties)[] = [
@@ -254,61 +255,108 @@ describe("properties refused when decoding", () => {
   refuse("a response topic with a wildcard", "30 09 0001 74 05 08 0002 232f", ProtocolError, 0x82);
 });
 
-describe("properties refused when encoding", () => {
-  const publish = (properties: unknown): Packet => ({
-    type: "publish",
-    topic: "t",
-    payload: new Uint8Array(0),
-    qos: 0,
-    retain: false,
-    dup: false,
-    properties: properties as Properties,
-  });
+const publish = (properties: unknown): Packet => ({
+  type: "publish",
+  topic: "t",
+  payload: new Uint8Array(0),
+  qos: 0,
+  retain: false,
+  dup: false,
+  properties: properties as Properties,
+});
 
-  it("encodePacket refuses an unknown property name with a TypeError naming it", () => {
-    assert.throws(() => encodePacket(publish({ colour: "red" }), 5), /properties\.colour/);
-  });
+/** An encode refusal of a v5 PUBLISH carrying `properties`. */
+function refusal(
+  name: string,
+  properties: unknown,
+  error: typeof TypeError | typeof RangeError,
+  message: RegExp,
+): EncodeRefusal {
+  return { name, version: 5, packet: publish(properties), error, message };
+}
 
-  it("encodePacket refuses a property not allowed in the packet with a RangeError", () => {
-    assert.throws(() => encodePacket(publish({ sessionExpiryInterval: 1 }), 5), RangeError);
-    assert.throws(
-      () => encodePacket(packetWith("will", { topicAlias: 1 }), 5),
-      /will\.properties\.topicAlias/,
-    );
-  });
+const encodeRefusals: EncodeRefusal[] = [
+  refusal(
+    "an unknown property name",
+    { colour: "red" },
+    TypeError,
+    /^properties\.colour must be undefined \(not an MQTT 5 property\), got "red"$/,
+  ),
+  refusal(
+    "a property not allowed in the packet",
+    { sessionExpiryInterval: 1 },
+    RangeError,
+    /^properties\.sessionExpiryInterval must be undefined in a PUBLISH/,
+  ),
+  {
+    name: "a will property not allowed in the will",
+    version: 5,
+    packet: packetWith("will", { topicAlias: 1 }),
+    error: RangeError,
+    message: /^will\.properties\.topicAlias must be undefined in a will/,
+  },
+  refusal("a boolean given as 1", { payloadFormatIndicator: 1 }, TypeError, /boolean/),
+  refusal(
+    "topic alias 0",
+    { topicAlias: 0 },
+    RangeError,
+    /^properties\.topicAlias must be an integer in 1\.\.65535, got 0$/,
+  ),
+  refusal("topic alias 65536", { topicAlias: 65_536 }, RangeError, /topicAlias/),
+  refusal(
+    "a negative interval",
+    { messageExpiryInterval: -1 },
+    RangeError,
+    /messageExpiryInterval/,
+  ),
+  refusal(
+    "a fractional interval",
+    { messageExpiryInterval: 1.5 },
+    TypeError,
+    /messageExpiryInterval/,
+  ),
+  refusal(
+    "a subscription identifier over 268,435,455",
+    { subscriptionIdentifier: 268_435_456 },
+    RangeError,
+    /subscriptionIdentifier/,
+  ),
+  refusal("correlation data given as a string", { correlationData: "x" }, TypeError, /Uint8Array/),
+  refusal("a user property that is not a pair", { userProperties: [["a"]] }, TypeError, /pair/),
+  refusal("a content type holding U+0000", { contentType: "a\u0000" }, RangeError, /U\+0000/),
+  refusal(
+    "a response topic with a wildcard",
+    { responseTopic: "a/#" },
+    RangeError,
+    /^properties\.responseTopic must be a non-empty topic name without wildcards/,
+  ),
+  {
+    name: "maximum QoS 2",
+    version: 5,
+    packet: packetWith("connack", { maximumQoS: 2 as 1 }),
+    error: RangeError,
+    message: /maximumQoS/,
+  },
+  {
+    name: "several subscription identifiers in a SUBSCRIBE",
+    version: 5,
+    packet: packetWith("subscribe", { subscriptionIdentifier: [1, 2] }),
+    error: TypeError,
+    message: /subscriptionIdentifier must be a single number in a SUBSCRIBE/,
+  },
+  {
+    name: "properties before MQTT 5",
+    version: 4,
+    packet: publish({ contentType: "x" }),
+    error: RangeError,
+    message: /^properties must be absent before MQTT 5, got an object \(protocol version 4\)$/,
+  },
+];
 
-  it("encodePacket refuses values of the wrong type or out of range", () => {
-    assert.throws(() => encodePacket(publish({ payloadFormatIndicator: 1 }), 5), TypeError);
-    assert.throws(() => encodePacket(publish({ topicAlias: 0 }), 5), RangeError);
-    assert.throws(() => encodePacket(publish({ topicAlias: 65_536 }), 5), RangeError);
-    assert.throws(() => encodePacket(publish({ messageExpiryInterval: -1 }), 5), RangeError);
-    assert.throws(() => encodePacket(publish({ messageExpiryInterval: 1.5 }), 5), TypeError);
-    assert.throws(
-      () => encodePacket(publish({ subscriptionIdentifier: 268_435_456 }), 5),
-      RangeError,
-    );
-    assert.throws(() => encodePacket(publish({ correlationData: "x" }), 5), TypeError);
-    assert.throws(() => encodePacket(publish({ userProperties: [["a"]] }), 5), TypeError);
-    assert.throws(() => encodePacket(publish({ contentType: "a\u0000" }), 5), RangeError);
-    assert.throws(() => encodePacket(publish({ responseTopic: "a/#" }), 5), RangeError);
-    assert.throws(
-      () => encodePacket(packetWith("connack", { maximumQoS: 2 as 1 }), 5),
-      /maximumQoS/,
-    );
-  });
+describe("properties the encoder refuses", () => checkEncodeRefusals(encodeRefusals));
 
-  it("encodePacket refuses several subscription identifiers in a SUBSCRIBE", () => {
-    assert.throws(
-      () => encodePacket(packetWith("subscribe", { subscriptionIdentifier: [1, 2] }), 5),
-      TypeError,
-    );
-  });
-
-  it("encodePacket refuses properties before MQTT 5 but accepts an empty object", () => {
-    assert.throws(
-      () => encodePacket(publish({ contentType: "x" }), 4),
-      /properties require MQTT 5/,
-    );
+describe("properties when encoding", () => {
+  it("encodePacket accepts an empty properties object before MQTT 5", () => {
     assert.equal(encodePacket(publish({}), 4).length, 5);
   });
 

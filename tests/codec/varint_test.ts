@@ -5,7 +5,6 @@ import {
   VARINT_INCOMPLETE,
   VARINT_MALFORMED,
   varintSize,
-  varintState,
   writeVarint,
 } from "../../src/codec/_varint.ts";
 import { fromHex, hex } from "../_helpers/hex.ts";
@@ -35,7 +34,8 @@ describe("Variable Byte Integer", () => {
     it(`readVarint reads ${bytes} as ${value}`, () => {
       const buf = fromHex(`aa ${bytes} bb`);
       assert.equal(readVarint(buf, 1, buf.length), value);
-      assert.equal(varintState.length, fromHex(bytes).length);
+      // Only minimal encodings are read, so varintSize gives the byte count consumed.
+      assert.equal(varintSize(value), fromHex(bytes).length);
     });
   }
 

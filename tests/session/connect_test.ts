@@ -156,11 +156,11 @@ describe("Session connect", () => {
 
   it("Session maps a refusing MQTT 3.1.1 CONNACK to ConnectionRefusedError with the v5 code", () => {
     const cases = [
-      [1, 0x84, "Connection refused: unacceptable protocol version"],
-      [2, 0x85, "Connection refused: identifier rejected"],
-      [3, 0x88, "Connection refused: server unavailable"],
-      [4, 0x86, "Connection refused: bad user name or password"],
-      [5, 0x87, "Connection refused: not authorised"],
+      [1, 0x84, "Connection refused, unacceptable protocol version"],
+      [2, 0x85, "Connection refused, identifier rejected"],
+      [3, 0x88, "Connection refused, server unavailable"],
+      [4, 0x86, "Connection refused, bad user name or password"],
+      [5, 0x87, "Connection refused, not authorized"],
     ] as const;
     for (const [returnCode, reasonCode, reasonName] of cases) {
       const h = new Harness({ protocolVersion: 4 });

@@ -5,11 +5,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { decodePacket, encodePacket } from "../../src/codec/mod.ts";
+import { decodePacket, encodePacket, PacketEncoder } from "../../src/codec/mod.ts";
 import type { DisconnectPacket, Packet, PubAckPacket } from "../../src/codec/types.ts";
 import { Effects, encodeWithin } from "../../src/session/effects.ts";
 
-const wire = { encode: (p: Packet, max: number | undefined) => encodeWithin(p, 5, max) };
+const encoder = new PacketEncoder();
+const wire = {
+  encode: (p: Packet, max: number | undefined) => encodeWithin(encoder, p, 5, max),
+};
 const users: [string, string][] = [["k", "v".repeat(20)]];
 const disconnect: DisconnectPacket = {
   type: "disconnect",

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { setImmediate } from "node:timers";
 import { Recorder, transportSuite } from "./transport_suite.ts";
 import { listen, useNodeServer } from "./_node_server.ts";
 import { openBun } from "../../src/transport/bun.ts";
@@ -128,14 +129,18 @@ describe("openBun writes", { skip }, () => {
       // Far more than the kernel buffers hold while nobody reads: Bun takes only a part.
       const first = pattern(16 * 1024 * 1024, 1);
       const second = pattern(1000, 2);
+      // The server reads nothing until it resumes, and 16 MiB do not fit in the kernel's
+      // buffers: a write that settles while the server is paused settled too early.
+      let resumed = false;
       const settled: string[] = [];
       const writes = [
-        transport.write(first).then(() => settled.push("first")),
-        transport.write(second).then(() => settled.push("second")),
+        transport.write(first).then(() => settled.push(resumed ? "first" : "first too early")),
+        transport.write(second).then(() => settled.push(resumed ? "second" : "second too early")),
       ];
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setImmediate(resolve)); // an early settlement shows by now
       assert.deepEqual(settled, [], "resolved before the socket took all the bytes");
       const received = readBytes(socket, first.length + second.length);
+      resumed = true;
       socket.resume();
       await Promise.all(writes);
       assert.deepEqual(settled, ["first", "second"]);
@@ -177,14 +182,14 @@ describe("openBun writes", { skip }, () => {
       const transport = await openBun({ kind: "tcp", host: "127.0.0.1", port }, recorder);
       const socket = await accepted;
       const sent: Uint8Array[] = [];
+      let total = 0;
       for (let i = 0; i < 50; i++) {
         sent.push(pattern(100 + i, i));
         socket.write(sent[i]!);
-        // Apart in time, so they arrive as separate reads.
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        total += sent[i]!.length;
+        // The next chunk only once this one arrived, so they arrive as separate reads.
+        await recorder.until(() => recorder.received === total);
       }
-      const total = sent.reduce((sum, chunk) => sum + chunk.length, 0);
-      await recorder.until(() => recorder.received === total);
       assert.ok(recorder.chunks.length > 1, "all bytes came in one read");
       assert.deepEqual(recorder.bytes(), new Uint8Array(sent.flatMap((chunk) => [...chunk])));
       assert.ok(recorder.chunks.every((chunk) => chunk.constructor === Uint8Array));

@@ -62,9 +62,22 @@ export class Recorder implements TransportHandlers {
     }
     return all;
   }
-  /** Resolves when `condition()` holds, re-checking after every event. */
-  async until(condition: () => boolean): Promise<void> {
-    while (!condition()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  /**
+   * Resolves when `condition()` holds, re-checking after every event; rejects if it does not
+   * hold within `limitMs` (a bound for a broken transport, not a wait that decides an outcome).
+   */
+  async until(condition: () => boolean, limitMs = 10_000): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    while (!condition()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`Recorder: condition not met within ${limitMs} ms`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
   }
   #wake(): void {
     const waiters = this.#waiters;
@@ -159,7 +172,7 @@ export function transportSuite(name: string, harness: () => SuiteHarness): void 
       const h = harness();
       const reason = new Error("stop");
       await assert.rejects(
-        h.opener(h.target(), new Recorder(), AbortSignal.abort(reason)),
+        h.opener(h.target(), new Recorder(), { signal: AbortSignal.abort(reason) }),
         (error) => error === reason,
       );
     });
@@ -168,7 +181,7 @@ export function transportSuite(name: string, harness: () => SuiteHarness): void 
       const h = harness();
       const controller = new AbortController();
       const reason = new Error("give up");
-      const opening = h.opener(h.target(), new Recorder(), controller.signal);
+      const opening = h.opener(h.target(), new Recorder(), { signal: controller.signal });
       controller.abort(reason);
       await assert.rejects(opening, (error) => error === reason);
     });

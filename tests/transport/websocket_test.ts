@@ -103,7 +103,9 @@ describe("openWebSocket", () => {
     const controller = new AbortController();
     const reason = new Error("give up");
     const seen = h.nextRequest();
-    const opening = openWebSocket({ ...h.target(), path: "/hold" }, recorder, controller.signal);
+    const opening = openWebSocket({ ...h.target(), path: "/hold" }, recorder, {
+      signal: controller.signal,
+    });
     assert.equal((await seen).path, "/hold");
     controller.abort(reason);
     await assert.rejects(opening, (error) => error === reason);

@@ -1,0 +1,122 @@
+/**
+ * One transport as the driver sees it, from the `open` request until it is closed: the
+ * abortable opening, the events that arrive before the opener resolved (held, then replayed in
+ * order), its write pipeline, and its lifecycle state, which the driver sets.
+ *
+ * @module
+ */
+
+import type { Transport, TransportOpener, TransportTarget } from "../transport/types.ts";
+import { type PipelineHooks, WritePipeline } from "./_write_pipeline.ts";
+
+/** What a connection reports to the driver (a failed write is reported as `closed`). */
+export interface ConnectionEvents extends Omit<PipelineHooks, "failed"> {
+  /** The transport is open (any bytes that arrived early are replayed after this). */
+  opened(): void;
+  /** Bytes arrived on an open connection. */
+  data(chunk: Uint8Array): void;
+  /** The transport ended, failed, or could not be opened (`error` says why, if not cleanly). */
+  closed(error: Error | undefined): void;
+}
+
+/** Where and how a connection opens its transport. */
+export interface OpenSettings {
+  /** Opens the transport. */
+  opener: TransportOpener;
+  /** Where the opener connects. */
+  target: TransportTarget;
+  /** Passed to the opener: whether the transport may batch reads under a dense stream. */
+  readPacing: boolean;
+}
+
+/** One transport, from the `open` request until it is closed. */
+export class Connection {
+  /**
+   * `open` (also while the transport is being opened); `closing` once the session is done with
+   * it (its pending bytes are still written); `closed` once nothing more is written to it or
+   * forwarded from it.
+   */
+  state: "open" | "closing" | "closed" = "open";
+  /** When a closing connection is closed even if its bytes were not handed over. */
+  closeBy = 0;
+  /** Its bytes to write and the settlements waiting on them. */
+  readonly writes: WritePipeline;
+  readonly #events: ConnectionEvents;
+  #transport: Transport | undefined = undefined;
+  /** Aborts the opener while the transport is being opened. */
+  #opening: AbortController | undefined = undefined;
+  /** Events that arrived before the opener resolved. */
+  #early: Uint8Array[] | undefined = undefined;
+  #earlyClose: { error: Error | undefined } | undefined = undefined;
+
+  constructor(events: ConnectionEvents) {
+    this.#events = events;
+    this.writes = new WritePipeline({
+      settle: (settlement) => events.settle(settlement),
+      drained: () => events.drained(),
+      failed: (error) => events.closed(error),
+    });
+  }
+
+  /** Whether the transport is open (the opener resolved). */
+  get ready(): boolean {
+    return this.#transport !== undefined;
+  }
+
+  /** Starts opening the transport. */
+  open({ opener, target, readPacing }: OpenSettings): void {
+    const opening = this.#opening = new AbortController();
+    const handlers = {
+      onData: (chunk: Uint8Array) => {
+        if (this.state !== "open") return;
+        if (this.#transport === undefined) (this.#early ??= []).push(chunk);
+        else this.#events.data(chunk);
+      },
+      onClose: (error?: Error) => {
+        if (this.state === "closed") return;
+        if (this.#transport === undefined) this.#earlyClose ??= { error };
+        else this.#events.closed(error);
+      },
+    };
+    let transport: Promise<Transport>;
+    try {
+      transport = opener(target, handlers, { signal: opening.signal, readPacing });
+    } catch (error) {
+      transport = Promise.reject(error);
+    }
+    transport.then((transport) => this.#opened(transport), (error: unknown) => {
+      this.#opening = undefined;
+      this.#events.closed(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  /** Gives up the opening, if the opener has not resolved yet; true if it had not. */
+  abandonOpening(): boolean {
+    if (this.#opening === undefined) return false;
+    this.#opening.abort(new Error("Connection attempt abandoned"));
+    return true;
+  }
+
+  /** Closes the transport, if open. */
+  closeTransport(): void {
+    this.#transport?.close();
+  }
+
+  #opened(transport: Transport): void {
+    this.#opening = undefined;
+    if (this.state !== "open") {
+      transport.close(); // too late: nothing will be written to it
+      return this.#events.drained();
+    }
+    this.#transport = transport;
+    this.writes.start(transport);
+    this.#events.opened();
+    const early = this.#early;
+    this.#early = undefined;
+    for (const chunk of early ?? []) {
+      if (this.state !== "open") return;
+      this.#events.data(chunk);
+    }
+    if (this.#earlyClose !== undefined) this.#events.closed(this.#earlyClose.error);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * One connection's write pipeline and settlement order.
+ *
+ * Writes are coalesced: bytes pushed in the same tick become one transport write, scheduled in
+ * a microtask, and bytes pushed while a write is in progress go out together when it completes,
+ * at most {@link MAX_WRITE} of them per write. Urgent bytes (acknowledgements, PINGREQ) wait in
+ * their own buffer and go first, so they overtake a burst of PUBLISH bytes not handed over yet;
+ * each kind keeps its own order.
+ *
+ * A settlement is delivered only after every byte pushed before it, of either kind, was written
+ * (the transport's `write()` resolved: the runtime took them), so a QoS 0 publish settles "on
+ * write", and `await publish()` before exiting loses nothing to a user-space buffer. Each
+ * connection has its own pipeline: one whose last write hangs does not hold up the settlements
+ * of the next.
+ *
+ * @module
+ */
+
+import { ConnectionClosedError } from "../errors.ts";
+import type { PublishResult } from "../session/types.ts";
+import type { Transport } from "../transport/types.ts";
+import type { Settlement } from "./_pending_calls.ts";
+import { WriteBuffer } from "./_write_buffer.ts";
+
+/**
+ * The most non-urgent bytes handed to the transport in one write: a large burst goes out in
+ * pieces, and acknowledgements emitted meanwhile go out between them.
+ */
+export const MAX_WRITE = 128 * 1024;
+
+/**
+ * What a QoS 0 publish resolves with. QoS 0 messages written together share one promise and
+ * this one frozen result, so a publisher's loop keeps no object per message alive until the write.
+ */
+const QOS0_RESULT: PublishResult = Object.freeze({ reasonCode: 0 });
+
+/** Why a QoS 0 publish whose bytes never reached the transport fails. */
+function notWritten(): ConnectionClosedError {
+  return new ConnectionClosedError(
+    "The connection ended before the QoS 0 message was written; it was not sent",
+  );
+}
+
+/**
+ * `settlement` for a connection that closed before the bytes it waits on were written: a success
+ * that meant "written" (a QoS 0 publish) becomes a failure; anything else stands.
+ */
+export function unwritten(settlement: Settlement): Settlement {
+  if (settlement.type === "resolve" && settlement.onWrite === true) {
+    return { type: "reject", token: settlement.token, error: notWritten() };
+  }
+  return settlement;
+}
+
+/** The one promise of the QoS 0 messages pushed between two flushes. */
+class Qos0Batch {
+  readonly promise: Promise<PublishResult>;
+  resolve!: (value: PublishResult) => void;
+  reject!: (error: unknown) => void;
+  constructor() {
+    this.promise = new Promise<PublishResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
+/** A settlement waiting until the bytes of each kind pushed before it were written. */
+interface Waiting {
+  readonly what: Settlement | Qos0Batch;
+  /** Non-urgent bytes pushed before it. */
+  readonly normal: number;
+  /** Urgent bytes pushed before it. */
+  readonly urgent: number;
+}
+
+/** What a pipeline reports to the driver. */
+export interface PipelineHooks {
+  /** Delivers a token's settlement. */
+  settle(settlement: Settlement): void;
+  /** A flush found nothing left to write. */
+  drained(): void;
+  /** The transport's `write()` failed. */
+  failed(error: Error): void;
+}
+
+/** The bytes one connection has to write, and the settlements waiting on them. */
+export class WritePipeline {
+  readonly #hooks: PipelineHooks;
+  readonly #normal = new WriteBuffer();
+  readonly #urgent = new WriteBuffer();
+  /** Bytes of each kind ever pushed, and how many of them the transport has written. */
+  #normalPushed = 0;
+  #normalWritten = 0;
+  #urgentPushed = 0;
+  #urgentWritten = 0;
+  #transport: Transport | undefined = undefined;
+  #writing = false;
+  #flushQueued = false;
+  #closed = false;
+  /** Set when the pipeline closed with non-urgent bytes unwritten: how many had been written. */
+  #closedAt: number | undefined = undefined;
+  /** Settlements in push order, from `#head` on. */
+  #waiting: Waiting[] = [];
+  #head = 0;
+  #batch: Qos0Batch | undefined = undefined;
+
+  constructor(hooks: PipelineHooks) {
+    this.#hooks = hooks;
+  }
+
+  /** Whether a write is in progress or scheduled. */
+  get busy(): boolean {
+    return this.#writing || this.#flushQueued;
+  }
+
+  /** The transport is open: bytes pushed so far and from now on are written to it. */
+  start(transport: Transport): void {
+    this.#transport = transport;
+  }
+
+  /** Queues `bytes` for the next write; `urgent` bytes go ahead of non-urgent ones. */
+  push(bytes: Uint8Array, urgent: boolean): void {
+    if (this.#closed) return;
+    if (urgent) {
+      this.#urgent.push(bytes);
+      this.#urgentPushed += bytes.length;
+    } else {
+      this.#normal.push(bytes);
+      this.#normalPushed += bytes.length;
+    }
+    if (this.#flushQueued || this.#writing) return;
+    this.#flushQueued = true;
+    queueMicrotask(this.#flushTask);
+  }
+
+  /** Delivers `settlement` once every byte pushed before it was written. */
+  settleAfterWrites(settlement: Settlement): void {
+    if (this.#closed) return this.#hooks.settle(unwritten(settlement));
+    if (
+      this.#normalWritten < this.#normalPushed || this.#urgentWritten < this.#urgentPushed
+    ) {
+      this.#closeBatch(); // settle in the order of emission
+      this.#wait(settlement);
+    } else this.#hooks.settle(settlement);
+  }
+
+  /**
+   * The promise of the QoS 0 messages pushed since the last flush: they all settle when the last
+   * of their bytes was written, so they share one promise.
+   */
+  qos0(): Promise<PublishResult> {
+    return (this.#batch ??= new Qos0Batch()).promise;
+  }
+
+  /** Hands the urgent bytes, then up to {@link MAX_WRITE} others, to the transport in one write. */
+  flush(): void {
+    this.#flushQueued = false;
+    this.#closeBatch();
+    const transport = this.#transport;
+    if (this.#writing || this.#closed || transport === undefined) return;
+    if (this.#normal.size === 0 && this.#urgent.size === 0) return this.#hooks.drained();
+    const urgentMark = this.#urgentPushed;
+    const head = this.#urgent.take();
+    const body = this.#normal.take(MAX_WRITE);
+    const normalMark = this.#normalPushed - this.#normal.size;
+    let bytes = body;
+    if (head.length > 0) {
+      if (body.length === 0) bytes = head;
+      else {
+        bytes = new Uint8Array(head.length + body.length);
+        bytes.set(head);
+        bytes.set(body, head.length);
+      }
+    }
+    this.#writing = true;
+    let writing: Promise<void>;
+    try {
+      writing = transport.write(bytes);
+    } catch (error) {
+      writing = Promise.reject(error);
+    }
+    writing.then(() => {
+      this.#writing = false;
+      if (this.#closed) return; // its settlements were delivered when it closed
+      this.#normalWritten = normalMark; // the runtime took them: settle what waited on them
+      this.#urgentWritten = urgentMark;
+      this.#release();
+      this.flush();
+    }, (error: unknown) => {
+      this.#writing = false;
+      this.#hooks.failed(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  /**
+   * Nothing more is written: drops the bytes not handed over, and delivers every waiting
+   * settlement (failing the QoS 0 successes whose bytes were never written).
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeBatch();
+    if (this.#normalWritten < this.#normalPushed) this.#closedAt = this.#normalWritten;
+    this.#normalWritten = Infinity;
+    this.#urgentWritten = Infinity;
+    this.#normal.clear();
+    this.#urgent.clear();
+    this.#release();
+  }
+
+  readonly #flushTask = (): void => this.flush();
+
+  /** Ends the open QoS 0 batch: it settles once every byte pushed so far was written. */
+  #closeBatch(): void {
+    const batch = this.#batch;
+    if (batch === undefined) return;
+    this.#batch = undefined;
+    this.#wait(batch);
+  }
+
+  #wait(what: Settlement | Qos0Batch): void {
+    this.#waiting.push({ what, normal: this.#normalPushed, urgent: this.#urgentPushed });
+  }
+
+  /** Delivers the waiting settlements whose bytes were written, in order. */
+  #release(): void {
+    const waiting = this.#waiting;
+    let head = this.#head;
+    while (head < waiting.length) {
+      const entry = waiting[head]!;
+      if (this.#normalWritten < entry.normal || this.#urgentWritten < entry.urgent) break;
+      head++;
+      const neverWritten = this.#closedAt !== undefined && this.#closedAt < entry.normal;
+      const what = entry.what;
+      if (what instanceof Qos0Batch) {
+        if (neverWritten) what.reject(notWritten());
+        else what.resolve(QOS0_RESULT);
+      } else this.#hooks.settle(neverWritten ? unwritten(what) : what);
+    }
+    if (head === waiting.length) {
+      this.#waiting = [];
+      head = 0;
+    }
+    this.#head = head;
+  }
+}

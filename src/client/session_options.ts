@@ -1,0 +1,159 @@
+/**
+ * The MQTT session part of a client's options: client identifier, clean start, keepalive,
+ * credentials, will, reconnect policy and the limits of the send queue, resolved into the
+ * session's {@link SessionOptions}.
+ *
+ * @module
+ */
+
+import type { ProtocolVersion, Will } from "../codec/types.ts";
+import { admitConnect } from "../session/admission.ts";
+import { utf8Length } from "../codec/utf8.ts";
+import type { ReconnectPolicy, SessionOptions } from "../session/types.ts";
+import { validateTopicName } from "../topic.ts";
+import type { UrlParts } from "./broker_url.ts";
+import type { ClientOptions, WillOptions } from "./options.ts";
+import {
+  checkBoolean,
+  checkInteger,
+  checkObject,
+  checkProperties,
+  checkQoS,
+  checkString,
+  describe,
+  MAX_TIMER,
+  toBytes,
+} from "./_validate.ts";
+
+/**
+ * The session options of `o` (user and password may come from the `url`), every default
+ * filled in.
+ *
+ * @throws {TypeError | RangeError} when one of those options is invalid
+ */
+export function resolveSession(
+  o: ClientOptions,
+  url: UrlParts | undefined,
+  version: ProtocolVersion,
+  random: () => number,
+): SessionOptions {
+  const clean = o.clean ?? true;
+  if (clean !== true && clean !== false && clean !== "first") {
+    throw new TypeError(`options.clean must be true, false or "first", got ${describe(clean)}`);
+  }
+  let clientId: string;
+  if (o.clientId === undefined) clientId = generateClientId(random);
+  else {
+    clientId = checkString(o.clientId, "options.clientId");
+    utf8Length(clientId, "options.clientId");
+  }
+  // Before MQTT 5 the server assigns no identifier: a clean session gets a generated one (a
+  // persistent one is refused by admitConnect, [MQTT-3.1.3-7]).
+  if (clientId === "" && version !== 5 && clean === true) clientId = generateClientId(random);
+  const session: SessionOptions = {
+    protocolVersion: version,
+    clientId,
+    clean,
+    keepalive: o.keepalive === undefined
+      ? 60
+      : checkInteger(o.keepalive, "options.keepalive", 0, 65_535),
+    reconnect: resolveReconnect(o.reconnect),
+    connectTimeout: int(o.connectTimeout, "connectTimeout", 30_000, 1, MAX_TIMER),
+    operationTimeout: int(o.operationTimeout, "operationTimeout", 0, 0, MAX_TIMER),
+    maxInflight: int(o.maxInflight, "maxInflight", 65_535, 1, 65_535),
+    maxQueued: int(o.maxQueued, "maxQueued", 10_000, 0, Number.MAX_SAFE_INTEGER),
+    maxQueuedBytes: int(
+      o.maxQueuedBytes,
+      "maxQueuedBytes",
+      64 * 1024 * 1024,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    queueFull: o.queueFull ?? "wait",
+    queueQoS0Offline: bool(o.queueQoS0Offline, "queueQoS0Offline", false),
+    resubscribe: bool(o.resubscribe, "resubscribe", true),
+    topicAliases: bool(o.topicAliases, "topicAliases", false),
+  };
+  if (session.queueFull !== "wait" && session.queueFull !== "reject") {
+    throw new RangeError(
+      `options.queueFull must be "wait" or "reject", got ${describe(o.queueFull)}`,
+    );
+  }
+  const username = o.username ?? url?.username;
+  if (username !== undefined) {
+    utf8Length(checkString(username, "options.username"), "options.username");
+    session.username = username;
+  }
+  const password = o.password ?? url?.password;
+  if (password !== undefined) {
+    session.password = toBytes(password, "options.password");
+    if (session.password.length > 65_535) {
+      throw new RangeError(
+        `options.password must be at most 65,535 bytes, got ${session.password.length}`,
+      );
+    }
+  }
+  if (o.will !== undefined) session.will = resolveWill(o.will);
+  const properties = checkProperties(o.properties, "options.properties");
+  if (properties !== undefined) session.properties = properties;
+  admitConnect(session); // the protocol's rules on a CONNECT, as the session applies them
+  return session;
+}
+
+const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+/** A random client identifier "korero-" + 12 characters (19 bytes, within MQTT 3.1's 23). */
+export function generateClientId(random: () => number): string {
+  let id = "korero-";
+  for (let i = 0; i < 12; i++) id += ID_ALPHABET[Math.floor(random() * 36) % 36];
+  return id;
+}
+
+function int(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  return value === undefined ? fallback : checkInteger(value, `options.${name}`, min, max);
+}
+
+function bool(value: unknown, name: string, fallback: boolean): boolean {
+  return value === undefined ? fallback : checkBoolean(value, `options.${name}`);
+}
+
+function resolveReconnect(value: ClientOptions["reconnect"]): ReconnectPolicy {
+  if (value === undefined) return { minDelay: 1000, maxDelay: 120_000 };
+  if (value === false) return false;
+  checkObject(value, "options.reconnect");
+  const minDelay = int(value.minDelay, "reconnect.minDelay", 1000, 0, MAX_TIMER);
+  const maxDelay = int(
+    value.maxDelay,
+    "reconnect.maxDelay",
+    Math.max(120_000, minDelay),
+    0,
+    MAX_TIMER,
+  );
+  if (maxDelay < minDelay) {
+    throw new RangeError(
+      `options.reconnect.maxDelay must be at least minDelay (${minDelay}), got ${maxDelay}`,
+    );
+  }
+  return { minDelay, maxDelay };
+}
+
+function resolveWill(will: WillOptions): Will {
+  checkObject(will, "options.will");
+  validateTopicName(will.topic, "options.will.topic");
+  const resolved: Will = {
+    topic: will.topic,
+    payload: will.payload === undefined
+      ? new Uint8Array(0)
+      : toBytes(will.payload, "options.will.payload"),
+    qos: will.qos === undefined ? 0 : checkQoS(will.qos, "options.will.qos"),
+    retain: will.retain === undefined ? false : checkBoolean(will.retain, "options.will.retain"),
+  };
+  if (resolved.payload.length > 65_535) {
+    throw new RangeError(
+      `options.will.payload must be at most 65,535 bytes, got ${resolved.payload.length}`,
+    );
+  }
+  const properties = checkProperties(will.properties, "options.will.properties");
+  if (properties !== undefined) resolved.properties = properties;
+  return resolved;
+}

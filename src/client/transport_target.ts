@@ -1,0 +1,79 @@
+/**
+ * The transport target of a client: where to connect (host, port, TLS, unix socket or
+ * WebSocket path), from the options and the broker URL.
+ *
+ * @module
+ */
+
+import type { TlsOptions, TransportTarget } from "../transport/types.ts";
+import type { UrlParts } from "./broker_url.ts";
+import type { ClientOptions } from "./options.ts";
+import { checkBoolean, checkInteger, checkString, describe } from "./_validate.ts";
+
+/**
+ * Where `o` says to connect: its `host`, `port`, `tls`, `unixSocket`, `ca`, `cert`, `key` and
+ * `servername`, over what its parsed `url` says.
+ *
+ * @throws {TypeError | RangeError} when one of those options is invalid, or they contradict
+ */
+export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): TransportTarget {
+  const tls = o.tls === undefined ? url?.tls ?? false : checkBoolean(o.tls, "options.tls");
+  const websocket = url?.websocket ?? false;
+  const host = o.host === undefined
+    ? url?.host ?? "localhost"
+    : checkString(o.host, "options.host");
+  if (host === "") throw new RangeError(`options.host must not be empty`);
+  const port = o.port === undefined
+    ? url?.port ?? (websocket ? (tls ? 443 : 80) : tls ? 8883 : 1883)
+    : checkInteger(o.port, "options.port", 1, 65_535);
+  let target: TransportTarget;
+  if (o.unixSocket !== undefined) {
+    if (checkString(o.unixSocket, "options.unixSocket") === "") {
+      throw new RangeError("options.unixSocket must not be empty");
+    }
+    if (websocket) {
+      throw new RangeError(
+        `options.unixSocket cannot be combined with a WebSocket URL, got ${describe(o.url)}`,
+      );
+    }
+    if (tls) throw new RangeError("options.tls cannot be combined with options.unixSocket");
+    target = { kind: "unix", host, port, path: o.unixSocket };
+  } else if (websocket) {
+    target = { kind: tls ? "wss" : "ws", host, port, path: url?.path ?? "/mqtt" };
+  } else {
+    target = { kind: tls ? "tls" : "tcp", host, port };
+  }
+  const tlsOptions: TlsOptions = {};
+  for (const field of ["cert", "key", "servername"] as const) {
+    const value = o[field];
+    if (value === undefined) continue;
+    checkString(value, `options.${field}`);
+    if (!tls) {
+      throw new RangeError(
+        `options.${field} needs a TLS connection (options.tls, mqtts:// or wss://)`,
+      );
+    }
+    tlsOptions[field] = value;
+  }
+  if (websocket && tlsOptions.servername !== undefined && tlsOptions.servername !== host) {
+    throw new RangeError(
+      `options.servername must be the host over WebSocket (the URL's host is the name sent and ` +
+        `verified), got ${describe(tlsOptions.servername)} for host ${describe(host)}`,
+    );
+  }
+  if (o.ca !== undefined) {
+    const list = Array.isArray(o.ca) ? o.ca : [o.ca];
+    list.forEach((ca, i) =>
+      checkString(ca, Array.isArray(o.ca) ? `options.ca[${i}]` : "options.ca")
+    );
+    if (!tls) {
+      throw new RangeError("options.ca needs a TLS connection (options.tls, mqtts:// or wss://)");
+    }
+    tlsOptions.ca = o.ca;
+  }
+  if ((tlsOptions.cert === undefined) !== (tlsOptions.key === undefined)) {
+    throw new RangeError("options.cert and options.key must be given together");
+  }
+  if (tls) target.tls = tlsOptions;
+  return target;
+}
