@@ -37,7 +37,7 @@ export function checkPublishOptions(options: PublishOptions): OutgoingMessage {
   const message: OutgoingMessage = {
     topic: "",
     payload: EMPTY,
-    qos: options.qos === undefined ? 0 : checkQoS(options.qos, "publish options.qos"),
+    qos: options.qos ?? 0, // checked by the session's admission, with the other protocol rules
     retain: options.retain === undefined
       ? false
       : checkBoolean(options.retain, "publish options.retain"),

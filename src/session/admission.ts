@@ -25,6 +25,7 @@ import type {
   Subscription,
 } from "../codec/types.ts";
 import { MqttError } from "../errors.ts";
+import { checkQoS } from "../checks.ts";
 import { describe } from "../format.ts";
 import type { ServerLimits } from "./limits.ts";
 import type { DisconnectRequest, OutgoingMessage, SessionOptions } from "./types.ts";
@@ -60,8 +61,8 @@ export function admitConnect(options: SessionOptions): void {
 }
 
 /**
- * Throws unless `message` may be published under `limits`: version rules, [MQTT-3.3.4-6], the
- * `topicAliases` option, the server's limits and its Maximum Packet Size.
+ * Throws unless `message` may be published under `limits`: a QoS of 0, 1 or 2, version rules,
+ * [MQTT-3.3.4-6], the `topicAliases` option, the server's limits and its Maximum Packet Size.
  */
 export function admitPublish(
   message: OutgoingMessage,
@@ -69,6 +70,7 @@ export function admitPublish(
   limits: ServerLimits,
   autoAliases: boolean,
 ): void {
+  checkQoS(message.qos, "publish options.qos");
   const properties = message.properties;
   if (properties !== undefined) {
     if (version !== 5) needsV5("publish options.properties", version);

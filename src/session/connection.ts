@@ -250,11 +250,11 @@ export class Attempts {
     this.#deadline = undefined;
   }
 
-  /** Schedules the next attempt after a backoff delay from `now`; returns when it is due. */
+  /** Schedules the next attempt after a backoff delay from `now`; returns the delay. */
   retry(now: number): number {
-    const at = now + (this.#backoff as Backoff).next();
-    this.reconnectAt = at;
-    return at;
+    const delay = (this.#backoff as Backoff).next();
+    this.reconnectAt = now + delay;
+    return delay;
   }
 
   /** What is due at `now`: the CONNACK deadline passed, the next attempt, or nothing. */

@@ -123,9 +123,12 @@ export class Lifecycle {
   /** Handles what is due at `fx.now`: CONNACK timeout, next attempt, PINGREQ or its timeout. */
   timer(fx: Effects, outbox: Outbox): void {
     const now = fx.now;
-    const due = this.attempts.due(now);
-    if (due === "timeout") this.attemptFailed(fx, this.attempts.timeout(), true, outbox);
-    else if (due === "retry") this.open(fx);
+    // A timed-out attempt may schedule the next one for now (a zero backoff delay): then it
+    // opens in this same call.
+    if (this.attempts.due(now) === "timeout") {
+      this.attemptFailed(fx, this.attempts.timeout(), true, outbox);
+    }
+    if (this.attempts.due(now) === "retry") this.open(fx);
     if (this.#status !== "connected") return;
     const keepalive = this.#keepalive;
     keepalive.sent(fx.lastWrite);
@@ -163,9 +166,9 @@ export class Lifecycle {
     const retry = this.#link.state === "reconnecting" && attempts.reconnects;
     this.close(fx, retry ? "reconnecting/waiting" : "closed", closeTransport);
     if (retry) {
-      const at = attempts.retry(fx.now);
-      fx.emit({ type: "connectFailed", error, reconnectAt: at });
-      fx.log("warn", `Connect attempt failed: ${error.message}; next attempt in ${at - fx.now} ms`);
+      const delay = attempts.retry(fx.now);
+      fx.emit({ type: "connectFailed", error, reconnectAt: fx.now + delay });
+      fx.log("warn", `Connect attempt failed: ${error.message}; next attempt in ${delay} ms`);
       attempts.rejectAll(fx, error);
       return;
     }
@@ -203,11 +206,11 @@ export class Lifecycle {
       );
       return;
     }
-    const at = this.attempts.retry(fx.now);
-    action.reconnectAt = at;
+    const delay = this.attempts.retry(fx.now);
+    action.reconnectAt = fx.now + delay;
     outbox.suspend();
     fx.emit(action);
-    fx.log("warn", `Connection lost: ${error.message}; reconnecting in ${at - fx.now} ms`);
+    fx.log("warn", `Connection lost: ${error.message}; reconnecting in ${delay} ms`);
   }
 
   /**

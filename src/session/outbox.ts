@@ -80,7 +80,7 @@ export class Outbox {
 
   /** An admitted QoS 0 `publish()` without a token: written now, or false (see `SessionApi`). */
   sendQoS0(fx: Effects, message: OutgoingMessage, link: Link): boolean {
-    return link.up && this.#publishes.sendUntracked(fx, message, link.limits);
+    return this.#publishes.sendUntracked(fx, message, link);
   }
 
   /** An admitted `subscribe()`: sends or queues it. */

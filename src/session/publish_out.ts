@@ -20,7 +20,7 @@ import { MqttError } from "../errors.ts";
 import { publishViolation, tooLarge } from "./admission.ts";
 import type { Effects } from "./effects.ts";
 import type { InflightTable } from "./inflight.ts";
-import type { ServerLimits } from "./limits.ts";
+import type { Link, ServerLimits } from "./limits.ts";
 import type { Operations } from "./operations.ts";
 import { OutgoingTopicAliases } from "./topic_alias.ts";
 import type { OutgoingMessage, PublishResult, Token } from "./types.ts";
@@ -73,11 +73,13 @@ export class PublishOut {
 
   /**
    * Writes an admitted QoS 0 `message` without a token, now (no work object is made); false,
-   * with nothing written, when it cannot be encoded within the server's Maximum Packet Size.
-   * Throws like {@link work}.
+   * with nothing written, when not connected or when it cannot be encoded within the server's
+   * Maximum Packet Size. Throws like {@link work}.
    */
-  sendUntracked(fx: Effects, message: OutgoingMessage, limits: ServerLimits): boolean {
-    const bytes = this.#encode(fx, message, 0, this.#aliasTopic(message), false, limits);
+  sendUntracked(fx: Effects, message: OutgoingMessage, link: Link): boolean {
+    const aliasTopic = this.#aliasTopic(message);
+    if (!link.up) return false;
+    const bytes = this.#encode(fx, message, 0, aliasTopic, false, link.limits);
     if (bytes instanceof MqttError) return false; // the tracked path rejects it with this error
     fx.write(bytes);
     return true;

@@ -353,13 +353,14 @@ describe("Session publish", () => {
     assert.equal(h.written().length, 1);
   });
 
-  it("Session.publish throws RangeError for an invalid QoS", () => {
+  it("Session.publish throws for a QoS outside 0..2 at once, before taking a packet identifier", () => {
     const h = new Harness();
     h.connected();
-    assert.throws(
-      () => h.publish("a", 3 as never),
-      (e) => e instanceof RangeError && /qos 3/.test(e.message),
-    );
+    assert.throws(() => h.publish("a", 3 as never), /qos must be 0, 1 or 2, got 3/);
+    assert.throws(() => h.publish("a", -1 as never), RangeError);
+    assert.throws(() => h.publish("a", 1.5 as never), RangeError);
+    assert.throws(() => h.publish("a", "1" as never), TypeError);
+    assert.deepEqual(h.drain(), [], "nothing sent or settled");
   });
 
   it("Session assigns outgoing topic aliases within the server's Topic Alias Maximum and reuses them", () => {
