@@ -76,12 +76,12 @@ export function admitPublish(
     if (version !== 5) needsV5("publish options.properties", version);
     if (properties.subscriptionIdentifier !== undefined) {
       throw new RangeError(
-        "publish options.properties.subscriptionIdentifier is only sent by servers [MQTT-3.3.4-6]",
+        "publish options.properties.subscriptionIdentifier must be left out: only servers send it [MQTT-3.3.4-6]",
       );
     }
     if (autoAliases && properties.topicAlias !== undefined) {
       throw new RangeError(
-        "publish properties.topicAlias cannot be set while the topicAliases option assigns them",
+        "publish properties.topicAlias must be left out while the topicAliases option assigns aliases",
       );
     }
   }
@@ -117,20 +117,20 @@ export function publishViolation(
 ): [string, number] | undefined {
   if (message.qos > limits.maximumQoS) {
     return [
-      `publish qos ${message.qos} is above the server's Maximum QoS ${limits.maximumQoS} [MQTT-3.2.2-11]`,
+      `publish options.qos must be at most ${limits.maximumQoS}, the server's Maximum QoS [MQTT-3.2.2-11], got ${message.qos}`,
       0x9b,
     ];
   }
   if (message.retain && !limits.retainAvailable) {
     return [
-      "publish retain is not available: the server sent Retain Available 0 [MQTT-3.2.2-14]",
+      "publish options.retain must be false: the server sent Retain Available 0 [MQTT-3.2.2-14]",
       0x9a,
     ];
   }
   const alias = message.properties?.topicAlias;
   if (alias !== undefined && (alias < 1 || alias > limits.topicAliasMaximum)) {
     return [
-      `publish properties.topicAlias ${alias} is outside 1..${limits.topicAliasMaximum}, the server's Topic Alias Maximum [MQTT-3.2.2-17]`,
+      `publish properties.topicAlias must be in 1..${limits.topicAliasMaximum}, the server's Topic Alias Maximum [MQTT-3.2.2-17], got ${alias}`,
       0x94,
     ];
   }
@@ -149,7 +149,9 @@ export function admitSubscribe(
   version: ProtocolVersion,
   limits: ServerLimits,
 ): void {
-  if (subscriptions.length === 0) throw new RangeError("subscribe needs at least one topic filter");
+  if (subscriptions.length === 0) {
+    throw new RangeError("subscribe filters must not be an empty array");
+  }
   subscriptions.forEach((s, i) => {
     const field = `subscribe filters[${i}]`;
     if (version !== 5) {
@@ -161,17 +163,17 @@ export function admitSubscribe(
     const shared = filter.startsWith(SHARED_PREFIX);
     if (s.noLocal === true && shared) {
       throw new RangeError(
-        `${field}: noLocal cannot be set on the shared subscription "${filter}" [MQTT-3.8.3-4]`,
+        `${field}.noLocal must be false on the shared subscription "${filter}" [MQTT-3.8.3-4]`,
       );
     }
     if (!limits.wildcardSubscriptionAvailable && (filter.includes("+") || filter.includes("#"))) {
       throw new RangeError(
-        `subscribe topic filter "${filter}" has a wildcard, and the server sent Wildcard Subscription Available 0`,
+        `${field} must have no wildcard: the server sent Wildcard Subscription Available 0, got "${filter}"`,
       );
     }
     if (!limits.sharedSubscriptionAvailable && shared) {
       throw new RangeError(
-        `subscribe topic filter "${filter}" is a shared subscription, and the server sent Shared Subscription Available 0`,
+        `${field} must not be a shared subscription: the server sent Shared Subscription Available 0, got "${filter}"`,
       );
     }
   });
@@ -180,7 +182,7 @@ export function admitSubscribe(
     const id = properties.subscriptionIdentifier;
     if (id !== undefined && !limits.subscriptionIdentifierAvailable) {
       throw new RangeError(
-        `subscribe properties.subscriptionIdentifier ${id} cannot be sent: the server sent Subscription Identifier Available 0`,
+        `subscribe options.properties.subscriptionIdentifier must be left out: the server sent Subscription Identifier Available 0, got ${id}`,
       );
     }
   }
@@ -199,7 +201,7 @@ export function admitUnsubscribe(
   limits: ServerLimits,
 ): void {
   if (topicFilters.length === 0) {
-    throw new RangeError("unsubscribe needs at least one topic filter");
+    throw new RangeError("unsubscribe filters must not be an empty array");
   }
   if (properties !== undefined && version !== 5) {
     needsV5("unsubscribe options.properties", version);
@@ -232,7 +234,7 @@ export function admitDisconnect(
   const expiry = request.properties?.sessionExpiryInterval;
   if (expiry !== undefined && expiry !== 0 && (connectExpiry ?? 0) === 0) {
     throw new RangeError(
-      `disconnect properties.sessionExpiryInterval ${expiry} cannot be set: the CONNECT had a Session Expiry Interval of 0 [MQTT-3.14.2-2]`,
+      `disconnect options.properties.sessionExpiryInterval must be 0 after a CONNECT with a Session Expiry Interval of 0 [MQTT-3.14.2-2], got ${expiry}`,
     );
   }
 }
@@ -242,7 +244,7 @@ export function admitSize(packet: Packet, version: ProtocolVersion, max: number 
   const size = encodedLength(packet, version);
   if (max !== undefined && size > max) {
     throw new RangeError(
-      `${packet.type} packet of ${size} bytes exceeds the server's Maximum Packet Size ${max} [MQTT-3.2.2-15]`,
+      `${packet.type} packet must be at most ${max} bytes, the server's Maximum Packet Size [MQTT-3.2.2-15], got ${size} bytes`,
     );
   }
 }
