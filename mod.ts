@@ -30,12 +30,16 @@
 
 export { connect } from "./src/client/connect.ts";
 export { MqttClient } from "./src/client/client.ts";
+export type { ClientLifecycle, TransportKind } from "./src/client/lifecycle_api.ts";
 export type {
   ConnectEvent,
   ConnectFailEvent,
   DisconnectEvent,
   LogEvent,
   MessageEvent,
+  PreConnectEvent,
+  PublishEvent,
+  SubscribeEvent,
 } from "./src/client/events.ts";
 export type {
   ConnectCallOptions,
@@ -70,8 +74,16 @@ export {
   QueueFullError,
   TimeoutError,
 } from "./src/errors.ts";
-export { isFailure, ReasonCode, reasonCodeName } from "./src/codec/reason_codes.ts";
+export {
+  isFailure,
+  ReasonCode,
+  reasonCodeName,
+  type ReasonCodeNameOptions,
+  type ReasonCodeNameStyle,
+} from "./src/codec/reason_codes.ts";
 export { connackString, errorString } from "./src/codec/paho.ts";
+export { MQTTv31, MQTTv311, MQTTv5, RetainHandling } from "./src/codec/names.ts";
+export type { Payload } from "./src/client/payload.ts";
 export {
   isValidTopicFilter,
   isValidTopicName,

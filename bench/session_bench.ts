@@ -35,6 +35,8 @@ function options(version: ProtocolVersion): SessionOptions {
     queueQoS0Offline: false,
     resubscribe: true,
     topicAliases: false,
+    qos2Delivery: "publish",
+    disconnectTimeout: 1000,
   };
 }
 

@@ -38,14 +38,8 @@ export function checkObject(value: unknown, field: string): void {
   }
 }
 
-const encoder = new TextEncoder();
-
-/** A string as UTF-8 bytes, or the bytes themselves; anything else is a TypeError. */
-export function toBytes(value: unknown, field: string): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === "string") return encoder.encode(value);
-  throw new TypeError(`${field} must be a string or a Uint8Array, got ${describe(value)}`);
-}
+/** A payload (string, number, bytes, `null` / `undefined`) as the bytes to send. */
+export { toBytes } from "./payload.ts";
 
 /**
  * Checks that `properties` is an object and that it is only used on MQTT 5; checks the ranges

@@ -32,7 +32,7 @@ export const MAX_WRITE = 128 * 1024;
  * What a QoS 0 publish resolves with. QoS 0 messages written together share one promise and
  * this one frozen result, so a publisher's loop keeps no object per message alive until the write.
  */
-const QOS0_RESULT: PublishResult = Object.freeze({ reasonCode: 0 });
+const QOS0_RESULT: PublishResult = Object.freeze({ mid: 0, reasonCode: 0 });
 
 /** Why a QoS 0 publish whose bytes never reached the transport fails. */
 function notWritten(): ConnectionClosedError {

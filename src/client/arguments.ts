@@ -128,6 +128,9 @@ export function checkDisconnect(options: DisconnectOptions): DisconnectRequest {
     properties = { ...properties, sessionExpiryInterval: options.sessionExpiryInterval };
   }
   if (properties !== undefined) request.properties = properties;
+  if (options.force !== undefined) {
+    request.force = checkBoolean(options.force, "disconnect options.force");
+  }
   return request;
 }
 

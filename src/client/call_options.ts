@@ -103,6 +103,12 @@ export interface DisconnectOptions {
   properties?: Properties;
   /** Shortcut for `properties.sessionExpiryInterval` (MQTT 5). */
   sessionExpiryInterval?: number;
+  /**
+   * Send DISCONNECT at once, without letting incoming QoS 2 exchanges under way finish first
+   * (see the `disconnectTimeout` option).
+   * @default false
+   */
+  force?: boolean;
 }
 
 /** Options of `MqttClient.messages`. */

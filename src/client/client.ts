@@ -6,12 +6,10 @@
  */
 
 import type { ConnackPacket } from "../codec/types.ts";
-import { Session } from "../session/mod.ts";
-import type { AckResult, LogLevel, PublishResult } from "../session/types.ts";
-import { TopicRouter } from "../topic_router.ts";
+import type { AckResult, PublishResult } from "../session/types.ts";
 import { PublishTopicCheck, validateTopicFilter } from "../topic.ts";
-import { openAuto } from "../transport/auto.ts";
-import { Driver, type DriverEvent } from "./driver.ts";
+import type { Driver } from "./driver.ts";
+import type { DriverEvent } from "./driver_types.ts";
 import {
   type ConnectEvent,
   connectEvent,
@@ -21,11 +19,18 @@ import {
   disconnectEvent,
   type LogEvent,
   type MessageEvent,
+  type PublishEvent,
+  type SubscribeEvent,
 } from "./events.ts";
-import { type Message, messageOf } from "./message.ts";
-import { MessageStream } from "./message_stream.ts";
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
-import { checkFunction, checkObject, toBytes } from "./_validate.ts";
+import { Delivery } from "./delivery.ts";
+import type { Payload } from "./payload.ts";
+import { ClientLifecycle, startDriver } from "./lifecycle_api.ts";
+import { UserCalls } from "./user_calls.ts";
+import { type Message, ReceivedMessage } from "./message.ts";
+import type { MessageStream } from "./message_stream.ts";
+import type { ClientOptions } from "./options.ts";
+import { type ResolvedOptions, resolveOptions } from "./resolve_options.ts";
+import { checkFunction, checkInteger, checkObject, toBytes } from "./_validate.ts";
 import {
   checkDisconnect,
   checkMessagesOptions,
@@ -58,8 +63,11 @@ import type {
  * await client.disconnect();
  * ```
  */
-export class MqttClient {
-  /** Called after each successful CONNACK (first connect and reconnects). */
+export class MqttClient extends ClientLifecycle {
+  /**
+   * Called after each CONNACK: accepted (first connect and reconnects), or refusing, with its
+   * `reasonCode` (then `onConnectFail` follows), as paho 2's `on_connect`.
+   */
   onConnect: ((event: ConnectEvent) => void) | undefined = undefined;
   /** Called when a connection attempt fails (refused, timed out, network error). */
   onConnectFail: ((event: ConnectFailEvent) => void) | undefined = undefined;
@@ -69,13 +77,31 @@ export class MqttClient {
   onMessage: ((event: MessageEvent) => void) | undefined = undefined;
   /** Called with diagnostic lines. */
   onLog: ((event: LogEvent) => void) | undefined = undefined;
+  /** Called when a `publish()` succeeds (paho's `on_publish`). */
+  onPublish: ((event: PublishEvent) => void) | undefined = undefined;
+  /** Called when a `subscribe()` settles with the SUBACK (paho's `on_subscribe`). */
+  onSubscribe: ((event: SubscribeEvent) => void) | undefined = undefined;
+  /** Called when an `unsubscribe()` settles with the UNSUBACK (paho's `on_unsubscribe`). */
+  onUnsubscribe: ((event: SubscribeEvent) => void) | undefined = undefined;
+  /**
+   * Acknowledge QoS 1/2 messages only on `message.ack()` / `client.ack()` (paho's
+   * `manual_ack_set`); see the `manualAck` option.
+   */
+  manualAck: boolean;
 
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   readonly #topics = new PublishTopicCheck();
-  readonly #callbacks = new TopicRouter<(event: MessageEvent) => void>();
-  readonly #streams = new TopicRouter<MessageStream>();
-  readonly #allStreams = new Set<MessageStream>();
+  readonly #calls: UserCalls;
+  readonly #delivery = new Delivery({
+    call: (callback, event, name) => this.#calls.call(callback, event, name),
+    log: (level, message) => this.#calls.log(level, message),
+    taken: (message) => {
+      if (!this.manualAck) this.#driver.ack(message.receipt, 0);
+    },
+  });
+  readonly #acknowledge = (message: ReceivedMessage, reasonCode: number): boolean =>
+    this.ack(message, reasonCode);
 
   /**
    * Creates a client; nothing happens until {@link connect}.
@@ -83,14 +109,13 @@ export class MqttClient {
    * @throws {TypeError | RangeError} when an option is invalid
    */
   constructor(options: ClientOptions = {}) {
+    super();
     this.#options = resolveOptions(options);
-    const { session, random, opener, target, readPacing, clock } = this.#options;
-    this.#driver = new Driver(new Session(session, random), {
-      opener: opener ?? openAuto,
-      target,
-      readPacing,
-      clock,
-      events: { event: (event) => this.#event(event), closed: () => this.#closed() },
+    this.manualAck = this.#options.manualAck;
+    this.#calls = new UserCalls(this.#options.logger, () => this.onLog);
+    this.#driver = startDriver(this, this.#options, this.#calls, {
+      event: (event) => this.#event(event),
+      closed: () => this.#closed(),
     });
   }
 
@@ -107,7 +132,8 @@ export class MqttClient {
   /**
    * Connects; resolves with the CONNACK once the broker accepted the connection, rejects with
    * `ConnectionRefusedError` (with `reasonCode` and `reasonName`) or another `MqttError` if the
-   * first attempt fails. With `reconnect` on, the client reconnects after later losses.
+   * first attempt fails (with `retryFirstConnect`, only on abort or `disconnect()`: it keeps
+   * trying). With `reconnect` on, the client reconnects after later losses.
    */
   connect(options: ConnectCallOptions = {}): Promise<ConnackPacket> {
     try {
@@ -123,27 +149,30 @@ export class MqttClient {
    * (QoS 1) or on PUBCOMP (QoS 2), with the broker's reason code. Arguments are checked before
    * anything is queued; a bad one rejects with `TypeError` / `RangeError`. QoS 0 messages without
    * a `signal` that leave in the same write share one promise (and one frozen result); one whose
-   * connection ends before it was written rejects with `ConnectionClosedError`.
+   * connection ends before it was written rejects with `ConnectionClosedError`. `payload`: a
+   * string (UTF-8), a number (its decimal string, as paho), bytes (`Uint8Array`, `ArrayBuffer`,
+   * any `ArrayBufferView`; not copied), or `null` / omitted for an empty payload.
    */
-  publish(
-    topic: string,
-    payload: string | Uint8Array,
-    options?: PublishOptions,
-  ): Promise<PublishResult> {
+  publish(topic: string, payload?: Payload, options?: PublishOptions): Promise<PublishResult> {
+    let result: Promise<PublishResult>;
     try {
       const bytes = toBytes(payload, "payload");
       if (options === undefined) {
         this.#topics.check(topic, false);
-        return this.#driver.publish({ topic, payload: bytes, qos: 0, retain: false });
+        result = this.#driver.publish({ topic, payload: bytes, qos: 0, retain: false });
+      } else {
+        const message = checkPublishOptions(options);
+        this.#topics.check(topic, message.properties?.topicAlias !== undefined);
+        message.topic = topic;
+        message.payload = bytes;
+        result = this.#driver.publish(message, options.signal);
       }
-      const message = checkPublishOptions(options);
-      this.#topics.check(topic, message.properties?.topicAlias !== undefined);
-      message.topic = topic;
-      message.payload = bytes;
-      return this.#driver.publish(message, options.signal);
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.onPublish === undefined
+      ? result
+      : this.#calls.after(result, () => this.onPublish, "onPublish");
   }
 
   /**
@@ -157,7 +186,10 @@ export class MqttClient {
   ): Promise<AckResult> {
     try {
       const [subscriptions, properties] = checkSubscriptions(filterOrList, options);
-      return this.#driver.subscribe(subscriptions, properties, options.signal);
+      const result = this.#driver.subscribe(subscriptions, properties, options.signal);
+      return this.onSubscribe === undefined
+        ? result
+        : this.#calls.after(result, () => this.onSubscribe, "onSubscribe");
     } catch (error) {
       return Promise.reject(error);
     }
@@ -167,53 +199,61 @@ export class MqttClient {
   unsubscribe(filters: string | string[], options: UnsubscribeOptions = {}): Promise<AckResult> {
     try {
       const [list, properties] = checkTopicFilters(filters, options);
-      return this.#driver.unsubscribe(list, properties, options.signal);
+      const result = this.#driver.unsubscribe(list, properties, options.signal);
+      return this.onUnsubscribe === undefined
+        ? result
+        : this.#calls.after(result, () => this.onUnsubscribe, "onUnsubscribe");
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /**
-   * Sends DISCONNECT (when connected), closes the connection and stops reconnecting. Pending
+   * Sends DISCONNECT (when connected), closes the connection and stops reconnecting. Incoming
+   * QoS 2 exchanges under way finish first (up to `disconnectTimeout`) unless `force`; the
+   * messages of a callback that calls it are acknowledged before the DISCONNECT. Pending
    * operations reject with `ConnectionClosedError`; `messages()` iterators end. Resolves once
    * the connection is closed.
    */
   async disconnect(options: DisconnectOptions = {}): Promise<void> {
     const request = checkDisconnect(options);
+    await null; // a message callback that disconnects returns (and its message is acked) first
     await this.#driver.disconnect(request);
     await this.#driver.idle();
   }
 
   /**
-   * Messages whose topic matches `filter` (every message when absent), as an async iterator
-   * with a bounded buffer: when the consumer falls behind, the oldest are dropped (and logged).
-   * It ends when the client is disconnected for good, when `signal` aborts, or when the loop
-   * is left. Create it before subscribing so no early (e.g. retained) message is missed.
+   * Acknowledges a delivered message (see {@link Message.ack}): PUBACK for QoS 1, PUBREC (or
+   * PUBCOMP with `qos2Delivery: "pubrel"`) for QoS 2, with `reasonCode` on MQTT 5. False, with a
+   * debug log, for QoS 0, a second acknowledgement, or a message whose connection ended.
+   *
+   * @throws {TypeError | RangeError} for a message not delivered by this client, or a bad code
+   */
+  ack(message: Message, reasonCode = 0): boolean {
+    if (!(message instanceof ReceivedMessage) || message.ack !== ReceivedMessage.prototype.ack) {
+      throw new TypeError("ack message must be a message this client delivered");
+    }
+    checkInteger(reasonCode, "ack reasonCode", 0, 255);
+    if (message.qos === 0) {
+      this.#calls.log("debug", `Ignored ack() of a QoS 0 message on "${message.topic}"`);
+      return false;
+    }
+    return this.#driver.ack(message.receipt, reasonCode);
+  }
+
+  /**
+   * Messages whose topic matches `filter` (every message when absent), as an async iterator.
+   * A QoS 1/2 message is acknowledged only once the loop took it, so a slow consumer slows the
+   * broker down instead of losing messages; the buffer (`buffer`, default the `messageBuffer`
+   * option) bounds QoS 0 messages, which are dropped (counted, logged) when it is full. It ends
+   * when the client is disconnected for good, when `signal` aborts, or when the loop is left
+   * (what it buffered is then given up). Create it before subscribing so no early (e.g.
+   * retained) message is missed.
    */
   messages(filter?: string, options: MessagesOptions = {}): MessageStream {
     if (filter !== undefined) validateTopicFilter(filter, "messages() filter");
     const capacity = checkMessagesOptions(options, this.#options.messageBuffer);
-    const label = filter ?? "every message";
-    const stream: MessageStream = new MessageStream(
-      capacity,
-      () =>
-        filter === undefined
-          ? this.#allStreams.delete(stream)
-          : this.#streams.remove(filter, stream),
-      (dropped) => {
-        if (dropped === 1 || dropped % 1000 === 0) {
-          this.#log(
-            "warn",
-            `messages(${label}): buffer of ${capacity} full, dropped ${dropped} so far`,
-          );
-        }
-      },
-      options.signal,
-    );
-    if (options.signal?.aborted) return stream;
-    if (filter === undefined) this.#allStreams.add(stream);
-    else this.#streams.add(filter, stream);
-    return stream;
+    return this.#delivery.stream(filter, capacity, options.signal);
   }
 
   /**
@@ -223,12 +263,12 @@ export class MqttClient {
   messageCallbackAdd(filter: string, callback: (event: MessageEvent) => void): void {
     validateTopicFilter(filter, "messageCallbackAdd filter");
     checkFunction(callback, "messageCallbackAdd callback");
-    this.#callbacks.add(filter, callback);
+    this.#delivery.addCallback(filter, callback);
   }
 
   /** Removes every callback added for exactly `filter`. */
   messageCallbackRemove(filter: string): void {
-    this.#callbacks.remove(filter);
+    this.#delivery.removeCallbacks(filter);
   }
 
   /** Disconnects, for `await using client = …`. */
@@ -238,61 +278,23 @@ export class MqttClient {
 
   #event(event: DriverEvent): void {
     switch (event.type) {
-      case "message":
-        return this.#deliver(messageOf(event.message));
+      case "message": {
+        const message = new ReceivedMessage(event.message, this.#acknowledge);
+        return this.#delivery.deliver(message, this.onMessage);
+      }
       case "connected":
-        return this.#call(this.onConnect, connectEvent(event), "onConnect");
+        return void this.#calls.call(this.onConnect, connectEvent(event), "onConnect");
       case "connectFailed":
-        return this.#call(this.onConnectFail, connectFailEvent(event), "onConnectFail");
+        return void this.#calls.call(this.onConnectFail, connectFailEvent(event), "onConnectFail");
       case "disconnected":
-        return this.#call(this.onDisconnect, disconnectEvent(event), "onDisconnect");
+        return void this.#calls.call(this.onDisconnect, disconnectEvent(event), "onDisconnect");
       case "log":
-        return this.#log(event.level, event.message);
-    }
-  }
-
-  #deliver(message: Message): void {
-    let matched = false;
-    if (this.#callbacks.size > 0) {
-      const callbacks = this.#callbacks.match(message.topic);
-      for (const callback of callbacks) this.#call(callback, { message }, "a message callback");
-      matched = callbacks.length > 0;
-    }
-    if (!matched && this.onMessage !== undefined) {
-      this.#call(this.onMessage, { message }, "onMessage");
-    }
-    for (const stream of this.#allStreams) stream.push(message);
-    if (this.#streams.size > 0) {
-      for (const stream of this.#streams.match(message.topic)) stream.push(message);
+        return this.#calls.log(event.level, event.message);
     }
   }
 
   /** The session will not reconnect: end the iterators. */
   #closed(): void {
-    for (const stream of [...this.#allStreams]) stream.end();
-    for (const filter of [...this.#streams.filters()]) {
-      for (const stream of this.#streams.get(filter)) stream.end();
-    }
-  }
-
-  #log(level: LogLevel, message: string): void {
-    const logger = this.#options.logger;
-    if (logger !== undefined) this.#call(() => logger(level, message), undefined, "logger");
-    if (this.onLog !== undefined) this.#call(this.onLog, { level, message }, "onLog");
-  }
-
-  /** Calls a user callback; an exception is logged and re-thrown outside the client's loop. */
-  #call<E>(callback: ((event: E) => void) | undefined, event: E, name: string): void {
-    if (callback === undefined) return;
-    try {
-      callback(event);
-    } catch (error) {
-      if (name !== "onLog" && name !== "logger") {
-        this.#log("error", `${name} threw: ${String(error)}`);
-      }
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+    this.#delivery.closeStreams();
   }
 }

@@ -10,7 +10,8 @@ import type { ClientOptions } from "./options.ts";
 /**
  * Creates an {@link MqttClient} for `url` and connects it. If the first attempt fails, the
  * client is shut down (no reconnect in the background) and the promise rejects with the error
- * (`ConnectionRefusedError` when the broker said no).
+ * (`ConnectionRefusedError` when the broker said no); with `retryFirstConnect` it keeps trying
+ * until the broker accepts.
  *
  * @example
  * ```ts

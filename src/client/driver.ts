@@ -22,40 +22,12 @@ import type {
   SessionState,
   Token,
 } from "../session/types.ts";
-import type { ConnackPacket, Properties, Subscription } from "../codec/types.ts";
+import type { ConnackPacket, Properties, Subscription, Will } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
 import { PendingCalls } from "./_pending_calls.ts";
 import { unwritten } from "./_write_pipeline.ts";
-import { Connection, type OpenSettings } from "./_connection.ts";
-
-/** The session actions the driver hands to the client. */
-export type DriverEvent = Extract<
-  SessionAction,
-  { type: "connected" | "connectFailed" | "disconnected" | "message" | "log" }
->;
-
-/**
- * How long a closing connection may take to hand over its last bytes (e.g. the DISCONNECT)
- * before it is closed regardless: a peer that stopped reading would otherwise hold the socket,
- * and `disconnect()`, forever.
- */
-export const CLOSE_GRACE_MS = 5000;
-
-/** What the driver reports to its owner. */
-export interface DriverEvents {
-  /** A session event, in the order the session emitted it. */
-  event(event: DriverEvent): void;
-  /** The session reached state `"closed"`: it will not reconnect unless told to connect again. */
-  closed(): void;
-}
-
-/** What a {@link Driver} runs the session with. */
-export interface DriverOptions extends OpenSettings {
-  /** Time and the one timer. */
-  clock: Clock;
-  /** Receives the session's events. */
-  events: DriverEvents;
-}
+import { Connection } from "./_connection.ts";
+import { CLOSE_GRACE_MS, type DriverOptions } from "./driver_types.ts";
 
 /** Runs a {@link SessionApi} against transports and a {@link Clock}. */
 export class Driver {
@@ -100,6 +72,23 @@ export class Driver {
     return this.#call(signal, (token) => this.#session.connect(token, now));
   }
 
+  /** Drops the connection without DISCONNECT and connects again now (see `SessionApi.reconnect`). */
+  reconnect(signal?: AbortSignal): Promise<ConnackPacket> {
+    this.#closedReported = false;
+    const now = this.#clock.now();
+    return this.#call(signal, (token) => this.#session.reconnect(token, now));
+  }
+
+  /** The credentials of the next CONNECT (see `SessionApi.setCredentials`). */
+  setCredentials(username: string | undefined, password: Uint8Array | undefined): void {
+    this.#session.setCredentials(username, password);
+  }
+
+  /** The will of the next CONNECT (see `SessionApi.setWill`). */
+  setWill(will: Will | undefined): void {
+    this.#session.setWill(will);
+  }
+
   /** Publishes; settles per QoS (on write, PUBACK or PUBCOMP). */
   publish(message: OutgoingMessage, signal?: AbortSignal): Promise<PublishResult> {
     if (message.qos === 0 && signal === undefined) {
@@ -132,6 +121,13 @@ export class Driver {
   disconnect(request: DisconnectRequest): Promise<void> {
     const now = this.#clock.now();
     return this.#call(undefined, (token) => this.#session.disconnect(token, request, now));
+  }
+
+  /** Acknowledges the delivered message of `receipt` (see `SessionApi.ack`). */
+  ack(receipt: number, reasonCode: number): boolean {
+    const done = this.#session.ack(receipt, reasonCode, this.#clock.now());
+    this.#run();
+    return done;
   }
 
   /** Resolves when no connection is open or closing. */
@@ -185,6 +181,7 @@ export class Driver {
         return conn.writes.settleAfterWrites(action);
       }
       case "open":
+        this.#options.events.preConnect?.(action.attempt);
         return this.#open();
       case "close": {
         const conn = this.#conn;

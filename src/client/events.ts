@@ -9,16 +9,34 @@ import type { MqttError } from "../errors.ts";
 import type { LogLevel, SessionAction } from "../session/types.ts";
 import type { Message } from "./message.ts";
 
-/** What `onConnect` receives: the CONNACK of a successful (re)connection. */
+/**
+ * What `onConnect` receives: the CONNACK of a successful (re)connection, or of a refused one
+ * (`reasonCode` ≥ 0x80; `onConnectFail` follows), as paho 2 calls `on_connect` for both.
+ */
 export interface ConnectEvent {
   /** The broker's CONNACK. */
   connack: ConnackPacket;
-  /** Whether the broker resumed a stored session. */
+  /**
+   * 0 when the broker accepted the connection; else its refusal as an MQTT 5 reason code (an
+   * MQTT 3.1/3.1.1 return code 1..5 becomes 0x84, 0x85, 0x88, 0x86, 0x87, as in
+   * `ConnectionRefusedError.reasonCode`; `connack.reasonCode` keeps the code as sent).
+   */
+  reasonCode: number;
+  /** Whether the broker resumed a stored session (false on a refusal). */
   sessionPresent: boolean;
   /** The CONNACK's MQTT 5 properties (limits, assigned client id, …). */
   properties?: Properties;
-  /** `true` for every connection after the first. */
+  /** `true` for every connection (or refusal) after the first accepted one. */
   reconnect: boolean;
+}
+
+/** What `onPreConnect` receives before each connection attempt opens its transport. */
+export interface PreConnectEvent {
+  /**
+   * 1 for the first attempt after `connect()`, after a lost connection or after
+   * `reconnect()`; 2, 3, … while attempts keep failing.
+   */
+  attempt: number;
 }
 
 /** What `onConnectFail` receives: why one connection attempt failed. */
@@ -61,10 +79,31 @@ type Action<T extends SessionAction["type"]> = Extract<SessionAction, { type: T 
 export function connectEvent(action: Action<"connected">): ConnectEvent {
   const event: ConnectEvent = {
     connack: action.connack,
+    reasonCode: 0,
     sessionPresent: action.sessionPresent,
     reconnect: action.reconnect,
   };
   if (action.connack.properties !== undefined) event.properties = action.connack.properties;
+  return event;
+}
+
+/**
+ * The {@link ConnectEvent} of a `connectFailed` action for a refusing CONNACK, if it is one;
+ * `reconnect`: whether a CONNACK was accepted before.
+ */
+export function refusedEvent(
+  action: Action<"connectFailed">,
+  reconnect: boolean,
+): ConnectEvent | undefined {
+  const connack = action.connack;
+  if (connack === undefined) return undefined;
+  const event: ConnectEvent = {
+    connack,
+    reasonCode: action.error.reasonCode,
+    sessionPresent: false,
+    reconnect,
+  };
+  if (connack.properties !== undefined) event.properties = connack.properties;
   return event;
 }
 
@@ -82,4 +121,24 @@ export function disconnectEvent(action: Action<"disconnected">): DisconnectEvent
   if (action.error !== undefined) event.error = action.error;
   if (action.packet !== undefined) event.packet = action.packet;
   return event;
+}
+
+/** What `onPublish` receives when a `publish()` settles successfully (paho's `on_publish`). */
+export interface PublishEvent {
+  /** The packet identifier it was sent with (0 for QoS 0). */
+  mid: number;
+  /** The PUBACK / PUBCOMP reason code (0 for QoS 0). */
+  reasonCode: number;
+  /** The acknowledgement's MQTT 5 properties. */
+  properties?: Properties;
+}
+
+/** What `onSubscribe` / `onUnsubscribe` receive when the call settles successfully. */
+export interface SubscribeEvent {
+  /** The packet identifier of the SUBSCRIBE / UNSUBSCRIBE. */
+  mid: number;
+  /** One reason code per filter. */
+  reasonCodes: number[];
+  /** The acknowledgement's MQTT 5 properties. */
+  properties?: Properties;
 }

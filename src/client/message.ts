@@ -4,22 +4,38 @@
  * @module
  */
 
-import type { Properties, PublishPacket, QoS } from "../codec/types.ts";
+import type { Properties, QoS } from "../codec/types.ts";
+import type { InboundMessage } from "../session/types.ts";
 
 /** A message received from the broker. */
 export interface Message {
   /** The topic it was published to (a topic alias already resolved). */
-  topic: string;
+  readonly topic: string;
   /** The payload bytes; see {@link payloadText} for text. */
-  payload: Uint8Array;
+  readonly payload: Uint8Array;
   /** The QoS it was delivered with. */
-  qos: QoS;
+  readonly qos: QoS;
   /** Whether the broker sent it as a retained message (e.g. on subscribe). */
-  retain: boolean;
+  readonly retain: boolean;
   /** Whether this may be a redelivery of an earlier attempt. */
-  dup: boolean;
-  /** MQTT 5 properties: `contentType`, `responseTopic`, `userProperties`, … */
-  properties?: Properties;
+  readonly dup: boolean;
+  /**
+   * MQTT 5 properties: `contentType`, `responseTopic`, `userProperties`, … (never
+   * `topicAlias`: it means nothing off the connection it came on).
+   */
+  readonly properties?: Properties;
+  /** Its packet identifier, as paho's `mid` (0 for QoS 0). */
+  readonly mid: number;
+  /** When it arrived, in milliseconds on the client's (monotonic) clock. */
+  readonly timestamp: number;
+  /**
+   * Acknowledges it (QoS 1: PUBACK; QoS 2: PUBREC, or PUBCOMP with `qos2Delivery: "pubrel"`),
+   * with an MQTT 5 `reasonCode` (e.g. 0x80, 0x83, 0x87: the broker learns it was refused).
+   * Needed with `manualAck`; otherwise korero acknowledges once the application took the
+   * message. Returns false, and does nothing, for QoS 0, a second call, or a message whose
+   * connection has ended.
+   */
+  ack(reasonCode?: number): boolean;
 }
 
 const decoder = new TextDecoder();
@@ -39,15 +55,41 @@ export function payloadText(message: Pick<Message, "payload">): string {
   return decoder.decode(message.payload);
 }
 
-/** The {@link Message} view of a received PUBLISH. */
-export function messageOf(packet: PublishPacket): Message {
-  const message: Message = {
-    topic: packet.topic,
-    payload: packet.payload,
-    qos: packet.qos,
-    retain: packet.retain,
-    dup: packet.dup,
-  };
-  if (packet.properties !== undefined) message.properties = packet.properties;
-  return message;
+/** What a {@link ReceivedMessage} asks of the client when it is acknowledged. */
+export type Acknowledger = (message: ReceivedMessage, reasonCode: number) => boolean;
+
+/** The client's {@link Message}: the session's delivery, with how to acknowledge it. */
+export class ReceivedMessage implements Message {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly dup: boolean;
+  declare readonly properties?: Properties;
+  readonly mid: number;
+  readonly timestamp: number;
+  /** The session's receipt for acknowledging it (0 for QoS 0). */
+  readonly receipt: number;
+  /** `messages()` iterators that hold it and have not handed it out yet. */
+  holders = 0;
+  readonly #acknowledger: Acknowledger;
+
+  constructor(inbound: InboundMessage, acknowledger: Acknowledger) {
+    this.topic = inbound.topic;
+    this.payload = inbound.payload;
+    this.qos = inbound.qos;
+    this.retain = inbound.retain;
+    this.dup = inbound.dup;
+    if (inbound.properties !== undefined) {
+      (this as { properties?: Properties }).properties = inbound.properties;
+    }
+    this.mid = inbound.mid;
+    this.timestamp = inbound.timestamp;
+    this.receipt = inbound.receipt;
+    this.#acknowledger = acknowledger;
+  }
+
+  ack(reasonCode = 0): boolean {
+    return this.#acknowledger(this, reasonCode);
+  }
 }

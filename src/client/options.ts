@@ -1,24 +1,15 @@
 /**
- * User-facing options of {@link MqttClient} and `connect()`.
+ * User-facing options of {@link MqttClient} and `connect()`; `resolve_options.ts` checks them
+ * and fills in the defaults.
  *
  * @module
  */
 
 import type { Properties, ProtocolVersion, QoS } from "../codec/types.ts";
-import type { LogLevel, SessionOptions } from "../session/types.ts";
-import type { TransportOpener, TransportTarget } from "../transport/types.ts";
-import { parseBrokerUrl } from "./broker_url.ts";
-import { type Clock, realClock } from "./clock.ts";
-import { resolveSession } from "./session_options.ts";
-import { resolveTarget } from "./transport_target.ts";
-import {
-  checkBoolean,
-  checkFunction,
-  checkInteger,
-  checkObject,
-  describe,
-  MAX_TIMER,
-} from "./_validate.ts";
+import type { LogLevel } from "../session/types.ts";
+import type { TransportOpener } from "../transport/types.ts";
+import type { Clock } from "./clock.ts";
+import type { Payload } from "./payload.ts";
 
 /** A will message, published by the broker when the connection ends abnormally. */
 export interface WillOptions {
@@ -28,7 +19,8 @@ export interface WillOptions {
    * The will's payload (a string is sent as UTF-8).
    * @default empty
    */
-  payload?: string | Uint8Array;
+  /** The will's payload (see `Payload`). */
+  payload?: Payload;
   /**
    * The QoS the broker publishes the will with.
    * @default 0
@@ -102,6 +94,13 @@ export interface ClientOptions {
    */
   reconnect?: false | { minDelay?: number; maxDelay?: number };
   /**
+   * Retry failed first attempts of `connect()` with the reconnect backoff too (paho's
+   * `retry_first_connection`): `connect()` rejects only on abort or `disconnect()`. Needs
+   * `reconnect`.
+   * @default false
+   */
+  retryFirstConnect?: boolean;
+  /**
    * Resubscribe after a reconnect that found no session.
    * @default true
    */
@@ -147,15 +146,35 @@ export interface ClientOptions {
    */
   topicAliases?: boolean;
   /**
-   * Messages buffered per `messages()` iterator before the oldest is dropped.
+   * Messages a `messages()` iterator buffers before it drops QoS 0 messages (QoS 1/2 messages
+   * are never dropped: they stay unacknowledged until read, which stops the broker).
    * @default 1000
    */
   messageBuffer?: number;
-  /** PEM CA certificate(s) to trust. */
+  /**
+   * Acknowledge QoS 1/2 messages only when the application calls `message.ack()` or
+   * `client.ack(message)` (paho's `manual_ack_set(True)`); also settable as `client.manualAck`.
+   * @default false
+   */
+  manualAck?: boolean;
+  /**
+   * When an incoming QoS 2 message is delivered: `"publish"` (on PUBLISH; PUBREC once it is
+   * acknowledged) or `"pubrel"` (paho's and libmosquitto's order: PUBREC at once, delivered on
+   * PUBREL, PUBCOMP once it is acknowledged).
+   * @default "publish"
+   */
+  qos2Delivery?: "publish" | "pubrel";
+  /**
+   * Milliseconds `disconnect()` lets incoming QoS 2 exchanges under way finish (a PUBREL to
+   * answer) before it sends DISCONNECT; 0 = do not wait (as `disconnect({ force: true })`).
+   * @default 1000
+   */
+  disconnectTimeout?: number;
+  /** PEM CA certificate(s) to trust: the text, not a file path (a TypeError at construction). */
   ca?: string | string[];
-  /** PEM client certificate. */
+  /** PEM client certificate (the text, not a file path). */
   cert?: string;
-  /** PEM client key. */
+  /** PEM client key (the text, not a file path). */
   key?: string;
   /** TLS server name (SNI). Over WebSocket only the host itself. */
   servername?: string;
@@ -167,8 +186,21 @@ export interface ClientOptions {
    * @default true
    */
   readPacing?: boolean;
+  /**
+   * Log every packet sent and received at level `debug`, in paho's wording ("Sending PUBLISH
+   * (d0, q1, r0, m3), 'a/b', ... (5 bytes)", "Received PUBACK (Mid: 3)"); never a password,
+   * authentication data or payload.
+   * @default false
+   */
+  trace?: boolean;
   /** Receives log lines (no logging when absent). */
   logger?: (level: LogLevel, message: string) => void;
+  /**
+   * Log and swallow a callback's exception instead of re-throwing it (paho's
+   * `suppress_exceptions`); also `client.suppressExceptions`.
+   * @default false
+   */
+  suppressExceptions?: boolean;
   /** Transport factory; the runtime's TCP/TLS adapter when absent. For tests and custom transports. */
   transport?: TransportOpener;
   /** Time source and timer; the real clock when absent. For tests. */
@@ -178,105 +210,4 @@ export interface ClientOptions {
    * @default Math.random
    */
   random?: () => number;
-}
-
-/** Everything a client needs, resolved from {@link ClientOptions}, with defaults filled in. */
-export interface ResolvedOptions {
-  session: SessionOptions;
-  target: TransportTarget;
-  /** How the transport reads (see {@link ClientOptions.readPacing}). */
-  readPacing: boolean;
-  /** The transport factory, or undefined for the runtime's own. */
-  opener: TransportOpener | undefined;
-  clock: Clock;
-  random: () => number;
-  messageBuffer: number;
-  logger: ((level: LogLevel, message: string) => void) | undefined;
-}
-
-/** Every option name; `Record` makes the compiler insist this list is complete. */
-const OPTION_NAMES: Record<keyof ClientOptions, true> = {
-  url: true,
-  host: true,
-  port: true,
-  tls: true,
-  unixSocket: true,
-  protocolVersion: true,
-  clientId: true,
-  clean: true,
-  keepalive: true,
-  username: true,
-  password: true,
-  will: true,
-  properties: true,
-  reconnect: true,
-  resubscribe: true,
-  connectTimeout: true,
-  operationTimeout: true,
-  maxInflight: true,
-  maxQueued: true,
-  maxQueuedBytes: true,
-  queueFull: true,
-  queueQoS0Offline: true,
-  topicAliases: true,
-  messageBuffer: true,
-  ca: true,
-  cert: true,
-  key: true,
-  servername: true,
-  readPacing: true,
-  logger: true,
-  transport: true,
-  clock: true,
-  random: true,
-};
-
-/**
- * Validates `options` and fills in every default. Nothing is connected or queued: every
- * problem is reported here, as a `TypeError` (wrong type) or `RangeError` (wrong value) whose
- * message names the option and quotes the value.
- */
-export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
-  checkObject(options, "options");
-  for (const key of Object.keys(options)) {
-    if (!(key in OPTION_NAMES)) throw new TypeError(`Unknown option ${describe(key)}`);
-  }
-  const o = options;
-  const url = o.url === undefined ? undefined : parseBrokerUrl(o.url);
-
-  const version = o.protocolVersion ?? 4;
-  if (version !== 3 && version !== 4 && version !== 5) {
-    throw new RangeError(`options.protocolVersion must be 3, 4 or 5, got ${describe(version)}`);
-  }
-  const random = o.random ?? Math.random;
-  checkFunction(random, "options.random");
-
-  const target = resolveTarget(o, url);
-  const readPacing = o.readPacing === undefined
-    ? true
-    : checkBoolean(o.readPacing, "options.readPacing");
-
-  const session = resolveSession(o, url, version, random);
-
-  // The client itself.
-  if (o.logger !== undefined) checkFunction(o.logger, "options.logger");
-  if (o.transport !== undefined) checkFunction(o.transport, "options.transport");
-  if (o.clock !== undefined) {
-    checkObject(o.clock, "options.clock");
-    for (const method of ["now", "setTimer", "clearTimer"] as const) {
-      checkFunction(o.clock[method], `options.clock.${method}`);
-    }
-  }
-  return {
-    session,
-    target,
-    readPacing,
-    opener: o.transport,
-    clock: o.clock ?? realClock(),
-    random,
-    messageBuffer: o.messageBuffer === undefined
-      ? 1000
-      : checkInteger(o.messageBuffer, "options.messageBuffer", 1, MAX_TIMER),
-    logger: o.logger,
-  };
 }

@@ -58,6 +58,7 @@ export function resolveSession(
       ? 60
       : checkInteger(o.keepalive, "options.keepalive", 0, 65_535),
     reconnect: resolveReconnect(o.reconnect),
+    retryFirstConnect: bool(o.retryFirstConnect, "retryFirstConnect", false),
     connectTimeout: int(o.connectTimeout, "connectTimeout", 30_000, 1, MAX_TIMER),
     operationTimeout: int(o.operationTimeout, "operationTimeout", 0, 0, MAX_TIMER),
     maxInflight: int(o.maxInflight, "maxInflight", 65_535, 1, 65_535),
@@ -73,7 +74,18 @@ export function resolveSession(
     queueQoS0Offline: bool(o.queueQoS0Offline, "queueQoS0Offline", false),
     resubscribe: bool(o.resubscribe, "resubscribe", true),
     topicAliases: bool(o.topicAliases, "topicAliases", false),
+    qos2Delivery: o.qos2Delivery ?? "publish",
+    disconnectTimeout: int(o.disconnectTimeout, "disconnectTimeout", 1000, 0, MAX_TIMER),
+    trace: bool(o.trace, "trace", false),
   };
+  if (session.qos2Delivery !== "publish" && session.qos2Delivery !== "pubrel") {
+    throw new RangeError(
+      `options.qos2Delivery must be "publish" or "pubrel", got ${describe(o.qos2Delivery)}`,
+    );
+  }
+  if (session.retryFirstConnect === true && session.reconnect === false) {
+    throw new RangeError("options.retryFirstConnect needs a reconnect policy, got reconnect false");
+  }
   if (session.queueFull !== "wait" && session.queueFull !== "reject") {
     throw new RangeError(
       `options.queueFull must be "wait" or "reject", got ${describe(o.queueFull)}`,
@@ -85,14 +97,7 @@ export function resolveSession(
     session.username = username;
   }
   const password = o.password ?? url?.password;
-  if (password !== undefined) {
-    session.password = toBytes(password, "options.password");
-    if (session.password.length > 65_535) {
-      throw new RangeError(
-        `options.password must be at most 65,535 bytes, got ${session.password.length}`,
-      );
-    }
-  }
+  if (password !== undefined) session.password = toPassword(password, "options.password");
   if (o.will !== undefined) session.will = resolveWill(o.will);
   const properties = checkProperties(o.properties, "options.properties");
   if (properties !== undefined) session.properties = properties;
@@ -137,23 +142,45 @@ function resolveReconnect(value: ClientOptions["reconnect"]): ReconnectPolicy {
   return { minDelay, maxDelay };
 }
 
-function resolveWill(will: WillOptions): Will {
-  checkObject(will, "options.will");
-  validateTopicName(will.topic, "options.will.topic");
+/**
+ * A will as the session takes it; `name` names it in errors (`options.will`, `setWill will`).
+ *
+ * @throws {TypeError | RangeError} when `will` is invalid
+ */
+export function resolveWill(will: WillOptions, name = "options.will"): Will {
+  checkObject(will, name);
+  validateTopicName(will.topic, `${name}.topic`);
   const resolved: Will = {
     topic: will.topic,
     payload: will.payload === undefined
       ? new Uint8Array(0)
-      : toBytes(will.payload, "options.will.payload"),
-    qos: will.qos === undefined ? 0 : checkQoS(will.qos, "options.will.qos"),
-    retain: will.retain === undefined ? false : checkBoolean(will.retain, "options.will.retain"),
+      : toBytes(will.payload, `${name}.payload`),
+    qos: will.qos === undefined ? 0 : checkQoS(will.qos, `${name}.qos`),
+    retain: will.retain === undefined ? false : checkBoolean(will.retain, `${name}.retain`),
   };
   if (resolved.payload.length > 65_535) {
     throw new RangeError(
-      `options.will.payload must be at most 65,535 bytes, got ${resolved.payload.length}`,
+      `${name}.payload must be at most 65,535 bytes, got ${resolved.payload.length}`,
     );
   }
-  const properties = checkProperties(will.properties, "options.will.properties");
+  const properties = checkProperties(will.properties, `${name}.properties`);
   if (properties !== undefined) resolved.properties = properties;
   return resolved;
+}
+
+/**
+ * A password as bytes, at most 65,535 of them; errors name `field` and never show the value.
+ *
+ * @throws {TypeError | RangeError} for another type, or too many bytes
+ */
+export function toPassword(value: unknown, field: string): Uint8Array {
+  if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+    const type = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    throw new TypeError(`${field} must be a string or a Uint8Array, got ${type}`);
+  }
+  const bytes = toBytes(value, field);
+  if (bytes.length > 65_535) {
+    throw new RangeError(`${field} must be at most 65,535 bytes, got ${bytes.length}`);
+  }
+  return bytes;
 }

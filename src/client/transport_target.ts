@@ -14,7 +14,8 @@ import { checkBoolean, checkInteger, checkString, describe } from "./_validate.t
  * Where `o` says to connect: its `host`, `port`, `tls`, `unixSocket`, `ca`, `cert`, `key` and
  * `servername`, over what its parsed `url` says.
  *
- * @throws {TypeError | RangeError} when one of those options is invalid, or they contradict
+ * @throws {TypeError | RangeError} when one of those options is invalid, or they contradict; a
+ * `ca`, `cert` or `key` that is not PEM text (a file path, say) is a TypeError
  */
 export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): TransportTarget {
   const tls = o.tls === undefined ? url?.tls ?? false : checkBoolean(o.tls, "options.tls");
@@ -74,6 +75,34 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
   if ((tlsOptions.cert === undefined) !== (tlsOptions.key === undefined)) {
     throw new RangeError("options.cert and options.key must be given together");
   }
+  if (Array.isArray(tlsOptions.ca)) {
+    tlsOptions.ca.forEach((ca, i) => checkPem(ca, `options.ca[${i}]`, true));
+  } else if (tlsOptions.ca !== undefined) checkPem(tlsOptions.ca, "options.ca", true);
+  if (tlsOptions.cert !== undefined) checkPem(tlsOptions.cert, "options.cert", true);
+  if (tlsOptions.key !== undefined) checkPem(tlsOptions.key, "options.key", false);
   if (tls) target.tls = tlsOptions;
   return target;
+}
+
+/** A string that looks like a file path: absolute, relative, home, a drive, or a PEM file name. */
+const FILE_PATH = /^(?:\/|\.{1,2}[\\/]|~|[A-Za-z]:[\\/])|\.(?:pem|crt|cer|key)$/i;
+
+/**
+ * Throws unless `value` holds a PEM block ("-----BEGIN …"): the runtimes take certificates and
+ * keys as text, and a file path given instead would fail only at the handshake, as an unknown
+ * issuer. `quote`: whether the message may show the value (never for a key).
+ *
+ * @throws {TypeError} when `value` is not PEM text
+ */
+function checkPem(value: string, field: string, quote: boolean): void {
+  if (value.includes("-----BEGIN ")) return;
+  const got = quote
+    ? describe(value)
+    : !/[\r\n]/.test(value) && FILE_PATH.test(value.trim())
+    ? "what looks like a file path"
+    : "text without a PEM block";
+  throw new TypeError(
+    `${field} must be PEM text ("-----BEGIN …"), not a file path: read the file and pass ` +
+      `its contents, got ${got}`,
+  );
 }

@@ -36,13 +36,17 @@ export {
   ConnackReturnCode,
   isFailure,
   isValidReasonCode,
+  PAHO_REASON_CODE_NAMES,
   REASON_CODE_TABLE,
   ReasonCode,
   type ReasonCodeDefinition,
   reasonCodeName,
+  type ReasonCodeNameOptions,
+  type ReasonCodeNameStyle,
   V3_CONNACK_TO_REASON_CODE,
 } from "./reason_codes.ts";
 export { connackString, ErrorCode, errorString } from "./paho.ts";
+export { MQTTv31, MQTTv311, MQTTv5, RetainHandling } from "./names.ts";
 export {
   PROPERTY_TABLE,
   type PropertyContext,

@@ -7,7 +7,9 @@
  * ```ts
  * import { connackString, ErrorCode, errorString } from "@korero/mqtt/codec";
  * connackString(5, 4); // "Connection Refused: not authorised."
- * connackString(0x87, 5); // "Not authorized"
+ * connackString(0x86, 5); // "Bad user name or password"
+ * connackString(5); // "Connection Refused: not authorised."
+ * connackString(0x87); // "Not authorized"
  * errorString(ErrorCode.NoConnection); // "The client is not currently connected."
  * ```
  * @module
@@ -26,12 +28,33 @@ const PAHO_CONNACK_STRINGS: readonly string[] = [
   "Connection Refused: not authorised.",
 ];
 
+const PAHO = { style: "paho" } as const;
+
 /**
- * Text for a CONNACK result, like paho's `connack_string`: the return code texts on
- * MQTT 3.1/3.1.1 ("Connection Refused: not authorised."), the reason code name on MQTT 5.
+ * Text for a CONNACK result, like paho's `connack_string`: paho's return code texts on
+ * MQTT 3.1/3.1.1 ("Connection Refused: not authorised."), paho's reason code name on MQTT 5
+ * ("Bad user name or password", as `str(reason_code)`; see {@link reasonCodeName}).
+ *
+ * Without `protocolVersion` the code says which it is, as no value means both: 0 to 5 are
+ * MQTT 3.1.1 return codes (0 gives "Connection Accepted.", as paho's `connack_string(0)`), 0x80
+ * and above MQTT 5 reason codes. So `connackString(event.reasonCode)` in `onConnect` gives paho
+ * 2's text for what paho's `on_connect` receives: korero reports a refusal as an MQTT 5 reason
+ * code on every protocol version, as paho 2 does. A return code above 5 gives
+ * "Connection Refused: unknown reason.", an unknown reason code "Unknown reason code 0x…".
+ *
+ * @example
+ * ```ts
+ * import { connackString } from "@korero/mqtt/codec";
+ * connackString(0); // "Connection Accepted."
+ * connackString(4); // "Connection Refused: bad user name or password."
+ * connackString(0x86); // "Bad user name or password"
+ * connackString(0x00, 5); // "Success"
+ * ```
  */
-export function connackString(code: number, protocolVersion: ProtocolVersion): string {
-  if (protocolVersion === 5) return reasonCodeName(code, "connack");
+export function connackString(code: number, protocolVersion?: ProtocolVersion): string {
+  if (protocolVersion === 5 || (protocolVersion === undefined && code >= 0x80)) {
+    return reasonCodeName(code, "connack", PAHO);
+  }
   return PAHO_CONNACK_STRINGS[code] ?? "Connection Refused: unknown reason.";
 }
 

@@ -8,13 +8,14 @@
  * import { isFailure, ReasonCode, reasonCodeName } from "@korero/mqtt/codec";
  * reasonCodeName(ReasonCode.NotAuthorized); // "Not authorized"
  * reasonCodeName(0x00, "disconnect"); // "Normal disconnection"
+ * reasonCodeName(0x86, "connack", { style: "paho" }); // "Bad user name or password"
  * isFailure(ReasonCode.QuotaExceeded); // true
  * ```
  * @module
  */
 
 import type { PacketType } from "./types.ts";
-import { hex } from "../format.ts";
+import { describe, hex } from "../format.ts";
 
 /** Every MQTT 5 reason code by name. 0x00..0x02 carry several names (one per packet context). */
 export const ReasonCode = {
@@ -158,11 +159,70 @@ for (const { code, packets } of REASON_CODE_TABLE) {
 }
 
 /**
- * The spec's name for a reason code, in the context of `packetType` when given
- * (0x00 is "Success", "Normal disconnection" in DISCONNECT, "Granted QoS 0" in SUBACK).
- * Unknown codes give "Unknown reason code 0x…".
+ * paho-mqtt 2.x's names (`str(ReasonCode)`) for the 17 codes where its wording differs from the
+ * spec's, mostly in capitals ("Malformed packet" for the spec's "Malformed Packet"); every other
+ * code has the same name in both. Source: the `names` table of paho's `reasoncodes.py`.
  */
-export function reasonCodeName(code: number, packetType?: PacketType): string {
+export const PAHO_REASON_CODE_NAMES: Readonly<Record<number, string>> = {
+  0x04: "Disconnect with will message",
+  0x11: "No subscription found",
+  0x81: "Malformed packet",
+  0x82: "Protocol error",
+  0x84: "Unsupported protocol version",
+  0x85: "Client identifier not valid",
+  0x86: "Bad user name or password",
+  0x8d: "Keep alive timeout",
+  0x8f: "Topic filter invalid",
+  0x90: "Topic name invalid",
+  0x91: "Packet identifier in use",
+  0x92: "Packet identifier not found",
+  0x93: "Receive maximum exceeded",
+  0x94: "Topic alias invalid",
+  0x9e: "Shared subscription not supported",
+  0xa1: "Subscription identifiers not supported",
+  0xa2: "Wildcard subscription not supported",
+};
+
+/** Whose wording {@link reasonCodeName} uses: the MQTT 5 spec's, or paho-mqtt 2.x's. */
+export type ReasonCodeNameStyle = "spec" | "paho";
+
+/** Options of {@link reasonCodeName}. */
+export interface ReasonCodeNameOptions {
+  /**
+   * `"spec"`: the names of MQTT 5 §2.4 ("Bad User Name or Password"); `"paho"`: paho-mqtt 2.x's
+   * strings, as `str(reason_code)` prints them ("Bad user name or password"), for output that
+   * must match a program ported from paho. The two differ for 17 codes
+   * ({@link PAHO_REASON_CODE_NAMES}).
+   * @default "spec"
+   */
+  style?: ReasonCodeNameStyle;
+}
+
+/**
+ * The name of a reason code, in the context of `packetType` when given (0x00 is "Success",
+ * "Normal disconnection" in DISCONNECT, "Granted QoS 0" in SUBACK): the spec's wording, or
+ * paho-mqtt 2.x's with `{ style: "paho" }`. Unknown codes give "Unknown reason code 0x…".
+ *
+ * @example
+ * ```ts
+ * import { reasonCodeName } from "@korero/mqtt/codec";
+ * reasonCodeName(0x81); // "Malformed Packet"
+ * reasonCodeName(0x81, undefined, { style: "paho" }); // "Malformed packet"
+ * ```
+ * @throws {RangeError} when `options.style` is neither "spec" nor "paho"
+ */
+export function reasonCodeName(
+  code: number,
+  packetType?: PacketType,
+  options?: ReasonCodeNameOptions,
+): string {
+  const style = options?.style;
+  if (style === "paho") {
+    const name = PAHO_REASON_CODE_NAMES[code];
+    if (name !== undefined) return name;
+  } else if (style !== undefined && style !== "spec") {
+    throw new RangeError(`options.style must be "spec" or "paho", got ${describe(style)}`);
+  }
   if (packetType !== undefined) {
     const name = CONTEXT_NAMES.get(`${packetType}:${code}`);
     if (name !== undefined) return name;

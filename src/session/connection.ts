@@ -31,31 +31,11 @@ import {
   ProtocolError,
   TimeoutError,
 } from "../errors.ts";
+import { ConnectSettings } from "./connect_settings.ts";
 import type { Effects } from "./effects.ts";
 import { Backoff } from "./reconnect.ts";
 import type { SessionOptions, Token } from "./types.ts";
 import { hex } from "../format.ts";
-
-/** The CONNECT for `options`, with the client id in use and the clean flag of this attempt. */
-export function connectPacket(
-  options: SessionOptions,
-  clientId: string,
-  clean: boolean,
-): ConnectPacket {
-  const v = options.protocolVersion;
-  const packet: ConnectPacket = {
-    type: "connect",
-    protocolVersion: v,
-    clientId,
-    clean,
-    keepalive: options.keepalive,
-  };
-  if (options.username !== undefined) packet.username = options.username;
-  if (options.password !== undefined) packet.password = options.password;
-  if (options.will !== undefined) packet.will = options.will;
-  if (options.properties !== undefined && v === 5) packet.properties = options.properties;
-  return packet;
-}
 
 /** The streaming decoder of one connection, bounded by our Maximum Packet Size (MQTT 5). */
 export function connectionDecoder(options: SessionOptions): PacketDecoder {
@@ -140,14 +120,15 @@ export function keepaliveTimeout(seconds: number): ConnectionClosedError {
 
 /**
  * The bookkeeping of connection attempts: who waits for `connect()`, the CONNACK deadline, the
- * reconnect backoff and when the next attempt is due, and what the attempts sent and got (clean
- * flag, client identifier, last CONNACK). It decides nothing: the session calls it as it moves
- * between statuses.
+ * reconnect backoff and when the next attempt is due, the attempt count, and what the attempts
+ * sent and got (clean flag, credentials and will, client identifier, last CONNACK). It decides
+ * nothing: the session calls it as it moves between statuses.
  */
 export class Attempts {
   readonly #options: SessionOptions;
   readonly #backoff: Backoff | undefined;
   readonly #tokens = new Set<Token>();
+  #stopped = false;
   /** When the current attempt fails for want of a CONNACK. */
   #deadline: number | undefined;
   /** When the next reconnect attempt is due (only while waiting out a backoff delay). */
@@ -160,18 +141,38 @@ export class Attempts {
   clientId: string;
   /** The last CONNACK accepted. */
   connack: ConnackPacket | undefined;
+  /** The credentials and will the next CONNECT carries. */
+  readonly settings: ConnectSettings;
+  /** Attempts since `connect()` or the last accepted CONNACK, counting the one under way. */
+  #attempt = 0;
 
   constructor(options: SessionOptions, random: () => number) {
     this.#options = options;
+    if (options.retryFirstConnect === true && options.reconnect === false) {
+      throw new RangeError(
+        "options.retryFirstConnect needs a reconnect policy, got reconnect false",
+      );
+    }
+    this.settings = new ConnectSettings(options);
     this.clientId = options.clientId;
     this.#backoff = options.reconnect === false
       ? undefined
       : new Backoff(options.reconnect, random);
   }
 
-  /** Whether losses lead to reconnects. */
+  /** The attempt under way: 1 for the first after `connect()` or after a loss, then 2, 3, … */
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  /** Whether losses lead to reconnects (a reconnect policy, and no `disconnect()` under way). */
   get reconnects(): boolean {
-    return this.#backoff !== undefined;
+    return this.#backoff !== undefined && !this.#stopped;
+  }
+
+  /** `disconnect()` is under way: a loss from now on ends the session. */
+  stop(): void {
+    this.#stopped = true;
   }
 
   /** Callers waiting for `connect()`. */
@@ -191,15 +192,19 @@ export class Attempts {
 
   /** A new `connect()` series: the backoff starts over. */
   restart(): void {
+    this.#stopped = false;
+    this.#attempt = 0;
     this.#backoff?.reset();
   }
 
   /** An attempt opens at `now`: the CONNACK deadline starts; returns its log line. */
   opening(now: number, reconnecting: boolean): string {
     this.reconnectAt = undefined;
+    this.#attempt++;
     const ms = this.#options.connectTimeout;
     this.#deadline = ms > 0 ? now + ms : undefined;
-    return reconnecting ? `Reconnecting (attempt ${this.#backoff?.attempt ?? 0})` : "Connecting";
+    if (reconnecting) return `Reconnecting (attempt ${this.#attempt})`;
+    return this.#attempt === 1 ? "Connecting" : `Connecting (attempt ${this.#attempt})`;
   }
 
   /** The CONNECT of this attempt, sent at `now`. */
@@ -208,7 +213,7 @@ export class Attempts {
     const clean = o.clean === "first" ? !this.#everConnected : o.clean;
     this.#sentClean = clean;
     this.#sentAt = now;
-    return connectPacket(o, this.clientId, clean);
+    return this.settings.packet(this.clientId, clean);
   }
 
   /** When the CONNECT was sent. */
@@ -226,6 +231,7 @@ export class Attempts {
     const reconnect = this.#everConnected;
     this.#everConnected = true;
     this.#deadline = undefined;
+    this.#attempt = 0;
     this.#backoff?.reset();
     this.connack = connack;
     const assigned = connack.properties?.assignedClientIdentifier;

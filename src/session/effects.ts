@@ -12,8 +12,9 @@
  * @module
  */
 
-import { PacketEncoder } from "../codec/mod.ts";
-import type { Packet, ProtocolVersion, PubAckPacket } from "../codec/types.ts";
+import { decodePacket, PacketEncoder } from "../codec/mod.ts";
+import { traceLine } from "./trace.ts";
+import type { ConnackPacket, Packet, ProtocolVersion, PubAckPacket } from "../codec/types.ts";
 import type { AckResult, LogLevel, PublishResult, SessionAction, Token } from "./types.ts";
 
 const NO_ACTIONS: SessionAction[] = [];
@@ -29,8 +30,12 @@ export class Effects {
   /** When bytes were last written (the keepalive counts from it). */
   lastWrite = 0;
 
-  constructor(version: ProtocolVersion) {
+  /** Log every packet written at level debug (see `trace.ts`). */
+  readonly trace: boolean;
+
+  constructor(version: ProtocolVersion, trace = false) {
     this.#version = version;
+    this.trace = trace;
   }
 
   /**
@@ -38,6 +43,7 @@ export class Effects {
    * bytes not handed to the transport yet.
    */
   write(bytes: Uint8Array, urgent = false): void {
+    if (this.trace) this.log("debug", traceLine("Sending", decodePacket(bytes, this.#version)));
     this.#actions.push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
     this.lastWrite = this.now;
   }
@@ -45,6 +51,11 @@ export class Effects {
   /** Encodes and writes `packet`, within `maximumPacketSize` where properties allow. */
   send(packet: Packet, maximumPacketSize?: number, urgent = false): void {
     this.write(encodeWithin(this.#encoder, packet, this.#version, maximumPacketSize), urgent);
+  }
+
+  /** The bytes {@link send} would write for `packet`, without writing them. */
+  encodeWithin(packet: Packet, maximumPacketSize: number | undefined): Uint8Array {
+    return encodeWithin(this.#encoder, packet, this.#version, maximumPacketSize);
   }
 
   /**
@@ -75,13 +86,13 @@ export class Effects {
   }
 
   /** Settles `token` with success. */
-  resolve(token: Token, value: PublishResult | AckResult | undefined): void {
+  resolve(token: Token, value: ConnackPacket | PublishResult | AckResult | undefined): void {
     this.#actions.push({ type: "resolve", token, value });
   }
 
   /** Settles `token` with success once the bytes written so far are written (QoS 0). */
   resolveOnWrite(token: Token): void {
-    this.#actions.push({ type: "resolve", token, value: { reasonCode: 0 }, onWrite: true });
+    this.#actions.push({ type: "resolve", token, value: { mid: 0, reasonCode: 0 }, onWrite: true });
   }
 
   /** Settles `token` with failure. */

@@ -8,15 +8,22 @@
  * writes CONNECT) or `transportClosed(error)`. After `close` the session ignores every event
  * until its next `open`; a transport that ends by itself is reported with `transportClosed` and
  * gets no `close`. A failed attempt emits `connectFailed`; the first attempt of a `connect()` is
- * not retried. Once a connection of this `connect()` succeeded, every loss emits `disconnected`
+ * not retried (unless `retryFirstConnect`: then it is, and the `connect()` callers keep
+ * waiting). Once a connection of this `connect()` succeeded, every loss emits `disconnected`
  * and every failed attempt `connectFailed`, both with `reconnectAt`, until `disconnect()` (unless
- * `reconnect` is `false`).
+ * `reconnect` is `false`). `reconnect()` drops the connection (or the attempt under way) without
+ * DISCONNECT and opens a new one at once.
  *
  * @module
  */
 
 import type { ConnackPacket, DisconnectPacket } from "../codec/types.ts";
-import { ConnectionClosedError, MqttError, ProtocolError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  MqttError,
+  ProtocolError,
+} from "../errors.ts";
 import { Attempts, faultDisconnect, keepaliveTimeout } from "./connection.ts";
 import type { Effects } from "./effects.ts";
 import { KeepAlive } from "./keepalive.ts";
@@ -61,7 +68,7 @@ export class Lifecycle {
   open(fx: Effects): void {
     this.#setStatus(statusAfter(this.#status, "opening"));
     const line = this.attempts.opening(fx.now, this.#link.state === "reconnecting");
-    fx.emit({ type: "open" });
+    fx.emit({ type: "open", attempt: this.attempts.attempt });
     fx.log("info", line);
   }
 
@@ -99,7 +106,10 @@ export class Lifecycle {
     const attempts = this.attempts;
     const fault = attempts.fault(connack);
     if (fault instanceof ProtocolError) return fault;
-    if (fault !== undefined) return this.attemptFailed(fx, fault, true, outbox);
+    if (fault !== undefined) {
+      const refused = fault instanceof ConnectionRefusedError ? connack : undefined;
+      return this.attemptFailed(fx, fault, true, outbox, refused);
+    }
     const { sessionPresent } = connack;
     const reconnect = attempts.accepted(connack);
     const limits = this.#options.protocolVersion === 5 ? serverLimits(connack) : DEFAULT_LIMITS;
@@ -160,19 +170,38 @@ export class Lifecycle {
     else this.attemptFailed(fx, error, true, outbox);
   }
 
-  /** A connection attempt failed (refused, timed out, closed, protocol error before CONNACK). */
-  attemptFailed(fx: Effects, error: MqttError, closeTransport: boolean, outbox: Outbox): undefined {
+  /**
+   * A connection attempt failed (refused with CONNACK `refused`, timed out, closed, protocol
+   * error before CONNACK). A reconnect is retried, and so is the first connect with
+   * `retryFirstConnect` (whose callers keep waiting); without a retry the session closes.
+   */
+  attemptFailed(
+    fx: Effects,
+    error: MqttError,
+    closeTransport: boolean,
+    outbox: Outbox,
+    refused?: ConnackPacket,
+  ): undefined {
     const attempts = this.attempts;
-    const retry = this.#link.state === "reconnecting" && attempts.reconnects;
-    this.close(fx, retry ? "reconnecting/waiting" : "closed", closeTransport);
+    const first = this.#link.state === "connecting";
+    const keepWaiting = this.#options.retryFirstConnect === true;
+    const retry = attempts.reconnects && (!first || keepWaiting);
+    const waiting = first ? "connecting/waiting" : "reconnecting/waiting";
+    this.close(fx, retry ? waiting : "closed", closeTransport);
+    const action: Extract<SessionAction, { type: "connectFailed" }> = {
+      type: "connectFailed",
+      error,
+    };
+    if (refused !== undefined) action.connack = refused;
     if (retry) {
       const delay = attempts.retry(fx.now);
-      fx.emit({ type: "connectFailed", error, reconnectAt: fx.now + delay });
+      action.reconnectAt = fx.now + delay;
+      fx.emit(action);
       fx.log("warn", `Connect attempt failed: ${error.message}; next attempt in ${delay} ms`);
-      attempts.rejectAll(fx, error);
+      if (!keepWaiting) attempts.rejectAll(fx, error);
       return;
     }
-    fx.emit({ type: "connectFailed", error });
+    fx.emit(action);
     fx.log("error", `Connect failed: ${error.message}`);
     attempts.rejectAll(fx, error);
     outbox.failAll(
@@ -214,10 +243,33 @@ export class Lifecycle {
   }
 
   /**
+   * `reconnect()`: drops the connection without DISCONNECT (`disconnected` with `reconnectAt`
+   * now; the outbox keeps its work for the next connection), or gives up the attempt under way,
+   * and opens a new transport at once. The reconnect policy does not matter here.
+   */
+  reconnect(fx: Effects, outbox: Outbox): void {
+    const phase = this.phase;
+    if (phase === "up") {
+      this.close(fx, "reconnecting/waiting");
+      outbox.suspend();
+      fx.emit({ type: "disconnected", reasonCode: 0, reconnectAt: fx.now });
+    } else if (phase !== "none") {
+      const first = this.#link.state === "connecting";
+      this.close(fx, first ? "connecting/waiting" : "reconnecting/waiting");
+    }
+    fx.log("info", "Reconnecting at once (reconnect())");
+    this.open(fx);
+  }
+
+  /**
    * Leaves the current transport for `status`: emits `close` when `closeTransport` and one is
    * open (or being opened); a transport that ended by itself needs none.
    */
-  close(fx: Effects, status: "closed" | "reconnecting/waiting", closeTransport = true): void {
+  close(
+    fx: Effects,
+    status: "closed" | `${"connecting" | "reconnecting"}/waiting`,
+    closeTransport = true,
+  ): void {
     if (closeTransport && this.phase !== "none") fx.emit({ type: "close" });
     this.#setStatus(status);
     this.#keepalive.stop();
@@ -226,7 +278,7 @@ export class Lifecycle {
 
   #setStatus(status: Status, limits = this.#link.limits): void {
     this.#status = status;
-    if (status !== "reconnecting/waiting") this.attempts.reconnectAt = undefined;
+    if (!status.endsWith("/waiting")) this.attempts.reconnectAt = undefined;
     const { state, phase } = STATUS[status];
     this.#link = { state, up: phase === "up", limits };
   }

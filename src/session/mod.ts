@@ -9,10 +9,10 @@
  *   protocolVersion: 5, clientId: "demo", clean: true, keepalive: 60, reconnect: false,
  *   connectTimeout: 30_000, operationTimeout: 0, maxInflight: 100, maxQueued: 1000,
  *   maxQueuedBytes: 1 << 20, queueFull: "reject", queueQoS0Offline: false, resubscribe: true,
- *   topicAliases: false,
+ *   topicAliases: false, qos2Delivery: "publish", disconnectTimeout: 1000,
  * }, () => 0.5);
  * session.connect(1, 0);
- * session.drain(); // [{ type: "open" }, { type: "log", … }]
+ * session.drain(); // [{ type: "open", attempt: 1 }, { type: "log", … }]
  * ```
  * @module
  */
@@ -21,6 +21,7 @@ export { Session } from "./session.ts";
 export type {
   AckResult,
   DisconnectRequest,
+  InboundMessage,
   LogLevel,
   OutgoingMessage,
   PublishResult,
@@ -45,7 +46,7 @@ export {
 } from "./admission.ts";
 export { connackRefusal } from "./connection.ts";
 export { IncomingTopicAliases, type OutgoingAlias, OutgoingTopicAliases } from "./topic_alias.ts";
-export { type Qos2Arrival, Qos2Receipts } from "./qos2_receipts.ts";
+export { type PendingAck, type Qos2Entry, type Qos2State, Receipts } from "./receipts.ts";
 export type {
   ConnackPacket,
   DisconnectPacket,

@@ -56,10 +56,13 @@ export class Outbox {
 
   // ---------------------------------------------------------------- accepting calls
 
-  /** An admitted `publish()`: sends, queues, waits or rejects it. */
+  /** An admitted `publish()`: sends, queues, waits or rejects it (see the comment inside). */
   publish(fx: Effects, token: Token, message: OutgoingMessage, link: Link): void {
     const work = this.#publishes.work(token, message);
-    if (this.#refuse(fx, token, link)) return;
+    // Before the first connect(), a QoS 1/2 message (or a QoS 0 one with queueQoS0Offline) is
+    // queued and sent after the CONNACK, as paho keeps it; a closed session takes nothing.
+    const early = link.state === "idle" && (message.qos > 0 || this.#options.queueQoS0Offline);
+    if (!early && this.#refuse(fx, token, link)) return;
     if (link.up) {
       if (message.qos === 0) return this.#start(fx, work, link);
       this.#ops.track(work, fx.now);

@@ -1,12 +1,18 @@
 /**
- * Incoming application messages: topic alias resolution (MQTT 5), delivery and the QoS 1/2
- * answers. QoS 0 is delivered; QoS 1 is delivered, then PUBACKed; QoS 2 is delivered once, then
- * PUBRECed, and its identifier is remembered until PUBREL (see {@link Qos2Receipts}), which is
- * answered with PUBCOMP (0x92 Packet Identifier not found on MQTT 5 when the identifier is
- * unknown).
+ * Incoming application messages: topic alias resolution (MQTT 5), delivery, and the answers,
+ * which wait for the application's acknowledgement (`ack(receipt, reasonCode)`):
+ *
+ * - QoS 0 is delivered; nothing is answered.
+ * - QoS 1 is delivered; PUBACK when it is acknowledged.
+ * - QoS 2, delivered on PUBLISH (the default): delivered once; PUBREC when it is acknowledged;
+ *   a PUBLISH with an identifier already delivered is not delivered again (answered with PUBREC
+ *   again once that PUBREC was sent); PUBREL → PUBCOMP.
+ * - QoS 2, delivered on PUBREL (`qos2Delivery: "pubrel"`, paho's order): PUBREC at once, the
+ *   message kept until PUBREL delivers it; PUBCOMP when it is acknowledged.
+ * - A PUBREL for an unknown identifier gets PUBCOMP 0x92 Packet Identifier not found (MQTT 5).
  *
  * A fault is returned, not raised: an invalid topic alias (0x94), a PUBLISH with neither topic
- * nor alias (0x82), more unacknowledged QoS 2 messages than our Receive Maximum (0x93). The
+ * nor alias (0x82), more unacknowledged QoS 1/2 messages than our Receive Maximum (0x93). The
  * session decides what it does to the connection.
  *
  * @module
@@ -15,73 +21,138 @@
 import type { PubAckPacket, PublishPacket } from "../codec/types.ts";
 import { ProtocolError } from "../errors.ts";
 import type { Effects } from "./effects.ts";
-import { Qos2Receipts } from "./qos2_receipts.ts";
+import { Receipts } from "./receipts.ts";
 import { IncomingTopicAliases } from "./topic_alias.ts";
-import type { SessionOptions } from "./types.ts";
+import type { InboundMessage, SessionOptions } from "./types.ts";
 
 /** Incoming PUBLISH and PUBREL of one session. */
 export class PublishIn {
   readonly #v5: boolean;
+  readonly #onPubrel: boolean;
   /** Our Receive Maximum (MQTT 5 CONNECT property, default 65,535); unbounded before MQTT 5. */
   readonly #receiveMaximum: number;
   /** Our Topic Alias Maximum (MQTT 5 CONNECT property, default 0). */
   readonly #topicAliasMaximum: number;
-  readonly #qos2 = new Qos2Receipts();
+  readonly #receipts = new Receipts();
   readonly #aliases = new IncomingTopicAliases();
 
   constructor(options: SessionOptions) {
     this.#v5 = options.protocolVersion === 5;
+    this.#onPubrel = options.qos2Delivery === "pubrel";
     const p = this.#v5 ? options.properties : undefined;
     this.#receiveMaximum = this.#v5 ? p?.receiveMaximum ?? 65_535 : Infinity;
     this.#topicAliasMaximum = p?.topicAliasMaximum ?? 0;
   }
 
-  /** A CONNACK was accepted: aliases start afresh; QoS 2 identifiers survive only a session. */
+  /** Incoming QoS 2 exchanges that wait for the server (a PUBREL to answer). */
+  get awaitingRelease(): number {
+    return this.#receipts.awaitingRelease;
+  }
+
+  /**
+   * A CONNACK was accepted: aliases start afresh, the deliveries of earlier connections can no
+   * longer be acknowledged, and QoS 2 identifiers survive only with a session.
+   */
   connected(sessionPresent: boolean): void {
     this.#aliases.reset(this.#topicAliasMaximum);
-    if (!sessionPresent) this.#qos2.clear();
+    this.#receipts.connectionEnded();
+    if (!sessionPresent) this.#receipts.clearQos2();
   }
 
   /** An incoming PUBLISH: delivered and answered, or the fault that ends the connection. */
   onPublish(fx: Effects, packet: PublishPacket): ProtocolError | undefined {
-    let message = packet;
+    let topic = packet.topic;
+    let properties = packet.properties;
     if (this.#v5) {
-      const alias = packet.properties?.topicAlias;
+      const alias = properties?.topicAlias;
       if (alias !== undefined) {
-        const topic = this.#aliases.resolve(packet.topic, alias);
-        if (typeof topic !== "string") return topic;
-        if (topic !== packet.topic) message = { ...packet, topic };
-      } else if (packet.topic === "") {
+        const resolved = this.#aliases.resolve(topic, alias);
+        if (typeof resolved !== "string") return resolved;
+        topic = resolved;
+        const { topicAlias: _alias, ...rest } = properties!;
+        properties = Object.keys(rest).length === 0 ? undefined : rest;
+      } else if (topic === "") {
         return new ProtocolError("PUBLISH has neither a topic name nor a topic alias");
       }
     }
-    const id = packet.packetId as number;
-    switch (packet.qos) {
-      case 0:
-        fx.emit({ type: "message", message });
-        return undefined;
-      case 1:
-        fx.emit({ type: "message", message });
-        fx.ack("puback", id, 0);
-        return undefined;
-      case 2: {
-        const arrival = this.#qos2.arrive(id, this.#receiveMaximum);
-        if (arrival === "exceeded") {
-          return new ProtocolError(
-            `More than ${this.#receiveMaximum} unacknowledged QoS 2 PUBLISH received (our Receive Maximum)`,
-            { reasonCode: 0x93 },
-          );
-        }
-        if (arrival === "new") fx.emit({ type: "message", message });
-        fx.ack("pubrec", id, 0);
+    const qos = packet.qos;
+    const id = qos === 0 ? 0 : packet.packetId as number;
+    const receipts = this.#receipts;
+    if (qos === 2) {
+      const known = receipts.qos2(id);
+      if (known !== undefined) {
+        // A re-sent PUBLISH: never delivered twice; PUBREC again once it was sent.
+        if (known.state === "received" || known.state === "stored") fx.ack("pubrec", id, 0);
         return undefined;
       }
     }
+    if (qos !== 0 && receipts.inFlight >= this.#receiveMaximum) {
+      return new ProtocolError(
+        `More than ${this.#receiveMaximum} unacknowledged QoS 1/2 PUBLISH received (our Receive Maximum)`,
+        { reasonCode: 0x93 },
+      );
+    }
+    const message: InboundMessage = {
+      topic,
+      payload: packet.payload,
+      qos,
+      retain: packet.retain,
+      dup: packet.dup,
+      mid: id,
+      timestamp: fx.now,
+      receipt: 0,
+    };
+    if (properties !== undefined) message.properties = properties;
+    if (qos === 2 && this.#onPubrel) {
+      receipts.setQos2(id, { state: "stored", message });
+      fx.ack("pubrec", id, 0);
+      return undefined;
+    }
+    if (qos !== 0) {
+      message.receipt = receipts.expectAck(id, qos);
+      if (qos === 2) receipts.setQos2(id, { state: "delivered", receipt: message.receipt });
+    }
+    fx.emit({ type: "message", message });
+    return undefined;
   }
 
-  /** PUBREL → PUBCOMP; an unknown identifier gets 0x92 on MQTT 5 (a plain PUBCOMP before). */
+  /** PUBREL: PUBCOMP, or (delivery on PUBREL) the delivery; 0x92 for an unknown identifier. */
   onPubrel(fx: Effects, packet: PubAckPacket): void {
-    const known = this.#qos2.release(packet.packetId);
-    fx.ack("pubcomp", packet.packetId, known ? 0 : 0x92);
+    const id = packet.packetId;
+    const receipts = this.#receipts;
+    const entry = receipts.qos2(id);
+    if (entry?.state === "stored") {
+      const message = entry.message!;
+      message.receipt = receipts.expectAck(id, 2);
+      receipts.setQos2(id, { state: "released", receipt: message.receipt });
+      fx.emit({ type: "message", message });
+      return;
+    }
+    if (entry?.state === "released") return; // PUBCOMP once the application acknowledges
+    const known = entry?.state === "received" || entry?.state === "completed";
+    if (known) receipts.deleteQos2(id);
+    fx.ack("pubcomp", id, known ? 0 : 0x92);
+  }
+
+  /** `ack(receipt, reasonCode)`: see `SessionApi.ack`. */
+  ack(fx: Effects, receipt: number, reasonCode: number): boolean {
+    const receipts = this.#receipts;
+    const pending = receipts.takeAck(receipt);
+    if (pending === undefined) return false;
+    const id = pending.packetId;
+    if (pending.qos === 1) {
+      fx.ack("puback", id, reasonCode);
+      return true;
+    }
+    const entry = receipts.qos2(id);
+    if (entry?.state === "released") {
+      receipts.deleteQos2(id);
+      fx.ack("pubcomp", id, 0); // after a successful PUBREC, the exchange can only complete
+    } else if (entry?.state === "delivered") {
+      if (reasonCode >= 0x80) receipts.deleteQos2(id); // a failed PUBREC ends the exchange
+      else receipts.setQos2(id, { state: "received" });
+      fx.ack("pubrec", id, reasonCode);
+    }
+    return true;
   }
 }

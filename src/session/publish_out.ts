@@ -161,7 +161,7 @@ export class PublishOut {
     const work = this.#inflight.publish(packet.packetId);
     if (work === undefined || work.stage !== "released") return unexpected(fx, packet);
     this.#inflight.finish(work);
-    const result: PublishResult = { reasonCode: packet.reasonCode };
+    const result: PublishResult = { mid: work.packetId, reasonCode: packet.reasonCode };
     if (packet.properties !== undefined) result.properties = packet.properties;
     this.#ops.resolve(fx, work, result);
   }
@@ -240,7 +240,7 @@ export class PublishOut {
       this.#ops.reject(fx, work, error);
       return;
     }
-    const result: PublishResult = { reasonCode: code };
+    const result: PublishResult = { mid: work.packetId, reasonCode: code };
     if (packet.properties !== undefined) result.properties = packet.properties;
     this.#ops.resolve(fx, work, result);
   }

@@ -98,7 +98,7 @@ export function discardSessionState(
       work.stage = "done";
     } else if (work.stage === "released") {
       work.stage = "done";
-      ops.resolve(fx, work, { reasonCode: 0 });
+      ops.resolve(fx, work, { mid: work.packetId, reasonCode: 0 });
     } else {
       republish.push(work);
     }

@@ -9,7 +9,7 @@
  */
 
 import type { PacketDecoder } from "../codec/mod.ts";
-import type { DisconnectPacket, Packet, Properties, Subscription } from "../codec/types.ts";
+import type { Packet, Properties, Subscription, Will } from "../codec/types.ts";
 import {
   ConnectionClosedError,
   MalformedPacketError,
@@ -24,7 +24,9 @@ import {
   admitUnsubscribe,
 } from "./admission.ts";
 import { connectionDecoder, serverDisconnectError } from "./connection.ts";
+import { acknowledge, Disconnection, type SessionParts } from "./disconnection.ts";
 import { Effects } from "./effects.ts";
+import { traceLine } from "./trace.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { Outbox, type OutgoingAck } from "./outbox.ts";
 import { PublishIn } from "./publish_in.ts";
@@ -46,6 +48,9 @@ export class Session implements SessionApi {
   readonly #outbox: Outbox;
   readonly #publishIn: PublishIn;
   #decoder: PacketDecoder | undefined;
+  readonly #disconnection = new Disconnection();
+  /** The parts, as `disconnection.ts` takes them. */
+  readonly #parts: SessionParts;
 
   /**
    * A session for `options`; `random` returns numbers in [0, 1) for the reconnect jitter.
@@ -55,13 +60,19 @@ export class Session implements SessionApi {
   constructor(options: SessionOptions, random: () => number) {
     admitConnect(options);
     this.#options = options;
-    this.#fx = new Effects(options.protocolVersion);
+    this.#fx = new Effects(options.protocolVersion, options.trace === true);
     this.#life = new Lifecycle(options, random);
     this.#outbox = new Outbox(options);
     this.#publishIn = new PublishIn(options);
+    this.#parts = {
+      options,
+      life: this.#life,
+      outbox: this.#outbox,
+      publishIn: this.#publishIn,
+    };
   }
 
-  /** Coarse state: idle, connecting (first attempt), connected, reconnecting, closed. */
+  /** Coarse state: idle, connecting (until a first CONNACK), connected, reconnecting, closed. */
   get state(): SessionState {
     return this.#life.link.state;
   }
@@ -99,7 +110,7 @@ export class Session implements SessionApi {
     if (phase === "up") {
       const lost = new ConnectionClosedError(`Connection lost${why}`, { cause: error });
       this.#life.connectionLost(fx, lost, undefined, false, this.#outbox);
-      return;
+      return this.#disconnection.continue(fx, this.#parts); // a disconnect() waiting ends too
     }
     const what = phase === "opening"
       ? "Could not open the connection"
@@ -125,23 +136,28 @@ export class Session implements SessionApi {
       return life.fail(fx, fault, this.#outbox);
     }
     for (const packet of packets) {
+      if (fx.trace) fx.log("debug", traceLine("Received", packet));
       const fault = this.#handle(packet);
       if (fault !== undefined) return life.fail(fx, fault, this.#outbox);
-      if (!life.reading) return; // the packet ended the connection
+      if (!life.reading) return this.#disconnection.continue(this.#fx, this.#parts); // the packet ended the connection
     }
     this.#outbox.pump(fx, life.link);
+    this.#disconnection.continue(this.#fx, this.#parts);
   }
 
   handleTimer(now: number): void {
     this.#fx.now = now;
     this.#life.timer(this.#fx, this.#outbox);
     this.#outbox.expire(this.#fx, this.#life.link);
+    this.#disconnection.continue(this.#fx, this.#parts);
   }
 
   nextDeadline(): number | undefined {
-    const a = this.#life.deadline(this.#fx.lastWrite);
-    const b = this.#outbox.nextDeadline();
-    return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+    let next = this.#life.deadline(this.#fx.lastWrite);
+    for (const at of [this.#outbox.nextDeadline(), this.#disconnection.deadline]) {
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
   }
 
   /** See {@link SessionApi.publish}. @throws {RangeError} when admission refuses it */
@@ -191,21 +207,36 @@ export class Session implements SessionApi {
   disconnect(token: Token, request: DisconnectRequest, now: number): void {
     const o = this.#options;
     admitDisconnect(request, o.protocolVersion, o.properties?.sessionExpiryInterval);
+    this.#fx.now = now;
+    this.#disconnection.request(this.#fx, token, request, this.#parts);
+  }
+
+  /** See {@link SessionApi.ack}. @throws {RangeError} for a code a PUBACK/PUBREC cannot carry */
+  ack(receipt: number, reasonCode: number, now: number): boolean {
+    this.#fx.now = now;
+    return acknowledge(this.#fx, receipt, reasonCode, this.#parts);
+  }
+
+  reconnect(token: Token, now: number): void {
     const fx = this.#fx;
     fx.now = now;
-    const wasUp = this.state === "connected";
-    if (wasUp) {
-      const packet: DisconnectPacket = { type: "disconnect", reasonCode: request.reasonCode ?? 0 };
-      if (request.properties !== undefined) packet.properties = request.properties;
-      fx.send(packet, this.#life.link.limits.maximumPacketSize); // throws on bad input
+    const state = this.state;
+    if (state === "idle" || state === "closed") return this.connect(token, now);
+    if (this.#disconnection.deadline !== undefined) {
+      return fx.reject(token, new ConnectionClosedError("Cannot reconnect: disconnecting"));
     }
-    const error = new ConnectionClosedError("The client disconnected");
-    this.#life.close(fx, "closed");
-    this.#life.attempts.rejectAll(fx, error);
-    if (wasUp) fx.emit({ type: "disconnected", reasonCode: 0 });
-    this.#outbox.failAll(fx, error);
-    fx.log("info", "Disconnected by the client");
-    fx.resolve(token, undefined);
+    this.#life.attempts.join(token);
+    this.#life.reconnect(fx, this.#outbox);
+  }
+
+  /** See {@link SessionApi.setCredentials}. @throws {RangeError} when the version forbids them */
+  setCredentials(username: string | undefined, password: Uint8Array | undefined): void {
+    this.#life.attempts.settings.setCredentials(username, password);
+  }
+
+  /** See {@link SessionApi.setWill}. @throws {RangeError} when the version forbids it */
+  setWill(will: Will | undefined): void {
+    this.#life.attempts.settings.setWill(will);
   }
 
   cancel(token: Token, reason: unknown, now: number): void {

@@ -4,9 +4,11 @@
  *
  * ```
  * idle ──connect()──► connecting/opening ──opened──► connecting/handshake ──CONNACK──► connected
- *   (a failed first attempt, disconnect() or a cancelled connect: closed)
+ *   (a failed first attempt, disconnect() or a cancelled connect: closed; with
+ *   retryFirstConnect a failed attempt waits in connecting/waiting ──delay──► connecting/opening)
  * connected ──lost──► reconnecting/waiting ──delay──► reconnecting/opening ──► …/handshake ──► connected
- *   (without a reconnect policy, or on disconnect(): closed; connect() from closed starts over)
+ *   (without a reconnect policy, or on disconnect(): closed; connect() from closed starts over;
+ *   reconnect() goes from connected, or from an attempt under way, straight to …/opening)
  * ```
  *
  * @module
@@ -22,6 +24,7 @@ export type Status =
   | "idle"
   | "connecting/opening"
   | "connecting/handshake"
+  | "connecting/waiting"
   | "connected"
   | "reconnecting/waiting"
   | "reconnecting/opening"
@@ -33,6 +36,7 @@ export const STATUS: Readonly<Record<Status, { state: SessionState; phase: Trans
   "idle": { state: "idle", phase: "none" },
   "connecting/opening": { state: "connecting", phase: "opening" },
   "connecting/handshake": { state: "connecting", phase: "handshake" },
+  "connecting/waiting": { state: "connecting", phase: "none" },
   "connected": { state: "connected", phase: "up" },
   "reconnecting/waiting": { state: "reconnecting", phase: "none" },
   "reconnecting/opening": { state: "reconnecting", phase: "opening" },

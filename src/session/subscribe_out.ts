@@ -119,7 +119,7 @@ export class SubscribeOut {
         }
       });
     }
-    const result: AckResult = { reasonCodes };
+    const result: AckResult = { mid: work.packetId, reasonCodes };
     if (packet.properties !== undefined) result.properties = packet.properties;
     this.#ops.resolve(fx, work, result);
   }

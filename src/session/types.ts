@@ -15,8 +15,6 @@ import type {
   DisconnectPacket,
   Properties,
   ProtocolVersion,
-  PublishPacket,
-  QoS,
   Subscription,
   Will,
 } from "../codec/types.ts";
@@ -48,6 +46,8 @@ export interface SessionOptions {
   properties?: Properties;
   /** Whether and how soon to reconnect after a lost connection. */
   reconnect: ReconnectPolicy;
+  /** Retry failed first attempts too (needs `reconnect`); `connect()` tokens wait. Absent = no. */
+  retryFirstConnect?: boolean;
   /** Milliseconds from transport open request to CONNACK before the attempt fails. */
   connectTimeout: number;
   /** Milliseconds after which a pending operation rejects with TimeoutError; 0 = never. */
@@ -66,43 +66,28 @@ export interface SessionOptions {
   resubscribe: boolean;
   /** Assign outgoing topic aliases automatically within the server's Topic Alias Maximum (v5). */
   topicAliases: boolean;
+  /**
+   * When an incoming QoS 2 message is delivered: `"publish"` (on PUBLISH; PUBREC when it is
+   * acknowledged) or `"pubrel"` (paho's and libmosquitto's order: PUBREC at once, delivered on
+   * PUBREL, PUBCOMP when it is acknowledged).
+   */
+  qos2Delivery: "publish" | "pubrel";
+  /**
+   * Milliseconds `disconnect()` waits for incoming QoS 2 exchanges under way (a PUBREL to
+   * answer) before it sends DISCONNECT; 0 = do not wait.
+   */
+  disconnectTimeout: number;
+  /** Log every packet sent and received at level debug, in paho's wording (no secrets). */
+  trace?: boolean;
 }
 
-/** An outgoing application message, as given to `publish`. */
-export interface OutgoingMessage {
-  /** The topic name ("" only with a topic alias that stands for one, MQTT 5). */
-  topic: string;
-  /** The payload bytes. */
-  payload: Uint8Array;
-  /** 0, 1 or 2. */
-  qos: QoS;
-  /** Ask the server to keep it as the topic's retained message. */
-  retain: boolean;
-  /** MQTT 5 PUBLISH properties. */
-  properties?: Properties;
-}
-
-/** What `publish` resolves to: PUBACK/PUBREC/PUBCOMP reason code (0 for QoS 0) and properties. */
-export interface PublishResult {
-  /** The PUBACK / PUBCOMP reason code (below 0x80: success; always 0 before MQTT 5). */
-  reasonCode: number;
-  /** The acknowledgement's MQTT 5 properties (reason string, user properties). */
-  properties?: Properties;
-}
-
-/**
- * What `subscribe` and `unsubscribe` resolve to: one reason code per filter, in order. (An
- * MQTT 3.1/3.1.1 UNSUBACK has no codes; it reports 0 Success for every filter.)
- */
-export interface AckResult {
-  /** One code per filter: the granted QoS (SUBACK), 0 / 0x11 (UNSUBACK), or a failure ≥ 0x80. */
-  reasonCodes: number[];
-  /** The acknowledgement's MQTT 5 properties (reason string, user properties). */
-  properties?: Properties;
-}
+export type { AckResult, InboundMessage, OutgoingMessage, PublishResult } from "./messages.ts";
+import type { AckResult, InboundMessage, OutgoingMessage, PublishResult } from "./messages.ts";
 
 /** Options of `disconnect`. */
 export interface DisconnectRequest {
+  /** Send DISCONNECT at once, without letting incoming QoS 2 exchanges finish. */
+  force?: boolean;
   /** DISCONNECT reason code (v5), default 0 Normal disconnection; 0x04 publishes the will. */
   reasonCode?: number;
   /** DISCONNECT properties (v5), e.g. sessionExpiryInterval, reasonString. */
@@ -117,8 +102,11 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Everything the session asks its driver to do. */
 export type SessionAction =
-  /** Open a new transport now; report `transportOpened` or `transportClosed(error)`. */
-  | { type: "open" }
+  /**
+   * Open a new transport now; report `transportOpened` (which builds the CONNECT) or
+   * `transportClosed(error)`. `attempt`: 1, 2, … since `connect()` or the last CONNACK.
+   */
+  | { type: "open"; attempt: number }
   /**
    * Hand these bytes to the current transport. `urgent` (acknowledgements: PUBACK, PUBREC,
    * PUBREL, PUBCOMP, and PINGREQ) may be sent ahead of earlier non-urgent bytes that were not
@@ -142,8 +130,9 @@ export type SessionAction =
   /**
    * One connection attempt failed (refused, timed out or network error). `reconnectAt` is when
    * the next attempt is due (absent when the session will not retry: it is then closed).
+   * `connack`: the server's refusing CONNACK, when it refused.
    */
-  | { type: "connectFailed"; error: MqttError; reconnectAt?: number }
+  | { type: "connectFailed"; error: MqttError; reconnectAt?: number; connack?: ConnackPacket }
   /**
    * An established connection ended. `reasonCode` is the server's DISCONNECT reason code if it
    * sent one, else the error's, else 0 (a normal `disconnect()`); `packet` is the server's
@@ -157,8 +146,8 @@ export type SessionAction =
     packet?: DisconnectPacket;
     reconnectAt?: number;
   }
-  /** Deliver an application message (topic alias already resolved). */
-  | { type: "message"; message: PublishPacket }
+  /** Deliver an application message; acknowledge it later with `ack(message.receipt, …)`. */
+  | { type: "message"; message: InboundMessage }
   /**
    * Settle a token with success. `onWrite`: the success is the writing of the bytes emitted
    * before it (a QoS 0 PUBLISH); if the connection ends before they are written, the caller
@@ -227,11 +216,26 @@ export interface SessionApi {
     now: number,
   ): void;
   /**
-   * Send DISCONNECT and close; pending operations reject with ConnectionClosedError. Throws
+   * Send DISCONNECT and close; pending operations reject with ConnectionClosedError. Unless
+   * `request.force`, incoming QoS 2 exchanges under way (a PUBREL to answer) may finish first,
+   * for up to `disconnectTimeout`; `token` resolves once DISCONNECT was written. Throws
    * RangeError (and sends nothing) for a non-zero `sessionExpiryInterval` when the CONNECT had
    * none or 0 [MQTT-3.14.2-2].
    */
   disconnect(token: Token, request: DisconnectRequest, now: number): void;
+  /**
+   * Acknowledge a delivered QoS 1/2 message: PUBACK (QoS 1), PUBREC (QoS 2 delivered on
+   * PUBLISH) or PUBCOMP (QoS 2 delivered on PUBREL), with `reasonCode` (MQTT 5; a failure code
+   * ends the flow). Returns false, and sends nothing, for a receipt that is unknown, already
+   * acknowledged, or from a connection that has ended.
+   */
+  ack(receipt: number, reasonCode: number, now: number): boolean;
+  /** Drop the connection without DISCONNECT and connect now (see `Lifecycle.reconnect`). */
+  reconnect(token: Token, now: number): void;
+  /** The credentials of the next CONNECT; see `ConnectSettings.setCredentials` (RangeError). */
+  setCredentials(username: string | undefined, password: Uint8Array | undefined): void;
+  /** The will of the next CONNECT; see `ConnectSettings.setWill` (RangeError). */
+  setWill(will: Will | undefined): void;
   /** The caller gave up on `token` (AbortSignal): reject it with `reason`; drop its work if not yet sent. */
   cancel(token: Token, reason: unknown, now: number): void;
   /** Take the actions emitted since the last drain, in order. */

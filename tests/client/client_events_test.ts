@@ -3,8 +3,8 @@
  * local disconnect.
  */
 import { describe, it } from "node:test";
+import { skipOnBun, withUncaught } from "../_helpers/uncaught.ts";
 import assert from "node:assert/strict";
-import process from "node:process";
 import { connectedClient, FakeBroker } from "../_helpers/fake_broker.ts";
 import { MqttClient } from "../../src/client/client.ts";
 import type { ConnectEvent, ConnectFailEvent, DisconnectEvent } from "../../src/client/events.ts";
@@ -54,6 +54,7 @@ describe("MqttClient events", () => {
     const connack = await connecting;
     assert.deepEqual(t.connects, [{
       connack,
+      reasonCode: 0,
       sessionPresent: false,
       properties,
       reconnect: false,
@@ -62,7 +63,7 @@ describe("MqttClient events", () => {
     assert.equal(t.client.connected, true);
   });
 
-  it("MqttClient.connect rejects a refused CONNACK with ConnectionRefusedError and calls onConnectFail", async () => {
+  it("MqttClient.connect rejects a refused CONNACK with ConnectionRefusedError and calls onConnect with its reason code, then onConnectFail", async () => {
     const t = recorded();
     const connecting = t.client.connect();
     const conn = await t.broker.nextConnection();
@@ -77,7 +78,12 @@ describe("MqttClient events", () => {
     assert.equal(t.fails.length, 1);
     assert.equal(t.fails[0]!.willReconnect, false);
     assert.ok(t.fails[0]!.error instanceof ConnectionRefusedError);
-    assert.deepEqual(t.connects, []);
+    assert.deepEqual(t.connects, [{
+      connack: { type: "connack", sessionPresent: false, reasonCode: 5 },
+      reasonCode: 0x87,
+      sessionPresent: false,
+      reconnect: false,
+    }]);
     assert.equal(t.client.connected, false);
   });
 
@@ -169,13 +175,9 @@ describe("MqttClient events", () => {
 describe("MqttClient user code that throws", () => {
   it(
     "MqttClient keeps its loop going when the logger option throws, and re-throws outside it",
-    // bun test counts any uncaught error as a failure of the test, even one it listens for.
-    { skip: "Bun" in globalThis ? "bun test cannot observe an uncaught error" : false },
-    async () => {
-      const uncaught: unknown[] = [];
-      const onUncaught = (error: unknown) => uncaught.push(error);
-      process.on("uncaughtException", onUncaught);
-      try {
+    skipOnBun,
+    () =>
+      withUncaught(async (uncaught) => {
         const t = recorded({
           logger: (_level, message) => {
             if (message.startsWith("Connected")) throw new Error("logger boom");
@@ -189,9 +191,6 @@ describe("MqttClient user code that throws", () => {
         assert.equal(t.connects.length, 1, "onConnect still ran after the logger threw");
         await until(() => uncaught.length > 0); // the re-throw happens in a microtask
         assert.deepEqual(uncaught.map((error) => (error as Error).message), ["logger boom"]);
-      } finally {
-        process.off("uncaughtException", onUncaught);
-      }
-    },
+      }),
   );
 });

@@ -84,7 +84,7 @@ describe("MqttClient settling", () => {
     await settle();
     assert.equal(settled, false);
     conn.send({ type: "puback", packetId: publish.packetId!, reasonCode: 0 });
-    assert.deepEqual(await publishing, { reasonCode: 0 });
+    assert.deepEqual(await publishing, { mid: 1, reasonCode: 0 });
   });
 
   it("MqttClient.subscribe sends per-filter options over the shared ones (MQTT 5)", async () => {
@@ -100,7 +100,7 @@ describe("MqttClient settling", () => {
     ]);
     assert.deepEqual(subscribe.properties, { subscriptionIdentifier: 7 });
     conn.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [1, 0] });
-    assert.deepEqual(await subscribing, { reasonCodes: [1, 0] });
+    assert.deepEqual(await subscribing, { mid: 1, reasonCodes: [1, 0] });
   });
 
   it("MqttClient writes the PUBLISHes of one tick in one transport write", async () => {

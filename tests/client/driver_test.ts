@@ -4,10 +4,12 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CLOSE_GRACE_MS, Driver, type DriverEvent } from "../../src/client/driver.ts";
+import { Driver } from "../../src/client/driver.ts";
+import { CLOSE_GRACE_MS, type DriverEvent } from "../../src/client/driver_types.ts";
 import { MAX_WRITE } from "../../src/client/_write_pipeline.ts";
 import { manualClock } from "../../src/client/clock.ts";
 import { ConnectionClosedError } from "../../src/errors.ts";
+import type { Will } from "../../src/codec/types.ts";
 import type {
   OutgoingMessage,
   SessionAction,
@@ -34,13 +36,13 @@ class FakeSession implements SessionApi {
   deadline: number | undefined;
   onPublish: (token: Token, message: OutgoingMessage) => SessionAction[] = (token) => [
     { type: "write", bytes: bytes(0x30, token) },
-    { type: "resolve", token, value: { reasonCode: 0 }, onWrite: true }, // as for QoS 0
+    { type: "resolve", token, value: { mid: 0, reasonCode: 0 }, onWrite: true }, // as for QoS 0
   ];
   onReceive: (chunk: Uint8Array) => SessionAction[] = () => [];
   connect(token: Token, now: number): void {
     this.calls.push(`connect ${token} @${now}`);
     this.state = "connecting";
-    this.out.push({ type: "open" });
+    this.out.push({ type: "open", attempt: 1 });
   }
   transportOpened(now: number): void {
     this.calls.push(`opened @${now}`);
@@ -89,9 +91,23 @@ class FakeSession implements SessionApi {
       { type: "resolve", token, value: undefined },
     );
   }
+  reconnect(token: Token, now: number): void {
+    this.calls.push(`reconnect ${token} @${now}`);
+    this.out.push({ type: "close" }, { type: "open", attempt: 1 });
+  }
+  setCredentials(username: string | undefined, password: Uint8Array | undefined): void {
+    this.calls.push(`setCredentials ${username} ${password?.length}`);
+  }
+  setWill(will: Will | undefined): void {
+    this.calls.push(`setWill ${will?.topic}`);
+  }
   cancel(token: Token, reason: unknown, now: number): void {
     this.calls.push(`cancel ${token} @${now} ${String(reason)}`);
     this.out.push({ type: "reject", token, error: reason });
+  }
+  ack(receipt: number, reasonCode: number, now: number): boolean {
+    this.calls.push(`ack ${receipt} ${reasonCode} @${now}`);
+    return true;
   }
   drain(): SessionAction[] {
     const out = this.out;
@@ -310,7 +326,7 @@ describe("Driver", () => {
     await tick();
     const first = t.transports[0]!;
     first.handlers.onData(bytes(0x20, 2, 0, 0));
-    t.session.out.push({ type: "close" }, { type: "open" });
+    t.session.out.push({ type: "close" }, { type: "open", attempt: 2 });
     first.handlers.onData(bytes(1)); // not yet run: the driver drains on the next input
     t.clock.advance(5);
     first.handlers.onData(bytes(2));
@@ -407,12 +423,14 @@ describe("Driver", () => {
       {
         type: "message",
         message: {
-          type: "publish",
           topic: "a",
           payload: bytes(),
           qos: 0,
           retain: false,
           dup: false,
+          mid: 0,
+          timestamp: 0,
+          receipt: 0,
         },
       },
       { type: "log", level: "debug", message: "after message" },
@@ -514,7 +532,7 @@ describe("Driver urgent writes", () => {
     t.session.onPublish = (token) => [
       { type: "write", bytes: half },
       { type: "write", bytes: half },
-      { type: "resolve", token, value: { reasonCode: 0 } },
+      { type: "resolve", token, value: { mid: 0, reasonCode: 0 } },
     ];
     const settled: string[] = [];
     void t.driver.publish(message()).then(() => settled.push("big"));
@@ -523,7 +541,7 @@ describe("Driver urgent writes", () => {
     t.session.onReceive = () => [urgent(0x40, 2, 0, 3), {
       type: "resolve",
       token: 3,
-      value: { reasonCode: 0 },
+      value: { mid: 0, reasonCode: 0 },
     }];
     t.transport.handlers.onData(bytes(0x40, 2, 0, 3));
     t.transport.release(); // CONNECT
@@ -549,7 +567,7 @@ describe("Driver urgent writes", () => {
     t.session.onReceive = () => [urgent(0x62, 2, 0, 2), {
       type: "resolve",
       token: 2,
-      value: { reasonCode: 0 },
+      value: { mid: 0, reasonCode: 0 },
     }];
     t.transport.handlers.onData(bytes(0x50, 2, 0, 2));
     await tick();
@@ -590,7 +608,7 @@ describe("Driver untracked QoS 0 (sendQoS0)", () => {
     await tick();
     assert.equal(settled, 1);
     const result = await first;
-    assert.deepEqual(result, { reasonCode: 0 });
+    assert.deepEqual(result, { mid: 0, reasonCode: 0 });
     assert.ok(Object.isFrozen(result), "the shared result cannot be changed by one caller");
     let thirdSettled = false;
     void third.then(() => (thirdSettled = true));
@@ -637,7 +655,7 @@ describe("Driver untracked QoS 0 (sendQoS0)", () => {
     await tick();
     const stuck = t.driver.publish(message("b")); // waits behind the hung write
     const tracked = t.driver.publish(message("tracked")); // the session's token path
-    t.session.onPublish = (token) => [{ type: "resolve", token, value: { reasonCode: 0 } }];
+    t.session.onPublish = (token) => [{ type: "resolve", token, value: { mid: 0, reasonCode: 0 } }];
     const acked = t.driver.publish(message("tracked")); // e.g. a PUBACK: not about writing
     t.transport.handlers.onClose(new Error("reset"));
     for (const unsent of [stuck, tracked]) {
@@ -648,7 +666,7 @@ describe("Driver untracked QoS 0 (sendQoS0)", () => {
           /before the QoS 0 message was written/.test(error.message),
       );
     }
-    assert.deepEqual(await acked, { reasonCode: 0 });
+    assert.deepEqual(await acked, { mid: 0, reasonCode: 0 });
     assert.deepEqual(t.transport.writes.slice(1), [[0x30, 1]], "b was never written");
     void written.catch(() => {}); // its write never completed either: rejected too
     await assert.rejects(written, ConnectionClosedError);
@@ -665,13 +683,13 @@ describe("Driver settlement across connections", () => {
     let old = "pending";
     t.driver.publish(message()).then(() => (old = "resolved"), () => (old = "rejected"));
     await tick(); // its write is handed to the transport and hangs
-    t.session.out.push({ type: "close" }, { type: "open" });
+    t.session.out.push({ type: "close" }, { type: "open", attempt: 2 });
     first.handlers.onData(bytes(1)); // any input performs the close/open pair
     await tick();
     const second = t.transports[1]!;
     second.release(); // CONNECT on the new connection
     await tick();
-    t.session.onPublish = (token) => [{ type: "resolve", token, value: { reasonCode: 0 } }];
+    t.session.onPublish = (token) => [{ type: "resolve", token, value: { mid: 0, reasonCode: 0 } }];
     let fresh = "pending";
     void t.driver.publish(message()).then(() => (fresh = "resolved"));
     await tick();
@@ -679,5 +697,52 @@ describe("Driver settlement across connections", () => {
     t.clock.advance(CLOSE_GRACE_MS);
     await tick();
     assert.equal(old, "rejected", "the old QoS 0 was never written");
+  });
+});
+
+describe("Driver lifecycle inputs", () => {
+  it("Driver calls preConnect with the open action's attempt before it opens the transport", async () => {
+    const session = new FakeSession();
+    const order: string[] = [];
+    const opener: TransportOpener = (_target, handlers) => {
+      order.push("opener");
+      return Promise.resolve(new ManualTransport(handlers, []));
+    };
+    const driver = new Driver(session, {
+      opener,
+      target: TARGET,
+      readPacing: true,
+      clock: manualClock(0),
+      events: {
+        event: () => {},
+        closed: () => {},
+        preConnect: (attempt) => order.push(`preConnect ${attempt}`),
+      },
+    });
+    void driver.connect();
+    await tick();
+    void driver.reconnect();
+    await tick();
+    assert.deepEqual(order, ["preConnect 1", "opener", "preConnect 1", "opener"]);
+  });
+
+  it("Driver forwards reconnect, setCredentials and setWill to the session", async () => {
+    const t = setup();
+    void t.driver.connect();
+    await tick();
+    void t.driver.reconnect();
+    t.driver.setCredentials("u", bytes(1, 2));
+    t.driver.setWill({ topic: "w", payload: bytes(), qos: 0, retain: false });
+    t.driver.setWill(undefined);
+    await tick();
+    assert.deepEqual(t.session.calls.slice(2), [
+      "reconnect 2 @1000",
+      "setCredentials u 2",
+      "setWill w",
+      "setWill undefined",
+      "opened @1000",
+    ]);
+    assert.equal(t.transports.length, 2, "the reconnect opened a new transport");
+    assert.equal(t.transports[0]!.closed, true);
   });
 });

@@ -93,7 +93,7 @@ describe("MqttClient against a misbehaving broker", () => {
     again.send({ type: "pubrec", packetId: first.packetId!, reasonCode: 0 });
     await again.expect("pubrel");
     again.send({ type: "pubcomp", packetId: first.packetId!, reasonCode: 0 });
-    assert.deepEqual(await publishing, { reasonCode: 0 });
+    assert.deepEqual(await publishing, { mid: 1, reasonCode: 0 });
   });
 
   it("MqttClient resends PUBREL, not PUBLISH, when the connection dropped after PUBREC", async () => {
@@ -112,7 +112,7 @@ describe("MqttClient against a misbehaving broker", () => {
     await again.accept({ sessionPresent: true });
     assert.deepEqual(await again.expect("pubrel"), { type: "pubrel", packetId, reasonCode: 0 });
     again.send({ type: "pubcomp", packetId: packetId!, reasonCode: 0 });
-    assert.deepEqual(await publishing, { reasonCode: 0 });
+    assert.deepEqual(await publishing, { mid: packetId, reasonCode: 0 });
     await again.expectNothing();
   });
 

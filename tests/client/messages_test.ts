@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { type BrokerConnection, connectedClient, settle } from "../_helpers/fake_broker.ts";
 import type { Message } from "../../src/client/message.ts";
 import { payloadText } from "../../src/client/message.ts";
-import { MessageStream } from "../../src/client/message_stream.ts";
+import { MessageStream, type StreamHooks } from "../../src/client/message_stream.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -40,14 +40,17 @@ describe("MqttClient delivery", () => {
       properties: { contentType: "text/plain" },
     });
     assert.deepEqual(await conn.expect("puback"), { type: "puback", packetId: 9, reasonCode: 0 });
-    assert.deepEqual(got, [{
+    const { topic, payload, qos, retain, dup, properties, mid } = got[0]!;
+    assert.deepEqual({ topic, payload, qos, retain, dup, properties, mid }, {
       topic: "a/b",
       payload: utf8("hello"),
       qos: 1,
       retain: true,
       dup: true,
       properties: { contentType: "text/plain" },
-    }]);
+      mid: 9,
+    });
+    assert.equal(typeof got[0]!.timestamp, "number");
     assert.equal(payloadText(got[0]!), "hello");
   });
 
@@ -81,7 +84,7 @@ describe("MqttClient delivery", () => {
     assert.deepEqual(await take(all, 3), ["a/1", "b/1", "a/2"]);
   });
 
-  it("MqttClient.messages drops the oldest message when its buffer is full, and logs it", async () => {
+  it("MqttClient.messages drops QoS 0 messages that find its buffer full, and logs it", async () => {
     const { client, conn } = await connectedClient();
     const logs: string[] = [];
     client.onLog = ({ level, message }) => level === "warn" && logs.push(message);
@@ -89,7 +92,7 @@ describe("MqttClient delivery", () => {
     for (const topic of ["m1", "m2", "m3", "m4"]) deliver(conn, topic);
     await settle();
     assert.equal(stream.dropped, 2);
-    assert.deepEqual(await take(stream, 2), ["m3", "m4"]);
+    assert.deepEqual(await take(stream, 2), ["m1", "m2"]);
     assert.match(logs[0]!, /messages\(#\): buffer of 2 full, dropped 1/);
   });
 
@@ -135,12 +138,25 @@ describe("MqttClient delivery", () => {
   });
 });
 
+function hooks(detach: () => void): StreamHooks {
+  return { detach, dropped: () => {}, released: () => {} };
+}
+
 describe("MessageStream", () => {
   it("MessageStream hands a pushed message to a waiting next() directly", async () => {
     let detached = 0;
-    const stream = new MessageStream(1, () => detached++, () => {});
+    const stream = new MessageStream(1, hooks(() => detached++));
     const next = stream.next();
-    const message: Message = { topic: "t", payload: utf8(""), qos: 0, retain: false, dup: false };
+    const message: Message = {
+      topic: "t",
+      payload: utf8(""),
+      qos: 0,
+      retain: false,
+      dup: false,
+      mid: 0,
+      timestamp: 0,
+      ack: () => false,
+    };
     stream.push(message);
     assert.deepEqual(await next, { value: message, done: false });
     stream.end();
@@ -150,7 +166,7 @@ describe("MessageStream", () => {
 
   it("MessageStream starts ended for an already aborted signal", async () => {
     let detached = 0;
-    const stream = new MessageStream(1, () => detached++, () => {}, AbortSignal.abort());
+    const stream = new MessageStream(1, hooks(() => detached++), AbortSignal.abort());
     assert.deepEqual(await stream.next(), { value: undefined, done: true });
     assert.equal(detached, 1);
   });

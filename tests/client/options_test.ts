@@ -1,9 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ClientOptions, resolveOptions } from "../../src/client/options.ts";
+import type { ClientOptions } from "../../src/client/options.ts";
+import { resolveOptions } from "../../src/client/resolve_options.ts";
 import { parseBrokerUrl } from "../../src/client/broker_url.ts";
 import { generateClientId } from "../../src/client/session_options.ts";
 import { manualClock } from "../../src/client/clock.ts";
+
+const PEM = (s: string) => `-----BEGIN CERTIFICATE-----\n${s}\n-----END CERTIFICATE-----\n`;
 
 const clock = manualClock();
 const resolve = (options: ClientOptions) => resolveOptions({ clock, ...options });
@@ -32,6 +35,7 @@ describe("resolveOptions", () => {
       clean: true,
       keepalive: 60,
       reconnect: { minDelay: 1000, maxDelay: 120_000 },
+      retryFirstConnect: false,
       connectTimeout: 30_000,
       operationTimeout: 0,
       maxInflight: 65_535,
@@ -41,8 +45,13 @@ describe("resolveOptions", () => {
       queueQoS0Offline: false,
       resubscribe: true,
       topicAliases: false,
+      qos2Delivery: "publish",
+      disconnectTimeout: 1000,
+      trace: false,
     });
     assert.equal(r.messageBuffer, 1000);
+    assert.equal(r.manualAck, false);
+    assert.equal(r.suppressExceptions, false);
     assert.equal(r.opener, undefined);
     assert.equal(r.logger, undefined);
   });
@@ -80,12 +89,19 @@ describe("resolveOptions", () => {
   });
 
   it("resolveOptions passes the TLS settings in the target", () => {
-    const r = resolve({ host: "h", tls: true, ca: "CA", cert: "C", key: "K", servername: "s" });
+    const r = resolve({
+      host: "h",
+      tls: true,
+      ca: PEM("CA"),
+      cert: PEM("C"),
+      key: PEM("K"),
+      servername: "s",
+    });
     assert.deepEqual(r.target, {
       kind: "tls",
       host: "h",
       port: 8883,
-      tls: { ca: "CA", cert: "C", key: "K", servername: "s" },
+      tls: { ca: PEM("CA"), cert: PEM("C"), key: PEM("K"), servername: "s" },
     });
   });
 
@@ -107,13 +123,13 @@ describe("resolveOptions", () => {
 
   it("resolveOptions makes a wss target on port 443 with the TLS settings for wss://", () => {
     assert.deepEqual(
-      resolve({ url: "wss://broker.example", ca: "CA", cert: "C", key: "K" }).target,
+      resolve({ url: "wss://broker.example", ca: PEM("CA"), cert: PEM("C"), key: PEM("K") }).target,
       {
         kind: "wss",
         host: "broker.example",
         port: 443,
         path: "/mqtt",
-        tls: { ca: "CA", cert: "C", key: "K" },
+        tls: { ca: PEM("CA"), cert: PEM("C"), key: PEM("K") },
       },
     );
   });

@@ -10,7 +10,7 @@
 
 import * as net from "node:net";
 import { after, before, it as nodeIt } from "node:test";
-import { type ClientOptions, type Message, MqttClient } from "../../mod.ts";
+import { type ClientOptions, type Message, MqttClient, type ProtocolVersion } from "../../mod.ts";
 import {
   type MosquittoBroker,
   type MosquittoOptions,
@@ -358,4 +358,14 @@ export function useBroker(options: BrokerSuiteOptions = {}): BrokerSuite {
   before(() => suite.start(options));
   after(() => suite.stop());
   return suite;
+}
+
+/** Options of a client that keeps its session (for a minute on MQTT 5). */
+export function persistent(protocolVersion: ProtocolVersion, clientId: string): ClientOptions {
+  return {
+    protocolVersion,
+    clientId,
+    clean: false,
+    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),
+  };
 }

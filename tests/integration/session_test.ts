@@ -5,11 +5,12 @@
 
 import { describe } from "node:test";
 import assert from "node:assert/strict";
-import type { ClientOptions, ProtocolVersion } from "../../mod.ts";
+import type { ProtocolVersion } from "../../mod.ts";
 import {
   type ConnectionEvent,
   fence,
   it,
+  persistent,
   TcpProxy,
   text,
   uniqueTopic,
@@ -17,16 +18,6 @@ import {
 } from "./_support.ts";
 
 let ids = 0;
-
-/** Options of a client that keeps its session (for a minute on MQTT 5). */
-function persistent(protocolVersion: ProtocolVersion, clientId: string): ClientOptions {
-  return {
-    protocolVersion,
-    clientId,
-    clean: false,
-    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),
-  };
-}
 
 describe("MqttClient sessions through Mosquitto", () => {
   const suite = useBroker();

@@ -13,12 +13,14 @@ import type {
   Packet,
   Properties,
   ProtocolVersion,
+  PublishPacket,
   QoS,
   Subscription,
 } from "../../src/codec/types.ts";
 import { Session } from "../../src/session/session.ts";
 import type {
   DisconnectRequest,
+  InboundMessage,
   SessionAction,
   SessionOptions,
   Token,
@@ -46,6 +48,8 @@ export function baseOptions(overrides: Partial<SessionOptions> = {}): SessionOpt
     queueQoS0Offline: false,
     resubscribe: true,
     topicAliases: false,
+    qos2Delivery: "publish",
+    disconnectTimeout: 1000,
     ...overrides,
   };
 }
@@ -77,6 +81,12 @@ export class Harness {
   readonly #tokens = new Map<Token, TokenRecord>();
   #next = 1;
 
+  /**
+   * Acknowledge every delivered QoS 1/2 message as it is drained, as an application that takes
+   * each message at once would (set false to acknowledge by hand with `session.ack`).
+   */
+  autoAck = true;
+
   constructor(overrides: Partial<SessionOptions> = {}, random: () => number = () => 0.5) {
     const options = baseOptions(overrides);
     this.version = options.protocolVersion;
@@ -92,7 +102,15 @@ export class Harness {
 
   /** Drains the session, decodes writes and records settlements (failing on a second one). */
   drain(): Step[] {
-    return this.session.drain().map((action): Step => {
+    const actions = [...this.session.drain()];
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
+      if (this.autoAck && action.type === "message" && action.message.receipt !== 0) {
+        this.session.ack(action.message.receipt, 0, this.now);
+        actions.splice(i + 1, 0, ...this.session.drain());
+      }
+    }
+    return actions.map((action): Step => {
       if (action.type === "resolve" || action.type === "reject") {
         const record = this.#tokens.get(action.token);
         assert.ok(record !== undefined, `token ${action.token} was never handed to the session`);
@@ -267,4 +285,21 @@ export function find<T extends Step["type"]>(
 /** `n` bytes of payload. */
 export function bytes(n: number): Uint8Array {
   return new Uint8Array(n);
+}
+
+/** The packet-like fields of a delivered message, to compare with the PUBLISH it came in. */
+export function delivered(
+  message: InboundMessage,
+): Omit<PublishPacket, "type" | "packetId"> & { packetId?: number } {
+  const { topic, payload, qos, retain, dup, properties, mid } = message;
+  const out: Omit<PublishPacket, "type" | "packetId"> & { packetId?: number } = {
+    topic,
+    payload,
+    qos,
+    retain,
+    dup,
+  };
+  if (properties !== undefined) out.properties = properties;
+  if (qos !== 0) out.packetId = mid;
+  return out;
 }

@@ -161,3 +161,80 @@ describe("Session disconnect", () => {
     assert.ok(h.rejected(b) instanceof ConnectionClosedError);
   });
 });
+
+describe("Session graceful disconnect", () => {
+  const incoming: PublishPacket = {
+    type: "publish",
+    topic: "in",
+    payload: bytes(1),
+    qos: 2,
+    retain: false,
+    dup: false,
+    packetId: 9,
+  };
+
+  /** Connected, with an incoming QoS 2 exchange waiting for the server's PUBREL. */
+  function awaitingPubrel(overrides = {}): Harness {
+    const h = new Harness({ reconnect: { minDelay: 100, maxDelay: 100 }, ...overrides });
+    h.connected();
+    h.serverSends(incoming);
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"]);
+    return h;
+  }
+
+  it("Session.disconnect answers the PUBREL of an exchange under way before DISCONNECT", () => {
+    const h = awaitingPubrel();
+    const pending = h.publish("out", 1);
+    const token = h.disconnect();
+    const first = h.drain();
+    assert.deepEqual(kinds(first).filter((k) => k.startsWith("write")), ["write:publish"]);
+    assert.ok(h.rejected(pending) instanceof ConnectionClosedError, "pending calls end at once");
+    assert.equal(h.outcome(token).outcome, undefined, "not yet");
+    assert.equal(h.session.state, "connected");
+    h.serverSends({ type: "pubrel", packetId: 9, reasonCode: 0 });
+    const steps = h.drain();
+    assert.deepEqual(packets(steps), [
+      { type: "pubcomp", packetId: 9, reasonCode: 0 },
+      { type: "disconnect", reasonCode: 0 },
+    ]);
+    assert.deepEqual(kinds(steps).slice(-3), ["close", "disconnected", "resolve"]);
+    assert.equal(h.session.state, "closed");
+  });
+
+  it("Session.disconnect sends DISCONNECT after disconnectTimeout when no PUBREL comes", () => {
+    const h = awaitingPubrel({ disconnectTimeout: 500 });
+    const token = h.disconnect();
+    h.drain();
+    assert.equal(h.session.nextDeadline(), h.now + 500);
+    h.advance(499);
+    assert.deepEqual(h.drain().filter((s) => s.type === "write"), []);
+    h.advance(1);
+    assert.deepEqual(packets(h.drain()), [{ type: "disconnect", reasonCode: 0 }]);
+    assert.equal(h.resolved(token), undefined);
+  });
+
+  it("Session.disconnect with force, or a second disconnect with force, does not wait", () => {
+    const h = awaitingPubrel();
+    h.disconnect({ force: true });
+    assert.deepEqual(packets(h.drain()), [{ type: "disconnect", reasonCode: 0 }]);
+    const again = awaitingPubrel();
+    const first = again.disconnect();
+    again.drain();
+    const second = again.disconnect({ force: true });
+    assert.deepEqual(packets(again.drain()), [{ type: "disconnect", reasonCode: 0 }]);
+    assert.equal(again.resolved(first), undefined);
+    assert.equal(again.resolved(second), undefined);
+  });
+
+  it("Session ends for good when the connection is lost while a disconnect waits", () => {
+    const h = awaitingPubrel();
+    const token = h.disconnect();
+    h.drain();
+    h.session.transportClosed(h.now, new Error("reset"));
+    const steps = h.drain();
+    assert.equal(find(steps, "disconnected").reconnectAt, undefined, "no reconnect");
+    assert.equal(h.resolved(token), undefined);
+    assert.equal(h.session.state, "closed");
+    assert.equal(h.session.nextDeadline(), undefined);
+  });
+});

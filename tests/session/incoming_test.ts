@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { encodePacket } from "../../src/codec/mod.ts";
 import type { PublishPacket } from "../../src/codec/types.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
-import { find, Harness, kinds, packets } from "./_harness.ts";
+import { delivered, find, Harness, kinds, packets } from "./_harness.ts";
 
 function publish(
   topic: string,
@@ -33,7 +33,13 @@ describe("Session incoming", () => {
     h.serverSends(publish("a", 0));
     const steps = h.drain();
     assert.deepEqual(kinds(steps), ["message"]);
-    assert.deepEqual(find(steps, "message").message, publish("a", 0));
+    const { type: _type, ...fields } = publish("a", 0);
+    assert.deepEqual(find(steps, "message").message, {
+      ...fields,
+      mid: 0,
+      timestamp: 0,
+      receipt: 0,
+    });
   });
 
   it("Session delivers QoS 1, then PUBACKs it", () => {
@@ -79,8 +85,9 @@ describe("Session incoming", () => {
     h.connected();
     h.serverSends(publish("a", 2, 1));
     h.serverSends(publish("a", 2, 2));
+    assert.equal(packets(h.drain()).length, 2, "two PUBRECs");
     h.serverSends(publish("a", 2, 1, { dup: true })); // a duplicate does not count
-    assert.equal(packets(h.drain()).length, 3);
+    assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 1, reasonCode: 0 }]);
     h.serverSends(publish("a", 2, 3));
     const steps = h.drain();
     assert.deepEqual(kinds(steps), ["write:disconnect", "close", "disconnected"]);
@@ -178,5 +185,188 @@ describe("Session incoming", () => {
     h.connected();
     h.connack();
     assert.deepEqual(packets(h.drain()), [{ type: "disconnect", reasonCode: 0x82 }]);
+  });
+});
+
+describe("Session incoming acknowledgement", () => {
+  function manual(overrides = {}): Harness {
+    const h = new Harness({ reconnect, ...overrides });
+    h.autoAck = false;
+    h.connected();
+    return h;
+  }
+
+  function receipt(h: Harness): number {
+    return find(h.drain(), "message").message.receipt;
+  }
+
+  it("Session answers QoS 1 only when the message is acknowledged, with the code given", () => {
+    const h = manual();
+    h.serverSends(publish("a", 1, 5));
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["message"], "no PUBACK before ack()");
+    const message = find(steps, "message").message;
+    assert.deepEqual(
+      delivered(message),
+      {
+        topic: "a",
+        payload: new Uint8Array([7]),
+        qos: 1,
+        retain: false,
+        dup: false,
+        packetId: 5,
+      },
+    );
+    assert.equal(message.mid, 5);
+    assert.equal(h.session.ack(message.receipt, 0x83, h.now), true);
+    assert.deepEqual(h.written(), [{ type: "puback", packetId: 5, reasonCode: 0x83 }]);
+  });
+
+  it("Session.ack is a no-op for a second ack and after the connection ended", () => {
+    const h = manual({ clean: false });
+    h.serverSends(publish("a", 1, 5));
+    const first = receipt(h);
+    assert.equal(h.session.ack(first, 0, h.now), true);
+    h.drain();
+    assert.equal(h.session.ack(first, 0, h.now), false, "twice");
+    h.serverSends(publish("b", 1, 6));
+    const second = receipt(h);
+    h.session.transportClosed(h.now, new Error("reset"));
+    h.drain();
+    assert.equal(h.session.ack(second, 0, h.now), false, "its connection ended");
+    h.advance(100);
+    h.session.transportOpened(h.now);
+    h.connack(true);
+    h.drain();
+    assert.equal(h.session.ack(second, 0, h.now), false, "not on the next connection either");
+    assert.deepEqual(packets(h.drain()), []);
+  });
+
+  it("Session.ack throws RangeError for a code a PUBACK cannot carry (MQTT 5)", () => {
+    const h = manual();
+    h.serverSends(publish("a", 1, 5));
+    const r = receipt(h);
+    assert.throws(() => h.session.ack(r, 0x8e, h.now), /reasonCode must be a PUBACK/);
+    assert.equal(h.session.ack(r, 0, h.now), true, "the receipt is still good");
+  });
+
+  it("Session counts unacknowledged QoS 1 messages against our Receive Maximum (0x93)", () => {
+    const h = manual({ properties: { receiveMaximum: 2 } });
+    h.serverSends(publish("a", 1, 1));
+    h.serverSends(publish("a", 1, 2));
+    const receipts = h.drain().flatMap((s) => s.type === "message" ? [s.message.receipt] : []);
+    assert.equal(receipts.length, 2);
+    h.session.ack(receipts[0]!, 0, h.now);
+    h.drain();
+    h.serverSends(publish("a", 1, 3)); // within the maximum again
+    assert.deepEqual(kinds(h.drain()), ["message"]);
+    h.serverSends(publish("a", 1, 4));
+    assert.deepEqual(packets(h.drain()), [{ type: "disconnect", reasonCode: 0x93 }]);
+  });
+
+  it("Session answers QoS 2 with PUBREC on ack, delivers a re-sent PUBLISH never twice", () => {
+    const h = manual();
+    h.serverSends(publish("a", 2, 8));
+    const r = receipt(h);
+    h.serverSends(publish("a", 2, 8, { dup: true }));
+    assert.deepEqual(h.drain(), [], "not delivered again, no PUBREC before ack()");
+    h.session.ack(r, 0, h.now);
+    assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 8, reasonCode: 0 }]);
+    h.serverSends({ type: "pubrel", packetId: 8, reasonCode: 0 });
+    assert.deepEqual(h.written(), [{ type: "pubcomp", packetId: 8, reasonCode: 0 }]);
+  });
+
+  it("Session ends a QoS 2 exchange acknowledged with a failure code (PUBREC ≥ 0x80)", () => {
+    const h = manual();
+    h.serverSends(publish("a", 2, 8));
+    h.session.ack(receipt(h), 0x87, h.now);
+    assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 8, reasonCode: 0x87 }]);
+    h.serverSends(publish("a", 2, 8)); // the identifier is free: a new message
+    assert.deepEqual(kinds(h.drain()), ["message"]);
+  });
+
+  it('Session with qos2Delivery "pubrel" answers PUBREC at once, delivers on PUBREL and PUBCOMPs on ack', () => {
+    const h = manual({ qos2Delivery: "pubrel" });
+    h.serverSends(publish("a", 2, 8));
+    assert.deepEqual(packets(h.drain()), [{ type: "pubrec", packetId: 8, reasonCode: 0 }]);
+    h.serverSends(publish("a", 2, 8, { dup: true }));
+    assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 8, reasonCode: 0 }]);
+    h.serverSends({ type: "pubrel", packetId: 8, reasonCode: 0 });
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["message"], "delivered on PUBREL, no PUBCOMP yet");
+    h.serverSends({ type: "pubrel", packetId: 8, reasonCode: 0 });
+    assert.deepEqual(h.drain(), [], "a repeated PUBREL waits for the ack too");
+    h.session.ack(find(steps, "message").message.receipt, 0, h.now);
+    assert.deepEqual(h.written(), [{ type: "pubcomp", packetId: 8, reasonCode: 0 }]);
+  });
+
+  it('Session with qos2Delivery "pubrel" answers a PUBREL re-sent after a reconnect without delivering again', () => {
+    const h = manual({ qos2Delivery: "pubrel", clean: false });
+    h.serverSends(publish("a", 2, 8));
+    h.serverSends({ type: "pubrel", packetId: 8, reasonCode: 0 });
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec", "message"]);
+    h.session.transportClosed(h.now, new Error("reset"));
+    h.advance(100);
+    h.session.transportOpened(h.now);
+    h.connack(true);
+    h.drain();
+    h.serverSends({ type: "pubrel", packetId: 8, reasonCode: 0 });
+    assert.deepEqual(packets(h.drain()), [{ type: "pubcomp", packetId: 8, reasonCode: 0 }]);
+  });
+
+  it("Session delivers a message without the topicAlias property, with its arrival time", () => {
+    const h = new Harness({ properties: { topicAliasMaximum: 2 } });
+    h.connected();
+    h.now = 1234;
+    h.serverSends(
+      publish("s/1", 0, undefined, { properties: { topicAlias: 2, contentType: "text/plain" } }),
+    );
+    h.serverSends(publish("", 0, undefined, { properties: { topicAlias: 2 } }));
+    const messages = h.drain().flatMap((s) => s.type === "message" ? [s.message] : []);
+    assert.deepEqual(messages.map((m) => [m.topic, m.properties, m.timestamp]), [
+      ["s/1", { contentType: "text/plain" }, 1234],
+      ["s/1", undefined, 1234],
+    ]);
+  });
+});
+
+describe("Session trace", () => {
+  it("Session with trace logs each packet in paho's wording, without password or payload", () => {
+    const h = new Harness({
+      trace: true,
+      username: "u",
+      password: new TextEncoder().encode("S3cret"),
+    });
+    h.connected();
+    h.publish("a/b", 1, new TextEncoder().encode("hello"));
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    h.serverSends(publish("c/d", 0));
+    const lines = h.drain().flatMap((s) =>
+      s.type === "log" && s.level === "debug" ? [s.message] : []
+    );
+    const trace = lines.filter((l) => /^(Sending|Received) /.test(l));
+    assert.deepEqual(trace, [
+      "Sending PUBLISH (d0, q1, r0, m1), 'a/b', ... (5 bytes)",
+      "Received PUBACK (Mid: 1)",
+      "Received PUBLISH (d0, q0, r0, m0), 'c/d', ...  (1 bytes)",
+    ]);
+    assert.ok(!lines.join("\n").includes("S3cret"));
+  });
+
+  it("Session with trace logs CONNECT with its flags only", () => {
+    const h = new Harness({
+      trace: true,
+      username: "u",
+      password: new TextEncoder().encode("S3cret"),
+      keepalive: 30,
+    });
+    h.connect();
+    h.session.transportOpened(h.now);
+    const lines = h.drain().flatMap((s) => s.type === "log" ? [s.message] : []);
+    assert.ok(
+      lines.includes("Sending CONNECT (u1, p1, wr0, wq0, wf0, c1, k30) client_id=test-client"),
+      lines.join("\n"),
+    );
+    assert.ok(!lines.join("\n").includes("S3cret"));
   });
 });

@@ -27,7 +27,7 @@ describe("Session publish", () => {
       retain: true,
       dup: false,
     });
-    assert.deepEqual(h.resolved(token), { reasonCode: 0 });
+    assert.deepEqual(h.resolved(token), { mid: 0, reasonCode: 0 });
     assert.equal(find(steps, "resolve").onWrite, true, "a success only if the bytes get written");
   });
 
@@ -45,6 +45,7 @@ describe("Session publish", () => {
     });
     h.drain();
     assert.deepEqual(h.resolved(token), {
+      mid: 1,
       reasonCode: 0x10,
       properties: { reasonString: "nobody listens" },
     });
@@ -80,7 +81,7 @@ describe("Session publish", () => {
     assert.deepEqual(ids(h.written()), ["pubrel:1"], "PUBREL is sent again");
     h.serverSends({ type: "pubcomp", packetId: 1, reasonCode: 0 });
     h.drain();
-    assert.deepEqual(h.resolved(token), { reasonCode: 0 });
+    assert.deepEqual(h.resolved(token), { mid: 1, reasonCode: 0 });
   });
 
   it("Session ends a QoS 2 flow on a failing PUBREC: reject, no PUBREL, identifier free", () => {
@@ -300,11 +301,28 @@ describe("Session publish", () => {
     }
   });
 
-  it("Session rejects publishes with ConnectionClosedError before connect() and after close", () => {
+  it("Session queues QoS 1/2 published before connect() and sends them after CONNACK (as paho)", () => {
     const h = new Harness();
     const early = h.publish("a", 1);
+    const early0 = h.publish("b", 0);
+    assert.deepEqual(kinds(h.drain()), ["reject"], "QoS 0 is not queued (queueQoS0Offline)");
+    assert.match((h.rejected(early0) as Error).message, /call connect\(\) first/);
+    assert.deepEqual(packets(h.connected()).slice(1), [{
+      type: "publish",
+      topic: "a",
+      payload: new Uint8Array([1]),
+      qos: 1,
+      retain: false,
+      dup: false,
+      packetId: 1,
+    }]);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
     h.drain();
-    assert.match((h.rejected(early) as Error).message, /call connect\(\) first/);
+    assert.deepEqual(h.resolved(early), { mid: 1, reasonCode: 0 });
+  });
+
+  it("Session rejects publishes with ConnectionClosedError after close", () => {
+    const h = new Harness();
     h.connected();
     h.disconnect();
     const late = h.publish("a", 1);
@@ -484,7 +502,7 @@ describe("Session publish", () => {
       h.drain();
       h.connack();
       assert.deepEqual(h.written().map((p) => p.type), ["publish"]);
-      assert.deepEqual(h.resolved(queued), { reasonCode: 0 });
+      assert.deepEqual(h.resolved(queued), { mid: 0, reasonCode: 0 });
       h.disconnect();
       h.drain();
       assert.equal(h.session.sendQoS0(message("a"), h.now), false, "closed");

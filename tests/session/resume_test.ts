@@ -170,7 +170,7 @@ describe("Session resume", () => {
       "publish:c:6",
       "publish:q:7",
     ], "new identifiers, DUP 0, the queue after them, the cancelled one dropped");
-    assert.deepEqual(h.resolved(b), { reasonCode: 0 }, "the server owned b since PUBREC");
+    assert.deepEqual(h.resolved(b), { mid: 2, reasonCode: 0 }, "the server owned b since PUBREC");
     for (const t of [a, c, queued]) h.unsettled(t);
     h.serverSends({ type: "puback", packetId: 5, reasonCode: 0 });
     h.drain();
@@ -289,6 +289,6 @@ describe("Session resume", () => {
     ]]);
     h.serverSends({ type: "suback", packetId: sent[0]!.packetId, reasonCodes: [1] });
     h.drain();
-    assert.deepEqual(h.resolved(token), { reasonCodes: [1] });
+    assert.deepEqual(h.resolved(token), { mid: 2, reasonCodes: [1] });
   });
 });

@@ -23,6 +23,7 @@ describe("Session subscribe", () => {
     });
     h.drain();
     assert.deepEqual(h.resolved(token), {
+      mid: 1,
       reasonCodes: [1, 0x80],
       properties: { reasonString: "partial" },
     });
@@ -36,7 +37,7 @@ describe("Session subscribe", () => {
     assert.deepEqual(sent, { type: "unsubscribe", packetId: 1, topicFilters: ["a", "b"] });
     h.serverSends({ type: "unsuback", packetId: 1, reasonCodes: [0, 0x11] });
     h.drain();
-    assert.deepEqual(h.resolved(token), { reasonCodes: [0, 0x11] });
+    assert.deepEqual(h.resolved(token), { mid: 1, reasonCodes: [0, 0x11] });
   });
 
   it("Session resolves an MQTT 3.1.1 UNSUBACK with success for every filter", () => {
@@ -46,7 +47,7 @@ describe("Session subscribe", () => {
     h.drain();
     h.serverSends({ type: "unsuback", packetId: 1, reasonCodes: [] });
     h.drain();
-    assert.deepEqual(h.resolved(token), { reasonCodes: [0, 0] });
+    assert.deepEqual(h.resolved(token), { mid: 1, reasonCodes: [0, 0] });
   });
 
   it("Session queues SUBSCRIBE and UNSUBSCRIBE while connecting and sends them after CONNACK", () => {

@@ -141,6 +141,7 @@ function run(seed: number, steps: number): { settled: number; sent: number } {
     drain();
   }
   tokens.push(h.disconnect());
+  h.advance(1000); // a disconnect may wait up to disconnectTimeout for incoming QoS 2 exchanges
   drain();
   h.assertAllSettled();
   return { settled: tokens.length, sent };

@@ -43,6 +43,9 @@ describe("Session urgent writes", () => {
     } as const;
     session.receive(encodePacket({ ...incoming, qos: 1, dup: false, packetId: 7 } as const, 5), 0);
     session.receive(encodePacket({ ...incoming, qos: 2, dup: false, packetId: 8 } as const, 5), 0);
+    for (const action of session.drain()) {
+      if (action.type === "message") session.ack(action.message.receipt, 0, 0);
+    }
     session.receive(encodePacket({ type: "pubrel", packetId: 8, reasonCode: 0 }, 5), 0);
     assert.deepEqual(writes(session.drain()), ["puback!", "pubrec!", "pubcomp!"]);
     session.unsubscribe(4, ["a/#"], undefined, 0);

@@ -1,0 +1,201 @@
+/**
+ * The connection-control part of `MqttClient` (its base class): what the client was configured
+ * with (`host`, `port`, `protocolVersion`, `keepalive`, `transport`), the credentials and will
+ * of the next CONNECT (`setCredentials`, `setWill`, `clearWill`), `reconnect()`, and the
+ * `onPreConnect` and `suppressExceptions` properties — paho's `username_pw_set`, `will_set`,
+ * `will_clear`, `reconnect`, `on_pre_connect` and `suppress_exceptions`.
+ *
+ * @module
+ */
+
+import type { ConnackPacket, ProtocolVersion } from "../codec/types.ts";
+import { utf8Length } from "../codec/utf8.ts";
+import { Session } from "../session/session.ts";
+import { openAuto } from "../transport/auto.ts";
+import type { TransportTarget } from "../transport/types.ts";
+import type { ConnectCallOptions } from "./call_options.ts";
+import type { MqttClient } from "./client.ts";
+import { Driver } from "./driver.ts";
+import type { DriverEvents } from "./driver_types.ts";
+import { type PreConnectEvent, refusedEvent } from "./events.ts";
+import type { WillOptions } from "./options.ts";
+import type { ResolvedOptions } from "./resolve_options.ts";
+import { resolveWill, toPassword } from "./session_options.ts";
+import type { UserCalls } from "./user_calls.ts";
+import { checkBoolean, checkObject, checkString } from "./_validate.ts";
+
+/** How a client's transport reaches the broker (see {@link ClientLifecycle.transport}). */
+export type TransportKind = TransportTarget["kind"];
+
+interface Bound {
+  options: ResolvedOptions;
+  driver: Driver;
+  calls: UserCalls;
+}
+
+/** The options, driver and callback caller of each client, set by {@link startDriver}. */
+const bound = new WeakMap<ClientLifecycle, Bound>();
+
+/**
+ * The driver of `client` (called by `MqttClient`'s constructor): a session for `options`,
+ * reporting to `events`; `onPreConnect` is called before each attempt, and `onConnect` also
+ * for a refusing CONNACK (before `onConnectFail`), through `calls`.
+ */
+export function startDriver(
+  client: MqttClient,
+  options: ResolvedOptions,
+  calls: UserCalls,
+  events: DriverEvents,
+): Driver {
+  const { session, random, opener, target, readPacing, clock } = options;
+  let connectedBefore = false;
+  const driver = new Driver(new Session(session, random), {
+    opener: opener ?? openAuto,
+    target,
+    readPacing,
+    clock,
+    events: {
+      event: (event) => {
+        if (event.type === "connected") connectedBefore = true;
+        const refused = event.type === "connectFailed"
+          ? refusedEvent(event, connectedBefore)
+          : undefined;
+        if (refused !== undefined) calls.call(client.onConnect, refused, "onConnect");
+        events.event(event);
+      },
+      closed: () => events.closed(),
+      preConnect: (attempt) => calls.call(client.onPreConnect, { attempt }, "onPreConnect"),
+    },
+  });
+  calls.suppressExceptions = options.suppressExceptions;
+  bound.set(client, { options, driver, calls });
+  return driver;
+}
+
+/**
+ * The connection lifecycle API every `MqttClient` has: configuration getters, the credentials
+ * and will of the next CONNECT, and `reconnect()`. Not constructed on its own.
+ */
+export class ClientLifecycle {
+  /**
+   * Called before each connection attempt opens its transport (the first, every retry and every
+   * reconnect), like paho's `on_pre_connect`. Credentials or a will set inside it (e.g. a
+   * refreshed token) go into that attempt's CONNECT. It must not block: fetch a token
+   * beforehand, or set it for the next attempt from `onConnectFail`.
+   */
+  onPreConnect: ((event: PreConnectEvent) => void) | undefined = undefined;
+
+  /**
+   * When a callback throws: `false` logs the exception (`onLog`, level `error`) and re-throws
+   * it outside the client's loop; `true` only logs it (paho's `suppress_exceptions`). Starts as
+   * the `suppressExceptions` option.
+   */
+  get suppressExceptions(): boolean {
+    return this.#bound().calls.suppressExceptions;
+  }
+
+  set suppressExceptions(value: boolean) {
+    this.#bound().calls.suppressExceptions = checkBoolean(value, "suppressExceptions");
+  }
+
+  #bound(): Bound {
+    const b = bound.get(this);
+    if (b === undefined) throw new TypeError("ClientLifecycle is used through an MqttClient");
+    return b;
+  }
+
+  /** The broker's host name or address, as configured (with a unix socket: the `host` option). */
+  get host(): string {
+    return this.#bound().options.target.host;
+  }
+
+  /** The broker's port, as configured (or the default for the scheme). */
+  get port(): number {
+    return this.#bound().options.target.port;
+  }
+
+  /** 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5, as configured. */
+  get protocolVersion(): ProtocolVersion {
+    return this.#bound().options.session.protocolVersion;
+  }
+
+  /** The keepalive interval in seconds, as configured (a Server Keep Alive may override it). */
+  get keepalive(): number {
+    return this.#bound().options.session.keepalive;
+  }
+
+  /**
+   * How the client reaches the broker: `"tcp"`, `"tls"`, `"unix"` (a unix socket), `"ws"` or
+   * `"wss"` (MQTT over WebSocket, plain or TLS). paho's `transport` says `"websockets"` for the
+   * last two and `"tcp"` for TLS.
+   */
+  get transport(): TransportKind {
+    return this.#bound().options.target.kind;
+  }
+
+  /**
+   * Sets the user name and password of the next CONNECT (paho's `username_pw_set`); `undefined`
+   * leaves the user name (and the password) out. While connected it applies from the next
+   * connection; inside `onPreConnect` it applies to the attempt about to open.
+   *
+   * @throws {TypeError} for a user name that is not a string or a password that is neither a
+   * string nor a Uint8Array (the message never shows the password)
+   * @throws {RangeError} for one too long, or a password without a user name before MQTT 5
+   */
+  setCredentials(username: string | undefined, password?: string | Uint8Array): void {
+    const { options, driver } = this.#bound();
+    if (username !== undefined) {
+      utf8Length(checkString(username, "setCredentials username"), "setCredentials username");
+    }
+    const bytes = password === undefined
+      ? undefined
+      : toPassword(password, "setCredentials password");
+    const version = options.session.protocolVersion;
+    if (bytes !== undefined && username === undefined && version !== 5) {
+      throw new RangeError(
+        `setCredentials password needs a username on MQTT 3.1/3.1.1, got protocolVersion ${version} [MQTT-3.1.2-22]`,
+      );
+    }
+    driver.setCredentials(username, bytes);
+  }
+
+  /**
+   * Sets the will of the next CONNECT (paho's `will_set`); checked like the `will` option. While
+   * connected it applies from the next connection.
+   *
+   * @throws {TypeError | RangeError} when `will` is invalid (properties need MQTT 5)
+   */
+  setWill(will: WillOptions): void {
+    const { options, driver } = this.#bound();
+    const resolved = resolveWill(will, "setWill will");
+    const version = options.session.protocolVersion;
+    if (resolved.properties !== undefined && version !== 5) {
+      throw new RangeError(
+        `setWill will.properties needs protocolVersion 5, got protocolVersion ${version}`,
+      );
+    }
+    driver.setWill(resolved);
+  }
+
+  /** Removes the will from the next CONNECT (paho's `will_clear`). */
+  clearWill(): void {
+    this.#bound().driver.setWill(undefined);
+  }
+
+  /**
+   * Drops the connection without DISCONNECT — so the broker publishes the will — and connects
+   * again at once, keeping queued and in-flight work (paho's `reconnect()`); an attempt under
+   * way is replaced by a new one. `onDisconnect` fires with `willReconnect: true` when a
+   * connection was up. Resolves with the new CONNACK; rejects like `connect()` (the attempt's
+   * failure, unless `retryFirstConnect`; an abort; `disconnect()`). Before `connect()`, or
+   * after `disconnect()`, it is `connect()`.
+   */
+  reconnect(options: ConnectCallOptions = {}): Promise<ConnackPacket> {
+    try {
+      checkObject(options, "reconnect options");
+      return this.#bound().driver.reconnect(options.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * {@link resolveOptions}: a client's options checked, with every default filled in, split into
+ * what the session, the transport and the client itself need.
+ *
+ * @module
+ */
+
+import type { SessionOptions } from "../session/types.ts";
+import type { TransportOpener, TransportTarget } from "../transport/types.ts";
+import type { LogLevel } from "../session/types.ts";
+import { parseBrokerUrl } from "./broker_url.ts";
+import { type Clock, realClock } from "./clock.ts";
+import type { ClientOptions } from "./options.ts";
+import { resolveSession } from "./session_options.ts";
+import { resolveTarget } from "./transport_target.ts";
+import {
+  checkBoolean,
+  checkFunction,
+  checkInteger,
+  checkObject,
+  describe,
+  MAX_TIMER,
+} from "./_validate.ts";
+
+/** Everything a client needs, resolved from {@link ClientOptions}, with defaults filled in. */
+export interface ResolvedOptions {
+  session: SessionOptions;
+  target: TransportTarget;
+  /** How the transport reads (see {@link ClientOptions.readPacing}). */
+  readPacing: boolean;
+  /** The transport factory, or undefined for the runtime's own. */
+  opener: TransportOpener | undefined;
+  clock: Clock;
+  random: () => number;
+  messageBuffer: number;
+  /** Acknowledge only on `ack()` (see {@link ClientOptions.manualAck}). */
+  manualAck: boolean;
+  logger: ((level: LogLevel, message: string) => void) | undefined;
+  /** Swallow a callback's exception (see {@link ClientOptions.suppressExceptions}). */
+  suppressExceptions: boolean;
+}
+
+/** Every option name; `Record` makes the compiler insist this list is complete. */
+const OPTION_NAMES: Record<keyof ClientOptions, true> = {
+  url: true,
+  host: true,
+  port: true,
+  tls: true,
+  unixSocket: true,
+  protocolVersion: true,
+  clientId: true,
+  clean: true,
+  keepalive: true,
+  username: true,
+  password: true,
+  will: true,
+  properties: true,
+  reconnect: true,
+  retryFirstConnect: true,
+  resubscribe: true,
+  connectTimeout: true,
+  operationTimeout: true,
+  maxInflight: true,
+  maxQueued: true,
+  maxQueuedBytes: true,
+  queueFull: true,
+  queueQoS0Offline: true,
+  topicAliases: true,
+  messageBuffer: true,
+  manualAck: true,
+  trace: true,
+  qos2Delivery: true,
+  disconnectTimeout: true,
+  ca: true,
+  cert: true,
+  key: true,
+  servername: true,
+  readPacing: true,
+  logger: true,
+  suppressExceptions: true,
+  transport: true,
+  clock: true,
+  random: true,
+};
+
+/**
+ * Validates `options` and fills in every default. Nothing is connected or queued: every
+ * problem is reported here, as a `TypeError` (wrong type) or `RangeError` (wrong value) whose
+ * message names the option and quotes the value.
+ */
+export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
+  checkObject(options, "options");
+  for (const key of Object.keys(options)) {
+    if (!(key in OPTION_NAMES)) throw new TypeError(`Unknown option ${describe(key)}`);
+  }
+  const o = options;
+  const url = o.url === undefined ? undefined : parseBrokerUrl(o.url);
+
+  const version = o.protocolVersion ?? 4;
+  if (version !== 3 && version !== 4 && version !== 5) {
+    throw new RangeError(`options.protocolVersion must be 3, 4 or 5, got ${describe(version)}`);
+  }
+  const random = o.random ?? Math.random;
+  checkFunction(random, "options.random");
+
+  const target = resolveTarget(o, url);
+  const readPacing = o.readPacing === undefined
+    ? true
+    : checkBoolean(o.readPacing, "options.readPacing");
+
+  const session = resolveSession(o, url, version, random);
+
+  // The client itself.
+  if (o.logger !== undefined) checkFunction(o.logger, "options.logger");
+  if (o.transport !== undefined) checkFunction(o.transport, "options.transport");
+  if (o.clock !== undefined) {
+    checkObject(o.clock, "options.clock");
+    for (const method of ["now", "setTimer", "clearTimer"] as const) {
+      checkFunction(o.clock[method], `options.clock.${method}`);
+    }
+  }
+  return {
+    session,
+    target,
+    readPacing,
+    opener: o.transport,
+    clock: o.clock ?? realClock(),
+    random,
+    messageBuffer: o.messageBuffer === undefined
+      ? 1000
+      : checkInteger(o.messageBuffer, "options.messageBuffer", 1, MAX_TIMER),
+    manualAck: o.manualAck === undefined ? false : checkBoolean(o.manualAck, "options.manualAck"),
+    logger: o.logger,
+    suppressExceptions: checkBoolean(o.suppressExceptions ?? false, "options.suppressExceptions"),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * What the session remembers about incoming QoS 1/2 messages: the deliveries the application
+ * has not acknowledged yet (by receipt), and the state of each incoming QoS 2 packet identifier
+ * (exactly once: MQTT 5 §4.3.3, method B of MQTT 3.1.1 §4.3.3).
+ *
+ * QoS 2 states of a packet identifier:
+ * - `delivered`: delivered on PUBLISH, awaiting the application's acknowledgement (then PUBREC);
+ * - `received`: PUBREC sent, awaiting the server's PUBREL (then PUBCOMP);
+ * - `stored`: (delivery on PUBREL) PUBREC sent, the message kept until PUBREL delivers it;
+ * - `released`: (delivery on PUBREL) delivered, awaiting the acknowledgement (then PUBCOMP);
+ * - `completed`: released and delivered on a connection that ended: the next PUBREL for it is
+ *   answered with PUBCOMP, without delivering again.
+ *
+ * Every remembered identifier and every unacknowledged delivery counts against our Receive
+ * Maximum (MQTT 5 §3.3.4): the server must not exceed it, so an application that does not
+ * acknowledge stops the flow instead of losing messages.
+ *
+ * @module
+ */
+
+import type { InboundMessage } from "./types.ts";
+
+/** The state of an incoming QoS 2 packet identifier (see the module documentation). */
+export type Qos2State = "delivered" | "received" | "stored" | "released" | "completed";
+
+/** An incoming QoS 2 packet identifier's state, and its message or receipt while it has one. */
+export interface Qos2Entry {
+  /** Where the exchange is. */
+  state: Qos2State;
+  /** The message kept until PUBREL (`stored`). */
+  message?: InboundMessage;
+  /** The delivery awaiting acknowledgement (`delivered`, `released`). */
+  receipt?: number;
+}
+
+/** A delivery awaiting the application's acknowledgement. */
+export interface PendingAck {
+  /** The message's packet identifier. */
+  readonly packetId: number;
+  /** Its QoS. */
+  readonly qos: 1 | 2;
+}
+
+/** Unacknowledged deliveries and QoS 2 identifier states of one session. */
+export class Receipts {
+  readonly #pending = new Map<number, PendingAck>();
+  readonly #qos2 = new Map<number, Qos2Entry>();
+  #nextReceipt = 1;
+  /** QoS 1 deliveries awaiting acknowledgement. */
+  #qos1Pending = 0;
+  /** QoS 2 identifiers awaiting the server's PUBREL (`received`, `stored`). */
+  #awaitingRelease = 0;
+
+  /** Deliveries and identifiers that count against our Receive Maximum. */
+  get inFlight(): number {
+    return this.#qos1Pending + this.#qos2.size;
+  }
+
+  /** Incoming QoS 2 exchanges that wait for the server (a PUBREL to answer). */
+  get awaitingRelease(): number {
+    return this.#awaitingRelease;
+  }
+
+  /** The QoS 2 state of `packetId`. */
+  qos2(packetId: number): Qos2Entry | undefined {
+    return this.#qos2.get(packetId);
+  }
+
+  /** Sets the QoS 2 state of `packetId`. */
+  setQos2(packetId: number, entry: Qos2Entry): void {
+    const before = this.#qos2.get(packetId)?.state;
+    if (before === "received" || before === "stored") this.#awaitingRelease--;
+    if (entry.state === "received" || entry.state === "stored") this.#awaitingRelease++;
+    this.#qos2.set(packetId, entry);
+  }
+
+  /** Forgets the QoS 2 state of `packetId`. */
+  deleteQos2(packetId: number): void {
+    const before = this.#qos2.get(packetId)?.state;
+    if (before === "received" || before === "stored") this.#awaitingRelease--;
+    this.#qos2.delete(packetId);
+  }
+
+  /** A new delivery of `packetId` at `qos`, to be acknowledged; returns its receipt. */
+  expectAck(packetId: number, qos: 1 | 2): number {
+    const receipt = this.#nextReceipt++;
+    this.#pending.set(receipt, { packetId, qos });
+    if (qos === 1) this.#qos1Pending++;
+    return receipt;
+  }
+
+  /** Takes the delivery of `receipt` (undefined when unknown or taken already). */
+  takeAck(receipt: number): PendingAck | undefined {
+    const pending = this.#pending.get(receipt);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(receipt);
+    if (pending.qos === 1) this.#qos1Pending--;
+    return pending;
+  }
+
+  /**
+   * The connection ended: its deliveries can no longer be acknowledged. A QoS 2 message
+   * delivered on PUBLISH and not acknowledged is forgotten (the server sends it again and it
+   * is delivered again); one delivered on PUBREL counts as `completed`.
+   */
+  connectionEnded(): void {
+    this.#pending.clear();
+    this.#qos1Pending = 0;
+    for (const [id, entry] of this.#qos2) {
+      if (entry.state === "delivered") this.#qos2.delete(id);
+      else if (entry.state === "released") this.#qos2.set(id, { state: "completed" });
+    }
+  }
+
+  /** Forgets every QoS 2 identifier (a CONNACK without a session). */
+  clearQos2(): void {
+    this.#qos2.clear();
+    this.#awaitingRelease = 0;
+  }
+}
