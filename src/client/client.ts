@@ -97,7 +97,7 @@ export class MqttClient extends ClientLifecycle {
     call: (callback, event, name) => this.#calls.call(callback, event, name),
     log: (level, message) => this.#calls.log(level, message),
     taken: (message) => {
-      if (!this.manualAck) this.#driver.ack(message.receipt, 0);
+      if (!this.manualAck && message.receipt !== 0) this.#driver.ack(message.receipt, 0);
     },
   });
   readonly #acknowledge = (message: ReceivedMessage, reasonCode: number): boolean =>

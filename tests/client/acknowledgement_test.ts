@@ -241,4 +241,41 @@ describe("MqttClient acknowledgement", () => {
       "publish 0 0",
     ]);
   });
+
+  it("MqttClient delivers QoS 0 messages without acknowledging anything (and without log noise)", async () => {
+    const { client, conn } = await connectedClient();
+    const debug: string[] = [];
+    client.onLog = ({ level, message }) => level === "debug" && debug.push(message);
+    let seen = 0;
+    client.onMessage = () => seen++;
+    for (let i = 0; i < 3; i++) {
+      conn.send({
+        type: "publish",
+        topic: "t",
+        payload: utf8("x"),
+        qos: 0,
+        retain: false,
+        dup: false,
+      });
+    }
+    await settle();
+    assert.equal(seen, 3);
+    await conn.expectNothing();
+    assert.deepEqual(debug.filter((line) => /acknowledg/i.test(line)), []);
+  });
+
+  it("MqttClient with the trace option logs each packet at debug level in paho's wording", async () => {
+    const lines: string[] = [];
+    const { client, conn } = await connectedClient({
+      trace: true,
+      logger: (level, message) => level === "debug" && lines.push(message),
+    });
+    await Promise.all([client.publish("a/b", "hello"), conn.expect("publish")]);
+    assert.ok(
+      lines.includes("Sending PUBLISH (d0, q0, r0, m0), 'a/b', ... (5 bytes)"),
+      lines.join("\n"),
+    );
+    assert.ok(lines.some((line) => line.startsWith("Sending CONNECT (")));
+    assert.ok(lines.includes("Received CONNACK (0, 0)"));
+  });
 });
