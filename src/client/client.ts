@@ -96,9 +96,8 @@ export class MqttClient extends ClientLifecycle {
   readonly #delivery = new Delivery({
     call: (callback, event, name) => this.#calls.call(callback, event, name),
     log: (level, message) => this.#calls.log(level, message),
-    taken: (message) => {
-      if (!this.manualAck && message.receipt !== 0) this.#driver.ack(message.receipt, 0);
-    },
+    acknowledge: (message) => this.#driver.ack(message.receipt, 0),
+    manual: () => this.manualAck,
   });
   readonly #acknowledge = (message: ReceivedMessage, reasonCode: number): boolean =>
     this.ack(message, reasonCode);
@@ -230,7 +229,7 @@ export class MqttClient extends ClientLifecycle {
    * @throws {TypeError | RangeError} for a message not delivered by this client, or a bad code
    */
   ack(message: Message, reasonCode = 0): boolean {
-    if (!(message instanceof ReceivedMessage) || message.ack !== ReceivedMessage.prototype.ack) {
+    if (!(message instanceof ReceivedMessage) || !message.deliveredBy(this.#acknowledge)) {
       throw new TypeError("ack message must be a message this client delivered");
     }
     checkInteger(reasonCode, "ack reasonCode", 0, 255);

@@ -7,7 +7,8 @@
  * not taken it: the message stays unacknowledged, and the broker sends it again after a
  * reconnect with a session), and each matching iterator handed it out (or gave it up: an
  * iterator left with `break` releases what it buffered). Then `taken` is reported; without
- * manual acknowledgement the client acknowledges it. A message nobody consumes is taken at once.
+ * manual acknowledgement the client acknowledges it. A message nobody consumes is taken at once
+ * (and marked `unread`: with manual acknowledgement nobody can acknowledge it).
  *
  * @module
  */
@@ -24,8 +25,10 @@ export interface DeliveryHooks {
   call(callback: (event: MessageEvent) => void, event: MessageEvent, name: string): boolean;
   /** Writes a log line. */
   log(level: LogLevel, message: string): void;
-  /** Every consumer took `message`. */
-  taken(message: ReceivedMessage): void;
+  /** Acknowledges `message` (every consumer took it; not under manual acknowledgement). */
+  acknowledge(message: ReceivedMessage): void;
+  /** Whether acknowledgement is manual now (`client.manualAck`). */
+  manual(): boolean;
 }
 
 /** The consumers of received messages and their bookkeeping. */
@@ -65,7 +68,7 @@ export class Delivery {
           );
         }
       },
-      released: (message) => this.#release(message),
+      released: (message, read) => this.#release(message, read),
     }, signal);
     if (signal?.aborted) return stream;
     if (filter === undefined) this.#allStreams.add(stream);
@@ -88,6 +91,7 @@ export class Delivery {
     }
     if (!matched && onMessage !== undefined) {
       took = hooks.call(onMessage, { message }, "onMessage") && took;
+      matched = true;
     }
     if (this.#allStreams.size > 0) {
       for (const stream of this.#allStreams) this.#offer(stream, message);
@@ -95,7 +99,8 @@ export class Delivery {
     if (this.#streams.size > 0) {
       for (const stream of this.#streams.match(message.topic)) this.#offer(stream, message);
     }
-    if (took) this.#release(message);
+    if (!matched && message.holders === 1) message.unread = true; // no consumer at all
+    if (took) this.#release(message, true);
   }
 
   /** The session will not reconnect: ends the iterators. */
@@ -111,9 +116,16 @@ export class Delivery {
     if (!stream.push(message)) message.holders--;
   }
 
-  #release(message: Message): void {
-    if (message instanceof ReceivedMessage && --message.holders === 0) {
-      this.#hooks.taken(message);
-    }
+  #release(message: Message, read: boolean): void {
+    if (!(message instanceof ReceivedMessage)) return;
+    if (!read) message.unread = true;
+    if (--message.holders > 0 || message.receipt === 0) return;
+    if (!this.#hooks.manual()) this.#hooks.acknowledge(message);
+    else if (message.unread) this.#hooks.log("warn", unreadWarning(message));
   }
+}
+
+/** Why a message nobody read stays unacknowledged under manual acknowledgement. */
+function unreadWarning(message: Message): string {
+  return `Message ${message.mid} on "${message.topic}" reached no consumer (or an iterator gave it up) with manualAck on: it stays unacknowledged, and holds a place in the broker's flow, until the next connection`;
 }

@@ -72,6 +72,8 @@ export class ReceivedMessage implements Message {
   readonly receipt: number;
   /** `messages()` iterators that hold it and have not handed it out yet. */
   holders = 0;
+  /** No consumer took it: an iterator gave it up unread, or nothing matched it. */
+  unread = false;
   readonly #acknowledger: Acknowledger;
 
   constructor(inbound: InboundMessage, acknowledger: Acknowledger) {
@@ -91,5 +93,10 @@ export class ReceivedMessage implements Message {
 
   ack(reasonCode = 0): boolean {
     return this.#acknowledger(this, reasonCode);
+  }
+
+  /** Whether the client whose acknowledger is `acknowledger` delivered it. */
+  deliveredBy(acknowledger: Acknowledger): boolean {
+    return this.#acknowledger === acknowledger;
   }
 }

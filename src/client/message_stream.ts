@@ -34,7 +34,8 @@ export class MessageStream implements AsyncIterableIterator<Message> {
   readonly #capacity: number;
   #dropped = 0;
   #done = false;
-  #waiter: ((result: IteratorResult<Message, undefined>) => void) | undefined;
+  /** `next()` calls waiting for a message, oldest first. */
+  #waiters: ((result: IteratorResult<Message, undefined>) => void)[] = [];
   readonly #hooks: StreamHooks;
   #signal: AbortSignal | undefined;
   #onAbort = (): void => void this.return();
@@ -71,9 +72,8 @@ export class MessageStream implements AsyncIterableIterator<Message> {
    */
   push(message: Message): boolean {
     if (this.#done) return false;
-    const waiter = this.#waiter;
+    const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
-      this.#waiter = undefined;
       this.#hooks.released(message, true);
       waiter({ value: message, done: false });
       return true;
@@ -107,7 +107,7 @@ export class MessageStream implements AsyncIterableIterator<Message> {
       return Promise.resolve({ value: message, done: false });
     }
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.#waiter = resolve));
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /** Ends the stream now and gives up what is buffered. */
@@ -131,8 +131,8 @@ export class MessageStream implements AsyncIterableIterator<Message> {
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#signal = undefined;
     this.#hooks.detach();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.({ value: undefined, done: true });
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter({ value: undefined, done: true });
   }
 }

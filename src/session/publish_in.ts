@@ -50,13 +50,12 @@ export class PublishIn {
   }
 
   /**
-   * A CONNACK was accepted: aliases start afresh, the deliveries of earlier connections can no
-   * longer be acknowledged, and QoS 2 identifiers survive only with a session.
+   * A CONNACK was accepted: aliases start afresh; QoS 1 deliveries of earlier connections can no
+   * longer be acknowledged; QoS 2 states and deliveries survive only with a session.
    */
   connected(sessionPresent: boolean): void {
     this.#aliases.reset(this.#topicAliasMaximum);
-    this.#receipts.connectionEnded();
-    if (!sessionPresent) this.#receipts.clearQos2();
+    this.#receipts.newConnection(sessionPresent);
   }
 
   /** An incoming PUBLISH: delivered and answered, or the fault that ends the connection. */
@@ -129,7 +128,7 @@ export class PublishIn {
       return;
     }
     if (entry?.state === "released") return; // PUBCOMP once the application acknowledges
-    const known = entry?.state === "received" || entry?.state === "completed";
+    const known = entry?.state === "received";
     if (known) receipts.deleteQos2(id);
     fx.ack("pubcomp", id, known ? 0 : 0x92);
   }

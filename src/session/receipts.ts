@@ -7,9 +7,13 @@
  * - `delivered`: delivered on PUBLISH, awaiting the application's acknowledgement (then PUBREC);
  * - `received`: PUBREC sent, awaiting the server's PUBREL (then PUBCOMP);
  * - `stored`: (delivery on PUBREL) PUBREC sent, the message kept until PUBREL delivers it;
- * - `released`: (delivery on PUBREL) delivered, awaiting the acknowledgement (then PUBCOMP);
- * - `completed`: released and delivered on a connection that ended: the next PUBREL for it is
- *   answered with PUBCOMP, without delivering again.
+ * - `released`: (delivery on PUBREL) delivered, awaiting the acknowledgement (then PUBCOMP).
+ *
+ * QoS 2 states, and the acknowledgements the application still owes for QoS 2 deliveries,
+ * survive a reconnect that resumes the session: a re-sent PUBLISH or PUBREL is then not
+ * delivered again, and the application's acknowledgement is answered on the new connection
+ * (exactly once). Acknowledgements of QoS 1 deliveries end with their connection (the server
+ * sends the message again).
  *
  * Every remembered identifier and every unacknowledged delivery counts against our Receive
  * Maximum (MQTT 5 §3.3.4): the server must not exceed it, so an application that does not
@@ -21,7 +25,7 @@
 import type { InboundMessage } from "./types.ts";
 
 /** The state of an incoming QoS 2 packet identifier (see the module documentation). */
-export type Qos2State = "delivered" | "received" | "stored" | "released" | "completed";
+export type Qos2State = "delivered" | "received" | "stored" | "released";
 
 /** An incoming QoS 2 packet identifier's state, and its message or receipt while it has one. */
 export interface Qos2Entry {
@@ -99,22 +103,20 @@ export class Receipts {
   }
 
   /**
-   * The connection ended: its deliveries can no longer be acknowledged. A QoS 2 message
-   * delivered on PUBLISH and not acknowledged is forgotten (the server sends it again and it
-   * is delivered again); one delivered on PUBREL counts as `completed`.
+   * A new connection: QoS 1 deliveries of the last one can no longer be acknowledged (the
+   * server sends them again); QoS 2 deliveries and states stay when the session was resumed,
+   * and are forgotten, with every QoS 2 identifier, when it was not.
    */
-  connectionEnded(): void {
-    this.#pending.clear();
+  newConnection(sessionPresent: boolean): void {
     this.#qos1Pending = 0;
-    for (const [id, entry] of this.#qos2) {
-      if (entry.state === "delivered") this.#qos2.delete(id);
-      else if (entry.state === "released") this.#qos2.set(id, { state: "completed" });
+    if (!sessionPresent) {
+      this.#pending.clear();
+      this.#qos2.clear();
+      this.#awaitingRelease = 0;
+      return;
     }
-  }
-
-  /** Forgets every QoS 2 identifier (a CONNACK without a session). */
-  clearQos2(): void {
-    this.#qos2.clear();
-    this.#awaitingRelease = 0;
+    for (const [receipt, pending] of this.#pending) {
+      if (pending.qos === 1) this.#pending.delete(receipt);
+    }
   }
 }

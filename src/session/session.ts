@@ -130,19 +130,23 @@ export class Session implements SessionApi {
       packets = (this.#decoder as PacketDecoder).push(chunk);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      const fault = error instanceof MqttError
-        ? error
-        : new MalformedPacketError(`Undecodable bytes: ${text}`, { cause: error });
-      return life.fail(fx, fault, this.#outbox);
+      packets = [];
+      life.fail(
+        fx,
+        error instanceof MqttError
+          ? error
+          : new MalformedPacketError(`Undecodable bytes: ${text}`, { cause: error }),
+        this.#outbox,
+      );
     }
     for (const packet of packets) {
       if (fx.trace) fx.log("debug", traceLine("Received", packet));
       const fault = this.#handle(packet);
-      if (fault !== undefined) return life.fail(fx, fault, this.#outbox);
-      if (!life.reading) return this.#disconnection.continue(this.#fx, this.#parts); // the packet ended the connection
+      if (fault !== undefined) life.fail(fx, fault, this.#outbox);
+      if (!life.reading) break; // the packet ended the connection
     }
-    this.#outbox.pump(fx, life.link);
-    this.#disconnection.continue(this.#fx, this.#parts);
+    if (life.reading) this.#outbox.pump(fx, life.link);
+    this.#disconnection.continue(fx, this.#parts); // a disconnect() waiting may end now
   }
 
   handleTimer(now: number): void {
@@ -243,10 +247,7 @@ export class Session implements SessionApi {
     const fx = this.#fx;
     fx.now = now;
     const attempts = this.#life.attempts;
-    if (!attempts.leave(token)) {
-      this.#outbox.cancel(fx, token, reason, this.#life.link);
-      return;
-    }
+    if (!attempts.leave(token)) return void this.#outbox.cancel(fx, token, reason, this.#life.link);
     fx.reject(token, reason);
     if (attempts.waiting > 0 || this.state !== "connecting") return;
     // Nobody waits for the first connect any more: give it up.

@@ -170,4 +170,24 @@ describe("MessageStream", () => {
     assert.deepEqual(await stream.next(), { value: undefined, done: true });
     assert.equal(detached, 1);
   });
+
+  it("MessageStream settles concurrent next() calls in order", async () => {
+    const stream = new MessageStream(4, hooks(() => {}));
+    const first = stream.next();
+    const second = stream.next();
+    const message = (topic: string): Message => ({
+      topic,
+      payload: utf8(""),
+      qos: 0,
+      retain: false,
+      dup: false,
+      mid: 0,
+      timestamp: 0,
+      ack: () => false,
+    });
+    stream.push(message("a"));
+    stream.end();
+    assert.equal((await first).value?.topic, "a");
+    assert.deepEqual(await second, { value: undefined, done: true });
+  });
 });
