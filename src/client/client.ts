@@ -233,10 +233,6 @@ export class MqttClient extends ClientLifecycle {
       throw new TypeError("ack message must be a message this client delivered");
     }
     checkInteger(reasonCode, "ack reasonCode", 0, 255);
-    if (message.qos === 0) {
-      this.#calls.log("debug", `Ignored ack() of a QoS 0 message on "${message.topic}"`);
-      return false;
-    }
     return this.#driver.ack(message.receipt, reasonCode);
   }
 

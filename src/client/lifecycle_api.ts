@@ -143,20 +143,14 @@ export class ClientLifecycle {
    * @throws {RangeError} for one too long, or a password without a user name before MQTT 5
    */
   setCredentials(username: string | undefined, password?: string | Uint8Array): void {
-    const { options, driver } = this.#bound();
+    const { driver } = this.#bound();
     if (username !== undefined) {
       utf8Length(checkString(username, "setCredentials username"), "setCredentials username");
     }
     const bytes = password === undefined
       ? undefined
       : toPassword(password, "setCredentials password");
-    const version = options.session.protocolVersion;
-    if (bytes !== undefined && username === undefined && version !== 5) {
-      throw new RangeError(
-        `setCredentials password needs a username on MQTT 3.1/3.1.1, got protocolVersion ${version} [MQTT-3.1.2-22]`,
-      );
-    }
-    driver.setCredentials(username, bytes);
+    driver.setCredentials(username, bytes); // the session admits it ([MQTT-3.1.2-22])
   }
 
   /**
@@ -166,15 +160,8 @@ export class ClientLifecycle {
    * @throws {TypeError | RangeError} when `will` is invalid (properties need MQTT 5)
    */
   setWill(will: WillOptions): void {
-    const { options, driver } = this.#bound();
-    const resolved = resolveWill(will, "setWill will");
-    const version = options.session.protocolVersion;
-    if (resolved.properties !== undefined && version !== 5) {
-      throw new RangeError(
-        `setWill will.properties needs protocolVersion 5, got protocolVersion ${version}`,
-      );
-    }
-    driver.setWill(resolved);
+    const { driver } = this.#bound();
+    driver.setWill(resolveWill(will, "setWill will")); // the session admits it (version rules)
   }
 
   /** Removes the will from the next CONNECT (paho's `will_clear`). */

@@ -109,7 +109,7 @@ export class PublishIn {
     }
     if (qos !== 0) {
       message.receipt = receipts.expectAck(id, qos);
-      if (qos === 2) receipts.setQos2(id, { state: "delivered", receipt: message.receipt });
+      if (qos === 2) receipts.setQos2(id, { state: "delivered" });
     }
     fx.emit({ type: "message", message });
     return undefined;
@@ -123,7 +123,7 @@ export class PublishIn {
     if (entry?.state === "stored") {
       const message = entry.message!;
       message.receipt = receipts.expectAck(id, 2);
-      receipts.setQos2(id, { state: "released", receipt: message.receipt });
+      receipts.setQos2(id, { state: "released" });
       fx.emit({ type: "message", message });
       return;
     }

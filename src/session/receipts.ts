@@ -27,14 +27,12 @@ import type { InboundMessage } from "./types.ts";
 /** The state of an incoming QoS 2 packet identifier (see the module documentation). */
 export type Qos2State = "delivered" | "received" | "stored" | "released";
 
-/** An incoming QoS 2 packet identifier's state, and its message or receipt while it has one. */
+/** An incoming QoS 2 packet identifier's state, and its message while it is `stored`. */
 export interface Qos2Entry {
   /** Where the exchange is. */
   state: Qos2State;
   /** The message kept until PUBREL (`stored`). */
   message?: InboundMessage;
-  /** The delivery awaiting acknowledgement (`delivered`, `released`). */
-  receipt?: number;
 }
 
 /** A delivery awaiting the application's acknowledgement. */

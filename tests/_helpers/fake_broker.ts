@@ -21,6 +21,7 @@ import type { TransportOpener } from "../../src/transport/types.ts";
 import { type Clock, manualClock } from "../../src/client/clock.ts";
 import { MqttClient } from "../../src/client/client.ts";
 import type { ClientOptions } from "../../src/client/options.ts";
+import type { ConnectEvent, ConnectFailEvent, DisconnectEvent } from "../../src/client/events.ts";
 
 /** How long `expect` waits (real time) before failing the test instead of hanging it. */
 const EXPECT_LIMIT_MS = 2000;
@@ -208,4 +209,28 @@ export async function connectedClient(
   const connect = await conn.accept(connack);
   await connecting;
   return { client, broker, conn, clock, connect };
+}
+
+/**
+ * A client on a fake broker and a manual clock (reconnect off unless `options` says otherwise),
+ * not connected yet, with its connection events recorded (and, in `log`, as short lines).
+ */
+export function recordedClient(options: ClientOptions = {}) {
+  const broker = new FakeBroker(options.protocolVersion ?? 4);
+  const clock = manualClock();
+  const client = new MqttClient({
+    transport: broker.opener,
+    clock,
+    clientId: "c",
+    reconnect: false,
+    ...options,
+  });
+  const log: string[] = [];
+  const connects: ConnectEvent[] = [];
+  const fails: ConnectFailEvent[] = [];
+  const disconnects: DisconnectEvent[] = [];
+  client.onConnect = (event) => (connects.push(event), log.push(`connect ${event.reasonCode}`));
+  client.onConnectFail = (event) => (fails.push(event), log.push(`fail ${event.willReconnect}`));
+  client.onDisconnect = (event) => disconnects.push(event);
+  return { broker, clock, client, log, connects, fails, disconnects };
 }

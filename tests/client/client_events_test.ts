@@ -5,11 +5,8 @@
 import { describe, it } from "node:test";
 import { skipOnBun, withUncaught } from "../_helpers/uncaught.ts";
 import assert from "node:assert/strict";
-import { connectedClient, FakeBroker } from "../_helpers/fake_broker.ts";
-import { MqttClient } from "../../src/client/client.ts";
-import type { ConnectEvent, ConnectFailEvent, DisconnectEvent } from "../../src/client/events.ts";
-import { manualClock } from "../../src/client/clock.ts";
-import type { ClientOptions } from "../../src/client/options.ts";
+import { connectedClient, recordedClient } from "../_helpers/fake_broker.ts";
+import type { DisconnectEvent } from "../../src/client/events.ts";
 import {
   ConnectionClosedError,
   ConnectionRefusedError,
@@ -25,24 +22,7 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-function recorded(options: ClientOptions = {}) {
-  const broker = new FakeBroker(options.protocolVersion ?? 4);
-  const clock = manualClock();
-  const client = new MqttClient({
-    transport: broker.opener,
-    clock,
-    clientId: "c",
-    reconnect: false,
-    ...options,
-  });
-  const connects: ConnectEvent[] = [];
-  const fails: ConnectFailEvent[] = [];
-  const disconnects: DisconnectEvent[] = [];
-  client.onConnect = (event) => connects.push(event);
-  client.onConnectFail = (event) => fails.push(event);
-  client.onDisconnect = (event) => disconnects.push(event);
-  return { broker, clock, client, connects, fails, disconnects };
-}
+const recorded = recordedClient;
 
 describe("MqttClient events", () => {
   it("MqttClient.onConnect receives the CONNACK, its properties and reconnect false", async () => {

@@ -6,36 +6,17 @@
 import { describe, it } from "node:test";
 import { skipOnBun, withUncaught } from "../_helpers/uncaught.ts";
 import assert from "node:assert/strict";
-import { connectedClient, FakeBroker, settle } from "../_helpers/fake_broker.ts";
+import { connectedClient, recordedClient, settle } from "../_helpers/fake_broker.ts";
 import { MqttClient } from "../../src/client/client.ts";
-import type { ConnectEvent, ConnectFailEvent, DisconnectEvent } from "../../src/client/events.ts";
-import { manualClock } from "../../src/client/clock.ts";
+import type { ConnectEvent, DisconnectEvent } from "../../src/client/events.ts";
 import type { ClientOptions } from "../../src/client/options.ts";
 import type { ConnectPacket } from "../../src/codec/types.ts";
 import { ConnectionClosedError, ConnectionRefusedError } from "../../src/errors.ts";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
-/** A client on a fake broker and a manual clock, with its connection events recorded. */
-function recorded(options: ClientOptions = {}) {
-  const broker = new FakeBroker(options.protocolVersion ?? 4);
-  const clock = manualClock();
-  const client = new MqttClient({
-    transport: broker.opener,
-    clock,
-    clientId: "c",
-    reconnect: { minDelay: 1000, maxDelay: 1000 },
-    ...options,
-  });
-  const log: string[] = [];
-  const connects: ConnectEvent[] = [];
-  const fails: ConnectFailEvent[] = [];
-  const disconnects: DisconnectEvent[] = [];
-  client.onConnect = (event) => (connects.push(event), log.push(`connect ${event.reasonCode}`));
-  client.onConnectFail = (event) => (fails.push(event), log.push(`fail ${event.willReconnect}`));
-  client.onDisconnect = (event) => disconnects.push(event);
-  return { broker, clock, client, log, connects, fails, disconnects };
-}
+const recorded = (options: ClientOptions = {}) =>
+  recordedClient({ reconnect: { minDelay: 1000, maxDelay: 1000 }, ...options });
 
 describe("MqttClient configuration getters", () => {
   it("MqttClient exposes host, port, protocolVersion, keepalive, clientId and transport as configured", () => {

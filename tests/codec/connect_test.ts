@@ -359,28 +359,10 @@ const connectMore: Fixture[] = [
 
 const connackMore: Fixture[] = [
   {
-    name: "a CONNACK accepted",
-    version: 4,
-    packet: { type: "connack", sessionPresent: false, reasonCode: 0 },
-    hex: "20 02 00 00",
-  },
-  {
-    name: "a CONNACK with session present",
-    version: 4,
-    packet: { type: "connack", sessionPresent: true, reasonCode: 0 },
-    hex: "20 02 01 00",
-  },
-  {
     name: "a CONNACK refused, not authorized",
     version: 3,
     packet: { type: "connack", sessionPresent: false, reasonCode: 5 },
     hex: "20 02 00 05",
-  },
-  {
-    name: "a CONNACK accepted on MQTT 5",
-    version: 5,
-    packet: { type: "connack", sessionPresent: false, reasonCode: 0 },
-    hex: "20 03 00 00 00",
   },
   {
     name: "a CONNACK with properties on MQTT 5",

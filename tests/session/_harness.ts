@@ -303,3 +303,23 @@ export function delivered(
   if (qos !== 0) out.packetId = mid;
   return out;
 }
+
+/** An incoming PUBLISH (payload `[7]`) for the server to send. */
+export function inbound(
+  topic: string,
+  qos: QoS,
+  packetId?: number,
+  extra: Partial<PublishPacket> = {},
+): PublishPacket {
+  const packet: PublishPacket = {
+    type: "publish",
+    topic,
+    payload: new Uint8Array([7]),
+    qos,
+    retain: false,
+    dup: false,
+    ...extra,
+  };
+  if (packetId !== undefined) packet.packetId = packetId;
+  return packet;
+}

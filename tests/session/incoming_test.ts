@@ -1,28 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { encodePacket } from "../../src/codec/mod.ts";
-import type { PublishPacket } from "../../src/codec/types.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
-import { delivered, find, Harness, kinds, packets } from "./_harness.ts";
-
-function publish(
-  topic: string,
-  qos: 0 | 1 | 2,
-  packetId?: number,
-  extra: Partial<PublishPacket> = {},
-): PublishPacket {
-  const p: PublishPacket = {
-    type: "publish",
-    topic,
-    payload: new Uint8Array([7]),
-    qos,
-    retain: false,
-    dup: false,
-    ...extra,
-  };
-  if (packetId !== undefined) p.packetId = packetId;
-  return p;
-}
+import { delivered, find, Harness, inbound, kinds, packets } from "./_harness.ts";
 
 const reconnect = { minDelay: 100, maxDelay: 100 };
 
@@ -30,10 +10,10 @@ describe("Session incoming", () => {
   it("Session delivers QoS 0 without an answer", () => {
     const h = new Harness();
     h.connected();
-    h.serverSends(publish("a", 0));
+    h.serverSends(inbound("a", 0));
     const steps = h.drain();
     assert.deepEqual(kinds(steps), ["message"]);
-    const { type: _type, ...fields } = publish("a", 0);
+    const { type: _type, ...fields } = inbound("a", 0);
     assert.deepEqual(find(steps, "message").message, {
       ...fields,
       mid: 0,
@@ -45,7 +25,7 @@ describe("Session incoming", () => {
   it("Session delivers QoS 1, then PUBACKs it", () => {
     const h = new Harness();
     h.connected();
-    h.serverSends(publish("a", 1, 9));
+    h.serverSends(inbound("a", 1, 9));
     const steps = h.drain();
     assert.deepEqual(kinds(steps), ["message", "write:puback"]);
     assert.deepEqual(packets(steps), [{ type: "puback", packetId: 9, reasonCode: 0 }]);
@@ -54,15 +34,15 @@ describe("Session incoming", () => {
   it("Session delivers QoS 2 exactly once: a duplicate before PUBREL only gets PUBREC again", () => {
     const h = new Harness();
     h.connected();
-    h.serverSends(publish("a", 2, 5));
+    h.serverSends(inbound("a", 2, 5));
     assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"]);
-    h.serverSends(publish("a", 2, 5, { dup: true }));
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
     const again = h.drain();
     assert.deepEqual(kinds(again), ["write:pubrec"], "not delivered twice");
     assert.deepEqual(packets(again), [{ type: "pubrec", packetId: 5, reasonCode: 0 }]);
     h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
     assert.deepEqual(h.written(), [{ type: "pubcomp", packetId: 5, reasonCode: 0 }]);
-    h.serverSends(publish("a", 2, 5)); // the identifier is free again: a new message
+    h.serverSends(inbound("a", 2, 5)); // the identifier is free again: a new message
     assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"]);
   });
 
@@ -83,12 +63,12 @@ describe("Session incoming", () => {
   it("Session disconnects with 0x93 when the server exceeds our Receive Maximum", () => {
     const h = new Harness({ properties: { receiveMaximum: 2 }, reconnect });
     h.connected();
-    h.serverSends(publish("a", 2, 1));
-    h.serverSends(publish("a", 2, 2));
+    h.serverSends(inbound("a", 2, 1));
+    h.serverSends(inbound("a", 2, 2));
     assert.equal(packets(h.drain()).length, 2, "two PUBRECs");
-    h.serverSends(publish("a", 2, 1, { dup: true })); // a duplicate does not count
+    h.serverSends(inbound("a", 2, 1, { dup: true })); // a duplicate does not count
     assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 1, reasonCode: 0 }]);
-    h.serverSends(publish("a", 2, 3));
+    h.serverSends(inbound("a", 2, 3));
     const steps = h.drain();
     assert.deepEqual(kinds(steps), ["write:disconnect", "close", "disconnected"]);
     assert.deepEqual(packets(steps), [{ type: "disconnect", reasonCode: 0x93 }]);
@@ -100,8 +80,8 @@ describe("Session incoming", () => {
   it("Session resolves incoming topic aliases within our Topic Alias Maximum", () => {
     const h = new Harness({ properties: { topicAliasMaximum: 4 } });
     h.connected();
-    h.serverSends(publish("sensors/1", 0, undefined, { properties: { topicAlias: 4 } }));
-    h.serverSends(publish("", 0, undefined, { properties: { topicAlias: 4 } }));
+    h.serverSends(inbound("sensors/1", 0, undefined, { properties: { topicAlias: 4 } }));
+    h.serverSends(inbound("", 0, undefined, { properties: { topicAlias: 4 } }));
     const topics = h.drain().flatMap((s) => (s.type === "message" ? [s.message.topic] : []));
     assert.deepEqual(topics, ["sensors/1", "sensors/1"]);
   });
@@ -109,8 +89,8 @@ describe("Session incoming", () => {
   it("Session disconnects with 0x94 on an alias above our maximum or an unknown alias", () => {
     for (
       const packet of [
-        publish("x", 0, undefined, { properties: { topicAlias: 5 } }),
-        publish("", 0, undefined, { properties: { topicAlias: 2 } }),
+        inbound("x", 0, undefined, { properties: { topicAlias: 5 } }),
+        inbound("", 0, undefined, { properties: { topicAlias: 2 } }),
       ]
     ) {
       const h = new Harness({ properties: { topicAliasMaximum: 4 } });
@@ -126,14 +106,14 @@ describe("Session incoming", () => {
   it("Session disconnects with 0x94 on any alias when it allowed none", () => {
     const h = new Harness();
     h.connected();
-    h.serverSends(publish("x", 0, undefined, { properties: { topicAlias: 1 } }));
+    h.serverSends(inbound("x", 0, undefined, { properties: { topicAlias: 1 } }));
     assert.deepEqual(packets(h.drain()), [{ type: "disconnect", reasonCode: 0x94 }]);
   });
 
   it("Session disconnects with 0x95 when a packet exceeds our Maximum Packet Size", () => {
     const h = new Harness({ properties: { maximumPacketSize: 64 }, reconnect });
     h.connected();
-    h.serverSends(publish("big", 0, undefined, { payload: new Uint8Array(100) }));
+    h.serverSends(inbound("big", 0, undefined, { payload: new Uint8Array(100) }));
     const steps = h.drain();
     assert.deepEqual(packets(steps), [{ type: "disconnect", reasonCode: 0x95 }]);
     assert.equal(find(steps, "disconnected").error?.reasonCode, 0x95);
@@ -162,8 +142,8 @@ describe("Session incoming", () => {
   it("Session handles packets split across chunks and several packets in one chunk", () => {
     const h = new Harness();
     h.connected();
-    const a = encodePacket(publish("a", 1, 1), 5);
-    const b = encodePacket(publish("b", 0), 5);
+    const a = encodePacket(inbound("a", 1, 1), 5);
+    const b = encodePacket(inbound("b", 0), 5);
     const all = new Uint8Array([...a, ...b]);
     h.session.receive(all.subarray(0, 3), h.now);
     assert.deepEqual(h.drain(), []);
@@ -174,8 +154,8 @@ describe("Session incoming", () => {
   it("Session stops handling a chunk's packets once one of them ended the connection", () => {
     const h = new Harness({ properties: { topicAliasMaximum: 1 } });
     h.connected();
-    const bad = encodePacket(publish("x", 0, undefined, { properties: { topicAlias: 2 } }), 5);
-    const good = encodePacket(publish("y", 0), 5);
+    const bad = encodePacket(inbound("x", 0, undefined, { properties: { topicAlias: 2 } }), 5);
+    const good = encodePacket(inbound("y", 0), 5);
     h.session.receive(new Uint8Array([...bad, ...good]), h.now);
     assert.deepEqual(kinds(h.drain()), ["write:disconnect", "close", "disconnected"]);
   });
@@ -202,7 +182,7 @@ describe("Session incoming acknowledgement", () => {
 
   it("Session answers QoS 1 only when the message is acknowledged, with the code given", () => {
     const h = manual();
-    h.serverSends(publish("a", 1, 5));
+    h.serverSends(inbound("a", 1, 5));
     const steps = h.drain();
     assert.deepEqual(kinds(steps), ["message"], "no PUBACK before ack()");
     const message = find(steps, "message").message;
@@ -224,12 +204,12 @@ describe("Session incoming acknowledgement", () => {
 
   it("Session.ack is a no-op for a second ack and after the connection ended", () => {
     const h = manual({ clean: false });
-    h.serverSends(publish("a", 1, 5));
+    h.serverSends(inbound("a", 1, 5));
     const first = receipt(h);
     assert.equal(h.session.ack(first, 0, h.now), true);
     h.drain();
     assert.equal(h.session.ack(first, 0, h.now), false, "twice");
-    h.serverSends(publish("b", 1, 6));
+    h.serverSends(inbound("b", 1, 6));
     const second = receipt(h);
     h.session.transportClosed(h.now, new Error("reset"));
     h.drain();
@@ -244,7 +224,7 @@ describe("Session incoming acknowledgement", () => {
 
   it("Session.ack throws RangeError for a code a PUBACK cannot carry (MQTT 5)", () => {
     const h = manual();
-    h.serverSends(publish("a", 1, 5));
+    h.serverSends(inbound("a", 1, 5));
     const r = receipt(h);
     assert.throws(() => h.session.ack(r, 0x8e, h.now), /reasonCode must be a PUBACK/);
     assert.equal(h.session.ack(r, 0, h.now), true, "the receipt is still good");
@@ -252,23 +232,23 @@ describe("Session incoming acknowledgement", () => {
 
   it("Session counts unacknowledged QoS 1 messages against our Receive Maximum (0x93)", () => {
     const h = manual({ properties: { receiveMaximum: 2 } });
-    h.serverSends(publish("a", 1, 1));
-    h.serverSends(publish("a", 1, 2));
+    h.serverSends(inbound("a", 1, 1));
+    h.serverSends(inbound("a", 1, 2));
     const receipts = h.drain().flatMap((s) => s.type === "message" ? [s.message.receipt] : []);
     assert.equal(receipts.length, 2);
     h.session.ack(receipts[0]!, 0, h.now);
     h.drain();
-    h.serverSends(publish("a", 1, 3)); // within the maximum again
+    h.serverSends(inbound("a", 1, 3)); // within the maximum again
     assert.deepEqual(kinds(h.drain()), ["message"]);
-    h.serverSends(publish("a", 1, 4));
+    h.serverSends(inbound("a", 1, 4));
     assert.deepEqual(packets(h.drain()), [{ type: "disconnect", reasonCode: 0x93 }]);
   });
 
   it("Session answers QoS 2 with PUBREC on ack, delivers a re-sent PUBLISH never twice", () => {
     const h = manual();
-    h.serverSends(publish("a", 2, 8));
+    h.serverSends(inbound("a", 2, 8));
     const r = receipt(h);
-    h.serverSends(publish("a", 2, 8, { dup: true }));
+    h.serverSends(inbound("a", 2, 8, { dup: true }));
     assert.deepEqual(h.drain(), [], "not delivered again, no PUBREC before ack()");
     h.session.ack(r, 0, h.now);
     assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 8, reasonCode: 0 }]);
@@ -278,18 +258,18 @@ describe("Session incoming acknowledgement", () => {
 
   it("Session ends a QoS 2 exchange acknowledged with a failure code (PUBREC ≥ 0x80)", () => {
     const h = manual();
-    h.serverSends(publish("a", 2, 8));
+    h.serverSends(inbound("a", 2, 8));
     h.session.ack(receipt(h), 0x87, h.now);
     assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 8, reasonCode: 0x87 }]);
-    h.serverSends(publish("a", 2, 8)); // the identifier is free: a new message
+    h.serverSends(inbound("a", 2, 8)); // the identifier is free: a new message
     assert.deepEqual(kinds(h.drain()), ["message"]);
   });
 
   it('Session with qos2Delivery "pubrel" answers PUBREC at once, delivers on PUBREL and PUBCOMPs on ack', () => {
     const h = manual({ qos2Delivery: "pubrel" });
-    h.serverSends(publish("a", 2, 8));
+    h.serverSends(inbound("a", 2, 8));
     assert.deepEqual(packets(h.drain()), [{ type: "pubrec", packetId: 8, reasonCode: 0 }]);
-    h.serverSends(publish("a", 2, 8, { dup: true }));
+    h.serverSends(inbound("a", 2, 8, { dup: true }));
     assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 8, reasonCode: 0 }]);
     h.serverSends({ type: "pubrel", packetId: 8, reasonCode: 0 });
     const steps = h.drain();
@@ -302,7 +282,7 @@ describe("Session incoming acknowledgement", () => {
 
   it('Session with qos2Delivery "pubrel" keeps a delivery across a resumed session: a re-sent PUBREL is not delivered again', () => {
     const h = manual({ qos2Delivery: "pubrel", clean: false });
-    h.serverSends(publish("a", 2, 8));
+    h.serverSends(inbound("a", 2, 8));
     h.serverSends({ type: "pubrel", packetId: 8, reasonCode: 0 });
     const first = h.drain();
     assert.deepEqual(kinds(first), ["write:pubrec", "message"]);
@@ -322,9 +302,9 @@ describe("Session incoming acknowledgement", () => {
     h.connected();
     h.now = 1234;
     h.serverSends(
-      publish("s/1", 0, undefined, { properties: { topicAlias: 2, contentType: "text/plain" } }),
+      inbound("s/1", 0, undefined, { properties: { topicAlias: 2, contentType: "text/plain" } }),
     );
-    h.serverSends(publish("", 0, undefined, { properties: { topicAlias: 2 } }));
+    h.serverSends(inbound("", 0, undefined, { properties: { topicAlias: 2 } }));
     const messages = h.drain().flatMap((s) => s.type === "message" ? [s.message] : []);
     assert.deepEqual(messages.map((m) => [m.topic, m.properties, m.timestamp]), [
       ["s/1", { contentType: "text/plain" }, 1234],
@@ -343,7 +323,7 @@ describe("Session trace", () => {
     h.connected();
     h.publish("a/b", 1, new TextEncoder().encode("hello"));
     h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
-    h.serverSends(publish("c/d", 0));
+    h.serverSends(inbound("c/d", 0));
     const lines = h.drain().flatMap((s) =>
       s.type === "log" && s.level === "debug" ? [s.message] : []
     );

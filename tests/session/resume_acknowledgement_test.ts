@@ -4,27 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { PublishPacket } from "../../src/codec/types.ts";
-import { find, Harness, kinds, packets } from "./_harness.ts";
-
-function publish(
-  topic: string,
-  qos: 0 | 1 | 2,
-  packetId?: number,
-  extra: Partial<PublishPacket> = {},
-): PublishPacket {
-  const p: PublishPacket = {
-    type: "publish",
-    topic,
-    payload: new Uint8Array([7]),
-    qos,
-    retain: false,
-    dup: false,
-    ...extra,
-  };
-  if (packetId !== undefined) p.packetId = packetId;
-  return p;
-}
+import { find, Harness, inbound, kinds, packets } from "./_harness.ts";
 
 const reconnect = { minDelay: 100, maxDelay: 100 };
 
@@ -33,7 +13,7 @@ describe("Session acknowledgement across connections", () => {
     const h = new Harness({ reconnect, clean: false });
     h.autoAck = false;
     h.connected();
-    h.serverSends(publish("a", 2, 8));
+    h.serverSends(inbound("a", 2, 8));
     const first = find(h.drain(), "message").message; // the application holds it (slow iterator / manual ack)
     h.session.transportClosed(h.now, new Error("reset"));
     h.drain();
@@ -42,7 +22,7 @@ describe("Session acknowledgement across connections", () => {
     h.connack(true);
     h.drain();
     // The broker never got a PUBREC, so it re-sends the PUBLISH (DUP) on the resumed session.
-    h.serverSends(publish("a", 2, 8, { dup: true }));
+    h.serverSends(inbound("a", 2, 8, { dup: true }));
     const steps = h.drain();
     assert.equal(first.mid, 8);
     assert.deepEqual(
@@ -61,7 +41,7 @@ describe("Session acknowledgement across connections", () => {
   it("Session settles a waiting disconnect() at once when a protocol fault ends the connection, and a later connect() stays up", () => {
     const h = new Harness();
     h.connected();
-    h.serverSends(publish("a", 2, 8)); // auto-acked: PUBREC, awaiting PUBREL
+    h.serverSends(inbound("a", 2, 8)); // auto-acked: PUBREC, awaiting PUBREL
     h.drain();
     const d = h.disconnect();
     h.drain();
