@@ -11,7 +11,7 @@
 import type { ConnackPacket, ProtocolVersion } from "../codec/types.ts";
 import { utf8Length } from "../codec/utf8.ts";
 import { Session } from "../session/session.ts";
-import { openAuto } from "../transport/auto.ts";
+import { openDefault } from "../transport/defaults/detect.ts";
 import type { TransportTarget } from "../transport/types.ts";
 import type { ConnectCallOptions } from "./call_options.ts";
 import type { MqttClient } from "./client.ts";
@@ -50,7 +50,7 @@ export function startDriver(
   const { session, random, opener, target, readPacing, clock } = options;
   let connectedBefore = false;
   const driver = new Driver(new Session(session, random), {
-    opener: opener ?? openAuto,
+    opener: opener ?? openDefault,
     target,
     readPacing,
     clock,

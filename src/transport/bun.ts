@@ -70,7 +70,8 @@ class BunTransport implements Transport {
 
   /** Dials `target`; resolves once the connection (and its TLS handshake) is established. */
   connect(bun: BunApi, target: TransportTarget): Promise<void> {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    let resolve!: () => void, reject!: (error: Error) => void;
+    const promise = new Promise<void>((yes, no) => (resolve = yes, reject = no));
     const to = target.kind === "unix" ? `"${target.path}"` : `${target.host}:${target.port}`;
     const fail = (what: string, cause: Error | null | undefined) => {
       const code = (cause as { code?: unknown } | null | undefined)?.code; // e.g. ECONNREFUSED

@@ -1,5 +1,7 @@
 /**
- * The Deno adapter: TCP, TLS and unix sockets through `Deno.connect` / `Deno.connectTls`.
+ * The Deno adapter: TCP, TLS and unix sockets through `Deno.connect` / `Deno.connectTls`. The
+ * members used are declared here and `Deno` is read from globalThis, so the file type-checks
+ * (and the npm build compiles) without Deno's ambient types.
  *
  * @module
  */
@@ -7,6 +9,22 @@
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
+
+/** The members of a Deno connection used here. */
+interface DenoConn {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+  setNoDelay?(noDelay?: boolean): void;
+}
+
+type DenoTcp = { hostname: string; port: number; signal?: AbortSignal };
+type DenoCerts = { caCerts?: string[] };
+type DenoApi = {
+  connect(options: DenoTcp | { transport: "unix"; path: string }): Promise<DenoConn>;
+  startTls(conn: DenoConn, options: DenoCerts & { hostname: string }): Promise<DenoConn>;
+  connectTls(options: DenoTcp & DenoCerts & { cert?: string; key?: string }): Promise<DenoConn>;
+};
 
 /**
  * Bytes asked of one `read()`. The buffer is reused and each chunk is a copy of just the bytes
@@ -19,39 +37,56 @@ const READ_SIZE = 64 * 1024;
 export const openDeno: TransportOpener = async (target, handlers, options = {}) => {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const conn = await abortable(dial(target, signal), signal, (late) => late.close());
+  const dialled = dial(target, signal).catch((error) => {
+    throw signal?.aborted ? error : connectError(target, error);
+  });
+  const conn = await abortable(dialled, signal, (late) => late.close());
   return new DenoTransport(conn, handlers, options.readPacing ?? true);
 };
 
-function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise<Deno.Conn> {
+/** The runtime's error, with where it tried to connect: Deno's messages do not say. */
+function connectError(target: TransportTarget, cause: unknown): Error {
+  const where = target.kind === "unix" ? `"${target.path}"` : `${target.host}:${target.port}`;
+  const { message, code } = cause as { message?: string; code?: unknown };
+  const why = `${message ?? String(cause)}${typeof code === "string" ? ` (${code})` : ""}`;
+  return new Error(`Cannot connect to ${where}: ${why}`, { cause });
+}
+
+function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise<DenoConn> {
+  const deno = (globalThis as { Deno?: DenoApi }).Deno;
+  if (deno === undefined) throw new Error("Cannot open a Deno transport: this runtime is not Deno");
   if (target.kind === "unix") {
     if (target.path === undefined) throw new TypeError("A unix transport target needs a path");
-    return Deno.connect({ transport: "unix", path: target.path });
+    return deno.connect({ transport: "unix", path: target.path });
   }
   const tcp = () =>
-    Deno.connect({ hostname: target.host, port: target.port, ...(signal && { signal }) })
-      .then((conn) => (conn.setNoDelay(true), conn));
+    deno.connect({ hostname: target.host, port: target.port, ...(signal && { signal }) })
+      .then((conn) => (conn.setNoDelay?.(true), conn));
   if (target.kind === "tcp") return tcp();
   const tls = target.tls ?? {};
   const caCerts = tls.ca === undefined ? undefined : typeof tls.ca === "string" ? [tls.ca] : tls.ca;
   const hostname = tls.servername ?? target.host;
   if (tls.cert === undefined || tls.key === undefined) {
     // Dial `host`, but send SNI for and verify `servername`.
-    return tcp().then((conn) => Deno.startTls(conn, { hostname, ...(caCerts && { caCerts }) }));
+    return tcp().then((conn) => deno.startTls(conn, { hostname, ...(caCerts && { caCerts }) }));
   }
   // Deno takes a client certificate only in connectTls, which dials the name it verifies.
-  const options: Deno.ConnectTlsOptions = { hostname, port: target.port };
-  if (caCerts !== undefined) options.caCerts = caCerts;
-  return Deno.connectTls({ ...options, cert: tls.cert, key: tls.key });
+  return deno.connectTls({
+    hostname,
+    port: target.port,
+    ...(caCerts && { caCerts }),
+    cert: tls.cert,
+    key: tls.key,
+  });
 }
 
 /** Rejects with the abort reason when `signal` aborts first; a connection made later is closed. */
 class DenoTransport implements Transport {
-  #conn: Deno.Conn;
+  #conn: DenoConn;
   #handlers: TransportHandlers;
   #closed = false;
 
-  constructor(conn: Deno.Conn, handlers: TransportHandlers, readPacing: boolean) {
+  constructor(conn: DenoConn, handlers: TransportHandlers, readPacing: boolean) {
     this.#conn = conn;
     this.#handlers = handlers;
     this.#readLoop(readPacing ? new ReadPacer() : undefined);

@@ -163,9 +163,14 @@ export function transportSuite(name: string, harness: () => SuiteHarness): void 
       await assert.rejects(transport.write(pattern(1, 1)));
     });
 
-    it(`${name} opener rejects when nothing listens`, async () => {
+    it(`${name} opener rejects when nothing listens, naming where it tried`, async () => {
       const h = harness();
-      await assert.rejects(h.opener(h.refusedTarget(), new Recorder()));
+      const target = h.refusedTarget();
+      const where = target.kind === "unix" ? target.path! : `${target.host}:${target.port}`;
+      await assert.rejects(h.opener(target, new Recorder()), (error: Error) => {
+        assert.match(error.message, new RegExp(where.replace(/[.[\]]/g, "\\$&")));
+        return true;
+      });
     });
 
     it(`${name} opener rejects with the reason of an already aborted signal`, async () => {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Recorder, transportSuite } from "./transport_suite.ts";
 import { useWebSocketServer } from "./_ws_server.ts";
 import { openWebSocket } from "../../src/transport/websocket.ts";
-import { loadWebSocketOpener, openAuto } from "../../src/transport/auto.ts";
+import { openDefault } from "../../src/transport/defaults/detect.ts";
 import type { TransportTarget } from "../../src/transport/types.ts";
 import { readCert } from "../_helpers/mosquitto.ts";
 import { MqttClient } from "../../mod.ts";
@@ -143,10 +143,9 @@ describe("openWebSocket", () => {
     await assert.rejects(openWebSocket(target, new Recorder()), TypeError);
   });
 
-  it("openAuto opens ws targets with openWebSocket", async () => {
-    assert.equal(await loadWebSocketOpener(), openWebSocket);
+  it("the default opener opens ws targets with the WebSocket adapter", async () => {
     const accepted = h.accept();
-    const transport = await openAuto(h.target(), new Recorder());
+    const transport = await openDefault(h.target(), new Recorder());
     await transport.write(pattern(3, 3));
     assert.deepEqual(await (await accepted).read(3), pattern(3, 3));
     transport.close();
