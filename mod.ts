@@ -102,4 +102,8 @@ export type {
   TransportOpener,
   TransportOpenOptions,
   TransportTarget,
+  WebSocketConstructor,
+  WebSocketHandler,
+  WebSocketLike,
+  WebSocketOptions,
 } from "./src/transport/types.ts";

@@ -36,5 +36,9 @@ export type {
   TransportOpener,
   TransportOpenOptions,
   TransportTarget,
+  WebSocketConstructor,
+  WebSocketHandler,
+  WebSocketLike,
+  WebSocketOptions,
 } from "./transport/types.ts";
 export { type MemoryConnection, memoryPair, type MemoryServer } from "./transport/memory.ts";

@@ -6,7 +6,12 @@
  * @module
  */
 
-import type { Transport, TransportOpener, TransportTarget } from "../transport/types.ts";
+import type {
+  Transport,
+  TransportOpener,
+  TransportTarget,
+  WebSocketConstructor,
+} from "../transport/types.ts";
 import { type PipelineHooks, WritePipeline } from "./_write_pipeline.ts";
 
 /** What a connection reports to the driver (a failed write is reported as `closed`). */
@@ -27,6 +32,8 @@ export interface OpenSettings {
   target: TransportTarget;
   /** Passed to the opener: whether the transport may batch reads under a dense stream. */
   readPacing: boolean;
+  /** Passed to the opener: the WebSocket class for `ws`/`wss` targets (the global's when absent). */
+  webSocket?: WebSocketConstructor | undefined;
 }
 
 /** One transport, from the `open` request until it is closed. */
@@ -64,7 +71,7 @@ export class Connection {
   }
 
   /** Starts opening the transport. */
-  open({ opener, target, readPacing }: OpenSettings): void {
+  open({ opener, target, readPacing, webSocket }: OpenSettings): void {
     const opening = this.#opening = new AbortController();
     const handlers = {
       onData: (chunk: Uint8Array) => {
@@ -80,7 +87,8 @@ export class Connection {
     };
     let transport: Promise<Transport>;
     try {
-      transport = opener(target, handlers, { signal: opening.signal, readPacing });
+      const how = { signal: opening.signal, readPacing, ...(webSocket && { webSocket }) };
+      transport = opener(target, handlers, how);
     } catch (error) {
       transport = Promise.reject(error);
     }

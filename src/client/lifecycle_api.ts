@@ -47,12 +47,13 @@ export function startDriver(
   calls: UserCalls,
   events: DriverEvents,
 ): Driver {
-  const { session, random, opener, target, readPacing, clock } = options;
+  const { session, random, opener, target, readPacing, webSocket, clock } = options;
   let connectedBefore = false;
   const driver = new Driver(new Session(session, random), {
     opener: opener ?? openDefault,
     target,
     readPacing,
+    webSocket,
     clock,
     events: {
       event: (event) => {

@@ -7,7 +7,7 @@
 
 import type { Properties, ProtocolVersion, QoS } from "../codec/types.ts";
 import type { LogLevel } from "../session/types.ts";
-import type { TransportOpener } from "../transport/types.ts";
+import type { TransportOpener, WebSocketConstructor } from "../transport/types.ts";
 import type { Clock } from "./clock.ts";
 import type { Payload } from "./payload.ts";
 
@@ -176,8 +176,31 @@ export interface ClientOptions {
   cert?: string;
   /** PEM client key (the text, not a file path). */
   key?: string;
-  /** TLS server name (SNI). Over WebSocket only the host itself. */
+  /**
+   * TLS server name (SNI). Over WebSocket only the host itself, unless `webSocket` is a class
+   * that takes TLS settings (the `ws` package's).
+   */
   servername?: string;
+  /**
+   * `ws://` / `wss://`: extra HTTP headers of the WebSocket handshake, e.g.
+   * `{ Authorization: "Bearer …" }`. Sent where the WebSocket can send them: Deno's, Bun's and
+   * Node's global `WebSocket`, and a `webSocket` class such as the `ws` package's (as its
+   * third argument's `headers`). A browser's or Cloudflare Workers' `WebSocket` cannot:
+   * connecting with `wsHeaders` there fails with an Error rather than connecting without them
+   * (put a token in the URL's query, or in `username` / `password`, instead). The values are
+   * never shown in an error message or log.
+   */
+  wsHeaders?: Record<string, string>;
+  /**
+   * `ws://` / `wss://`: the WebSocket class to connect with instead of the runtime's global
+   * `WebSocket`, e.g. `WebSocket` from the `ws` package on Node 20 (which has no global one),
+   * or to send `wsHeaders` and certificates on Node (`ws` takes `ca`, `cert`, `key` and
+   * `servername`). It is called as `new webSocket(url, "mqtt", { headers, ca, cert, key,
+   * servername })`, the third argument only when one of those is set, the way `ws` reads it;
+   * a class that ignores that argument ignores them.
+   * @default the global `WebSocket`
+   */
+  webSocket?: WebSocketConstructor;
   /**
    * Batch socket reads under a dense incoming stream: while packets arrive faster than ~8,000
    * reads a second, the transport waits one timer tick (1–2 ms) between reads so one read takes

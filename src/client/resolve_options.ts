@@ -6,7 +6,7 @@
  */
 
 import type { SessionOptions } from "../session/types.ts";
-import type { TransportOpener, TransportTarget } from "../transport/types.ts";
+import type { TransportOpener, TransportTarget, WebSocketConstructor } from "../transport/types.ts";
 import type { LogLevel } from "../session/types.ts";
 import { parseBrokerUrl } from "./broker_url.ts";
 import { type Clock, realClock } from "./clock.ts";
@@ -30,6 +30,8 @@ export interface ResolvedOptions {
   readPacing: boolean;
   /** The transport factory, or undefined for the runtime's own. */
   opener: TransportOpener | undefined;
+  /** The WebSocket class for `ws`/`wss` (see {@link ClientOptions.webSocket}). */
+  webSocket: WebSocketConstructor | undefined;
   clock: Clock;
   random: () => number;
   messageBuffer: number;
@@ -75,6 +77,8 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   cert: true,
   key: true,
   servername: true,
+  wsHeaders: true,
+  webSocket: true,
   readPacing: true,
   logger: true,
   suppressExceptions: true,
@@ -113,6 +117,19 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   // The client itself.
   if (o.logger !== undefined) checkFunction(o.logger, "options.logger");
   if (o.transport !== undefined) checkFunction(o.transport, "options.transport");
+  if (o.webSocket !== undefined) {
+    if (typeof o.webSocket !== "function") {
+      throw new TypeError(
+        `options.webSocket must be a WebSocket class (e.g. WebSocket from the ws package), got ${
+          describe(o.webSocket)
+        }`,
+      );
+    }
+    if (target.kind !== "ws" && target.kind !== "wss") {
+      const got = o.url === undefined ? "" : `, got ${describe(o.url)}`;
+      throw new RangeError(`options.webSocket needs a WebSocket URL (ws:// or wss://)${got}`);
+    }
+  }
   if (o.clock !== undefined) {
     checkObject(o.clock, "options.clock");
     for (const method of ["now", "setTimer", "clearTimer"] as const) {
@@ -124,6 +141,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     target,
     readPacing,
     opener: o.transport,
+    webSocket: o.webSocket,
     clock: o.clock ?? realClock(),
     random,
     messageBuffer: o.messageBuffer === undefined

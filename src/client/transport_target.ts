@@ -8,11 +8,11 @@
 import type { TlsOptions, TransportTarget } from "../transport/types.ts";
 import type { UrlParts } from "./broker_url.ts";
 import type { ClientOptions } from "./options.ts";
-import { checkBoolean, checkInteger, checkString, describe } from "./_validate.ts";
+import { checkBoolean, checkInteger, checkObject, checkString, describe } from "./_validate.ts";
 
 /**
- * Where `o` says to connect: its `host`, `port`, `tls`, `unixSocket`, `ca`, `cert`, `key` and
- * `servername`, over what its parsed `url` says.
+ * Where `o` says to connect: its `host`, `port`, `tls`, `unixSocket`, `ca`, `cert`, `key`,
+ * `servername` and `wsHeaders`, over what its parsed `url` says.
  *
  * @throws {TypeError | RangeError} when one of those options is invalid, or they contradict; a
  * `ca`, `cert` or `key` that is not PEM text (a file path, say) is a TypeError
@@ -56,7 +56,10 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
     }
     tlsOptions[field] = value;
   }
-  if (websocket && tlsOptions.servername !== undefined && tlsOptions.servername !== host) {
+  const anyName = o.webSocket !== undefined; // a given class (ws) may take any servername
+  if (
+    websocket && !anyName && tlsOptions.servername !== undefined && tlsOptions.servername !== host
+  ) {
     throw new RangeError(
       `options.servername must be the host over WebSocket (the URL's host is the name sent and ` +
         `verified), got ${describe(tlsOptions.servername)} for host ${describe(host)}`,
@@ -81,7 +84,56 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
   if (tlsOptions.cert !== undefined) checkPem(tlsOptions.cert, "options.cert", true);
   if (tlsOptions.key !== undefined) checkPem(tlsOptions.key, "options.key", false);
   if (tls) target.tls = tlsOptions;
+  if (o.wsHeaders !== undefined) {
+    const headers = checkHeaders(o.wsHeaders);
+    if (!websocket) {
+      throw new RangeError("options.wsHeaders needs a WebSocket URL (ws:// or wss://)");
+    }
+    if (Object.keys(headers).length > 0) target.headers = headers;
+  }
   return target;
+}
+
+/** An HTTP header name (RFC 9110 token); a value: tab, visible ASCII, space, Latin-1. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Headers the WebSocket handshake sets itself. */
+const HANDSHAKE = /^(?:sec-websocket-.*|upgrade|connection)$/i;
+
+/**
+ * A copy of `wsHeaders`, checked. Messages name a header but never show its value (often a
+ * token).
+ *
+ * @throws {TypeError} when it is not an object of strings
+ * @throws {RangeError} for a name that is not an HTTP token or that the handshake sets itself,
+ * or a value with a character an HTTP header cannot carry
+ */
+function checkHeaders(wsHeaders: unknown): Record<string, string> {
+  checkObject(wsHeaders, "options.wsHeaders");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(wsHeaders as Record<string, unknown>)) {
+    const field = `options.wsHeaders[${describe(name)}]`;
+    if (!TOKEN.test(name)) {
+      throw new RangeError(`options.wsHeaders has ${describe(name)}, not an HTTP header name`);
+    }
+    if (HANDSHAKE.test(name)) {
+      throw new RangeError(
+        `options.wsHeaders must not set ${describe(name)}: the WebSocket handshake sets it`,
+      );
+    }
+    if (typeof value !== "string") {
+      throw new TypeError(
+        `${field} must be a string, got ${value === null ? "null" : typeof value}`,
+      );
+    }
+    if (!VALUE.test(value)) {
+      throw new RangeError(
+        `${field} has a character an HTTP header cannot carry (a control character or one ` +
+          `above U+00FF); the value is not shown`,
+      );
+    }
+    headers[name] = value;
+  }
+  return headers;
 }
 
 /** A string that looks like a file path: absolute, relative, home, a drive, or a PEM file name. */

@@ -50,6 +50,11 @@ export interface TransportTarget {
   path?: string;
   /** TLS settings, for kinds `tls` and `wss`. */
   tls?: TlsOptions;
+  /**
+   * Kinds `ws`/`wss`: extra HTTP headers of the WebSocket handshake (e.g. `Authorization`).
+   * Values may be secrets: adapters never put them in a message.
+   */
+  headers?: Record<string, string>;
 }
 
 /** How to open a transport (the target says where): when to give up, and how to read. */
@@ -63,7 +68,66 @@ export interface TransportOpenOptions {
    * @default true
    */
   readPacing?: boolean;
+  /**
+   * Kinds `ws`/`wss`: the WebSocket class to open them with instead of the runtime's global
+   * `WebSocket` (e.g. the `ws` package's on Node 20). See {@link WebSocketConstructor}.
+   */
+  webSocket?: WebSocketConstructor;
 }
+
+/**
+ * A WebSocket class korero can open `ws`/`wss` targets with: the WHATWG constructor
+ * `new WebSocket(url, protocols)`, which may take a third argument as the `ws` package's does
+ * ({@link WebSocketOptions}: handshake headers and TLS settings). Every runtime's global
+ * `WebSocket` and the `ws` package's `WebSocket` are such classes.
+ */
+export interface WebSocketConstructor {
+  /** Starts the handshake with `url`, offering `protocols` ("mqtt"). */
+  new (url: string, protocols: string | string[], options?: WebSocketOptions): WebSocketLike;
+}
+
+/**
+ * The third constructor argument a {@link WebSocketConstructor} given as an option is called
+ * with, when there is something to put in it: the fields the `ws` package reads.
+ */
+export interface WebSocketOptions {
+  /** Extra HTTP headers of the handshake. */
+  headers?: Record<string, string>;
+  /** Trusted CA certificates (PEM). */
+  ca?: string | string[];
+  /** Client certificate chain (PEM). */
+  cert?: string;
+  /** Client private key (PEM). */
+  key?: string;
+  /** Server name for SNI and verification. */
+  servername?: string;
+}
+
+/** The members of a WebSocket korero uses (WHATWG names and meanings). */
+export interface WebSocketLike {
+  /** Set to `"arraybuffer"`: binary messages arrive as `ArrayBuffer`s. */
+  binaryType: string;
+  /** Bytes handed to `send()` but not yet to the network. */
+  readonly bufferedAmount: number;
+  /** Set by korero: the handshake succeeded. */
+  onopen: WebSocketHandler;
+  /** Set by korero: a message arrived (`event.data`). */
+  onmessage: WebSocketHandler;
+  /** Set by korero: an error (`event.message`, where the runtime gives one). */
+  onerror: WebSocketHandler;
+  /** Set by korero: the connection closed (`event.code`, `reason`, `wasClean`). */
+  onclose: WebSocketHandler;
+  /** Sends the bytes as one binary message. */
+  send(data: Uint8Array & { readonly buffer: ArrayBuffer }): void;
+  /** Closes the connection (or gives up the handshake). */
+  close(): void;
+}
+
+/**
+ * An event handler property of a {@link WebSocketLike}. korero assigns it; the event's type is
+ * the WebSocket's own (`never` here lets every WebSocket's handler types fit).
+ */
+export type WebSocketHandler = ((event: never) => void) | null;
 
 /** Opens a transport; rejects (or honours `options.signal`) when the connection cannot be made. */
 export type TransportOpener = (

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ClientOptions } from "../../src/client/options.ts";
+import type { WebSocketConstructor } from "../../src/transport/types.ts";
 import { resolveOptions } from "../../src/client/resolve_options.ts";
 import { parseBrokerUrl } from "../../src/client/broker_url.ts";
 import { generateClientId } from "../../src/client/session_options.ts";
@@ -171,6 +172,55 @@ describe("resolveOptions", () => {
 
   it("resolveOptions accepts a servername equal to the host over wss://", () => {
     assert.deepEqual(resolve({ url: "wss://h", servername: "h" }).target.tls, { servername: "h" });
+  });
+
+  it("resolveOptions puts wsHeaders in the WebSocket target as a copy", () => {
+    const wsHeaders = { Authorization: "Bearer t0k3n", "X-Client": "korero é" };
+    const r = resolve({ url: "wss://h/mqtt", wsHeaders });
+    assert.deepEqual(r.target, {
+      kind: "wss",
+      host: "h",
+      port: 443,
+      path: "/mqtt",
+      tls: {},
+      headers: wsHeaders,
+    });
+    assert.notEqual(r.target.headers, wsHeaders);
+    assert.equal("headers" in resolve({ url: "ws://h", wsHeaders: {} }).target, false);
+  });
+
+  it("resolveOptions passes a webSocket class through, and without one leaves it undefined", () => {
+    class Socket {}
+    const webSocket = Socket as unknown as WebSocketConstructor;
+    assert.equal(resolve({ url: "ws://h", webSocket }).webSocket, Socket);
+    assert.equal(resolve({ url: "ws://h" }).webSocket, undefined);
+  });
+
+  it("resolveOptions accepts any servername over wss:// with a webSocket class (ws takes it)", () => {
+    const webSocket = class {} as unknown as WebSocketConstructor;
+    const r = resolve({ url: "wss://10.0.0.5", servername: "broker.example", webSocket });
+    assert.deepEqual(r.target.tls, { servername: "broker.example" });
+  });
+
+  it("resolveOptions never shows a wsHeaders value in its errors", () => {
+    const secret = "Bearer s3cr3t";
+    for (
+      const wsHeaders of [
+        { Authorization: `${secret}\r\nX-Injected: 1` },
+        { Authorization: `${secret}\u2028` },
+      ]
+    ) {
+      assert.throws(() => resolve({ url: "ws://h", wsHeaders }), (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, /options\.wsHeaders\["Authorization"\] has a character/);
+        assert.doesNotMatch(error.message, /s3cr3t/);
+        return true;
+      });
+    }
+    assert.throws(
+      () => resolve({ url: "ws://h", wsHeaders: { Authorization: 42 as unknown as string } }),
+      (error: Error) => error instanceof TypeError && !error.message.includes("42"),
+    );
   });
 
   it("resolveOptions makes a unix socket target", () => {
@@ -399,6 +449,48 @@ describe("resolveOptions", () => {
       { logger: "console" },
       TypeError,
       /logger must be a function/,
+    ],
+    [
+      "wsHeaders that are not an object",
+      { url: "ws://h", wsHeaders: "Authorization: x" },
+      TypeError,
+      /options\.wsHeaders must be an object/,
+    ],
+    [
+      "wsHeaders with an mqtt:// URL",
+      { url: "mqtt://h", wsHeaders: { A: "b" } },
+      RangeError,
+      /options\.wsHeaders needs a WebSocket URL \(ws:\/\/ or wss:\/\/\)/,
+    ],
+    [
+      "a wsHeaders name that is not an HTTP token",
+      { url: "ws://h", wsHeaders: { "X Token": "b" } },
+      RangeError,
+      /options\.wsHeaders has "X Token", not an HTTP header name/,
+    ],
+    [
+      "a wsHeaders value that is not a string",
+      { url: "ws://h", wsHeaders: { A: 1 } },
+      TypeError,
+      /options\.wsHeaders\["A"\] must be a string, got number/,
+    ],
+    [
+      "a wsHeaders entry the handshake sets itself",
+      { url: "ws://h", wsHeaders: { "Sec-WebSocket-Protocol": "mqttv5" } },
+      RangeError,
+      /must not set "Sec-WebSocket-Protocol": the WebSocket handshake sets it/,
+    ],
+    [
+      "a webSocket that is not a class",
+      { url: "ws://h", webSocket: "ws" },
+      TypeError,
+      /options\.webSocket must be a WebSocket class \(e\.g\. WebSocket from the ws package\), got "ws"/,
+    ],
+    [
+      "a webSocket with an mqtt:// URL",
+      { url: "mqtt://h", webSocket: class {} },
+      RangeError,
+      /options\.webSocket needs a WebSocket URL \(ws:\/\/ or wss:\/\/\), got "mqtt:\/\/h"/,
     ],
     [
       "resubscribe as a number",

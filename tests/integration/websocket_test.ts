@@ -1,7 +1,9 @@
 /**
  * MQTT over WebSocket through a real Mosquitto: its `ws://` listener (directly, and through a
  * {@link TcpProxy} that can cut the connection), its `wss://` listener with the test CA, and a
- * `wss://` listener that requires a client certificate.
+ * `wss://` listener that requires a client certificate; with handshake headers (`wsHeaders`) on
+ * each. (That the headers reach the server is checked in tests/transport/websocket_test.ts; the
+ * same with the `ws` package on Node in tests/node/websocket_ws_test.ts.)
  *
  * Mosquitto 2.0.11 answers a WebSocket CONNECT after ~100–200 ms and sends packets larger than
  * 4 KiB to WebSocket clients at ~4 KiB per 100 ms (eclipse-mosquitto/mosquitto#2252), so the
@@ -27,6 +29,7 @@ import {
 } from "./_support.ts";
 
 const NO_RETRY = { reconnect: false, connectTimeout: 5_000 } as const;
+const wsHeaders = { Authorization: "Bearer t0k3n", "X-Korero-Test": "yes" };
 
 describe("MqttClient over WebSocket to Mosquitto", () => {
   let broker: MosquittoBroker;
@@ -94,6 +97,19 @@ describe("MqttClient over WebSocket to Mosquitto", () => {
     });
   }
 
+  it("MqttClient over ws:// with wsHeaders round-trips QoS 0, 1 and 2 through Mosquitto", async () => {
+    const topic = uniqueTopic("ws-headers");
+    const { client, inbox } = await pool.open(broker.url("ws"), { protocolVersion: 5, wsHeaders });
+    await client.subscribe(topic, { qos: 2 });
+    for (const qos of [0, 1, 2] as QoS[]) await client.publish(topic, `qos ${qos}`, { qos });
+    const messages = await inbox.count(3, "the three messages");
+    assert.deepEqual(messages.map((m) => [text(m.payload), m.qos]), [
+      ["qos 0", 0],
+      ["qos 1", 1],
+      ["qos 2", 2],
+    ]);
+  });
+
   it("MqttClient over ws:// connects with the root path / as well as the default /mqtt", async () => {
     const { client } = await pool.open(`${broker.url("ws")}/`);
     assert.equal(client.connected, true);
@@ -158,6 +174,16 @@ describe("MqttClient over WebSocket to Mosquitto", () => {
       ca,
       cert: readCert("client.pem"),
       key: readCert("client.key"),
+    });
+    await roundTrip(client);
+  });
+
+  it("connect over wss:// sends wsHeaders together with the CA and a client certificate", async () => {
+    const client = await connect(`wss://localhost:${mwssPort}/mqtt`, {
+      ca,
+      cert: readCert("client.pem"),
+      key: readCert("client.key"),
+      wsHeaders,
     });
     await roundTrip(client);
   });

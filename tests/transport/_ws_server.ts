@@ -2,7 +2,8 @@
  * The server side of the shared transport suite for the WebSocket adapter: a WebSocket server on
  * a free 127.0.0.1 port, with `Deno.serve` + `Deno.upgradeWebSocket` on Deno and `Bun.serve` on
  * Bun (node:http has no WebSocket server). It answers the subprotocol "mqtt", refuses the
- * handshake at `/refuse` (HTTP 404), and holds requests to `/hold` unanswered until `release()`.
+ * handshake at `/refuse` (HTTP 404), holds requests to `/hold` unanswered until `release()`, and
+ * records each request's path, subprotocols and headers.
  *
  * @module
  */
@@ -18,6 +19,8 @@ export interface SeenRequest {
   path: string;
   /** The Sec-WebSocket-Protocol header: the subprotocols the client offered. */
   protocols: string | null;
+  /** Every request header, by lower-case name. */
+  headers: Record<string, string>;
 }
 
 /** One accepted WebSocket, as the suite needs it, plus the kind of every frame received. */
@@ -130,6 +133,7 @@ export function useWebSocketServer(
     const seen = {
       path: url.pathname + url.search,
       protocols: request.headers.get("sec-websocket-protocol"),
+      headers: Object.fromEntries(request.headers),
     };
     requestWaiters.shift()?.(seen);
     if (url.pathname === "/refuse") return new Response("no broker here", { status: 404 });

@@ -34,7 +34,9 @@ function harness(): SuiteHarness {
   const { opener, server } = memoryPair();
   let accepted: ((side: ServerSide) => void) | undefined;
   server.onOpen = (target) =>
-    target.host === "refused" ? new Error("Connection refused") : undefined;
+    target.host === "refused"
+      ? new Error(`Connection refused by ${target.host}:${target.port}`) // the server's reason
+      : undefined;
   server.onConnection = (connection) => accepted?.(serverSide(connection));
   return {
     opener,

@@ -2,7 +2,9 @@
  * The shared transport suite against the WebSocket adapter, over ws:// and wss:// (a Deno.serve
  * or Bun.serve WebSocket server, see _ws_server.ts), plus what WebSocket adds: the "mqtt"
  * subprotocol and request path, binary frames, text frames refused, a refused or aborted
- * handshake, TLS settings, and backpressure through `bufferedAmount` (with a fake WebSocket).
+ * handshake, TLS settings, handshake headers, a WebSocket class given as an option, and
+ * backpressure through `bufferedAmount` (with a fake WebSocket). Node with the `ws` package is in
+ * tests/node/websocket_ws_test.ts; a browser's WebSocket (headers refused) in tests/browser/.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -10,11 +12,43 @@ import { Recorder, transportSuite } from "./transport_suite.ts";
 import { useWebSocketServer } from "./_ws_server.ts";
 import { openWebSocket } from "../../src/transport/websocket.ts";
 import { openDefault } from "../../src/transport/defaults/detect.ts";
-import type { TransportTarget } from "../../src/transport/types.ts";
+import type {
+  TransportTarget,
+  WebSocketConstructor,
+  WebSocketOptions,
+} from "../../src/transport/types.ts";
 import { readCert } from "../_helpers/mosquitto.ts";
 import { MqttClient } from "../../mod.ts";
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+/** The runtime's global WebSocket fits the `webSocket` option's type (checked by `deno check`). */
+const _globalFits: WebSocketConstructor = WebSocket;
+
+const HEADERS = { Authorization: "Bearer t0k3n", "X-Korero-Test": "yes" };
+
+/** Whether `seen` has every header of HEADERS (names are lower case on the server). */
+function hasHeaders(seen: { headers: Record<string, string> }): boolean {
+  return Object.entries(HEADERS).every(([name, value]) =>
+    seen.headers[name.toLowerCase()] === value
+  );
+}
+
+/** The global WebSocket, constructible with the runtime's own options object (Deno, Bun, Node). */
+const GlobalWebSocket = WebSocket as unknown as new (url: string, init: unknown) => WebSocket;
+
+/**
+ * A class called as the `ws` package's is, `(url, protocols, { headers })`, that connects
+ * through the runtime's global WebSocket and records each call.
+ */
+class WsStyleWebSocket extends GlobalWebSocket {
+  static calls: [string, string | string[], WebSocketOptions | undefined][] = [];
+  constructor(url: string, protocols: string | string[], options?: WebSocketOptions) {
+    WsStyleWebSocket.calls.push([url, protocols, options]);
+    const headers = options?.headers === undefined ? {} : { headers: options.headers };
+    super(url, { protocols: [protocols].flat(), ...headers });
+  }
+}
 
 function pattern(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);
@@ -32,8 +66,69 @@ describe("openWebSocket", () => {
     const target = { ...h.target(), path: "/brokers/one?token=a%20b" };
     const transport = await openWebSocket(target, new Recorder());
     await accepted;
-    assert.deepEqual(await seen, { path: "/brokers/one?token=a%20b", protocols: "mqtt" });
+    const { path, protocols } = await seen;
+    assert.deepEqual({ path, protocols }, { path: "/brokers/one?token=a%20b", protocols: "mqtt" });
     transport.close();
+  });
+
+  it("openWebSocket sends the target's headers in the handshake", async () => {
+    const accepted = h.accept();
+    const seen = h.nextRequest();
+    const transport = await openWebSocket({ ...h.target(), headers: HEADERS }, new Recorder());
+    const server = await accepted;
+    const request = await seen;
+    assert.ok(hasHeaders(request), `headers seen: ${JSON.stringify(request.headers)}`);
+    assert.equal(request.protocols, "mqtt");
+    await transport.write(pattern(3, 1));
+    assert.deepEqual(await server.read(3), pattern(3, 1));
+    transport.close();
+  });
+
+  it("openWebSocket opens with options.webSocket instead of the global, headers in its third argument", async () => {
+    WsStyleWebSocket.calls = [];
+    const recorder = new Recorder();
+    const accepted = h.accept();
+    const seen = h.nextRequest();
+    const target = { ...h.target(), headers: HEADERS };
+    const transport = await openWebSocket(target, recorder, { webSocket: WsStyleWebSocket });
+    const server = await accepted;
+    assert.deepEqual(WsStyleWebSocket.calls, [
+      [`ws://127.0.0.1:${target.port}/mqtt`, "mqtt", { headers: HEADERS }],
+    ]);
+    assert.ok(hasHeaders(await seen));
+    await transport.write(pattern(70_000, 4));
+    assert.deepEqual(await server.read(70_000), pattern(70_000, 4));
+    server.write(pattern(9, 9));
+    await recorder.until(() => recorder.received === 9);
+    transport.close();
+  });
+
+  it("MqttClient sends options.wsHeaders in the WebSocket handshake", async () => {
+    const accepted = h.accept();
+    const seen = h.nextRequest();
+    const url = `ws://127.0.0.1:${h.target().port}`;
+    const client = new MqttClient({ url, reconnect: false, wsHeaders: HEADERS });
+    const connecting = client.connect();
+    const server = await accepted;
+    assert.ok(hasHeaders(await seen));
+    await server.read(2); // the CONNECT is on its way
+    server.write(new Uint8Array([0x20, 0x02, 0x00, 0x00]));
+    await connecting;
+    await client.disconnect();
+  });
+
+  it("MqttClient connects over ws:// with options.webSocket", async () => {
+    WsStyleWebSocket.calls = [];
+    const accepted = h.accept();
+    const url = `ws://127.0.0.1:${h.target().port}/p`;
+    const client = new MqttClient({ url, reconnect: false, webSocket: WsStyleWebSocket });
+    const connecting = client.connect();
+    const server = await accepted;
+    await server.read(2);
+    server.write(new Uint8Array([0x20, 0x02, 0x00, 0x00]));
+    await connecting;
+    assert.deepEqual(WsStyleWebSocket.calls, [[url, "mqtt", undefined]]);
+    await client.disconnect();
   });
 
   it("openWebSocket asks for /mqtt when the target has no path", async () => {
@@ -94,6 +189,15 @@ describe("openWebSocket", () => {
         error.message,
         /Cannot connect to ws:\/\/127\.0\.0\.1:\d+\/refuse: the WebSocket handshake failed .*404/,
       );
+      return true;
+    });
+  });
+
+  it("openWebSocket shows no query in its errors (it may carry a token)", async () => {
+    const target = { ...h.target(), path: "/refuse?token=s3cr3t" };
+    await assert.rejects(openWebSocket(target, new Recorder()), (error: Error) => {
+      assert.match(error.message, /^Cannot connect to ws:\/\/127\.0\.0\.1:\d+\/refuse\?…: /);
+      assert.doesNotMatch(error.message, /s3cr3t/);
       return true;
     });
   });
@@ -176,21 +280,56 @@ describe("openWebSocket over TLS", () => {
     await assert.rejects(openWebSocket(target, new Recorder()), /servername "localhost"/);
   });
 
-  it("openWebSocket rejects ca, cert and key where the WebSocket takes no certificates", {
-    skip: isDeno ? false : "needs a runtime global that can be hidden: Deno's can, Bun's cannot",
-  }, async () => {
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, "Deno")!;
-    Object.defineProperty(globalThis, "Deno", { value: {}, configurable: true });
-    let opening: Promise<unknown>;
-    try {
-      opening = openWebSocket({ ...h.target(), tls: { ca, cert: "C", key: "K" } }, new Recorder());
-    } finally {
-      Object.defineProperty(globalThis, "Deno", descriptor);
+  it("openWebSocket sends headers together with the CA (Deno's client, Bun's tls option)", async () => {
+    const accepted = h.accept();
+    const seen = h.nextRequest();
+    const transport = await openWebSocket({ ...h.target(), headers: HEADERS }, new Recorder());
+    await accepted;
+    assert.ok(hasHeaders(await seen));
+    transport.close();
+  });
+
+  /**
+   * Opens `target` as if on a runtime that is neither Deno, Bun nor Node (its WebSocket takes
+   * only protocols, as a browser's): Deno's `Deno` and `process` globals can be hidden while the
+   * adapter creates its socket, Bun's cannot. The browser test (tests/browser/) checks a real one.
+   */
+  function openElsewhere(target: TransportTarget): Promise<unknown> {
+    const names = ["Deno", "process"] as const;
+    const saved = names.map((name) => Object.getOwnPropertyDescriptor(globalThis, name)!);
+    for (const name of names) {
+      Object.defineProperty(globalThis, name, { value: undefined, configurable: true });
     }
+    try {
+      return openWebSocket(target, new Recorder());
+    } finally {
+      names.forEach((name, i) => Object.defineProperty(globalThis, name, saved[i]!));
+    }
+  }
+  const hideable = isDeno
+    ? false
+    : "needs runtime globals that can be hidden: Deno's can, Bun's cannot";
+
+  it("openWebSocket rejects ca, cert and key where the WebSocket takes no certificates", {
+    skip: hideable,
+  }, async () => {
     await assert.rejects(
-      opening,
+      openElsewhere({ ...h.target(), tls: { ca, cert: "C", key: "K" } }),
       /with ca, cert, key: this runtime's WebSocket takes no certificates/,
     );
+  });
+
+  it("openWebSocket rejects headers where the WebSocket cannot send them, never showing them", {
+    skip: hideable,
+  }, async () => {
+    await assert.rejects(openElsewhere({ ...h.target(), headers: HEADERS }), (error: Error) => {
+      assert.match(
+        error.message,
+        /^Cannot connect to wss:\/\/127\.0\.0\.1:\d+\/mqtt with options\.wsHeaders: the WebSocket of this runtime \(a browser\) cannot send handshake headers/,
+      );
+      assert.doesNotMatch(error.message, /t0k3n|yes/);
+      return true;
+    });
   });
 });
 
@@ -199,6 +338,8 @@ class FakeWebSocket {
   static last: FakeWebSocket | undefined;
   readonly url: string;
   readonly init: unknown;
+  readonly options: unknown;
+  readonly sent: Uint8Array[] = [];
   binaryType = "blob";
   buffered = 0;
   /** How often `bufferedAmount` was read, and a callback for each read. */
@@ -207,9 +348,10 @@ class FakeWebSocket {
   onopen: (() => void) | undefined;
   onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | undefined;
 
-  constructor(url: string, init: unknown) {
+  constructor(url: string, init: unknown, ...options: unknown[]) {
     this.url = url;
     this.init = init;
+    this.options = options;
     FakeWebSocket.last = this;
     setTimeout(() => this.onopen?.(), 0);
   }
@@ -219,6 +361,7 @@ class FakeWebSocket {
     return this.buffered;
   }
   send(bytes: Uint8Array): void {
+    this.sent.push(bytes);
     this.buffered += bytes.length;
   }
   close(): void {
@@ -226,18 +369,18 @@ class FakeWebSocket {
   }
 }
 
-describe("openWebSocket backpressure", () => {
-  /** Runs `test` with FakeWebSocket as the global WebSocket. */
-  async function withFake(test: () => Promise<void>): Promise<void> {
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, "WebSocket")!;
-    Object.defineProperty(globalThis, "WebSocket", { value: FakeWebSocket, configurable: true });
-    try {
-      await test();
-    } finally {
-      Object.defineProperty(globalThis, "WebSocket", descriptor);
-    }
+/** Runs `test` with FakeWebSocket as the global WebSocket. */
+async function withFake(test: () => Promise<void>): Promise<void> {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, "WebSocket")!;
+  Object.defineProperty(globalThis, "WebSocket", { value: FakeWebSocket, configurable: true });
+  try {
+    await test();
+  } finally {
+    Object.defineProperty(globalThis, "WebSocket", descriptor);
   }
+}
 
+describe("openWebSocket backpressure", () => {
   /** Resolves once `bufferedAmount` was read `n` more times. */
   function reads(socket: FakeWebSocket, n: number): Promise<void> {
     const until = socket.reads + n;
@@ -271,5 +414,65 @@ describe("openWebSocket backpressure", () => {
       await reads(socket, 1);
       transport.close();
       await assert.rejects(writing, /Cannot write: the connection closed/);
+    }));
+});
+
+describe("openWebSocket with options.webSocket", () => {
+  const webSocket = FakeWebSocket as unknown as WebSocketConstructor;
+
+  it('openWebSocket calls the class as new webSocket(url, "mqtt") when it has nothing else to pass', async () => {
+    const global = globalThis.WebSocket;
+    const transport = await openWebSocket(
+      { kind: "ws", host: "h", port: 9, path: "/p" },
+      new Recorder(),
+      {
+        webSocket,
+      },
+    );
+    const socket = FakeWebSocket.last!;
+    assert.equal(globalThis.WebSocket, global);
+    assert.deepEqual([socket.url, socket.init, socket.options], ["ws://h:9/p", "mqtt", []]);
+    assert.equal(socket.binaryType, "arraybuffer");
+    transport.close();
+  });
+
+  it("openWebSocket passes headers, ca, cert, key and any servername in the third argument, as ws reads them", async () => {
+    const tls = { ca: ["CA1", "CA2"], cert: "C", key: "K", servername: "broker.example" };
+    const target: TransportTarget = {
+      kind: "wss",
+      host: "10.0.0.5",
+      port: 9,
+      tls,
+      headers: HEADERS,
+    };
+    const transport = await openWebSocket(target, new Recorder(), { webSocket });
+    const socket = FakeWebSocket.last!;
+    assert.equal(socket.url, "wss://10.0.0.5:9/mqtt");
+    assert.equal(socket.init, "mqtt");
+    assert.deepEqual(socket.options, [{ headers: HEADERS, ...tls }]);
+    assert.notEqual((socket.options as WebSocketOptions[])[0]!.headers, HEADERS); // a copy
+    transport.close();
+  });
+
+  it("openWebSocket gives the class its own copy of each write (ws may keep it to compress)", async () => {
+    const transport = await openWebSocket({ kind: "ws", host: "h", port: 9 }, new Recorder(), {
+      webSocket,
+    });
+    const bytes = pattern(10, 1);
+    await transport.write(bytes);
+    const [sent] = FakeWebSocket.last!.sent;
+    assert.deepEqual(sent, pattern(10, 1));
+    assert.notEqual(sent!.buffer, bytes.buffer);
+    transport.close();
+  });
+
+  it("openWebSocket calls the global WebSocket given as options.webSocket the runtime's way", () =>
+    withFake(async () => {
+      const target: TransportTarget = { kind: "ws", host: "h", port: 9, headers: HEADERS };
+      const transport = await openWebSocket(target, new Recorder(), { webSocket });
+      const socket = FakeWebSocket.last!;
+      assert.deepEqual(socket.init, { protocols: ["mqtt"], headers: HEADERS }); // Deno's and Bun's
+      assert.deepEqual(socket.options, []);
+      transport.close();
     }));
 });
