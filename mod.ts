@@ -1,7 +1,8 @@
 /**
- * korero: an MQTT 3.1 / 3.1.1 / 5.0 client with no dependencies. Its socket transport (TCP, TLS,
- * unix sockets) runs on Deno and Bun; `ws://` and `wss://` go through the WHATWG `WebSocket`
- * on any runtime that has one. The codec, session and client core are runtime-free. Test
+ * korero: an MQTT 3.1 / 3.1.1 / 5.0 client with no dependencies. Its socket transports (TCP, TLS,
+ * unix sockets) are native on Deno, Bun, Node and Cloudflare Workers (TCP and TLS through
+ * `cloudflare:sockets`); `ws://` and `wss://` go through the WHATWG `WebSocket` (or a `webSocket`
+ * class such as the `ws` package's) on every runtime, browsers included. The codec, session and client core are runtime-free. Test
  * helpers (an in-memory transport pair and a manual clock) are in `@korero/mqtt/testing`.
  *
  * Connect with {@link connect} (or `new MqttClient(options)` then `client.connect()`, to set

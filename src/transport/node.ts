@@ -1,0 +1,182 @@
+/**
+ * The Node.js adapter: TCP, TLS and unix sockets through `node:net` / `node:tls`. Node 24 runs
+ * this file unbuilt (type stripping), so it holds only erasable TypeScript.
+ *
+ * @example
+ * ```ts
+ * import { MqttClient } from "@korero/mqtt";
+ * import { openNode } from "./node.ts";
+ *
+ * // The default transport picks openNode on Node by itself; passing it is for custom setups.
+ * const client = new MqttClient({ url: "mqtt://localhost:1883", transport: openNode });
+ * ```
+ * @module
+ */
+
+import { connect as netConnect, isIP } from "node:net";
+import { checkServerIdentity, connect as tlsConnect } from "node:tls";
+import type { OnReadOpts, Socket } from "node:net";
+import type { PeerCertificate } from "node:tls";
+import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
+import { abortable } from "./_abortable.ts";
+import { ReadPacer } from "./_read_pacer.ts";
+
+/**
+ * Bytes one read may take. Reads go into one reused buffer (Node's `onread`) and each chunk
+ * is a copy of the bytes read, as in the Deno adapter; pausing that socket stops reading from
+ * the kernel, which is what read pacing needs. A TLS read yields at most one record (16 KiB).
+ */
+const READ_SIZE = 64 * 1024;
+const TLS_RECORD = 16 * 1024;
+/** How long `close()` lets Node flush what it holds before it drops the connection. */
+const CLOSE_GRACE_MS = 5_000;
+
+/** What an `errno` code means, for error messages. */
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by the peer",
+  ETIMEDOUT: "timed out",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ENOENT: "no socket at that path",
+  EACCES: "permission denied",
+  EPIPE: "the connection was closed by the peer",
+};
+
+/** Opens a TCP, TLS or unix socket connection with Node's `node:net` and `node:tls`. */
+export const openNode: TransportOpener = async (target, handlers, options = {}) => {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const transport = new NodeTransport(target, handlers, options.readPacing ?? true);
+  const giveUp = () => transport.close(); // before abortable's listener: the reason still wins
+  signal?.addEventListener("abort", giveUp, { once: true });
+  try {
+    await abortable(transport.opened, signal, giveUp);
+  } finally {
+    signal?.removeEventListener("abort", giveUp);
+  }
+  return transport;
+};
+
+/** `code`'s meaning and the code, else the error's message. */
+function describe(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string") return error.message;
+  return `${REASONS[code] ?? error.message} (${code})`;
+}
+
+/** Dials `target`; for TLS, verified against `servername` (SNI too, unless it is an address). */
+function dial(target: TransportTarget, onread: OnReadOpts): Socket {
+  if (target.kind === "unix") {
+    if (target.path === undefined) throw new TypeError("A unix transport target needs a path");
+    return netConnect({ path: target.path, onread });
+  }
+  const address = { host: target.host, port: target.port, onread };
+  if (target.kind === "tcp") return netConnect(address);
+  if (target.kind !== "tls") {
+    throw new TypeError(`openNode cannot open "${target.kind}" targets: use openWebSocket`);
+  }
+  const { ca, cert, key, servername = target.host } = target.tls ?? {};
+  const verify = (_: string, peer: PeerCertificate) => checkServerIdentity(servername, peer);
+  return tlsConnect({
+    ...address,
+    ...(isIP(servername) ? { checkServerIdentity: verify } : { servername }),
+    ...(ca !== undefined && { ca }),
+    ...(cert !== undefined && { cert }),
+    ...(key !== undefined && { key }),
+    rejectUnauthorized: true, // also when NODE_TLS_REJECT_UNAUTHORIZED=0
+  });
+}
+
+class NodeTransport implements Transport {
+  /** Resolves once connected (and the TLS handshake done); rejects with why not. */
+  readonly opened: Promise<void>;
+  readonly #handlers: TransportHandlers;
+  readonly #socket: Socket;
+  /** Writes waiting for `drain`. */
+  #waiting: { resolve(): void; reject(error: Error): void }[] = [];
+  #ready = false;
+  #closed = false;
+  /** The error Node reported before closing (its `close` event carries none). */
+  #error: Error | undefined;
+
+  constructor(target: TransportTarget, handlers: TransportHandlers, readPacing: boolean) {
+    this.#handlers = handlers;
+    const pacer = readPacing ? new ReadPacer() : undefined;
+    const buffer = new Uint8Array(READ_SIZE);
+    const full = target.kind === "tls" ? TLS_RECORD : READ_SIZE;
+    const onread = { buffer, callback: (n: number) => this.#read(buffer, n, n >= full, pacer) };
+    const socket = this.#socket = dial(target, onread);
+    const to = target.kind === "unix" ? `"${target.path}"` : `${target.host}:${target.port}`;
+    let handshaking = false;
+    this.opened = new Promise((resolve, reject) => {
+      socket.once(target.kind === "tls" ? "secureConnect" : "connect", () => {
+        if (target.kind !== "unix") socket.setNoDelay(true);
+        this.#ready = true;
+        resolve();
+      });
+      socket.once("connect", () => (handshaking = target.kind === "tls"));
+      socket.on("close", () => {
+        const error = this.#error;
+        const why = error && describe(error);
+        if (this.#ready) {
+          return this.#end(
+            error && new Error(`The connection to ${to} failed: ${why}`, { cause: error }),
+          );
+        }
+        const stage = handshaking ? "TLS handshake failed: " : "";
+        const what = stage + (why ?? "the connection closed before it was ready");
+        reject(new Error(`Cannot connect to ${to}: ${what}`, { cause: error }));
+        this.#shut(new Error("Cannot write: the connection was not made"));
+      });
+    });
+    socket.on("drain", () => {
+      for (const pending of this.#waiting.splice(0)) pending.resolve();
+    });
+    socket.on("error", (error) => void (this.#error ??= error));
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
+    if (this.#socket.write(bytes)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  close(): void {
+    const stuck = this.#waiting.length > 0;
+    if (!this.#shut(new Error("Cannot write: the connection was closed"))) return;
+    const socket = this.#socket;
+    if (stuck || !this.#ready) return void socket.destroy();
+    // The bytes Node still holds go out first (a DISCONNECT, say), unless the peer takes none.
+    socket.end(() => socket.destroy());
+    socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
+  }
+
+  /** Hands a copy of what was read to `onData`; under a dense stream, pauses a tick after it. */
+  #read(buffer: Uint8Array, n: number, full: boolean, pacer: ReadPacer | undefined): true {
+    if (this.#closed) return true;
+    this.#handlers.onData(buffer.slice(0, n)); // Uint8Array's slice: a copy (a Buffer's: a view)
+    const pause = pacer?.afterRead(n, full);
+    if (pause !== undefined) {
+      this.#socket.pause(); // with `onread`, this stops reading from the kernel
+      pause.then(() => this.#closed || this.#socket.resume());
+    }
+    return true;
+  }
+
+  /** The connection ended without a `close()` from us: report it once. */
+  #end(error: Error | undefined): void {
+    const message = `Cannot write: ${error?.message ?? "the connection closed"}`;
+    if (this.#shut(new Error(message, { cause: error }))) this.#handlers.onClose(error);
+  }
+
+  /** Marks the transport closed and fails its pending writes; false if it already was. */
+  #shut(error: Error): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    for (const pending of this.#waiting.splice(0)) pending.reject(error);
+    return true;
+  }
+}
