@@ -30,19 +30,28 @@ export interface MqttErrorOptions {
 
 /** Base class of every protocol, broker and network failure. */
 export class MqttError extends Error {
+  /** `"MqttError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "MqttError";
+  }
+
   /** The MQTT 5 reason code describing the failure, e.g. `0x87` Not authorized. */
   readonly reasonCode: number;
 
   /** An error with `message`; `options.reasonCode` defaults to 0x80 Unspecified error. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.reasonCode = options.reasonCode ?? 0x80;
   }
 }
 
 /** Bytes that are not a valid MQTT packet (reason code 0x81, or 0x95 for an oversize packet). */
 export class MalformedPacketError extends MqttError {
+  /** `"MalformedPacketError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "MalformedPacketError";
+  }
+
   /** A malformed-packet error; `options.reasonCode` defaults to 0x81 Malformed Packet. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, { ...options, reasonCode: options.reasonCode ?? 0x81 });
@@ -51,6 +60,11 @@ export class MalformedPacketError extends MqttError {
 
 /** A well-formed packet that breaks a protocol rule (reason code 0x82 unless more specific). */
 export class ProtocolError extends MqttError {
+  /** `"ProtocolError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "ProtocolError";
+  }
+
   /** A protocol error; `options.reasonCode` defaults to 0x82 Protocol Error. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, { ...options, reasonCode: options.reasonCode ?? 0x82 });
@@ -59,6 +73,11 @@ export class ProtocolError extends MqttError {
 
 /** The broker answered CONNECT with a failure CONNACK. */
 export class ConnectionRefusedError extends MqttError {
+  /** `"ConnectionRefusedError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "ConnectionRefusedError";
+  }
+
   /** The human-readable name of the reason code, e.g. "Not authorized". */
   readonly reasonName: string;
 
@@ -73,13 +92,28 @@ export class ConnectionRefusedError extends MqttError {
  * The connection closed (network failure, server DISCONNECT, keepalive timeout or a local
  * `disconnect()`) before an operation could complete.
  */
-export class ConnectionClosedError extends MqttError {}
+export class ConnectionClosedError extends MqttError {
+  /** `"ConnectionClosedError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "ConnectionClosedError";
+  }
+}
 
 /** An operation did not complete within its timeout (reason code 0x80 Unspecified error). */
-export class TimeoutError extends MqttError {}
+export class TimeoutError extends MqttError {
+  /** `"TimeoutError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "TimeoutError";
+  }
+}
 
 /** A bounded queue is full and the operation was rejected (reason code 0x97 Quota exceeded). */
 export class QueueFullError extends MqttError {
+  /** `"QueueFullError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "QueueFullError";
+  }
+
   /** A queue-full error; `options.reasonCode` defaults to 0x97 Quota exceeded. */
   constructor(message: string, options: MqttErrorOptions = {}) {
     super(message, { ...options, reasonCode: options.reasonCode ?? 0x97 });
