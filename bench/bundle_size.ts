@@ -1,0 +1,91 @@
+/**
+ * The size of a browser bundle of a small app (`bench/bundle_app.ts`: connect, subscribe,
+ * publish QoS 1, read one message, disconnect), minified and gzip'd, as the npm build's
+ * `browser` condition would ship it (the default transport is `src/transport/defaults/browser.ts`).
+ * Prints the figures and the bytes each input adds to the output, largest first.
+ *
+ *   deno run -A bench/bundle_size.ts [--check] [--top N]
+ *
+ * `--check` exits with status 1 when the bundle is over {@link LIMIT_MINIFIED} bytes minified or
+ * {@link LIMIT_GZIP} gzip'd.
+ *
+ * @module
+ */
+
+import * as esbuild from "npm:esbuild@0.28.2";
+
+/** The bar for the minified bundle, in bytes (issue 9). */
+export const LIMIT_MINIFIED = 40 * 1024;
+/** The bar for the gzip'd bundle, in bytes (issue 9). */
+export const LIMIT_GZIP = 14 * 1024;
+
+const root = new URL("../", import.meta.url);
+const detect = new URL("src/transport/defaults/detect.ts", root).pathname;
+const browser = new URL("src/transport/defaults/browser.ts", root).pathname;
+
+/** Resolves the runtime-detecting default transport to the browser one, as the npm build does. */
+const browserDefaults: esbuild.Plugin = {
+  name: "browser-defaults",
+  setup(build) {
+    build.onResolve({ filter: /\/defaults\/detect\.ts$/ }, (args) => {
+      const resolved = new URL(args.path, `file://${args.resolveDir}/`).pathname;
+      return { path: resolved === detect ? browser : resolved };
+    });
+  },
+};
+
+/** Bundles the app; returns the minified code and the bytes per input. */
+async function bundle(): Promise<{ code: Uint8Array; inputs: [string, number][] }> {
+  const result = await esbuild.build({
+    entryPoints: [new URL("bench/bundle_app.ts", root).pathname],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    splitting: false,
+    write: false,
+    metafile: true,
+    outfile: "bundle.js",
+    logLevel: "error",
+    plugins: [browserDefaults],
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  const inputs = Object.entries(output?.inputs ?? {}).map(([path, { bytesInOutput }]) =>
+    [path, bytesInOutput] as [string, number]
+  );
+  inputs.sort((a, b) => b[1] - a[1]);
+  const code = result.outputFiles.find((file) => file.path.endsWith(".js"))?.contents;
+  if (code === undefined) throw new Error("esbuild wrote no bundle.js");
+  return { code, inputs };
+}
+
+/** The length of `bytes` gzip'd (CompressionStream's gzip, the default level). */
+async function gzipLength(bytes: Uint8Array): Promise<number> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+}
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+
+if (import.meta.main) {
+  const check = Deno.args.includes("--check");
+  const topIndex = Deno.args.indexOf("--top");
+  const top = topIndex >= 0 ? Number(Deno.args[topIndex + 1]) : Infinity;
+  try {
+    const { code, inputs } = await bundle();
+    const gzip = await gzipLength(code);
+    console.log(`browser bundle: ${kb(code.length)} KB minified, ${kb(gzip)} KB gzip`);
+    console.log(`  (bar: ${kb(LIMIT_MINIFIED)} KB minified, ${kb(LIMIT_GZIP)} KB gzip)`);
+    for (const [path, bytes] of inputs.slice(0, top)) {
+      console.log(`${String(bytes).padStart(8)}  ${path}`);
+    }
+    if (check && (code.length > LIMIT_MINIFIED || gzip > LIMIT_GZIP)) {
+      console.error("browser bundle is over the bar");
+      Deno.exitCode = 1;
+    }
+  } finally {
+    await esbuild.stop();
+  }
+}
