@@ -5,8 +5,8 @@
  * client id (`clean: false` keeps the session).
  *
  * ```sh
- * deno run -A examples/worker.ts --topic "jobs/#" --id worker-1
- * MQTT_URL=mqtt://broker.example bun examples/worker.ts --topic "jobs/#" --count 10
+ * deno run -A examples/jobs.ts --topic "jobs/#" --id worker-1
+ * MQTT_URL=mqtt://broker.example bun examples/jobs.ts --topic "jobs/#" --count 10
  * ```
  *
  * Options: `--topic F` (default "jobs/#"), `--id ID` (default "korero-worker"), `--count N` (exit

@@ -106,10 +106,10 @@ describe("examples against Mosquitto", () => {
     ]);
   });
 
-  it("examples/worker.ts acknowledges each job it finished; the next run gets only the unfinished ones", async () => {
+  it("examples/jobs.ts acknowledges each job it finished; the next run gets only the unfinished ones", async () => {
     const topic = uniqueTopic("examples-jobs");
-    const id = `korero-example-worker-${Date.now()}`;
-    const first = run("worker.ts", ["--topic", topic, "--id", id, "--count", "1"], url);
+    const id = `korero-example-jobs-${Date.now()}`;
+    const first = run("jobs.ts", ["--topic", topic, "--id", id, "--count", "1"], url);
     await first.lines.find((line) => line.startsWith("waiting"), "the worker", 0, 20_000);
     const pub = run("publish.ts", ["--topic", topic, "--qos", "1", "job-1", "job-2"], url);
     await succeeds(pub, "the publisher");
@@ -118,7 +118,7 @@ describe("examples against Mosquitto", () => {
       `done ${topic} job-1`,
     ]);
     // job-2 reached the first worker too, but it stopped before taking it: not acknowledged.
-    const second = run("worker.ts", ["--topic", topic, "--id", id, "--count", "1"], url);
+    const second = run("jobs.ts", ["--topic", topic, "--id", id, "--count", "1"], url);
     assert.deepEqual(await succeeds(second, "the second worker"), [
       `waiting for jobs on ${topic}`,
       `done ${topic} job-2`,
