@@ -1,5 +1,6 @@
 /**
- * `decodePacket`: one complete frame (fixed header included) → packet object.
+ * `decodePacket`: one complete frame (fixed header included) → packet object, and
+ * {@link PACKET_DECODERS}, the table of every packet's body decoder behind it and `PacketDecoder`.
  *
  * @module
  */
@@ -16,6 +17,27 @@ import { decodeAuth, decodeDisconnect, decodePing } from "./control.ts";
 import { checkFirstByte, checkProtocolVersion } from "./_checks.ts";
 import { readVarint, VARINT_INCOMPLETE, VARINT_MALFORMED, varintSize } from "./_varint.ts";
 import { describe } from "../format.ts";
+import { decodeBodyWith, type DecodeTable, malformedRemainingLength } from "./_decode_table.ts";
+
+/** Every packet type's body decoder, by type number (a client needs fewer: `client_codec.ts`). */
+export const PACKET_DECODERS: DecodeTable<Packet> = [
+  undefined,
+  (buf, start, end) => decodeConnect(buf, start, end),
+  (buf, start, end, _flags, version) => decodeConnack(buf, start, end, version),
+  decodePublish,
+  (buf, start, end, _flags, version) => decodeAck("puback", buf, start, end, version),
+  (buf, start, end, _flags, version) => decodeAck("pubrec", buf, start, end, version),
+  (buf, start, end, _flags, version) => decodeAck("pubrel", buf, start, end, version),
+  (buf, start, end, _flags, version) => decodeAck("pubcomp", buf, start, end, version),
+  (buf, start, end, _flags, version) => decodeSubscribe(buf, start, end, version),
+  (buf, start, end, _flags, version) => decodeSuback(buf, start, end, version),
+  (buf, start, end, _flags, version) => decodeUnsubscribe(buf, start, end, version),
+  (buf, start, end, _flags, version) => decodeUnsuback(buf, start, end, version),
+  (_buf, start, end) => decodePing("pingreq", start, end),
+  (_buf, start, end) => decodePing("pingresp", start, end),
+  (buf, start, end, _flags, version) => decodeDisconnect(buf, start, end, version),
+  (buf, start, end) => decodeAuth(buf, start, end),
+];
 
 /**
  * Decodes exactly one complete packet. A CONNECT is read with the protocol level it states;
@@ -53,60 +75,5 @@ export function decodePacket(frame: Uint8Array, protocolVersion: ProtocolVersion
       `The frame has ${frame.length - end} trailing byte(s) after a complete packet`,
     );
   }
-  return decodeBody(firstByte, frame, start, end, protocolVersion);
-}
-
-/**
- * Decodes the body `buf[start, end)` of a packet whose (already checked) first byte is
- * `firstByte`. Shared by {@link decodePacket} and the streaming decoder.
- */
-export function decodeBody(
-  firstByte: number,
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  version: ProtocolVersion,
-): Packet {
-  switch (firstByte >> 4) {
-    case 3:
-      return decodePublish(buf, start, end, firstByte & 0x0f, version);
-    case 4:
-      return decodeAck("puback", buf, start, end, version);
-    case 5:
-      return decodeAck("pubrec", buf, start, end, version);
-    case 6:
-      return decodeAck("pubrel", buf, start, end, version);
-    case 7:
-      return decodeAck("pubcomp", buf, start, end, version);
-    case 1:
-      return decodeConnect(buf, start, end);
-    case 2:
-      return decodeConnack(buf, start, end, version);
-    case 8:
-      return decodeSubscribe(buf, start, end, version);
-    case 9:
-      return decodeSuback(buf, start, end, version);
-    case 10:
-      return decodeUnsubscribe(buf, start, end, version);
-    case 11:
-      return decodeUnsuback(buf, start, end, version);
-    case 12:
-      return decodePing("pingreq", start, end);
-    case 13:
-      return decodePing("pingresp", start, end);
-    case 14:
-      return decodeDisconnect(buf, start, end, version);
-    case 15:
-      return decodeAuth(buf, start, end);
-    default:
-      throw new MalformedPacketError(`Packet type 0 is reserved`);
-  }
-}
-
-/** The error for a Remaining Length over 4 bytes or not minimally encoded. */
-export function malformedRemainingLength(): MalformedPacketError {
-  return new MalformedPacketError(
-    "The remaining length is longer than 4 bytes or not minimally encoded " +
-      "(MQTT 5 §2.1.4, [MQTT-1.5.5-1])",
-  );
+  return decodeBodyWith(PACKET_DECODERS, firstByte, frame, start, end, protocolVersion);
 }

@@ -1,12 +1,12 @@
 /**
- * `encodePacket` and `encodedLength`: packet object → bytes, for MQTT 3.1, 3.1.1 and 5.0.
- * Each packet is validated and sized in one pass, then written into one buffer of its exact
- * size in a second.
+ * `encodePacket` and `encodedLength`: packet object → bytes, for MQTT 3.1, 3.1.1 and 5.0, and
+ * {@link PACKET_ENCODERS}, the table of every packet's encoder behind them. Each packet is
+ * validated and sized in one pass, then written into one buffer of its exact size in a second.
  *
  * @module
  */
 
-import type { Packet, ProtocolVersion } from "./types.ts";
+import type { Packet, PingreqPacket, PingrespPacket, ProtocolVersion } from "./types.ts";
 import { connectLength, encodeConnect } from "./connect.ts";
 import { connackLength, encodeConnack } from "./connack.ts";
 import { encodePublish, publishLength } from "./publish.ts";
@@ -25,9 +25,33 @@ import {
   encodeDisconnect,
   encodePing,
 } from "./control.ts";
-import { describe } from "../format.ts";
-import { checkProtocolVersion } from "./_checks.ts";
+import { type EncodeTable, encodeWith, lengthWith, type PacketEncoding } from "./_encode_table.ts";
 import { Output } from "./_writer.ts";
+
+const ack = { length: ackLength, encode: encodeAck };
+const ping: PacketEncoding<PingreqPacket | PingrespPacket> = {
+  length: () => 2,
+  encode: (packet, _version, out) => encodePing(packet, out),
+};
+
+/** The encoder of every packet type, both directions (a client needs fewer: `client_codec.ts`). */
+export const PACKET_ENCODERS: EncodeTable = {
+  connect: { length: connectLength, encode: encodeConnect },
+  connack: { length: connackLength, encode: encodeConnack },
+  publish: { length: publishLength, encode: encodePublish },
+  puback: ack,
+  pubrec: ack,
+  pubrel: ack,
+  pubcomp: ack,
+  subscribe: { length: subscribeLength, encode: encodeSubscribe },
+  suback: { length: subackLength, encode: encodeSuback },
+  unsubscribe: { length: unsubscribeLength, encode: encodeUnsubscribe },
+  unsuback: { length: unsubackLength, encode: encodeUnsuback },
+  pingreq: ping,
+  pingresp: ping,
+  disconnect: { length: disconnectLength, encode: encodeDisconnect },
+  auth: { length: authLength, encode: encodeAuth },
+};
 
 /**
  * Encodes one packet for `protocolVersion` into a new buffer of exactly its size, which it
@@ -39,7 +63,7 @@ import { Output } from "./_writer.ts";
  *   `protocolVersion`).
  */
 export function encodePacket(packet: Packet, protocolVersion: ProtocolVersion): Uint8Array {
-  return encodeWith(packet, protocolVersion, new Output());
+  return encodeWith(PACKET_ENCODERS, packet, protocolVersion, new Output());
 }
 
 /**
@@ -50,82 +74,5 @@ export function encodePacket(packet: Packet, protocolVersion: ProtocolVersion): 
  * @throws {TypeError | RangeError} as {@link encodePacket}.
  */
 export function encodedLength(packet: Packet, protocolVersion: ProtocolVersion): number {
-  const out = new Output();
-  checkProtocolVersion(protocolVersion);
-  switch (packet?.type) {
-    case "publish":
-      return publishLength(packet, protocolVersion, out);
-    case "puback":
-    case "pubrec":
-    case "pubrel":
-    case "pubcomp":
-      return ackLength(packet, protocolVersion, out);
-    case "connect":
-      return connectLength(packet, protocolVersion, out);
-    case "connack":
-      return connackLength(packet, protocolVersion, out);
-    case "subscribe":
-      return subscribeLength(packet, protocolVersion, out);
-    case "suback":
-      return subackLength(packet, protocolVersion, out);
-    case "unsubscribe":
-      return unsubscribeLength(packet, protocolVersion, out);
-    case "unsuback":
-      return unsubackLength(packet, protocolVersion, out);
-    case "pingreq":
-    case "pingresp":
-      return 2;
-    case "disconnect":
-      return disconnectLength(packet, protocolVersion, out);
-    case "auth":
-      return authLength(packet, protocolVersion, out);
-    default:
-      throw unknownType(packet);
-  }
-}
-
-/** Validates and encodes `packet` into a buffer from `out` (shared by both encoders). */
-export function encodeWith(
-  packet: Packet,
-  protocolVersion: ProtocolVersion,
-  out: Output,
-): Uint8Array {
-  checkProtocolVersion(protocolVersion);
-  switch (packet?.type) {
-    case "publish":
-      return encodePublish(packet, protocolVersion, out);
-    case "puback":
-    case "pubrec":
-    case "pubrel":
-    case "pubcomp":
-      return encodeAck(packet, protocolVersion, out);
-    case "connect":
-      return encodeConnect(packet, protocolVersion, out);
-    case "connack":
-      return encodeConnack(packet, protocolVersion, out);
-    case "subscribe":
-      return encodeSubscribe(packet, protocolVersion, out);
-    case "suback":
-      return encodeSuback(packet, protocolVersion, out);
-    case "unsubscribe":
-      return encodeUnsubscribe(packet, protocolVersion, out);
-    case "unsuback":
-      return encodeUnsuback(packet, protocolVersion, out);
-    case "pingreq":
-    case "pingresp":
-      return encodePing(packet, out);
-    case "disconnect":
-      return encodeDisconnect(packet, protocolVersion, out);
-    case "auth":
-      return encodeAuth(packet, protocolVersion, out);
-    default:
-      throw unknownType(packet);
-  }
-}
-
-function unknownType(packet: unknown): TypeError {
-  const type = typeof packet === "object" && packet !== null
-    ? describe((packet as { type?: unknown }).type)
-    : describe(packet);
-  return new TypeError(`packet.type must be an MQTT packet type, got ${type}`);
+  return lengthWith(PACKET_ENCODERS, packet, protocolVersion);
 }

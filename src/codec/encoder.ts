@@ -13,33 +13,9 @@
  */
 
 import type { Packet, ProtocolVersion } from "./types.ts";
-import { encodeWith } from "./encode.ts";
-import { Output } from "./_writer.ts";
-
-/** Slab size: small packets are carved out of one `ArrayBuffer` of this many bytes. */
-const SLAB_SIZE = 65_536;
-/** Packets larger than this get a buffer of their own. */
-const POOL_LIMIT = 8_192;
-
-/** An {@link Output} that carves exact-size views out of a slab, never handing out a byte twice. */
-class SlabOutput extends Output {
-  // Plain (TypeScript-private) fields: this is the hot path, and the class is not exported.
-  private slab = new ArrayBuffer(SLAB_SIZE);
-  private offset = 0;
-
-  override allocate(size: number): Uint8Array {
-    if (size > POOL_LIMIT) return new Uint8Array(size);
-    // (A slab someone transferred away reads as 0 bytes long: start a new one.)
-    if (this.offset + size > this.slab.byteLength) {
-      this.slab = new ArrayBuffer(SLAB_SIZE);
-      this.offset = 0;
-    }
-    const view = new Uint8Array(this.slab, this.offset, size);
-    // Keep views 8-byte aligned, as Node's Buffer pool does.
-    this.offset = (this.offset + size + 7) & ~7;
-    return view;
-  }
-}
+import { PACKET_ENCODERS } from "./encode.ts";
+import { encodeWith } from "./_encode_table.ts";
+import { SlabOutput } from "./_slab_output.ts";
 
 /**
  * Encodes packets for one connection's hot path, as fast as the codec can.
@@ -67,6 +43,6 @@ export class PacketEncoder {
    * @throws {TypeError | RangeError} as {@link encodePacket}: the message names the field.
    */
   encode(packet: Packet, protocolVersion: ProtocolVersion): Uint8Array {
-    return encodeWith(packet, protocolVersion, this.#out);
+    return encodeWith(PACKET_ENCODERS, packet, protocolVersion, this.#out);
   }
 }

@@ -16,7 +16,8 @@
  * @module
  */
 
-import { encodedLength, MAX_PACKET_SIZE } from "../codec/mod.ts";
+import { clientEncodedLength } from "../codec/client_codec.ts";
+import { MAX_PACKET_SIZE } from "../codec/constants.ts";
 import type {
   Packet,
   Properties,
@@ -241,7 +242,7 @@ export function admitDisconnect(
 
 /** Throws when `packet` would exceed the server's Maximum Packet Size `max` [MQTT-3.2.2-15]. */
 export function admitSize(packet: Packet, version: ProtocolVersion, max: number | undefined): void {
-  const size = encodedLength(packet, version);
+  const size = clientEncodedLength(packet, version);
   if (max !== undefined && size > max) {
     throw new RangeError(
       `${packet.type} packet must be at most ${max} bytes, the server's Maximum Packet Size [MQTT-3.2.2-15], got ${size} bytes`,

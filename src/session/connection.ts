@@ -11,7 +11,8 @@
  * @module
  */
 
-import { PacketDecoder } from "../codec/mod.ts";
+import { clientDecoder, type ClientInboundPacket } from "../codec/client_codec.ts";
+import type { StreamDecoder } from "../codec/_stream_decoder.ts";
 import {
   CONNACK_RETURN_CODE_NAMES,
   isValidReasonCode,
@@ -38,10 +39,10 @@ import type { SessionOptions, Token } from "./types.ts";
 import { hex } from "../format.ts";
 
 /** The streaming decoder of one connection, bounded by our Maximum Packet Size (MQTT 5). */
-export function connectionDecoder(options: SessionOptions): PacketDecoder {
+export function connectionDecoder(options: SessionOptions): StreamDecoder<ClientInboundPacket> {
   const v = options.protocolVersion;
   const maximumPacketSize = v === 5 ? options.properties?.maximumPacketSize : undefined;
-  return new PacketDecoder(
+  return clientDecoder(
     maximumPacketSize === undefined
       ? { protocolVersion: v }
       : { protocolVersion: v, maximumPacketSize },

@@ -29,9 +29,15 @@ export interface SessionParts {
   readonly publishIn: PublishIn;
 }
 
+/** A DISCONNECT encoded for sending: its bytes, and the packet (for the trace). */
+interface EncodedDisconnect {
+  bytes: Uint8Array;
+  packet: DisconnectPacket;
+}
+
 interface Waiting {
   tokens: Token[];
-  bytes: Uint8Array;
+  disconnect: EncodedDisconnect;
   deadline: number;
 }
 
@@ -53,17 +59,18 @@ export class Disconnection {
       return this.continue(fx, parts);
     }
     const { life, publishIn, options } = parts;
-    let bytes: Uint8Array | undefined;
+    let disconnect: EncodedDisconnect | undefined;
     if (life.link.state === "connected") {
       const packet: DisconnectPacket = { type: "disconnect", reasonCode: request.reasonCode ?? 0 };
       if (request.properties !== undefined) packet.properties = request.properties;
-      bytes = fx.encodeWithin(packet, life.link.limits.maximumPacketSize); // throws if bad
+      const bytes = fx.encodeWithin(packet, life.link.limits.maximumPacketSize); // throws if bad
+      disconnect = { bytes, packet };
     }
     const wait = options.disconnectTimeout;
     const exchanges = publishIn.awaitingRelease;
-    if (bytes !== undefined && request.force !== true && wait > 0 && exchanges > 0) {
+    if (disconnect !== undefined && request.force !== true && wait > 0 && exchanges > 0) {
       life.attempts.stop(); // a loss while waiting ends the session
-      this.#waiting = { tokens: [token], bytes, deadline: fx.now + wait };
+      this.#waiting = { tokens: [token], disconnect, deadline: fx.now + wait };
       parts.outbox.failAll(fx, new ConnectionClosedError("The client disconnected"));
       fx.log(
         "info",
@@ -71,7 +78,7 @@ export class Disconnection {
       );
       return;
     }
-    disconnectNow(fx, [token], bytes, parts);
+    disconnectNow(fx, [token], disconnect, parts);
   }
 
   /** After an input: ends a waiting disconnect when nothing is awaited, time is up, or the link ended. */
@@ -81,23 +88,23 @@ export class Disconnection {
     const up = parts.life.link.state === "connected";
     if (up && parts.publishIn.awaitingRelease > 0 && fx.now < waiting.deadline) return;
     this.#waiting = undefined;
-    if (up) return disconnectNow(fx, waiting.tokens, waiting.bytes, parts);
+    if (up) return disconnectNow(fx, waiting.tokens, waiting.disconnect, parts);
     for (const token of waiting.tokens) fx.resolve(token, undefined); // it ended anyway
   }
 }
 
-/** Sends DISCONNECT (when `bytes`), closes, and settles everything that waited on the session. */
+/** Sends `disconnect` (when given), closes, and settles everything that waited on the session. */
 function disconnectNow(
   fx: Effects,
   tokens: Token[],
-  bytes: Uint8Array | undefined,
+  disconnect: EncodedDisconnect | undefined,
   { life, outbox }: SessionParts,
 ): void {
   const error = new ConnectionClosedError("The client disconnected");
-  if (bytes !== undefined) fx.write(bytes);
+  if (disconnect !== undefined) fx.write(disconnect.bytes, false, disconnect.packet);
   life.close(fx, "closed");
   life.attempts.rejectAll(fx, error);
-  if (bytes !== undefined) fx.emit({ type: "disconnected", reasonCode: 0 });
+  if (disconnect !== undefined) fx.emit({ type: "disconnected", reasonCode: 0 });
   outbox.failAll(fx, error);
   fx.log("info", "Disconnected by the client");
   for (const token of tokens) fx.resolve(token, undefined);

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { decodePacket, PacketEncoder } from "../codec/mod.ts";
+import { ClientEncoder } from "../codec/client_codec.ts";
 import { traceLine } from "./trace.ts";
 import type { ConnackPacket, Packet, ProtocolVersion, PubAckPacket } from "../codec/types.ts";
 import type { AckResult, LogLevel, PublishResult, SessionAction, Token } from "./types.ts";
@@ -23,7 +23,9 @@ Object.freeze(NO_ACTIONS);
 /** Collects the session's outputs for one protocol version. */
 export class Effects {
   readonly #version: ProtocolVersion;
-  readonly #encoder = new PacketEncoder();
+  readonly #encoder = new ClientEncoder();
+  /** With `trace`, the packet last encoded here: what the trace shows for the next write. */
+  #encoded: Packet | undefined;
   #actions: SessionAction[] = [];
   /** The time of the input being handled (milliseconds), set by the session on every input. */
   now = 0;
@@ -39,22 +41,24 @@ export class Effects {
   }
 
   /**
-   * Writes `bytes`. `urgent` marks an acknowledgement (or PINGREQ) that may overtake PUBLISH
-   * bytes not handed to the transport yet.
+   * Writes `bytes`, the encoding of `packet` (by default the packet this sink encoded last).
+   * `urgent` marks an acknowledgement (or PINGREQ) that may overtake PUBLISH bytes not handed to
+   * the transport yet.
    */
-  write(bytes: Uint8Array, urgent = false): void {
-    if (this.trace) this.log("debug", traceLine("Sending", decodePacket(bytes, this.#version)));
+  write(bytes: Uint8Array, urgent = false, packet = this.#encoded): void {
+    if (this.trace && packet !== undefined) this.log("debug", traceLine("Sending", packet));
     this.#actions.push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
     this.lastWrite = this.now;
   }
 
   /** Encodes and writes `packet`, within `maximumPacketSize` where properties allow. */
   send(packet: Packet, maximumPacketSize?: number, urgent = false): void {
-    this.write(encodeWithin(this.#encoder, packet, this.#version, maximumPacketSize), urgent);
+    this.write(this.encodeWithin(packet, maximumPacketSize), urgent);
   }
 
   /** The bytes {@link send} would write for `packet`, without writing them. */
   encodeWithin(packet: Packet, maximumPacketSize: number | undefined): Uint8Array {
+    if (this.trace) this.#encoded = packet;
     return encodeWithin(this.#encoder, packet, this.#version, maximumPacketSize);
   }
 
@@ -63,6 +67,7 @@ export class Effects {
    * `PacketEncoder`), without writing them. Throws as `encodePacket` does.
    */
   encode(packet: Packet): Uint8Array {
+    if (this.trace) this.#encoded = packet;
     return this.#encoder.encode(packet, this.#version);
   }
 
@@ -72,7 +77,7 @@ export class Effects {
    */
   ack(type: PubAckPacket["type"], packetId: number, reasonCode: number, urgent = true): void {
     const code = this.#version === 5 ? reasonCode : 0;
-    this.write(this.#encoder.encode({ type, packetId, reasonCode: code }, this.#version), urgent);
+    this.write(this.encode({ type, packetId, reasonCode: code }), urgent);
   }
 
   /** Appends an event for the driver. */
@@ -114,7 +119,7 @@ export class Effects {
  * are left out. A packet still too big is returned as it is (the caller checks).
  */
 export function encodeWithin(
-  encoder: PacketEncoder,
+  encoder: Pick<ClientEncoder, "encode">,
   packet: Packet,
   version: ProtocolVersion,
   maximumPacketSize: number | undefined,

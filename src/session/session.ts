@@ -8,8 +8,9 @@
  * @module
  */
 
-import type { PacketDecoder } from "../codec/mod.ts";
-import type { Packet, Properties, Subscription, Will } from "../codec/types.ts";
+import type { ClientInboundPacket } from "../codec/client_codec.ts";
+import type { StreamDecoder } from "../codec/_stream_decoder.ts";
+import type { Properties, Subscription, Will } from "../codec/types.ts";
 import {
   ConnectionClosedError,
   MalformedPacketError,
@@ -47,7 +48,7 @@ export class Session implements SessionApi {
   readonly #life: Lifecycle;
   readonly #outbox: Outbox;
   readonly #publishIn: PublishIn;
-  #decoder: PacketDecoder | undefined;
+  #decoder: StreamDecoder<ClientInboundPacket> | undefined;
   readonly #disconnection = new Disconnection();
   /** The parts, as `disconnection.ts` takes them. */
   readonly #parts: SessionParts;
@@ -125,9 +126,9 @@ export class Session implements SessionApi {
     const life = this.#life;
     if (!life.reading) return;
     life.received(now);
-    let packets: Packet[];
+    let packets: ClientInboundPacket[];
     try {
-      packets = (this.#decoder as PacketDecoder).push(chunk);
+      packets = this.#decoder!.push(chunk);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       packets = [];
@@ -261,7 +262,7 @@ export class Session implements SessionApi {
   }
 
   /** Handles one packet; returns the protocol fault that must end the connection, if any. */
-  #handle(packet: Packet): MqttError | undefined {
+  #handle(packet: ClientInboundPacket): MqttError | undefined {
     const fx = this.#fx;
     if (this.state !== "connected") {
       if (packet.type === "connack") {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { encodedLength } from "../codec/mod.ts";
+import { clientEncodedLength } from "../codec/client_codec.ts";
 import type {
   Packet,
   Properties,
@@ -75,7 +75,7 @@ export class SubscribeOut {
       ? { type: "subscribe", packetId: work.packetId, subscriptions: work.subscriptions }
       : { type: "unsubscribe", packetId: work.packetId, topicFilters: work.topicFilters };
     if (work.properties !== undefined && this.#version === 5) packet.properties = work.properties;
-    const size = encodedLength(packet, this.#version);
+    const size = clientEncodedLength(packet, this.#version);
     const max = limits.maximumPacketSize;
     if (max !== undefined && size > max) {
       this.#inflight.finish(work);
@@ -141,7 +141,7 @@ export class SubscribeOut {
     for (const group of this.#store.groups()) {
       let packets: ResubscribeGroup[] = [group];
       if (max !== undefined && group.subscriptions.length > 1) {
-        const size = encodedLength(
+        const size = clientEncodedLength(
           {
             type: "subscribe",
             packetId: 1,

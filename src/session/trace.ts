@@ -15,12 +15,20 @@
  * @module
  */
 
+import type { UnreadPacket } from "../codec/client_codec.ts";
 import type { Packet } from "../codec/types.ts";
 
 const b = (flag: boolean | undefined): number => (flag === true ? 1 : 0);
 
-/** The trace line of `packet`, sent (`"Sending"`) or received (`"Received"`). */
-export function traceLine(direction: "Sending" | "Received", packet: Packet): string {
+/**
+ * The trace line of `packet`, sent (`"Sending"`) or received (`"Received"`); a packet a client
+ * never receives ({@link UnreadPacket}) shows its type only.
+ */
+export function traceLine(
+  direction: "Sending" | "Received",
+  packet: Packet | UnreadPacket,
+): string {
+  if ("unread" in packet) return `${direction} ${packet.type.toUpperCase()}`;
   switch (packet.type) {
     case "connect": {
       const will = packet.will;

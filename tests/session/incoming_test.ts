@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { encodePacket } from "../../src/codec/mod.ts";
+import { encodePacket, type Packet } from "../../src/codec/mod.ts";
 import { MalformedPacketError, ProtocolError } from "../../src/errors.ts";
 import { delivered, find, Harness, inbound, kinds, packets } from "./_harness.ts";
 
@@ -165,6 +165,54 @@ describe("Session incoming", () => {
     h.connected();
     h.connack();
     assert.deepEqual(packets(h.drain()), [{ type: "disconnect", reasonCode: 0x82 }]);
+  });
+
+  it("Session treats a packet only a server receives as a protocol error, after the ones before it", () => {
+    const serverOnly: Packet[] = [
+      { type: "connect", protocolVersion: 5, clientId: "c", clean: true, keepalive: 0 },
+      { type: "subscribe", packetId: 1, subscriptions: [{ topicFilter: "a", qos: 0 }] },
+      { type: "unsubscribe", packetId: 1, topicFilters: ["a"] },
+      { type: "pingreq" },
+    ];
+    for (const packet of serverOnly) {
+      const h = new Harness({ trace: true });
+      h.connected();
+      const bytes = [...encodePacket(inbound("a", 0), 5), ...encodePacket(packet, 5)];
+      h.session.receive(new Uint8Array(bytes), h.now);
+      const steps = h.drain();
+      const name = packet.type.toUpperCase();
+      assert.ok(
+        steps.some((s) => s.type === "log" && s.message.startsWith(`Received ${name}`)),
+        name,
+      );
+      assert.deepEqual(kinds(steps).filter((k) => k !== "log"), [
+        "message",
+        "write:disconnect",
+        "close",
+        "disconnected",
+      ]);
+      assert.deepEqual(packets(steps), [{ type: "disconnect", reasonCode: 0x82 }]);
+      const lost = find(steps, "disconnected");
+      assert.ok(lost.error instanceof ProtocolError, name);
+      assert.equal(lost.error.message, `Unexpected ${name} from the server`);
+    }
+  });
+
+  it("Session fails the connect when a packet only a server receives comes before CONNACK", () => {
+    const h = new Harness();
+    const token = h.connect();
+    h.drain();
+    h.serverSends({
+      type: "subscribe",
+      packetId: 1,
+      subscriptions: [{ topicFilter: "a", qos: 0 }],
+    });
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["write:disconnect", "close", "connectFailed", "reject"]);
+    const error = h.rejected(token);
+    assert.ok(error instanceof ProtocolError);
+    assert.equal(error.reasonCode, 0x82);
+    assert.equal(error.message, "Expected CONNACK, received SUBSCRIBE [MQTT-3.2.0-1]");
   });
 });
 

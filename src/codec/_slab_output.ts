@@ -1,0 +1,33 @@
+/**
+ * {@link SlabOutput}: the buffers of a connection's hot-path encoder, carved out of a slab
+ * (shared by `PacketEncoder` and the client's encoder in `client_codec.ts`).
+ *
+ * @module
+ */
+
+import { Output } from "./_writer.ts";
+
+/** Slab size: small packets are carved out of one `ArrayBuffer` of this many bytes. */
+const SLAB_SIZE = 65_536;
+/** Packets larger than this get a buffer of their own. */
+const POOL_LIMIT = 8_192;
+
+/** An {@link Output} that carves exact-size views out of a slab, never handing out a byte twice. */
+export class SlabOutput extends Output {
+  // Plain (TypeScript-private) fields: this is the hot path.
+  private slab = new ArrayBuffer(SLAB_SIZE);
+  private offset = 0;
+
+  override allocate(size: number): Uint8Array {
+    if (size > POOL_LIMIT) return new Uint8Array(size);
+    // (A slab someone transferred away reads as 0 bytes long: start a new one.)
+    if (this.offset + size > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(SLAB_SIZE);
+      this.offset = 0;
+    }
+    const view = new Uint8Array(this.slab, this.offset, size);
+    // Keep views 8-byte aligned, as Node's Buffer pool does.
+    this.offset = (this.offset + size + 7) & ~7;
+    return view;
+  }
+}
