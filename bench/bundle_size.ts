@@ -2,7 +2,8 @@
  * The size of a browser bundle of a small app (`bench/bundle_app.ts`: connect, subscribe,
  * publish QoS 1, read one message, disconnect), minified and gzip'd, as the npm build's
  * `browser` condition would ship it (the default transport is `src/transport/defaults/browser.ts`).
- * Prints the figures and the bytes each input adds to the output, largest first.
+ * Prints the figures, then the bytes each folder and each input adds to the output, largest
+ * first (`--top N`: the N largest inputs; `--top 0`: the figures only).
  *
  *   deno run -A bench/bundle_size.ts [--check] [--top N]
  *
@@ -67,6 +68,16 @@ async function gzipLength(bytes: Uint8Array): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
+/** The bytes of `inputs` summed per folder (`src/codec/`, …), largest first. */
+function byFolder(inputs: [string, number][]): [string, number][] {
+  const totals = new Map<string, number>();
+  for (const [path, bytes] of inputs) {
+    const folder = path.slice(0, path.lastIndexOf("/") + 1) || "./";
+    totals.set(folder, (totals.get(folder) ?? 0) + bytes);
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 
 if (import.meta.main) {
@@ -78,6 +89,13 @@ if (import.meta.main) {
     const gzip = await gzipLength(code);
     console.log(`browser bundle: ${kb(code.length)} KB minified, ${kb(gzip)} KB gzip`);
     console.log(`  (bar: ${kb(LIMIT_MINIFIED)} KB minified, ${kb(LIMIT_GZIP)} KB gzip)`);
+    if (top > 0) {
+      console.log("by folder:");
+      for (const [folder, bytes] of byFolder(inputs)) {
+        console.log(`${String(bytes).padStart(8)}  ${folder}`);
+      }
+      console.log("by input:");
+    }
     for (const [path, bytes] of inputs.slice(0, top)) {
       console.log(`${String(bytes).padStart(8)}  ${path}`);
     }

@@ -42,44 +42,12 @@ export function checkObject(value: unknown, field: string): void {
 export { toBytes } from "./payload.ts";
 
 /**
- * Checks that `properties` is an object and that it is only used on MQTT 5; checks the ranges
- * of the numeric properties a user commonly sets. The codec checks the rest when encoding.
+ * Checks that `properties` is an object. Their values are checked by the codec's property
+ * rules before anything is queued: CONNECT and will properties by the session's `admitConnect`,
+ * the properties of a call when the session admits it (and sizes its packet).
  */
 export function checkProperties(properties: unknown, field: string): Properties | undefined {
   if (properties === undefined) return undefined;
   checkObject(properties, field);
-  const p = properties as Properties;
-  if (p.sessionExpiryInterval !== undefined) {
-    checkInteger(p.sessionExpiryInterval, `${field}.sessionExpiryInterval`, 0, MAX_UINT32);
-  }
-  if (p.messageExpiryInterval !== undefined) {
-    checkInteger(p.messageExpiryInterval, `${field}.messageExpiryInterval`, 0, MAX_UINT32);
-  }
-  if (p.receiveMaximum !== undefined) {
-    checkInteger(p.receiveMaximum, `${field}.receiveMaximum`, 1, 65_535);
-  }
-  if (p.topicAliasMaximum !== undefined) {
-    checkInteger(p.topicAliasMaximum, `${field}.topicAliasMaximum`, 0, 65_535);
-  }
-  if (p.topicAlias !== undefined) checkInteger(p.topicAlias, `${field}.topicAlias`, 1, 65_535);
-  if (p.maximumPacketSize !== undefined) {
-    checkInteger(p.maximumPacketSize, `${field}.maximumPacketSize`, 1, MAX_UINT32);
-  }
-  if (p.userProperties !== undefined) {
-    if (!Array.isArray(p.userProperties)) {
-      throw new TypeError(
-        `${field}.userProperties must be an array of [key, value] string pairs, got ${
-          describe(p.userProperties)
-        }`,
-      );
-    }
-    for (const pair of p.userProperties) {
-      if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
-        throw new TypeError(
-          `${field}.userProperties must hold [key, value] string pairs, got ${describe(pair)}`,
-        );
-      }
-    }
-  }
-  return p;
+  return properties as Properties;
 }

@@ -61,7 +61,7 @@ export function checkSubscriptions(
       `subscribe filters must be a string or an array, got ${describe(filterOrList)}`,
     );
   }
-  if (list.length === 0) throw new RangeError("subscribe filters must not be an empty array");
+  // An empty list is refused by the session's admission, with the other protocol rules.
   const subscriptions = list.map((item: unknown, i): Subscription => {
     const field = `subscribe filters[${i}]`;
     let subscription: Subscription;
@@ -80,11 +80,8 @@ export function checkSubscriptions(
     }
     return trim(subscription);
   });
+  // The values of properties are checked by the codec when the session admits the call.
   const properties = checkProperties(options.properties, "subscribe options.properties");
-  const id = properties?.subscriptionIdentifier;
-  if (id !== undefined) {
-    checkInteger(id, "subscribe options.properties.subscriptionIdentifier", 1, 268_435_455);
-  }
   checkSignal(options.signal, "subscribe options.signal");
   return [subscriptions, properties];
 }
@@ -101,7 +98,7 @@ export function checkTopicFilters(
       `unsubscribe filters must be a string or an array, got ${describe(filters)}`,
     );
   }
-  if (list.length === 0) throw new RangeError("unsubscribe filters must not be an empty array");
+  // An empty list is refused by the session's admission, with the other protocol rules.
   list.forEach((filter, i) => validateTopicFilter(filter, `unsubscribe filters[${i}]`));
   const properties = checkProperties(options.properties, "unsubscribe options.properties");
   checkSignal(options.signal, "unsubscribe options.signal");

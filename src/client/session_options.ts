@@ -83,9 +83,6 @@ export function resolveSession(
       `options.qos2Delivery must be "publish" or "pubrel", got ${describe(o.qos2Delivery)}`,
     );
   }
-  if (session.retryFirstConnect === true && session.reconnect === false) {
-    throw new RangeError("options.retryFirstConnect needs a reconnect policy, got reconnect false");
-  }
   if (session.queueFull !== "wait" && session.queueFull !== "reject") {
     throw new RangeError(
       `options.queueFull must be "wait" or "reject", got ${describe(o.queueFull)}`,

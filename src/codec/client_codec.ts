@@ -18,6 +18,7 @@ import type {
   DisconnectPacket,
   Packet,
   PingrespPacket,
+  Properties,
   ProtocolVersion,
   PubAckPacket,
   PublishPacket,
@@ -49,6 +50,8 @@ import { type EncodeTable, encodeWith, lengthWith } from "./_encode_table.ts";
 import type { BodyDecoder, DecodeTable } from "./_decode_table.ts";
 import { type PacketDecoderOptions, StreamDecoder } from "./_stream_decoder.ts";
 import { SlabOutput } from "./_slab_output.ts";
+import { propertiesLength } from "./_property_encode.ts";
+import { WILL_CONTEXT } from "./_property_lookup.ts";
 
 /** A packet a client never receives, as its decoder yields it: the type, the body unread. */
 export interface UnreadPacket {
@@ -134,4 +137,19 @@ export function clientEncodedLength(packet: Packet, protocolVersion: ProtocolVer
 /** A decoder for the byte stream a client receives (options as `PacketDecoder`'s). */
 export function clientDecoder(options: PacketDecoderOptions): StreamDecoder<ClientInboundPacket> {
   return new StreamDecoder(CLIENT_DECODERS, options);
+}
+
+/**
+ * Validates the MQTT 5 properties of a CONNECT (`"connect"`) or of its will (`"will"`) the way
+ * the encoder will, so options are refused when they are given rather than when the CONNECT is
+ * encoded; messages name them `field` ("options.properties.receiveMaximum must be …").
+ *
+ * @throws {TypeError | RangeError} as `encodePacket` does for them
+ */
+export function checkConnectProperties(
+  properties: Properties,
+  where: "connect" | "will",
+  field: string,
+): void {
+  propertiesLength(properties, where === "will" ? WILL_CONTEXT : 1, field);
 }

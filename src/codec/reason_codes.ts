@@ -16,6 +16,7 @@
 
 import type { PacketType } from "./types.ts";
 import { describe, hex } from "../format.ts";
+import { PACKET_TYPE_NAMES, PacketTypeNumber } from "./constants.ts";
 
 /** Every MQTT 5 reason code by name. 0x00..0x02 carry several names (one per packet context). */
 export const ReasonCode = {
@@ -76,112 +77,121 @@ export interface ReasonCodeDefinition {
   readonly packets: readonly PacketType[];
 }
 
-const ACKS = ["puback", "pubrec"] as const;
-const FAILS = ["connack", ...ACKS, "suback", "unsuback", "disconnect"] as const;
+// The packets of a row, as bits `1 << type number` (so one row is three small values).
+const CONNACK = 1 << PacketTypeNumber.connack;
+const PUBACK = 1 << PacketTypeNumber.puback;
+const PUBREC = 1 << PacketTypeNumber.pubrec;
+const PUBREL = 1 << PacketTypeNumber.pubrel;
+const PUBCOMP = 1 << PacketTypeNumber.pubcomp;
+const SUBACK = 1 << PacketTypeNumber.suback;
+const UNSUBACK = 1 << PacketTypeNumber.unsuback;
+const DISCONNECT = 1 << PacketTypeNumber.disconnect;
+const AUTH = 1 << PacketTypeNumber.auth;
+const ACKS = PUBACK | PUBREC;
+const FAILS = CONNACK | ACKS | SUBACK | UNSUBACK | DISCONNECT;
 
-/** The reason code table: every code with its name per packet context. */
-export const REASON_CODE_TABLE: readonly ReasonCodeDefinition[] = [
-  {
-    code: 0x00,
-    name: "Success",
-    packets: ["connack", "puback", "pubrec", "pubrel", "pubcomp", "unsuback", "auth"],
-  },
-  { code: 0x00, name: "Normal disconnection", packets: ["disconnect"] },
-  { code: 0x00, name: "Granted QoS 0", packets: ["suback"] },
-  { code: 0x01, name: "Granted QoS 1", packets: ["suback"] },
-  { code: 0x02, name: "Granted QoS 2", packets: ["suback"] },
-  { code: 0x04, name: "Disconnect with Will Message", packets: ["disconnect"] },
-  { code: 0x10, name: "No matching subscribers", packets: [...ACKS] },
-  { code: 0x11, name: "No subscription existed", packets: ["unsuback"] },
-  { code: 0x18, name: "Continue authentication", packets: ["auth"] },
-  { code: 0x19, name: "Re-authenticate", packets: ["auth"] },
-  { code: 0x80, name: "Unspecified error", packets: [...FAILS] },
-  { code: 0x81, name: "Malformed Packet", packets: ["connack", "disconnect"] },
-  { code: 0x82, name: "Protocol Error", packets: ["connack", "disconnect"] },
-  { code: 0x83, name: "Implementation specific error", packets: [...FAILS] },
-  { code: 0x84, name: "Unsupported Protocol Version", packets: ["connack"] },
-  { code: 0x85, name: "Client Identifier not valid", packets: ["connack"] },
-  { code: 0x86, name: "Bad User Name or Password", packets: ["connack"] },
-  { code: 0x87, name: "Not authorized", packets: [...FAILS] },
-  { code: 0x88, name: "Server unavailable", packets: ["connack"] },
-  { code: 0x89, name: "Server busy", packets: ["connack", "disconnect"] },
-  { code: 0x8a, name: "Banned", packets: ["connack"] },
-  { code: 0x8b, name: "Server shutting down", packets: ["disconnect"] },
-  { code: 0x8c, name: "Bad authentication method", packets: ["connack", "disconnect"] },
-  { code: 0x8d, name: "Keep Alive timeout", packets: ["disconnect"] },
-  { code: 0x8e, name: "Session taken over", packets: ["disconnect"] },
-  { code: 0x8f, name: "Topic Filter invalid", packets: ["suback", "unsuback", "disconnect"] },
-  { code: 0x90, name: "Topic Name invalid", packets: ["connack", ...ACKS, "disconnect"] },
-  { code: 0x91, name: "Packet Identifier in use", packets: [...ACKS, "suback", "unsuback"] },
-  { code: 0x92, name: "Packet Identifier not found", packets: ["pubrel", "pubcomp"] },
-  { code: 0x93, name: "Receive Maximum exceeded", packets: ["disconnect"] },
-  { code: 0x94, name: "Topic Alias invalid", packets: ["disconnect"] },
-  { code: 0x95, name: "Packet too large", packets: ["connack", "disconnect"] },
-  { code: 0x96, name: "Message rate too high", packets: ["disconnect"] },
-  { code: 0x97, name: "Quota exceeded", packets: ["connack", ...ACKS, "suback", "disconnect"] },
-  { code: 0x98, name: "Administrative action", packets: ["disconnect"] },
-  { code: 0x99, name: "Payload format invalid", packets: ["connack", ...ACKS, "disconnect"] },
-  { code: 0x9a, name: "Retain not supported", packets: ["connack", "disconnect"] },
-  { code: 0x9b, name: "QoS not supported", packets: ["connack", "disconnect"] },
-  { code: 0x9c, name: "Use another server", packets: ["connack", "disconnect"] },
-  { code: 0x9d, name: "Server moved", packets: ["connack", "disconnect"] },
-  { code: 0x9e, name: "Shared Subscriptions not supported", packets: ["suback", "disconnect"] },
-  { code: 0x9f, name: "Connection rate exceeded", packets: ["connack", "disconnect"] },
-  { code: 0xa0, name: "Maximum connect time", packets: ["disconnect"] },
-  {
-    code: 0xa1,
-    name: "Subscription Identifiers not supported",
-    packets: ["suback", "disconnect"],
-  },
-  {
-    code: 0xa2,
-    name: "Wildcard Subscriptions not supported",
-    packets: ["suback", "disconnect"],
-  },
+/**
+ * Every code with its name per packet context: [code, name, packets]. A code with several
+ * names (0x00) lists its generic name first.
+ */
+const ROWS: readonly (readonly [code: number, name: string, packets: number])[] = [
+  [0x00, "Success", CONNACK | ACKS | PUBREL | PUBCOMP | UNSUBACK | AUTH],
+  [0x00, "Normal disconnection", DISCONNECT],
+  [0x00, "Granted QoS 0", SUBACK],
+  [0x01, "Granted QoS 1", SUBACK],
+  [0x02, "Granted QoS 2", SUBACK],
+  [0x04, "Disconnect with Will Message", DISCONNECT],
+  [0x10, "No matching subscribers", ACKS],
+  [0x11, "No subscription existed", UNSUBACK],
+  [0x18, "Continue authentication", AUTH],
+  [0x19, "Re-authenticate", AUTH],
+  [0x80, "Unspecified error", FAILS],
+  [0x81, "Malformed Packet", CONNACK | DISCONNECT],
+  [0x82, "Protocol Error", CONNACK | DISCONNECT],
+  [0x83, "Implementation specific error", FAILS],
+  [0x84, "Unsupported Protocol Version", CONNACK],
+  [0x85, "Client Identifier not valid", CONNACK],
+  [0x86, "Bad User Name or Password", CONNACK],
+  [0x87, "Not authorized", FAILS],
+  [0x88, "Server unavailable", CONNACK],
+  [0x89, "Server busy", CONNACK | DISCONNECT],
+  [0x8a, "Banned", CONNACK],
+  [0x8b, "Server shutting down", DISCONNECT],
+  [0x8c, "Bad authentication method", CONNACK | DISCONNECT],
+  [0x8d, "Keep Alive timeout", DISCONNECT],
+  [0x8e, "Session taken over", DISCONNECT],
+  [0x8f, "Topic Filter invalid", SUBACK | UNSUBACK | DISCONNECT],
+  [0x90, "Topic Name invalid", CONNACK | ACKS | DISCONNECT],
+  [0x91, "Packet Identifier in use", ACKS | SUBACK | UNSUBACK],
+  [0x92, "Packet Identifier not found", PUBREL | PUBCOMP],
+  [0x93, "Receive Maximum exceeded", DISCONNECT],
+  [0x94, "Topic Alias invalid", DISCONNECT],
+  [0x95, "Packet too large", CONNACK | DISCONNECT],
+  [0x96, "Message rate too high", DISCONNECT],
+  [0x97, "Quota exceeded", CONNACK | ACKS | SUBACK | DISCONNECT],
+  [0x98, "Administrative action", DISCONNECT],
+  [0x99, "Payload format invalid", CONNACK | ACKS | DISCONNECT],
+  [0x9a, "Retain not supported", CONNACK | DISCONNECT],
+  [0x9b, "QoS not supported", CONNACK | DISCONNECT],
+  [0x9c, "Use another server", CONNACK | DISCONNECT],
+  [0x9d, "Server moved", CONNACK | DISCONNECT],
+  [0x9e, "Shared Subscriptions not supported", SUBACK | DISCONNECT],
+  [0x9f, "Connection rate exceeded", CONNACK | DISCONNECT],
+  [0xa0, "Maximum connect time", DISCONNECT],
+  [0xa1, "Subscription Identifiers not supported", SUBACK | DISCONNECT],
+  [0xa2, "Wildcard Subscriptions not supported", SUBACK | DISCONNECT],
 ];
 
-/** name by code (first table entry), and name by `${packet}:${code}` */
-const GENERIC_NAMES = new Map<number, string>();
-const CONTEXT_NAMES = new Map<string, string>();
-for (const { code, name, packets } of REASON_CODE_TABLE) {
-  if (!GENERIC_NAMES.has(code)) GENERIC_NAMES.set(code, name);
-  for (const packet of packets) CONTEXT_NAMES.set(`${packet}:${code}`, name);
-}
+/**
+ * The reason code table: every code with its name per packet context. (Built from the rows
+ * above; `@__PURE__` lets a bundle that does not use it leave it out.)
+ */
+export const REASON_CODE_TABLE: readonly ReasonCodeDefinition[] = /* @__PURE__ */ ROWS.map(
+  ([code, name, packets]) => ({
+    code,
+    name,
+    packets: PACKET_TYPE_NAMES.filter((_, type) => (packets & (1 << type)) !== 0) as PacketType[],
+  }),
+);
 
-/** Valid codes per packet, as 256-entry lookup tables for the codec. */
-const VALID = new Map<PacketType, Uint8Array>();
-for (const { code, packets } of REASON_CODE_TABLE) {
-  for (const packet of packets) {
-    let table = VALID.get(packet);
-    if (table === undefined) VALID.set(packet, table = new Uint8Array(256));
-    table[code] = 1;
-  }
-}
+/** For each code, the packets that may carry it (bits `1 << type number`). */
+const PACKETS_OF = new Uint16Array(256);
+for (const [code, , packets] of ROWS) PACKETS_OF[code]! |= packets;
 
 /**
  * paho-mqtt 2.x's names (`str(ReasonCode)`) for the 17 codes where its wording differs from the
- * spec's, mostly in capitals ("Malformed packet" for the spec's "Malformed Packet"); every other
- * code has the same name in both. Source: the `names` table of paho's `reasoncodes.py`.
+ * spec's: 14 are the spec's name in sentence case ("Malformed packet" for "Malformed Packet"),
+ * 3 say it in other words; every other code has the same name in both. Source: the `names`
+ * table of paho's `reasoncodes.py`.
  */
-export const PAHO_REASON_CODE_NAMES: Readonly<Record<number, string>> = {
-  0x04: "Disconnect with will message",
-  0x11: "No subscription found",
-  0x81: "Malformed packet",
-  0x82: "Protocol error",
-  0x84: "Unsupported protocol version",
-  0x85: "Client identifier not valid",
-  0x86: "Bad user name or password",
-  0x8d: "Keep alive timeout",
-  0x8f: "Topic filter invalid",
-  0x90: "Topic name invalid",
-  0x91: "Packet identifier in use",
-  0x92: "Packet identifier not found",
-  0x93: "Receive maximum exceeded",
-  0x94: "Topic alias invalid",
-  0x9e: "Shared subscription not supported",
-  0xa1: "Subscription identifiers not supported",
-  0xa2: "Wildcard subscription not supported",
-};
+export const PAHO_REASON_CODE_NAMES: Readonly<Record<number, string>> = /* @__PURE__ */ (() => {
+  const names: Record<number, string> = {
+    0x11: "No subscription found",
+    0x9e: "Shared subscription not supported",
+    0xa2: "Wildcard subscription not supported",
+  };
+  const sentenceCase = [
+    0x04,
+    0x81,
+    0x82,
+    0x84,
+    0x85,
+    0x86,
+    0x8d,
+    0x8f,
+    0x90,
+    0x91,
+    0x92,
+    0x93,
+    0x94,
+    0xa1,
+  ];
+  for (const code of sentenceCase) {
+    const spec = specName(code);
+    names[code] = spec[0] + spec.slice(1).toLowerCase();
+  }
+  return names;
+})();
 
 /** Whose wording {@link reasonCodeName} uses: the MQTT 5 spec's, or paho-mqtt 2.x's. */
 export type ReasonCodeNameStyle = "spec" | "paho";
@@ -223,11 +233,19 @@ export function reasonCodeName(
   } else if (style !== undefined && style !== "spec") {
     throw new RangeError(`options.style must be "spec" or "paho", got ${describe(style)}`);
   }
-  if (packetType !== undefined) {
-    const name = CONTEXT_NAMES.get(`${packetType}:${code}`);
-    if (name !== undefined) return name;
+  return specName(code, packetType);
+}
+
+/** The spec's name of `code` in `packetType` (else its generic name), or "Unknown …". */
+function specName(code: number, packetType?: PacketType): string {
+  const bit = packetType === undefined ? 0 : 1 << PacketTypeNumber[packetType];
+  let generic: string | undefined;
+  for (const [c, name, packets] of ROWS) {
+    if (c !== code) continue;
+    if ((packets & bit) !== 0) return name;
+    generic ??= name;
   }
-  return GENERIC_NAMES.get(code) ?? `Unknown reason code ${hex(code)}`;
+  return generic ?? `Unknown reason code ${hex(code)}`;
 }
 
 /** Whether `code` is a failure (0x80 and above). */
@@ -237,7 +255,7 @@ export function isFailure(code: number): boolean {
 
 /** Whether MQTT 5 allows `code` in a packet of type `packetType`. */
 export function isValidReasonCode(code: number, packetType: PacketType): boolean {
-  return VALID.get(packetType)?.[code] === 1;
+  return ((PACKETS_OF[code] ?? 0) & (1 << PacketTypeNumber[packetType])) !== 0;
 }
 
 /** MQTT 3.1 / 3.1.1 CONNACK return codes (MQTT 3.1.1 §3.2.2.3). */
@@ -262,10 +280,10 @@ export const CONNACK_RETURN_CODE_NAMES: readonly string[] = [
 
 /** The MQTT 5 reason code equivalent to each MQTT 3.1/3.1.1 CONNACK return code. */
 export const V3_CONNACK_TO_REASON_CODE: Readonly<Record<number, number>> = {
-  0: ReasonCode.Success,
-  1: ReasonCode.UnsupportedProtocolVersion,
-  2: ReasonCode.ClientIdentifierNotValid,
-  3: ReasonCode.ServerUnavailable,
-  4: ReasonCode.BadUserNameOrPassword,
-  5: ReasonCode.NotAuthorized,
+  0: 0x00, // Success
+  1: 0x84, // Unsupported Protocol Version
+  2: 0x85, // Client Identifier not valid
+  3: 0x88, // Server unavailable
+  4: 0x86, // Bad User Name or Password
+  5: 0x87, // Not authorized
 };

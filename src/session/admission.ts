@@ -16,7 +16,7 @@
  * @module
  */
 
-import { clientEncodedLength } from "../codec/client_codec.ts";
+import { checkConnectProperties, clientEncodedLength } from "../codec/client_codec.ts";
 import { MAX_PACKET_SIZE } from "../codec/constants.ts";
 import type {
   Packet,
@@ -34,7 +34,10 @@ import type { DisconnectRequest, OutgoingMessage, SessionOptions } from "./types
 const SHARED_PREFIX = "$share/";
 const encoder = new TextEncoder();
 
-/** Throws unless `options` make a CONNECT the protocol version allows. */
+/**
+ * Throws unless `options` make a CONNECT the protocol version allows, with valid MQTT 5
+ * properties (its own and its will's).
+ */
 export function admitConnect(options: SessionOptions): void {
   const v = options.protocolVersion;
   if (v !== 5) {
@@ -52,6 +55,15 @@ export function admitConnect(options: SessionOptions): void {
       throw new RangeError(
         "options.password needs options.username on MQTT 3.1/3.1.1 [MQTT-3.1.2-22]",
       );
+    }
+  }
+  if (v === 5) {
+    if (options.properties !== undefined) {
+      checkConnectProperties(options.properties, "connect", "options.properties");
+    }
+    const willProperties = options.will?.properties;
+    if (willProperties !== undefined) {
+      checkConnectProperties(willProperties, "will", "will.properties");
     }
   }
   if (v === 3 && encoder.encode(options.clientId).length > 23) {
