@@ -31,6 +31,23 @@ export interface UrlParts {
 }
 
 /**
+ * `url` as error messages may show it: the `user:password@` part and the query (WebSocket URLs
+ * often carry a token there) replaced by `***` and `?…`, then quoted and clipped like any value.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "jsr:@std/assert@1";
+ * assertEquals(redactUrl("mqtt://user:S3cret@host:0"), '"mqtt://***@host:0"');
+ * ```
+ */
+export function redactUrl(url: unknown): string {
+  if (typeof url !== "string") return describe(url);
+  // Up to the last "@": a password may hold "/", "?" or "#" that a URL parser would misread.
+  const hidden = url.replace(/^([^:/?#]*:\/\/|)(.*)@/s, "$1***@").replace(/\?[^#]*/, "?…");
+  return describe(hidden);
+}
+
+/**
  * Parses an `mqtt://`, `mqtts://`, `tcp://`, `ssl://`, `ws://` or `wss://` URL, with optional
  * `user:password@` (percent-decoded) and port, and for `ws://` / `wss://` the request path.
  *
@@ -43,7 +60,7 @@ export function parseBrokerUrl(url: unknown): UrlParts {
     parsed = new URL(checkString(url, "options.url"));
   } catch {
     throw new TypeError(
-      `options.url must be a URL such as "mqtt://host:1883", got ${describe(url)}`,
+      `options.url must be a URL such as "mqtt://host:1883", got ${redactUrl(url)}`,
     );
   }
   const scheme = parsed.protocol.slice(0, -1);
@@ -51,19 +68,19 @@ export function parseBrokerUrl(url: unknown): UrlParts {
   if (kind === undefined) {
     throw new RangeError(
       `options.url has the unsupported scheme "${scheme}:" (use mqtt, mqtts, tcp, ssl, ws or ` +
-        `wss), got ${describe(url)}`,
+        `wss), got ${redactUrl(url)}`,
     );
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (host === "") throw new RangeError(`options.url has no host, got ${describe(url)}`);
+  if (host === "") throw new RangeError(`options.url has no host, got ${redactUrl(url)}`);
   const port = parsed.port === "" ? undefined : Number(parsed.port);
-  if (port === 0) throw new RangeError(`options.url has port 0, got ${describe(url)}`);
+  if (port === 0) throw new RangeError(`options.url has port 0, got ${redactUrl(url)}`);
   const parts: UrlParts = {
     ...kind,
     host,
     port,
-    username: parsed.username === "" ? undefined : percentDecode(parsed.username, "user", url),
-    password: parsed.password === "" ? undefined : percentDecode(parsed.password, "password", url),
+    username: parsed.username === "" ? undefined : percentDecode(parsed.username, "user name"),
+    password: parsed.password === "" ? undefined : percentDecode(parsed.password, "password"),
   };
   if (kind.websocket) {
     // WHATWG URLs turn "ws://h" into the path "/": only a "/" (or "\\") after the authority is one.
@@ -73,15 +90,11 @@ export function parseBrokerUrl(url: unknown): UrlParts {
   return parts;
 }
 
-/** `decodeURIComponent`, with a TypeError naming the URL part instead of a URIError. */
-function percentDecode(text: string, part: string, url: unknown): string {
+/** `decodeURIComponent`, with a TypeError naming the URL part (never showing it) instead. */
+function percentDecode(text: string, part: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new TypeError(
-      `options.url has a ${part} that is not valid percent-encoded UTF-8 (${describe(text)}), got ${
-        describe(url)
-      }`,
-    );
+    throw new TypeError(`options.url has a ${part} that is not valid percent-encoded UTF-8`);
   }
 }

@@ -8,7 +8,7 @@
 import type { SessionOptions } from "../session/types.ts";
 import type { TransportOpener, TransportTarget, WebSocketConstructor } from "../transport/types.ts";
 import type { LogLevel } from "../session/types.ts";
-import { parseBrokerUrl } from "./broker_url.ts";
+import { parseBrokerUrl, redactUrl } from "./broker_url.ts";
 import { type Clock, realClock } from "./clock.ts";
 import type { ClientOptions } from "./options.ts";
 import { resolveSession } from "./session_options.ts";
@@ -126,7 +126,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
       );
     }
     if (target.kind !== "ws" && target.kind !== "wss") {
-      const got = o.url === undefined ? "" : `, got ${describe(o.url)}`;
+      const got = o.url === undefined ? "" : `, got ${redactUrl(o.url)}`;
       throw new RangeError(`options.webSocket needs a WebSocket URL (ws:// or wss://)${got}`);
     }
   }

@@ -6,7 +6,7 @@
  */
 
 import type { TlsOptions, TransportTarget } from "../transport/types.ts";
-import type { UrlParts } from "./broker_url.ts";
+import { redactUrl, type UrlParts } from "./broker_url.ts";
 import type { ClientOptions } from "./options.ts";
 import { checkBoolean, checkInteger, checkObject, checkString, describe } from "./_validate.ts";
 
@@ -34,7 +34,7 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
     }
     if (websocket) {
       throw new RangeError(
-        `options.unixSocket cannot be combined with a WebSocket URL, got ${describe(o.url)}`,
+        `options.unixSocket cannot be combined with a WebSocket URL, got ${redactUrl(o.url)}`,
       );
     }
     if (tls) throw new RangeError("options.tls cannot be combined with options.unixSocket");

@@ -15,7 +15,13 @@ import type {
   Subscription,
   UnsubackPacket,
 } from "../codec/types.ts";
-import { ConnectionClosedError, type MqttError, QueueFullError, TimeoutError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  type MqttError,
+  type ProtocolError,
+  QueueFullError,
+  TimeoutError,
+} from "../errors.ts";
 import type { Effects } from "./effects.ts";
 import { InflightTable } from "./inflight.ts";
 import type { Link, ServerLimits } from "./limits.ts";
@@ -141,12 +147,13 @@ export class Outbox {
   // ---------------------------------------------------------------- acknowledgements
 
   /** A PUBACK, PUBREC, PUBCOMP, SUBACK or UNSUBACK (the caller pumps after the read). */
-  onAck(fx: Effects, packet: OutgoingAck): void {
+  onAck(fx: Effects, packet: OutgoingAck): ProtocolError | undefined {
     if (packet.type === "suback" || packet.type === "unsuback") {
-      this.#subscribes.onAck(fx, packet);
+      return this.#subscribes.onAck(fx, packet);
     } else if (packet.type === "puback") this.#publishes.onPuback(fx, packet);
     else if (packet.type === "pubrec") this.#publishes.onPubrec(fx, packet);
     else this.#publishes.onPubcomp(fx, packet);
+    return undefined;
   }
 
   /**

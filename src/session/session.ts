@@ -284,8 +284,7 @@ export class Session implements SessionApi {
       case "pubcomp":
       case "suback":
       case "unsuback":
-        this.#outbox.onAck(fx, packet as OutgoingAck);
-        return undefined;
+        return this.#outbox.onAck(fx, packet as OutgoingAck);
       case "pingresp":
         this.#life.pong();
         return undefined;

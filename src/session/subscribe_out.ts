@@ -34,6 +34,7 @@ import {
   type UnsubscribeWork,
 } from "./work.ts";
 import { hex } from "../format.ts";
+import { ProtocolError } from "../errors.ts";
 
 /** The SUBSCRIBE / UNSUBSCRIBE flows of one session and its remembered subscriptions. */
 export class SubscribeOut {
@@ -86,11 +87,32 @@ export class SubscribeOut {
     fx.send(packet);
   }
 
-  /** SUBACK / UNSUBACK: resolves with the reason codes; updates the remembered filters. */
-  onAck(fx: Effects, packet: SubackPacket | UnsubackPacket): void {
+  /**
+   * SUBACK / UNSUBACK: resolves with the reason codes; updates the remembered filters. Returns
+   * the fault (0x82) of an acknowledgement whose reason codes do not match the filters one to
+   * one [MQTT-3.8.4-6], [MQTT-3.9.3-1], [MQTT-3.11.3-1]; the call then settles with the link.
+   */
+  onAck(fx: Effects, packet: SubackPacket | UnsubackPacket): ProtocolError | undefined {
     const work = this.#inflight.control(packet.packetId);
     const expected = packet.type === "suback" ? "subscribe" : "unsubscribe";
-    if (work === undefined || work.type !== expected) return unexpected(fx, packet);
+    if (work === undefined || work.type !== expected) {
+      unexpected(fx, packet);
+      return undefined;
+    }
+    const filters = work.type === "subscribe"
+      ? work.subscriptions.length
+      : work.topicFilters.length;
+    const given = packet.reasonCodes.length;
+    // An MQTT 3.1.1 UNSUBACK carries no reason codes.
+    const matches = given === filters ||
+      (work.type === "unsubscribe" && this.#version < 5 && given === 0);
+    if (!matches) {
+      const rule = packet.type === "suback" ? "[MQTT-3.9.3-1]" : "[MQTT-3.11.3-1]";
+      return new ProtocolError(
+        `${packet.type.toUpperCase()} ${packet.packetId} has ${given} reason codes for ` +
+          `${filters} topic filters ${rule}`,
+      );
+    }
     this.#inflight.finish(work);
     let reasonCodes = packet.reasonCodes;
     if (work.type === "subscribe") {
@@ -122,6 +144,7 @@ export class SubscribeOut {
     const result: AckResult = { mid: work.packetId, reasonCodes };
     if (packet.properties !== undefined) result.properties = packet.properties;
     this.#ops.resolve(fx, work, result);
+    return undefined;
   }
 
   /** Forgets the remembered filters of `work` when it is a SUBSCRIBE that will not happen. */

@@ -564,14 +564,14 @@ describe("parseBrokerUrl", () => {
     });
   });
 
-  it("parseBrokerUrl rejects a malformed percent escape with a TypeError naming the part", () => {
+  it("parseBrokerUrl rejects a malformed percent escape with a TypeError naming the part, not showing it", () => {
     assert.throws(
       () => parseBrokerUrl("mqtt://user:p%zz@h"),
       (error: unknown) =>
-        error instanceof TypeError &&
-        /password .*"p%zz".*"mqtt:\/\/user:p%zz@h"/.test(error.message),
+        error instanceof TypeError && /has a password that is not valid/.test(error.message) &&
+        !error.message.includes("p%zz") && !error.message.includes("user"),
     );
-    assert.throws(() => parseBrokerUrl("mqtt://%C3@h"), /options\.url has a user/);
+    assert.throws(() => parseBrokerUrl("mqtt://%C3@h"), /options\.url has a user name/);
   });
 });
 

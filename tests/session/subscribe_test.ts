@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { SubscribePacket, UnsubscribePacket } from "../../src/codec/types.ts";
-import { ConnectionClosedError } from "../../src/errors.ts";
-import { Harness, kinds } from "./_harness.ts";
+import { ConnectionClosedError, ProtocolError } from "../../src/errors.ts";
+import { find, Harness, kinds, packets } from "./_harness.ts";
 
 describe("Session subscribe", () => {
   it("Session writes SUBSCRIBE and resolves with the SUBACK's reason codes and properties", () => {
@@ -39,6 +39,37 @@ describe("Session subscribe", () => {
     h.drain();
     assert.deepEqual(h.resolved(token), { mid: 1, reasonCodes: [0, 0x11] });
   });
+
+  const mismatched: [string, number, "suback" | "unsuback", number[], string][] = [
+    ["a SUBACK with fewer reason codes than filters", 5, "suback", [1], "[MQTT-3.9.3-1]"],
+    ["a SUBACK with more reason codes than filters", 5, "suback", [1, 1, 1], "[MQTT-3.9.3-1]"],
+    ["an MQTT 3.1.1 SUBACK with fewer return codes", 4, "suback", [1], "[MQTT-3.9.3-1]"],
+    ["an UNSUBACK with fewer reason codes than filters", 5, "unsuback", [0], "[MQTT-3.11.3-1]"],
+  ];
+  for (const [what, protocolVersion, type, reasonCodes, rule] of mismatched) {
+    it(`Session treats ${what} as a protocol error (0x82), not as the call's result`, () => {
+      const h = new Harness({ protocolVersion: protocolVersion as 4 | 5 });
+      h.connected();
+      const token = type === "suback"
+        ? h.subscribe([{ topicFilter: "a", qos: 1 }, { topicFilter: "b", qos: 1 }])
+        : h.unsubscribe(["a", "b"]);
+      h.drain();
+      h.serverSends({ type, packetId: 1, reasonCodes });
+      const steps = h.drain();
+      const lost = find(steps, "disconnected");
+      assert.ok(lost.error instanceof ProtocolError);
+      assert.equal(lost.error.reasonCode, 0x82);
+      const name = type.toUpperCase();
+      assert.equal(
+        lost.error.message,
+        `${name} 1 has ${reasonCodes.length} reason codes for 2 topic filters ${rule}`,
+      );
+      if (protocolVersion === 5) {
+        assert.deepEqual(packets(steps), [{ type: "disconnect", reasonCode: 0x82 }]);
+      }
+      assert.ok(!steps.some((step) => step.type === "resolve"), "the call is not resolved");
+    });
+  }
 
   it("Session resolves an MQTT 3.1.1 UNSUBACK with success for every filter", () => {
     const h = new Harness({ protocolVersion: 4 });
