@@ -289,6 +289,11 @@ export class Session implements SessionApi {
         this.#life.pong();
         return undefined;
       case "disconnect": {
+        if (this.#options.protocolVersion < 5) {
+          return new ProtocolError(
+            "The server sent DISCONNECT, which only a client sends before MQTT 5 (MQTT 3.1.1 §3.14)",
+          );
+        }
         const error = serverDisconnectError(packet);
         return this.#life.connectionLost(fx, error, packet, true, this.#outbox);
       }

@@ -1,10 +1,25 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { PublishPacket } from "../../src/codec/types.ts";
-import { ConnectionClosedError } from "../../src/errors.ts";
+import { ConnectionClosedError, ProtocolError } from "../../src/errors.ts";
 import { bytes, find, Harness, kinds, packets } from "./_harness.ts";
 
 describe("Session disconnect", () => {
+  for (const protocolVersion of [3, 4] as const) {
+    it(`Session treats a server DISCONNECT on MQTT ${protocolVersion === 3 ? "3.1" : "3.1.1"} as a protocol error, not a normal disconnect`, () => {
+      const h = new Harness({ protocolVersion });
+      h.connected();
+      h.serverSends({ type: "disconnect", reasonCode: 0 });
+      const steps = h.drain();
+      assert.deepEqual(packets(steps), [], "no DISCONNECT is sent back before MQTT 5");
+      assert.deepEqual(kinds(steps).filter((kind) => kind !== "log"), ["close", "disconnected"]);
+      const lost = find(steps, "disconnected");
+      assert.ok(lost.error instanceof ProtocolError);
+      assert.equal(lost.error.reasonCode, 0x82);
+      assert.match(lost.error.message, /only a client sends before MQTT 5/);
+    });
+  }
+
   it("Session.disconnect writes DISCONNECT with v5 reason code and properties, closes, resolves", () => {
     const h = new Harness();
     h.connected();
