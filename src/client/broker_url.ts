@@ -36,8 +36,7 @@ export interface UrlParts {
  *
  * @example
  * ```ts
- * import { assertEquals } from "jsr:@std/assert@1";
- * assertEquals(redactUrl("mqtt://user:S3cret@host:0"), '"mqtt://***@host:0"');
+ * redactUrl("mqtt://user:S3cret@host:0"); // '"mqtt://***@host:0"'
  * ```
  */
 export function redactUrl(url: unknown): string {

@@ -50,9 +50,9 @@ describe("Session subscribe", () => {
     it(`Session treats ${what} as a protocol error (0x82), not as the call's result`, () => {
       const h = new Harness({ protocolVersion: protocolVersion as 4 | 5 });
       h.connected();
-      const token = type === "suback"
-        ? h.subscribe([{ topicFilter: "a", qos: 1 }, { topicFilter: "b", qos: 1 }])
-        : h.unsubscribe(["a", "b"]);
+      if (type === "suback") {
+        h.subscribe([{ topicFilter: "a", qos: 1 }, { topicFilter: "b", qos: 1 }]);
+      } else h.unsubscribe(["a", "b"]);
       h.drain();
       h.serverSends({ type, packetId: 1, reasonCodes });
       const steps = h.drain();
