@@ -5,7 +5,9 @@
  * server that went silent (a half-open connection) — and treats the connection as lost when no
  * PINGRESP arrives within one keepalive interval after that PINGREQ.
  *
- * Pong timeout choice: one full keepalive interval (`keepalive × 1000` ms) after the PINGREQ.
+ * Pong timeout choice: one full keepalive interval (`keepalive × 1000` ms) after the PINGREQ —
+ * or after the last bytes received, when later: any packet from the server proves the link alive,
+ * and a broker busy with a burst may answer acknowledgements long before the PINGRESP.
  * A server drops a silent client after 1.5 intervals ([MQTT-3.1.2-22]); waiting one interval
  * for the answer keeps the detection time of a dead link under two intervals while leaving a
  * slow but live broker ample time.
@@ -71,7 +73,7 @@ export class KeepAlive {
   /** When `due` next has something to say, or undefined when keepalive is off. */
   deadline(): number | undefined {
     if (this.#interval === 0) return undefined;
-    if (this.#pingSentAt !== undefined) return this.#pingSentAt + this.#interval;
+    if (this.#pingSentAt !== undefined) return this.#lastHeard() + this.#interval;
     return Math.min(this.#lastSent, this.#lastReceived) + this.#interval;
   }
 
@@ -79,10 +81,15 @@ export class KeepAlive {
   due(now: number): KeepAliveDue {
     if (this.#interval === 0) return undefined;
     if (this.#pingSentAt !== undefined) {
-      return now >= this.#pingSentAt + this.#interval ? "timeout" : undefined;
+      return now >= this.#lastHeard() + this.#interval ? "timeout" : undefined;
     }
     return now >= Math.min(this.#lastSent, this.#lastReceived) + this.#interval
       ? "ping"
       : undefined;
+  }
+
+  /** Since when the server has been silent while a PINGREQ is outstanding. */
+  #lastHeard(): number {
+    return Math.max(this.#pingSentAt ?? 0, this.#lastReceived);
   }
 }

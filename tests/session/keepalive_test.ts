@@ -34,6 +34,17 @@ describe("KeepAlive", () => {
     assert.equal(k.due(20_000), "timeout");
   });
 
+  it("KeepAlive does not time out while other packets keep arriving after the PINGREQ", () => {
+    const k = new KeepAlive();
+    k.start(5, 0, 0);
+    k.pingSent(5000);
+    for (let t = 5000; t <= 12_000; t += 1) k.received(t); // acknowledgements of a burst
+    assert.equal(k.due(12_000), undefined, "the link is alive: it keeps answering");
+    assert.equal(k.deadline(), 17_000);
+    assert.equal(k.due(16_999), undefined);
+    assert.equal(k.due(17_000), "timeout", "then silence for one interval is a dead link");
+  });
+
   it("KeepAlive goes back to pinging after the PINGRESP", () => {
     const k = new KeepAlive();
     k.start(10, 0, 0);
