@@ -3,7 +3,8 @@
  * which wait for the application's acknowledgement (`ack(receipt, reasonCode)`):
  *
  * - QoS 0 is delivered; nothing is answered.
- * - QoS 1 is delivered; PUBACK when it is acknowledged.
+ * - QoS 1 is delivered; PUBACK when it is acknowledged; a PUBLISH with an identifier whose
+ *   delivery is not acknowledged yet is not delivered again (that PUBACK answers it).
  * - QoS 2, delivered on PUBLISH (the default): delivered once; PUBREC when it is acknowledged;
  *   a PUBLISH with an identifier already delivered is not delivered again (answered with PUBREC
  *   again once that PUBREC was sent); PUBREL → PUBCOMP.
@@ -85,6 +86,9 @@ export class PublishIn {
         return undefined;
       }
     }
+    // A re-sent QoS 1 PUBLISH while the application still holds the message: its PUBACK, when
+    // the application acknowledges, answers both; neither delivered nor counted again.
+    if (qos === 1 && receipts.holdsQos1(id)) return undefined;
     if (qos !== 0 && receipts.inFlight >= this.#receiveMaximum) {
       return new ProtocolError(
         `More than ${this.#receiveMaximum} unacknowledged QoS 1/2 PUBLISH received (our Receive Maximum)`,

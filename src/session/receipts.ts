@@ -15,9 +15,10 @@
  * (exactly once). Acknowledgements of QoS 1 deliveries end with their connection (the server
  * sends the message again).
  *
- * Every remembered identifier and every unacknowledged delivery counts against our Receive
- * Maximum (MQTT 5 §3.3.4): the server must not exceed it, so an application that does not
- * acknowledge stops the flow instead of losing messages.
+ * Every remembered QoS 2 identifier and every QoS 1 identifier whose delivery is not acknowledged
+ * yet (its PUBACK not written) counts against our Receive Maximum (MQTT 5 §3.3.4), each once: the
+ * server must not exceed it, so an application that does not acknowledge stops the flow instead
+ * of losing messages.
  *
  * @module
  */
@@ -48,14 +49,19 @@ export class Receipts {
   readonly #pending = new Map<number, PendingAck>();
   readonly #qos2 = new Map<number, Qos2Entry>();
   #nextReceipt = 1;
-  /** QoS 1 deliveries awaiting acknowledgement. */
-  #qos1Pending = 0;
+  /** Packet identifiers of QoS 1 deliveries awaiting acknowledgement, and their receipts. */
+  readonly #qos1 = new Map<number, number>();
   /** QoS 2 identifiers awaiting the server's PUBREL (`received`, `stored`). */
   #awaitingRelease = 0;
 
   /** Deliveries and identifiers that count against our Receive Maximum. */
   get inFlight(): number {
-    return this.#qos1Pending + this.#qos2.size;
+    return this.#qos1.size + this.#qos2.size;
+  }
+
+  /** Whether a QoS 1 delivery of `packetId` still awaits the application's acknowledgement. */
+  holdsQos1(packetId: number): boolean {
+    return this.#qos1.has(packetId);
   }
 
   /** Incoming QoS 2 exchanges that wait for the server (a PUBREL to answer). */
@@ -87,7 +93,7 @@ export class Receipts {
   expectAck(packetId: number, qos: 1 | 2): number {
     const receipt = this.#nextReceipt++;
     this.#pending.set(receipt, { packetId, qos });
-    if (qos === 1) this.#qos1Pending++;
+    if (qos === 1) this.#qos1.set(packetId, receipt);
     return receipt;
   }
 
@@ -96,7 +102,9 @@ export class Receipts {
     const pending = this.#pending.get(receipt);
     if (pending === undefined) return undefined;
     this.#pending.delete(receipt);
-    if (pending.qos === 1) this.#qos1Pending--;
+    if (pending.qos === 1 && this.#qos1.get(pending.packetId) === receipt) {
+      this.#qos1.delete(pending.packetId);
+    }
     return pending;
   }
 
@@ -106,7 +114,7 @@ export class Receipts {
    * and are forgotten, with every QoS 2 identifier, when it was not.
    */
   newConnection(sessionPresent: boolean): void {
-    this.#qos1Pending = 0;
+    this.#qos1.clear();
     if (!sessionPresent) {
       this.#pending.clear();
       this.#qos2.clear();

@@ -54,6 +54,29 @@ describe("MqttClient against a misbehaving broker", () => {
     assert.equal(events[0]!.reasonCode, 0x93);
   });
 
+  it("MqttClient with manualAck disconnects with 0x93 when unacknowledged QoS 1 messages exceed our Receive Maximum", async () => {
+    const { client, conn } = await connectedClient({
+      protocolVersion: 5,
+      manualAck: true,
+      properties: { receiveMaximum: 2 },
+    });
+    const events: DisconnectEvent[] = [];
+    const mids: number[] = [];
+    client.onDisconnect = (event) => events.push(event);
+    client.onMessage = ({ message }) => mids.push(message.mid);
+    const publish = (packetId: number, dup = false) =>
+      conn.send({ type: "publish", topic: "t", payload, qos: 1, retain: false, dup, packetId });
+    publish(1);
+    publish(2);
+    publish(1, true); // a re-sent message the application still holds does not count again
+    publish(3);
+    assert.equal((await conn.expect("disconnect")).reasonCode, 0x93, "no PUBACK before it");
+    await conn.closedByClient();
+    assert.deepEqual(mids, [1, 2]);
+    assert.ok(events[0]!.error instanceof ProtocolError);
+    assert.equal(events[0]!.reasonCode, 0x93);
+  });
+
   it("MqttClient delivers a QoS 2 message once although the broker sends it again", async () => {
     const { client, conn } = await connectedClient();
     let count = 0;
