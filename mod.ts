@@ -74,6 +74,7 @@ export {
   ProtocolError,
   QueueFullError,
   TimeoutError,
+  TlsError,
 } from "./src/errors.ts";
 export {
   isFailure,

@@ -119,3 +119,20 @@ export class QueueFullError extends MqttError {
     super(message, { ...options, reasonCode: options.reasonCode ?? 0x97 });
   }
 }
+
+/**
+ * A TLS handshake failed: the server's certificate was not trusted (unknown CA, a name that does
+ * not match, expired) or the server refused the client's. Reason code 0x80 Unspecified error;
+ * `cause` is the runtime's error and the message names `host:port` and the runtime's reason, e.g.
+ * `TLS handshake with 127.0.0.1:8883 failed: invalid peer certificate: UnknownIssuer`.
+ *
+ * The socket transports (Deno, Bun, Node) reject with it when they open, or close with it when
+ * the server refuses the client's certificate after the handshake (TLS 1.3); `connect()` and
+ * `onConnectFail` then report this error itself, on every runtime.
+ */
+export class TlsError extends MqttError {
+  /** `"TlsError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "TlsError";
+  }
+}

@@ -8,6 +8,7 @@ import {
   ProtocolError,
   QueueFullError,
   TimeoutError,
+  TlsError,
 } from "../src/errors.ts";
 
 describe("error classes", () => {
@@ -19,6 +20,7 @@ describe("error classes", () => {
     ["ConnectionClosedError", new ConnectionClosedError("m")],
     ["TimeoutError", new TimeoutError("m")],
     ["QueueFullError", new QueueFullError("m")],
+    ["TlsError", new TlsError("m")],
   ];
 
   for (const [name, error] of errors) {

@@ -16,6 +16,7 @@ import {
   MalformedPacketError,
   MqttError,
   ProtocolError,
+  TlsError,
 } from "../errors.ts";
 import {
   admitConnect,
@@ -116,7 +117,10 @@ export class Session implements SessionApi {
     const what = phase === "opening"
       ? "Could not open the connection"
       : "Connection closed before CONNACK";
-    const failure = new ConnectionClosedError(`${what}${why}`, { cause: error });
+    // A failed TLS handshake is reported as itself: one error class on every runtime.
+    const failure = error instanceof TlsError
+      ? error
+      : new ConnectionClosedError(`${what}${why}`, { cause: error });
     this.#life.attemptFailed(fx, failure, false, this.#outbox);
   }
 

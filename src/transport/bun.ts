@@ -2,11 +2,18 @@
  * The Bun adapter: TCP, TLS and unix sockets through `Bun.connect`. Deno type-checks this file
  * too and has no `Bun` types: the members used are declared here, and `Bun` read from globalThis.
  *
+ * TLS: the opener resolves after the handshake, and only if Bun authorized the server (its
+ * `authorizationError` is checked, so `NODE_TLS_REJECT_UNAUTHORIZED=0` changes nothing); else it
+ * rejects with a {@link TlsError}. Bun verifies with BoringSSL, as Node does with OpenSSL: a
+ * self-signed server certificate given as its own `ca` is accepted, with basicConstraints CA:FALSE
+ * or CA:TRUE (Deno refuses the CA:TRUE one; see the Deno adapter).
+ *
  * @module
  */
 
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
+import { isTlsAlert, tlsError } from "./_tls_error.ts";
 
 /** The members of a Bun socket used here. `write` takes what it can now: a count, -1 once closed. */
 interface BunSocket {
@@ -79,27 +86,37 @@ class BunTransport implements Transport {
       reject(new Error(`Cannot connect to ${to}: ${why}${code ? ` (${code})` : ""}`, { cause }));
     };
     const ready = () => (this.#opened = true, resolve());
+    /** For TLS, from the TCP connection until data arrived: a failure is the handshake's. */
+    let handshaking = false;
+    const refuse = (cause: Error | null | undefined): void =>
+      reject(tlsError(target, cause ?? undefined));
     const socket: BunSocketHandler = {
       open: (socket) => {
         this.#socket = socket;
         if (target.kind !== "unix") socket.setNoDelay(true);
         if (target.kind !== "tls") ready();
+        else handshaking = true;
       },
       handshake: (socket, success, authorizationError) => {
         // An authorizationError with success: NODE_TLS_REJECT_UNAUTHORIZED=0 let it through.
         if (success && authorizationError === null) return ready();
-        fail("TLS handshake failed: ", authorizationError);
+        refuse(authorizationError ?? new Error("the server was not authorized"));
         socket.end();
       },
       data: (_, data) => {
         // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
         if (this.#closed) return;
+        handshaking = false;
         this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       },
       drain: () => this.#flush(),
       error: (_, error) => void (this.#error ??= error),
       close: (_, error = this.#error) => {
+        if (this.#opened && handshaking && isTlsAlert(error)) {
+          return this.#end(tlsError(target, error));
+        }
         if (this.#opened) return this.#end(error);
+        if (handshaking) return refuse(error);
         fail("the connection closed before it was ready: ", error);
       },
     };

@@ -3,12 +3,20 @@
  * members used are declared here and `Deno` is read from globalThis, so the file type-checks
  * (and the npm build compiles) without Deno's ambient types.
  *
+ * TLS: the handshake is done before the opener resolves, so a certificate that is not trusted is a
+ * {@link TlsError} from the opener. Deno verifies with rustls (webpki), which refuses a server
+ * certificate that is itself a CA (basicConstraints CA:TRUE, as `openssl req -x509` makes a
+ * self-signed one by default) even when it is given as `ca`; Node and Bun (OpenSSL) accept it.
+ * A self-signed certificate with CA:FALSE given as its own `ca` is accepted on every runtime.
+ *
  * @module
  */
 
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
+import { isTlsAlert, tlsError } from "./_tls_error.ts";
+import { TlsError } from "../errors.ts";
 
 /** The members of a Deno connection used here. */
 interface DenoConn {
@@ -16,6 +24,8 @@ interface DenoConn {
   write(bytes: Uint8Array): Promise<number>;
   close(): void;
   setNoDelay?(noDelay?: boolean): void;
+  /** TLS connections: completes the handshake (else the first read or write does). */
+  handshake?(): Promise<unknown>;
 }
 
 type DenoTcp = { hostname: string; port: number; signal?: AbortSignal };
@@ -38,10 +48,11 @@ export const openDeno: TransportOpener = async (target, handlers, options = {}) 
   const signal = options.signal;
   signal?.throwIfAborted();
   const dialled = dial(target, signal).catch((error) => {
-    throw signal?.aborted ? error : connectError(target, error);
+    throw signal?.aborted || error instanceof TlsError ? error : connectError(target, error);
   });
-  const conn = await abortable(dialled, signal, (late) => late.close());
-  return new DenoTransport(conn, handlers, options.readPacing ?? true);
+  const conn = await abortable(dialled, signal, closeQuietly);
+  const tls = target.kind === "tls" ? target : undefined;
+  return new DenoTransport(conn, handlers, options.readPacing ?? true, tls);
 };
 
 /** The runtime's error, with where it tried to connect: Deno's messages do not say. */
@@ -50,6 +61,33 @@ function connectError(target: TransportTarget, cause: unknown): Error {
   const { message, code } = cause as { message?: string; code?: unknown };
   const why = `${message ?? String(cause)}${typeof code === "string" ? ` (${code})` : ""}`;
   return new Error(`Cannot connect to ${where}: ${why}`, { cause });
+}
+
+function closeQuietly(conn: DenoConn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+/** Completes `conn`'s TLS handshake; a failure is a TlsError, an abort closes the connection. */
+async function handshake(
+  conn: DenoConn,
+  target: TransportTarget,
+  signal: AbortSignal | undefined,
+): Promise<DenoConn> {
+  const stop = () => closeQuietly(conn);
+  signal?.addEventListener("abort", stop, { once: true });
+  try {
+    await conn.handshake?.();
+    return conn;
+  } catch (error) {
+    closeQuietly(conn);
+    throw signal?.aborted ? error : tlsError(target, error);
+  } finally {
+    signal?.removeEventListener("abort", stop);
+  }
 }
 
 function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise<DenoConn> {
@@ -68,7 +106,8 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
   const hostname = tls.servername ?? target.host;
   if (tls.cert === undefined || tls.key === undefined) {
     // Dial `host`, but send SNI for and verify `servername`.
-    return tcp().then((conn) => deno.startTls(conn, { hostname, ...(caCerts && { caCerts }) }));
+    return tcp().then((conn) => deno.startTls(conn, { hostname, ...(caCerts && { caCerts }) }))
+      .then((conn) => handshake(conn, target, signal));
   }
   // Deno takes a client certificate only in connectTls, which dials the name it verifies.
   return deno.connectTls({
@@ -77,7 +116,7 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
     ...(caCerts && { caCerts }),
     cert: tls.cert,
     key: tls.key,
-  });
+  }).then((conn) => handshake(conn, target, signal));
 }
 
 /** Rejects with the abort reason when `signal` aborts first; a connection made later is closed. */
@@ -85,10 +124,18 @@ class DenoTransport implements Transport {
   #conn: DenoConn;
   #handlers: TransportHandlers;
   #closed = false;
+  /** A TLS target, until data arrived: a TLS alert until then is a TlsError (see isTlsAlert). */
+  #tlsUntilData: TransportTarget | undefined;
 
-  constructor(conn: DenoConn, handlers: TransportHandlers, readPacing: boolean) {
+  constructor(
+    conn: DenoConn,
+    handlers: TransportHandlers,
+    readPacing: boolean,
+    tls?: TransportTarget,
+  ) {
     this.#conn = conn;
     this.#handlers = handlers;
+    this.#tlsUntilData = tls;
     this.#readLoop(readPacing ? new ReadPacer() : undefined);
   }
 
@@ -122,6 +169,7 @@ class DenoTransport implements Transport {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         if (this.#closed) return;
+        this.#tlsUntilData = undefined;
         this.#handlers.onData(buffer.slice(0, n));
         const pause = pacer?.afterRead(n, n === READ_SIZE);
         if (pause !== undefined) {
@@ -139,6 +187,8 @@ class DenoTransport implements Transport {
   #fail(error: unknown): void {
     if (this.#closed) return;
     this.close();
+    const tls = this.#tlsUntilData;
+    if (tls !== undefined && isTlsAlert(error)) return this.#handlers.onClose(tlsError(tls, error));
     this.#handlers.onClose(
       error === undefined ? undefined : error instanceof Error ? error : new Error(String(error)),
     );

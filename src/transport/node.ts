@@ -2,6 +2,11 @@
  * The Node.js adapter: TCP, TLS and unix sockets through `node:net` / `node:tls`. Node 24 runs
  * this file unbuilt (type stripping), so it holds only erasable TypeScript.
  *
+ * TLS: the opener resolves after the handshake with an authorized server (always verified, also
+ * under `NODE_TLS_REJECT_UNAUTHORIZED=0`); a failed handshake rejects with a {@link TlsError}.
+ * OpenSSL accepts a self-signed server certificate given as its own `ca`, with basicConstraints
+ * CA:FALSE or CA:TRUE (Deno refuses the CA:TRUE one; see the Deno adapter).
+ *
  * @example
  * ```ts
  * import { MqttClient } from "@korero/mqtt";
@@ -20,6 +25,7 @@ import type { PeerCertificate } from "node:tls";
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
+import { isTlsAlert, tlsError } from "./_tls_error.ts";
 
 /**
  * Bytes one read may take. Reads go into one reused buffer (Node's `onread`) and each chunk
@@ -98,6 +104,8 @@ class NodeTransport implements Transport {
   /** Writes waiting for `drain`. */
   #waiting: { resolve(): void; reject(error: Error): void }[] = [];
   #ready = false;
+  /** Whether data arrived: a TLS alert before it is a TlsError (see isTlsAlert). */
+  #received = false;
   #closed = false;
   /** The error Node reported before closing (its `close` event carries none). */
   #error: Error | undefined;
@@ -121,14 +129,20 @@ class NodeTransport implements Transport {
       socket.on("close", () => {
         const error = this.#error;
         const why = error && describe(error);
+        if (this.#ready && handshaking && !this.#received && isTlsAlert(error)) {
+          return this.#end(tlsError(target, error));
+        }
         if (this.#ready) {
           return this.#end(
             error && new Error(`The connection to ${to} failed: ${why}`, { cause: error }),
           );
         }
-        const stage = handshaking ? "TLS handshake failed: " : "";
-        const what = stage + (why ?? "the connection closed before it was ready");
-        reject(new Error(`Cannot connect to ${to}: ${what}`, { cause: error }));
+        const what = why ?? "the connection closed before it was ready";
+        reject(
+          handshaking
+            ? tlsError(target, error)
+            : new Error(`Cannot connect to ${to}: ${what}`, { cause: error }),
+        );
         this.#shut(new Error("Cannot write: the connection was not made"));
       });
     });
@@ -157,6 +171,7 @@ class NodeTransport implements Transport {
   /** Hands a copy of what was read to `onData`; under a dense stream, pauses a tick after it. */
   #read(buffer: Uint8Array, n: number, full: boolean, pacer: ReadPacer | undefined): true {
     if (this.#closed) return true;
+    this.#received = true;
     this.#handlers.onData(buffer.slice(0, n)); // Uint8Array's slice: a copy (a Buffer's: a view)
     const pause = pacer?.afterRead(n, full);
     if (pause !== undefined) {

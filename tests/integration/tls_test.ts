@@ -5,7 +5,13 @@
 
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type MqttClient } from "../../mod.ts";
+import {
+  connect,
+  type ConnectFailEvent,
+  ConnectionClosedError,
+  MqttClient,
+  TlsError,
+} from "../../mod.ts";
 import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
 import { ClientPool, it, text, uniqueTopic, within } from "./_support.ts";
 
@@ -73,6 +79,27 @@ describe("MqttClient over TLS to Mosquitto", () => {
     await assert.rejects(connect(`mqtts://localhost:${broker.tlsPort}`, NO_RETRY), Error);
   });
 
+  it("connect over mqtts:// without the CA rejects with a TlsError naming host:port", async () => {
+    const client = new MqttClient({ url: `mqtts://localhost:${broker.tlsPort}`, ...NO_RETRY });
+    pool.track(client);
+    const failures: ConnectFailEvent[] = [];
+    client.onConnectFail = (event) => void failures.push(event);
+    const error = await client.connect().then(
+      () => assert.fail("connected without the CA"),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof TlsError, `rejected with ${messages(error)}`);
+    assert.equal(error.name, "TlsError");
+    assert.equal(error.reasonCode, 0x80);
+    assert.ok(error.cause instanceof Error, "the runtime's own error is the cause");
+    assert.match(
+      error.message,
+      new RegExp(`^TLS handshake with localhost:${broker.tlsPort} failed: .`),
+    );
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]!.error, error);
+  });
+
   it("connect presents a client certificate to a listener that requires one", async () => {
     const client = await connect(`mqtts://localhost:${broker.mtlsPort}`, {
       ca,
@@ -87,6 +114,9 @@ describe("MqttClient over TLS to Mosquitto", () => {
       (client) => (pool.track(client), assert.fail("connected without a client certificate")),
       (error: unknown) => error,
     );
-    assert.ok(error instanceof Error, `rejected with ${messages(error)}`);
+    // Under TLS 1.3 the refusal arrives after the handshake, as the first read; either way the
+    // connect rejects with the TlsError itself.
+    assert.ok(error instanceof TlsError, `rejected with ${messages(error)}`);
+    assert.match(error.message, /^TLS handshake with localhost:\d+ failed: .*alert/i);
   });
 });

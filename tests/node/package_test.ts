@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { connect, type QoS } from "../../mod.ts";
+import { connect, type QoS, TlsError } from "../../mod.ts";
 import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
 import { refusedPort } from "../transport/_node_server.ts";
 import { ClientPool, it, text, uniqueTopic, within } from "../integration/_support.ts";
@@ -88,11 +88,17 @@ describe("@korero/mqtt on Node against Mosquitto", { skip }, () => {
     assert.equal((await client.publish(uniqueTopic("mtls"), "hi", { qos: 1 })).reasonCode, 0);
   });
 
-  it("connect over mqtts:// without the CA rejects, naming the TLS failure", async () => {
+  it("connect over mqtts:// without the CA rejects with a TlsError naming host:port", async () => {
     const error = await connect(`mqtts://localhost:${broker.tlsPort}`, { reconnect: false })
       .then((client) => (pool.track(client), assert.fail("connected to an untrusted server")))
       .catch((error: unknown) => error);
-    assert.match(messages(error), /TLS handshake failed/);
+    const tls = error;
+    assert.ok(tls instanceof TlsError, `rejected with ${messages(error)}`);
+    assert.equal(tls.name, "TlsError");
+    assert.match(
+      tls.message,
+      new RegExp(`^TLS handshake with localhost:${broker.tlsPort} failed: .`),
+    );
   });
 
   it("connect with unixSocket talks to Mosquitto over a unix socket", async () => {

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { setImmediate } from "node:timers";
 import { Recorder, transportSuite } from "./transport_suite.ts";
+import { tlsSuite } from "./tls_suite.ts";
 import { listen, useNodeServer } from "./_node_server.ts";
 import { openBun } from "../../src/transport/bun.ts";
 import { runtimeName } from "../../src/transport/defaults/detect.ts";
@@ -224,3 +225,5 @@ describe("openBun over a unix socket", { skip }, () => {
     await assert.rejects(openBun({ kind: "unix", host: "", port: 0, path }, new Recorder()), Error);
   });
 });
+
+if (isBun) tlsSuite("openBun", openBun, { trustsCaAsLeaf: true }); // BoringSSL

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import { Recorder, transportSuite } from "./transport_suite.ts";
+import { tlsSuite } from "./tls_suite.ts";
 import { useNodeServer } from "./_node_server.ts";
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
@@ -40,3 +41,11 @@ describe("openDeno over a unix socket", { skip: !isDeno }, () => {
     }
   });
 });
+
+// rustls refuses a CA certificate as the server's own (see src/transport/deno.ts).
+if (isDeno) {
+  tlsSuite("openDeno", async (target, handlers, options) => {
+    const { openDeno } = await import("../../src/transport/deno.ts");
+    return openDeno(target, handlers, options);
+  }, { trustsCaAsLeaf: false });
+}

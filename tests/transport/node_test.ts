@@ -15,6 +15,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { setImmediate } from "node:timers";
 import { Recorder, transportSuite } from "./transport_suite.ts";
+import { tlsSuite } from "./tls_suite.ts";
 import { listen, refusedPort, useNodeServer } from "./_node_server.ts";
 import { openNode } from "../../src/transport/node.ts";
 import { runtimeName } from "../../src/transport/defaults/detect.ts";
@@ -143,14 +144,14 @@ describe("openNode over TLS", () => {
   it("openNode rejects a server whose certificate the given CA did not sign", async () => {
     await assert.rejects(
       open({ ca: readCert("untrusted.pem"), servername: "localhost" }),
-      /^Error: Cannot connect to 127\.0\.0\.1:\d+: TLS handshake failed: .*certificate/,
+      /^TlsError: TLS handshake with 127\.0\.0\.1:\d+ failed: .*certificate/,
     );
   });
 
   it("openNode rejects a server certificate without a name matching servername", async () => {
     await assert.rejects(
       open({ ...tlsOptions, servername: "example.com" }),
-      /TLS handshake failed: .*altnames.*ERR_TLS_CERT_ALTNAME_INVALID/,
+      /^TlsError: TLS handshake with .*altnames.*ERR_TLS_CERT_ALTNAME_INVALID/,
     );
   });
 
@@ -191,6 +192,8 @@ describe("openNode over TLS", () => {
     });
   });
 });
+
+tlsSuite("openNode", openNode, { trustsCaAsLeaf: true }); // OpenSSL (and Deno's, Bun's node:tls)
 
 describe("openNode writes", () => {
   it("openNode write waits for drain when Node buffers the bytes, and keeps the order", async () => {
