@@ -5,13 +5,7 @@
 
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connect,
-  type ConnectFailEvent,
-  ConnectionClosedError,
-  MqttClient,
-  TlsError,
-} from "../../mod.ts";
+import { connect, type ConnectFailEvent, MqttClient, TlsError } from "../../mod.ts";
 import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
 import { ClientPool, it, text, uniqueTopic, within } from "./_support.ts";
 
