@@ -104,7 +104,7 @@ const pkg = {
   license: "MIT",
   type: "module",
   sideEffects: false,
-  engines: { node: ">=20" },
+  engines: { node: ">=20.16" },
   exports: Object.fromEntries(
     Object.entries(deno.exports as Record<string, string>).map(([key, path]) => [key, entry(path)]),
   ),

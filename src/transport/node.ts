@@ -7,6 +7,10 @@
  * OpenSSL accepts a self-signed server certificate given as its own `ca`, with basicConstraints
  * CA:FALSE or CA:TRUE (Deno refuses the CA:TRUE one; see the Deno adapter).
  *
+ * `node:net` and `node:tls` come from `process.getBuiltinModule` (Node 20.16+), not from import
+ * statements, so a browser or Workers bundler that follows the run-time detection into this file
+ * has no `node:` module to resolve.
+ *
  * @example
  * ```ts
  * import { MqttClient } from "@korero/mqtt";
@@ -18,9 +22,9 @@
  * @module
  */
 
-import { connect as netConnect, isIP } from "node:net";
-import { checkServerIdentity, connect as tlsConnect } from "node:tls";
+import type * as Net from "node:net";
 import type { OnReadOpts, Socket } from "node:net";
+import type * as Tls from "node:tls";
 import type { PeerCertificate } from "node:tls";
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
@@ -73,22 +77,35 @@ function describe(error: Error): string {
   return `${REASONS[code] ?? error.message} (${code})`;
 }
 
+/** The runtime's `node:net` and `node:tls`. */
+function builtins(): { net: typeof Net; tls: typeof Tls } {
+  const process = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  if (process?.getBuiltinModule === undefined) {
+    throw new Error("The Node transport needs Node 20.16 or newer (process.getBuiltinModule)");
+  }
+  return {
+    net: process.getBuiltinModule("node:net") as typeof Net,
+    tls: process.getBuiltinModule("node:tls") as typeof Tls,
+  };
+}
+
 /** Dials `target`; for TLS, verified against `servername` (SNI too, unless it is an address). */
 function dial(target: TransportTarget, onread: OnReadOpts): Socket {
+  const { net, tls } = builtins();
   if (target.kind === "unix") {
     if (target.path === undefined) throw new TypeError("A unix transport target needs a path");
-    return netConnect({ path: target.path, onread });
+    return net.connect({ path: target.path, onread });
   }
   const address = { host: target.host, port: target.port, onread };
-  if (target.kind === "tcp") return netConnect(address);
+  if (target.kind === "tcp") return net.connect(address);
   if (target.kind !== "tls") {
     throw new TypeError(`openNode cannot open "${target.kind}" targets: use openWebSocket`);
   }
   const { ca, cert, key, servername = target.host } = target.tls ?? {};
-  const verify = (_: string, peer: PeerCertificate) => checkServerIdentity(servername, peer);
-  return tlsConnect({
+  const verify = (_: string, peer: PeerCertificate) => tls.checkServerIdentity(servername, peer);
+  return tls.connect({
     ...address,
-    ...(isIP(servername) ? { checkServerIdentity: verify } : { servername }),
+    ...(net.isIP(servername) ? { checkServerIdentity: verify } : { servername }),
     ...(ca !== undefined && { ca }),
     ...(cert !== undefined && { cert }),
     ...(key !== undefined && { key }),
