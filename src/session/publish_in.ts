@@ -10,6 +10,11 @@
  *   again once that PUBREC was sent); PUBREL → PUBCOMP.
  * - QoS 2, delivered on PUBREL (`qos2Delivery: "pubrel"`, paho's order): PUBREC at once, the
  *   message kept until PUBREL delivers it; PUBCOMP when it is acknowledged.
+ * - QoS 2 on an identifier held for a different message (another fingerprint of topic and
+ *   payload): the server reused the identifier (it lost the exchange); a new message, delivered,
+ *   and a warning logged. DUP=1 on a free identifier that completed recently with the same
+ *   fingerprint (see `receipts.ts`): a re-send of a completed exchange, answered with PUBREC
+ *   (PUBREL → PUBCOMP) and not delivered again; DUP=0 there is a new message.
  * - A PUBREL for an unknown identifier gets PUBCOMP 0x92 Packet Identifier not found (MQTT 5).
  *
  * A fault is returned, not raised: an invalid topic alias (0x94), a PUBLISH with neither topic
@@ -22,6 +27,7 @@
 import type { PubAckPacket, PublishPacket } from "../codec/types.ts";
 import { ProtocolError } from "../errors.ts";
 import type { Effects } from "./effects.ts";
+import { fingerprint } from "./fingerprint.ts";
 import { Receipts } from "./receipts.ts";
 import { IncomingTopicAliases } from "./topic_alias.ts";
 import type { InboundMessage, SessionOptions } from "./types.ts";
@@ -78,18 +84,40 @@ export class PublishIn {
     const qos = packet.qos;
     const id = qos === 0 ? 0 : packet.packetId as number;
     const receipts = this.#receipts;
+    let print = 0;
+    let held = false;
     if (qos === 2) {
+      print = fingerprint(topic, packet.payload);
       const known = receipts.qos2(id);
       if (known !== undefined) {
-        // A re-sent PUBLISH: never delivered twice; PUBREC again once it was sent.
-        if (known.state === "received" || known.state === "stored") fx.ack("pubrec", id, 0);
+        if (known.fingerprint === print) {
+          // A re-sent PUBLISH: never delivered twice; PUBREC again once it was sent.
+          if (known.state === "received" || known.state === "stored") fx.ack("pubrec", id, 0);
+          return undefined;
+        }
+        // A different message on an identifier we hold: the server forgot the exchange (and
+        // the message held for it). Not a duplicate: it replaces the old state and is delivered.
+        fx.log(
+          "warn",
+          `Received PUBLISH (q2, m${id}) with a packet identifier still in use by a different message (${known.state}): the server reused it, so it must have lost that exchange (a broker fault, e.g. a restart without its state); delivering the new message`,
+        );
+        held = true;
+      } else if (packet.dup && receipts.completedQos2(id, print)) {
+        // A re-send of an exchange that already completed (PUBCOMP sent): a server that
+        // restarted with an older state. PUBREC (then PUBREL → PUBCOMP), no second delivery.
+        fx.log(
+          "debug",
+          `Received PUBLISH (q2, m${id}, DUP) of an already completed exchange: not delivered again`,
+        );
+        receipts.setQos2(id, { state: "received", fingerprint: print });
+        fx.ack("pubrec", id, 0);
         return undefined;
       }
     }
     // A re-sent QoS 1 PUBLISH while the application still holds the message: its PUBACK, when
     // the application acknowledges, answers both; neither delivered nor counted again.
     if (qos === 1 && receipts.holdsQos1(id)) return undefined;
-    if (qos !== 0 && receipts.inFlight >= this.#receiveMaximum) {
+    if (qos !== 0 && !held && receipts.inFlight >= this.#receiveMaximum) {
       return new ProtocolError(
         `More than ${this.#receiveMaximum} unacknowledged QoS 1/2 PUBLISH received (our Receive Maximum)`,
         { reasonCode: 0x93 },
@@ -107,13 +135,15 @@ export class PublishIn {
     };
     if (properties !== undefined) message.properties = properties;
     if (qos === 2 && this.#onPubrel) {
-      receipts.setQos2(id, { state: "stored", message });
+      receipts.setQos2(id, { state: "stored", fingerprint: print, message });
       fx.ack("pubrec", id, 0);
       return undefined;
     }
     if (qos !== 0) {
       message.receipt = receipts.expectAck(id, qos);
-      if (qos === 2) receipts.setQos2(id, { state: "delivered" });
+      if (qos === 2) {
+        receipts.setQos2(id, { state: "delivered", fingerprint: print, receipt: message.receipt });
+      }
     }
     fx.emit({ type: "message", message });
     return undefined;
@@ -127,13 +157,17 @@ export class PublishIn {
     if (entry?.state === "stored") {
       const message = entry.message!;
       message.receipt = receipts.expectAck(id, 2);
-      receipts.setQos2(id, { state: "released" });
+      receipts.setQos2(id, {
+        state: "released",
+        fingerprint: entry.fingerprint,
+        receipt: message.receipt,
+      });
       fx.emit({ type: "message", message });
       return;
     }
     if (entry?.state === "released") return; // PUBCOMP once the application acknowledges
     const known = entry?.state === "received";
-    if (known) receipts.deleteQos2(id);
+    if (known) receipts.completeQos2(id, entry.fingerprint);
     fx.ack("pubcomp", id, known ? 0 : 0x92);
   }
 
@@ -148,12 +182,15 @@ export class PublishIn {
       return true;
     }
     const entry = receipts.qos2(id);
-    if (entry?.state === "released") {
-      receipts.deleteQos2(id);
+    // A delivery whose identifier the server reused for a different message since: that
+    // message's state is not this one's to answer.
+    if (entry?.receipt !== receipt) return true;
+    if (entry.state === "released") {
+      receipts.completeQos2(id, entry.fingerprint);
       fx.ack("pubcomp", id, 0); // after a successful PUBREC, the exchange can only complete
-    } else if (entry?.state === "delivered") {
+    } else if (entry.state === "delivered") {
       if (reasonCode >= 0x80) receipts.deleteQos2(id); // a failed PUBREC ends the exchange
-      else receipts.setQos2(id, { state: "received" });
+      else receipts.setQos2(id, { state: "received", fingerprint: entry.fingerprint });
       fx.ack("pubrec", id, reasonCode);
     }
     return true;

@@ -15,6 +15,14 @@
  * (exactly once). Acknowledgements of QoS 1 deliveries end with their connection (the server
  * sends the message again).
  *
+ * Each QoS 2 state keeps the fingerprint of its message (`fingerprint.ts`), so that a PUBLISH on
+ * a held identifier can be told a re-send (same fingerprint) from a different message on a reused
+ * identifier (a broker's fault). Completed exchanges (PUBCOMP written) are remembered in a
+ * bounded window, the last {@link COMPLETED_WINDOW} identifiers with their fingerprints, oldest
+ * evicted first: a broker that re-sends, with DUP=1, a message whose exchange had completed
+ * (Mosquitto after a restart with persistence) is answered without a second delivery. The window
+ * belongs to the session: it survives a resumed session and is forgotten with it.
+ *
  * Every remembered QoS 2 identifier and every QoS 1 identifier whose delivery is not acknowledged
  * yet (its PUBACK not written) counts against our Receive Maximum (MQTT 5 §3.3.4), each once: the
  * server must not exceed it, so an application that does not acknowledge stops the flow instead
@@ -25,6 +33,16 @@
 
 import type { InboundMessage } from "./types.ts";
 
+/**
+ * How many completed incoming QoS 2 exchanges a session remembers (identifier + fingerprint).
+ * An entry costs a few dozen bytes (one Map entry of two small integers), so the window stays
+ * below about 100 KB. A broker re-sends after a restart only the exchanges it had in flight when
+ * it last saved its state (Mosquitto's `max_inflight_messages` is 20 by default); 1,000 covers
+ * that many times over while still expiring in a busy session long before identifiers come round
+ * (65,535).
+ */
+export const COMPLETED_WINDOW = 1000;
+
 /** The state of an incoming QoS 2 packet identifier (see the module documentation). */
 export type Qos2State = "delivered" | "received" | "stored" | "released";
 
@@ -32,6 +50,10 @@ export type Qos2State = "delivered" | "received" | "stored" | "released";
 export interface Qos2Entry {
   /** Where the exchange is. */
   state: Qos2State;
+  /** The fingerprint of the message's topic and payload (`fingerprint.ts`). */
+  fingerprint: number;
+  /** The receipt of its delivery while the acknowledgement is awaited (`delivered`, `released`). */
+  receipt?: number;
   /** The message kept until PUBREL (`stored`). */
   message?: InboundMessage;
 }
@@ -53,6 +75,8 @@ export class Receipts {
   readonly #qos1 = new Map<number, number>();
   /** QoS 2 identifiers awaiting the server's PUBREL (`received`, `stored`). */
   #awaitingRelease = 0;
+  /** Completed QoS 2 exchanges: identifier → fingerprint, oldest first (insertion order). */
+  readonly #completed = new Map<number, number>();
 
   /** Deliveries and identifiers that count against our Receive Maximum. */
   get inFlight(): number {
@@ -89,6 +113,29 @@ export class Receipts {
     this.#qos2.delete(packetId);
   }
 
+  /**
+   * The exchange of `packetId` completed (PUBCOMP written) for a message of `fingerprint`: its
+   * state is forgotten, and the identifier joins the window of completed ones (the oldest leaves
+   * when it is full).
+   */
+  completeQos2(packetId: number, fingerprint: number): void {
+    this.deleteQos2(packetId);
+    const completed = this.#completed;
+    completed.delete(packetId);
+    completed.set(packetId, fingerprint);
+    if (completed.size > COMPLETED_WINDOW) completed.delete(completed.keys().next().value!);
+  }
+
+  /** Whether the window of completed exchanges holds `packetId` with `fingerprint`. */
+  completedQos2(packetId: number, fingerprint: number): boolean {
+    return this.#completed.get(packetId) === fingerprint;
+  }
+
+  /** How many completed exchanges the window holds. */
+  get completedCount(): number {
+    return this.#completed.size;
+  }
+
   /** A new delivery of `packetId` at `qos`, to be acknowledged; returns its receipt. */
   expectAck(packetId: number, qos: 1 | 2): number {
     const receipt = this.#nextReceipt++;
@@ -111,13 +158,15 @@ export class Receipts {
   /**
    * A new connection: QoS 1 deliveries of the last one can no longer be acknowledged (the
    * server sends them again); QoS 2 deliveries and states stay when the session was resumed,
-   * and are forgotten, with every QoS 2 identifier, when it was not.
+   * and are forgotten, with every QoS 2 identifier and the window of completed ones, when it was
+   * not.
    */
   newConnection(sessionPresent: boolean): void {
     this.#qos1.clear();
     if (!sessionPresent) {
       this.#pending.clear();
       this.#qos2.clear();
+      this.#completed.clear();
       this.#awaitingRelease = 0;
       return;
     }

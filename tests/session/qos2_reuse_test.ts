@@ -1,0 +1,208 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { fingerprint } from "../../src/session/fingerprint.ts";
+import { COMPLETED_WINDOW, Receipts } from "../../src/session/receipts.ts";
+import type { SessionOptions } from "../../src/session/types.ts";
+import { find, Harness, inbound, kinds, packets, type Step } from "./_harness.ts";
+
+const reconnect = { minDelay: 100, maxDelay: 100 };
+
+function logs(steps: Step[], level: string): string[] {
+  return steps.flatMap((s) => (s.type === "log" && s.level === level ? [s.message] : []));
+}
+
+/** Completes a QoS 2 exchange of `packetId` (payload `[7]` on `topic`). */
+function complete(h: Harness, packetId: number, topic = "a"): void {
+  h.serverSends(inbound(topic, 2, packetId));
+  assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"]);
+  h.serverSends({ type: "pubrel", packetId, reasonCode: 0 });
+  assert.deepEqual(h.written(), [{ type: "pubcomp", packetId, reasonCode: 0 }]);
+}
+
+function resume(h: Harness, sessionPresent: boolean): void {
+  h.session.transportClosed(h.now, new Error("reset"));
+  h.drain();
+  h.advance(100);
+  h.session.transportOpened(h.now);
+  h.connack(sessionPresent);
+  h.drain();
+}
+
+function connected(overrides: Partial<SessionOptions> = {}): Harness {
+  const h = new Harness({ clean: false, reconnect, ...overrides });
+  h.connected();
+  return h;
+}
+
+describe("Session incoming QoS 2: reused identifiers and completed re-sends", () => {
+  it("fingerprint hashes the topic's UTF-8 bytes, a separator and the payload (FNV-1a, 32 bits)", () => {
+    const reference = (bytes: number[]) => {
+      let h = 0x811c9dc5;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+      return h >>> 0;
+    };
+    const topic = "a/é/€/😀";
+    const payload = new Uint8Array([0, 1, 255]);
+    const expected = reference([...new TextEncoder().encode(topic), 0xff, ...payload]);
+    assert.equal(fingerprint(topic, payload), expected);
+    assert.notEqual(fingerprint("a", new Uint8Array([1])), fingerprint("a", new Uint8Array([2])));
+    assert.notEqual(fingerprint("ab", new Uint8Array()), fingerprint("a", new Uint8Array([0x62])));
+    assert.notEqual(fingerprint("a", new Uint8Array()), fingerprint("b", new Uint8Array()));
+  });
+
+  it("a re-send on a held identifier (same topic and payload) is not delivered again", () => {
+    const h = connected();
+    h.serverSends(inbound("a", 2, 5));
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"]);
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["write:pubrec"]);
+    assert.deepEqual(logs(steps, "warn"), []);
+  });
+
+  it("a different message on a held identifier (PUBREC sent) is delivered, with a warning", () => {
+    const h = connected();
+    h.serverSends(inbound("a", 2, 5));
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"]);
+    h.serverSends(inbound("a", 2, 5, { payload: new Uint8Array([8]) }));
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["message", "write:pubrec"], "a new message, delivered");
+    assert.deepEqual([...find(steps, "message").message.payload], [8]);
+    const [warning] = logs(steps, "warn");
+    assert.match(warning!, /m5.*reused/);
+    h.serverSends(inbound("a", 2, 5, { payload: new Uint8Array([8]), dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"], "its own re-send is not delivered");
+    h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
+    assert.deepEqual(h.written(), [{ type: "pubcomp", packetId: 5, reasonCode: 0 }]);
+  });
+
+  it("a different topic on a held identifier is a new message too", () => {
+    const h = connected();
+    h.serverSends(inbound("a", 2, 5));
+    h.drain();
+    h.serverSends(inbound("b", 2, 5, { dup: true }));
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["message", "write:pubrec"]);
+    assert.equal(find(steps, "message").message.topic, "b");
+    assert.equal(logs(steps, "warn").length, 1);
+  });
+
+  it("a new message on an identifier whose delivery is unacknowledged: the old receipt answers nothing", () => {
+    const h = connected();
+    h.autoAck = false;
+    h.serverSends(inbound("a", 2, 5));
+    const old = find(h.drain(), "message").message.receipt;
+    h.serverSends(inbound("a", 2, 5, { payload: new Uint8Array([8]) }));
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["message"]);
+    const fresh = find(steps, "message").message.receipt;
+    assert.equal(h.session.ack(old, 0, h.now), true);
+    assert.deepEqual(h.written(), [], "the old delivery's PUBREC would answer the new message");
+    assert.equal(h.session.ack(fresh, 0, h.now), true);
+    assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 5, reasonCode: 0 }]);
+    h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
+    assert.deepEqual(h.written(), [{ type: "pubcomp", packetId: 5, reasonCode: 0 }]);
+  });
+
+  it('with qos2Delivery "pubrel", a different message on a stored identifier replaces it', () => {
+    const h = connected({ qos2Delivery: "pubrel" });
+    h.serverSends(inbound("a", 2, 5));
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"]);
+    h.serverSends(inbound("a", 2, 5, { payload: new Uint8Array([8]) }));
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["write:pubrec"]);
+    assert.equal(logs(steps, "warn").length, 1);
+    h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
+    const released = h.drain();
+    assert.deepEqual(kinds(released), ["message", "write:pubcomp"]);
+    assert.deepEqual([...find(released, "message").message.payload], [8]);
+  });
+
+  it("a DUP=1 re-send of a completed exchange gets PUBREC, then PUBCOMP, and is not delivered", () => {
+    const h = connected();
+    complete(h, 5);
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
+    const steps = h.drain();
+    assert.deepEqual(kinds(steps), ["write:pubrec"]);
+    assert.deepEqual(packets(steps), [{ type: "pubrec", packetId: 5, reasonCode: 0 }]);
+    assert.equal(logs(steps, "debug").filter((m) => /completed/.test(m)).length, 1);
+    h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
+    assert.deepEqual(h.written(), [{ type: "pubcomp", packetId: 5, reasonCode: 0 }]);
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"], "still remembered after that PUBCOMP");
+  });
+
+  it('with qos2Delivery "pubrel", a DUP=1 re-send of a completed exchange is not delivered on PUBREL', () => {
+    const h = connected({ qos2Delivery: "pubrel" });
+    h.serverSends(inbound("a", 2, 5));
+    h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec", "message", "write:pubcomp"]);
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"]);
+    h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
+    assert.deepEqual(kinds(h.drain()), ["write:pubcomp"]);
+  });
+
+  it("DUP=0 on a completed identifier, or DUP=1 with another fingerprint, is a new message", () => {
+    const h = connected();
+    complete(h, 5);
+    h.serverSends(inbound("a", 2, 5));
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"], "DUP=0: new");
+    h.serverSends({ type: "pubrel", packetId: 5, reasonCode: 0 });
+    h.drain();
+    h.serverSends(inbound("a", 2, 5, { dup: true, payload: new Uint8Array([9]) }));
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"], "another message: new");
+  });
+
+  it(`remembers the last ${COMPLETED_WINDOW} completed identifiers, the oldest evicted first`, () => {
+    const h = connected();
+    for (let id = 1; id <= COMPLETED_WINDOW + 1; id++) complete(h, id);
+    h.serverSends(inbound("a", 2, 1, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"], "evicted: delivered");
+    h.serverSends(inbound("a", 2, 2, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"], "still in the window");
+    h.serverSends(inbound("a", 2, COMPLETED_WINDOW + 1, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"]);
+  });
+
+  it("Receipts keeps the window bounded, one entry per identifier", () => {
+    const r = new Receipts();
+    for (let id = 1; id <= COMPLETED_WINDOW + 10; id++) r.completeQos2(id, id);
+    assert.equal(r.completedCount, COMPLETED_WINDOW);
+    assert.equal(r.completedQos2(10, 10), false);
+    assert.equal(r.completedQos2(11, 11), true);
+    r.completeQos2(11, 99); // a later exchange on the same identifier replaces it, as newest
+    assert.equal(r.completedCount, COMPLETED_WINDOW);
+    assert.equal(r.completedQos2(11, 11), false);
+    assert.equal(r.completedQos2(11, 99), true);
+    r.completeQos2(5000, 1); // evicts 12, the oldest now, not 11
+    assert.equal(r.completedQos2(12, 12), false);
+    assert.equal(r.completedQos2(11, 99), true);
+  });
+
+  it("the window survives a reconnect that resumes the session", () => {
+    const h = connected();
+    complete(h, 5);
+    resume(h, true);
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"], "not delivered again");
+  });
+
+  it("the window is forgotten when the session is not present", () => {
+    const h = connected();
+    complete(h, 5);
+    resume(h, false);
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"], "a new session: delivered");
+  });
+
+  it("a failed PUBREC does not count as a completed exchange", () => {
+    const h = connected();
+    h.autoAck = false;
+    h.serverSends(inbound("a", 2, 5));
+    h.session.ack(find(h.drain(), "message").message.receipt, 0x80, h.now);
+    assert.deepEqual(h.written(), [{ type: "pubrec", packetId: 5, reasonCode: 0x80 }]);
+    h.serverSends(inbound("a", 2, 5, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["message"]);
+  });
+});
