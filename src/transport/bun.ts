@@ -13,7 +13,7 @@
 
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
-import { isTlsAlert, tlsError } from "./_tls_error.ts";
+import { connectError, isTlsAlert, reasonOf, tlsError } from "./_errors.ts";
 
 /** The members of a Bun socket used here. `write` takes what it can now: a count, -1 once closed. */
 interface BunSocket {
@@ -79,12 +79,8 @@ class BunTransport implements Transport {
   connect(bun: BunApi, target: TransportTarget): Promise<void> {
     let resolve!: () => void, reject!: (error: Error) => void;
     const promise = new Promise<void>((yes, no) => (resolve = yes, reject = no));
-    const to = target.kind === "unix" ? `"${target.path}"` : `${target.host}:${target.port}`;
-    const fail = (what: string, cause: Error | null | undefined) => {
-      const code = (cause as { code?: unknown } | null | undefined)?.code; // e.g. ECONNREFUSED
-      const why = `${what}${cause?.message ?? "no reason given"}`;
-      reject(new Error(`Cannot connect to ${to}: ${why}${code ? ` (${code})` : ""}`, { cause }));
-    };
+    const fail = (what: string, cause: Error | null | undefined) =>
+      reject(connectError(target, cause, `${what}${reasonOf(cause)}`));
     const ready = () => (this.#opened = true, resolve());
     /** For TLS, from the TCP connection until data arrived: a failure is the handshake's. */
     let handshaking = false;

@@ -15,7 +15,7 @@
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
-import { isTlsAlert, tlsError } from "./_tls_error.ts";
+import { connectError, isTlsAlert, tlsError } from "./_errors.ts";
 import { TlsError } from "../errors.ts";
 
 /** The members of a Deno connection used here. */
@@ -54,14 +54,6 @@ export const openDeno: TransportOpener = async (target, handlers, options = {}) 
   const tls = target.kind === "tls" ? target : undefined;
   return new DenoTransport(conn, handlers, options.readPacing ?? true, tls);
 };
-
-/** The runtime's error, with where it tried to connect: Deno's messages do not say. */
-function connectError(target: TransportTarget, cause: unknown): Error {
-  const where = target.kind === "unix" ? `"${target.path}"` : `${target.host}:${target.port}`;
-  const { message, code } = cause as { message?: string; code?: unknown };
-  const why = `${message ?? String(cause)}${typeof code === "string" ? ` (${code})` : ""}`;
-  return new Error(`Cannot connect to ${where}: ${why}`, { cause });
-}
 
 function closeQuietly(conn: DenoConn): void {
   try {

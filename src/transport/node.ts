@@ -29,7 +29,7 @@ import type { PeerCertificate } from "node:tls";
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
-import { isTlsAlert, tlsError } from "./_tls_error.ts";
+import { address, connectError, isTlsAlert, tlsError } from "./_errors.ts";
 
 /**
  * Bytes one read may take. Reads go into one reused buffer (Node's `onread`) and each chunk
@@ -134,7 +134,6 @@ class NodeTransport implements Transport {
     const full = target.kind === "tls" ? TLS_RECORD : READ_SIZE;
     const onread = { buffer, callback: (n: number) => this.#read(buffer, n, n >= full, pacer) };
     const socket = this.#socket = dial(target, onread);
-    const to = target.kind === "unix" ? `"${target.path}"` : `${target.host}:${target.port}`;
     let handshaking = false;
     this.opened = new Promise((resolve, reject) => {
       socket.once(target.kind === "tls" ? "secureConnect" : "connect", () => {
@@ -151,14 +150,13 @@ class NodeTransport implements Transport {
         }
         if (this.#ready) {
           return this.#end(
-            error && new Error(`The connection to ${to} failed: ${why}`, { cause: error }),
+            error &&
+              new Error(`The connection to ${address(target)} failed: ${why}`, { cause: error }),
           );
         }
         const what = why ?? "the connection closed before it was ready";
         reject(
-          handshaking
-            ? tlsError(target, error)
-            : new Error(`Cannot connect to ${to}: ${what}`, { cause: error }),
+          handshaking ? tlsError(target, error) : connectError(target, error, what),
         );
         this.#shut(new Error("Cannot write: the connection was not made"));
       });
