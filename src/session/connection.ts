@@ -1,7 +1,7 @@
 /**
- * The connection flow's packets: the CONNECT the session opens with, what a CONNACK means
- * (refused, accepted, or a protocol error), and the errors for a connection that ends — a server
- * DISCONNECT, a missing PINGRESP, a protocol fault of ours to report in a DISCONNECT.
+ * The connection flow: the decoder of one connection, what a CONNACK means (refused, accepted,
+ * or a protocol error) and the attempts' bookkeeping ({@link Attempts}). The errors a connection
+ * ends with are in `connection_end.ts`.
  *
  * A refusing CONNACK becomes a {@link ConnectionRefusedError}. MQTT 5 reason codes are used as
  * they are; MQTT 3.1/3.1.1 return codes 1..5 map to their MQTT 5 equivalents (0x84, 0x85, 0x88,
@@ -15,23 +15,11 @@ import { clientDecoder, type ClientInboundPacket } from "../codec/client_codec.t
 import type { StreamDecoder } from "../codec/_stream_decoder.ts";
 import {
   CONNACK_RETURN_CODE_NAMES,
-  isValidReasonCode,
   reasonCodeName,
   V3_CONNACK_TO_REASON_CODE,
 } from "../codec/reason_codes.ts";
-import type {
-  ConnackPacket,
-  ConnectPacket,
-  DisconnectPacket,
-  ProtocolVersion,
-} from "../codec/types.ts";
-import {
-  ConnectionClosedError,
-  ConnectionRefusedError,
-  type MqttError,
-  ProtocolError,
-  TimeoutError,
-} from "../errors.ts";
+import type { ConnackPacket, ConnectPacket, ProtocolVersion } from "../codec/types.ts";
+import { ConnectionRefusedError, MqttError, ProtocolError, TimeoutError } from "../errors.ts";
 import { ConnectSettings } from "./connect_settings.ts";
 import type { Effects } from "./effects.ts";
 import { Backoff } from "./reconnect.ts";
@@ -91,31 +79,6 @@ export function connackRefusal(
   return new ConnectionRefusedError(`${reasonName} (return code ${code})`, {
     reasonCode,
     reasonName,
-  });
-}
-
-/** The error for a DISCONNECT the server sent. */
-export function serverDisconnectError(packet: DisconnectPacket): ConnectionClosedError {
-  const code = packet.reasonCode;
-  const reason = packet.properties?.reasonString;
-  return new ConnectionClosedError(
-    `The server disconnected: ${reasonCodeName(code, "disconnect")} (${hex(code)})${
-      reason === undefined ? "" : `: ${reason}`
-    }`,
-    { reasonCode: code },
-  );
-}
-
-/** The DISCONNECT (MQTT 5) that reports our protocol `error` to the server. */
-export function faultDisconnect(error: MqttError): DisconnectPacket {
-  const code = isValidReasonCode(error.reasonCode, "disconnect") ? error.reasonCode : 0x82;
-  return { type: "disconnect", reasonCode: code };
-}
-
-/** The error for a PINGREQ that got no PINGRESP within `seconds`. */
-export function keepaliveTimeout(seconds: number): ConnectionClosedError {
-  return new ConnectionClosedError(`No PINGRESP within ${seconds} s of PINGREQ (keepalive)`, {
-    reasonCode: 0x8d,
   });
 }
 

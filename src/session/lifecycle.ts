@@ -24,7 +24,8 @@ import {
   MqttError,
   ProtocolError,
 } from "../errors.ts";
-import { Attempts, faultDisconnect, keepaliveTimeout } from "./connection.ts";
+import { Attempts } from "./connection.ts";
+import { faultDisconnect, keepaliveTimeout } from "./connection_end.ts";
 import type { Effects } from "./effects.ts";
 import { KeepAlive } from "./keepalive.ts";
 import { DEFAULT_LIMITS, type Link, serverLimits } from "./limits.ts";

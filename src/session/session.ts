@@ -16,7 +16,6 @@ import {
   MalformedPacketError,
   MqttError,
   ProtocolError,
-  TlsError,
 } from "../errors.ts";
 import {
   admitConnect,
@@ -25,7 +24,8 @@ import {
   admitSubscribe,
   admitUnsubscribe,
 } from "./admission.ts";
-import { connectionDecoder, serverDisconnectError } from "./connection.ts";
+import { connectionDecoder } from "./connection.ts";
+import { serverDisconnectError, transportClosedError } from "./connection_end.ts";
 import { acknowledge, Disconnection, type SessionParts } from "./disconnection.ts";
 import { Effects } from "./effects.ts";
 import { traceLine } from "./trace.ts";
@@ -108,20 +108,10 @@ export class Session implements SessionApi {
     fx.now = now;
     const phase = this.#life.phase;
     if (phase === "none") return;
-    const why = error === undefined ? "" : `: ${error.message}`;
-    if (phase === "up") {
-      const lost = new ConnectionClosedError(`Connection lost${why}`, { cause: error });
-      this.#life.connectionLost(fx, lost, undefined, false, this.#outbox);
-      return this.#disconnection.continue(fx, this.#parts); // a disconnect() waiting ends too
-    }
-    const what = phase === "opening"
-      ? "Could not open the connection"
-      : "Connection closed before CONNACK";
-    // A failed TLS handshake is reported as itself: one error class on every runtime.
-    const failure = error instanceof TlsError
-      ? error
-      : new ConnectionClosedError(`${what}${why}`, { cause: error });
-    this.#life.attemptFailed(fx, failure, false, this.#outbox);
+    const failure = transportClosedError(phase, error);
+    if (phase !== "up") return this.#life.attemptFailed(fx, failure, false, this.#outbox);
+    this.#life.connectionLost(fx, failure, undefined, false, this.#outbox);
+    this.#disconnection.continue(fx, this.#parts); // a disconnect() waiting ends too
   }
 
   receive(chunk: Uint8Array, now: number): void {
@@ -293,12 +283,8 @@ export class Session implements SessionApi {
         this.#life.pong();
         return undefined;
       case "disconnect": {
-        if (this.#options.protocolVersion < 5) {
-          return new ProtocolError(
-            "The server sent DISCONNECT, which only a client sends before MQTT 5 (MQTT 3.1.1 §3.14)",
-          );
-        }
-        const error = serverDisconnectError(packet);
+        const error = serverDisconnectError(packet, this.#options.protocolVersion);
+        if (error instanceof ProtocolError) return error;
         return this.#life.connectionLost(fx, error, packet, true, this.#outbox);
       }
       default:
