@@ -6,8 +6,10 @@
  */
 
 import { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
 import * as net from "node:net";
-import type { ServerSide, SuiteHarness } from "./transport_suite.ts";
+import { pattern, Recorder, type ServerSide, type SuiteHarness } from "./transport_suite.ts";
 import type { TransportOpener, TransportTarget } from "../../src/transport/types.ts";
 
 /** The {@link ServerSide} of one accepted socket. */
@@ -73,4 +75,67 @@ export function useNodeServer(
     refusedTarget: () => ({ ...target, host: "127.0.0.1", port: refused }),
     accept: () => new Promise((resolve) => accepts.push(resolve)),
   };
+}
+
+/** Resolves with the next socket `server` accepts (after the TLS handshake for a tls server). */
+export function nextSocket(server: net.Server, event = "connection"): Promise<net.Socket> {
+  return new Promise((resolve) => server.once(event, resolve));
+}
+
+/** Resolves with the first `n` bytes `socket` sends. */
+export function readBytes(socket: net.Socket, n: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return new Promise((resolve) => {
+    socket.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= n) resolve(new Uint8Array(Buffer.concat(chunks).subarray(0, n)));
+    });
+  });
+}
+
+/** Runs `body` with a plain node:net server on a free 127.0.0.1 port, closed afterwards. */
+export async function withServer(
+  body: (server: net.Server, port: number) => Promise<void>,
+): Promise<void> {
+  const server = net.createServer();
+  const port = await listen(server);
+  try {
+    await body(server, port);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/**
+ * Checks that `opener`'s `write()` settles only once the socket took all the bytes (the server
+ * reads nothing until it resumes, and 16 MiB do not fit in the kernel's buffers), in order.
+ */
+export function writeWaitsForDrain(opener: TransportOpener): Promise<void> {
+  return withServer(async (server, port) => {
+    const accepted = nextSocket(server);
+    const transport = await opener({ kind: "tcp", host: "127.0.0.1", port }, new Recorder());
+    const socket = await accepted;
+    socket.pause();
+    const first = pattern(16 * 1024 * 1024, 1);
+    const second = pattern(1000, 2);
+    let resumed = false;
+    const settled: string[] = [];
+    const writes = [
+      transport.write(first).then(() => settled.push(resumed ? "first" : "first too early")),
+      transport.write(second).then(() => settled.push(resumed ? "second" : "second too early")),
+    ];
+    await new Promise((resolve) => setImmediate(resolve)); // an early settlement shows by now
+    assert.deepEqual(settled, [], "resolved before the socket took all the bytes");
+    const received = readBytes(socket, first.length + second.length);
+    resumed = true;
+    socket.resume();
+    await Promise.all(writes);
+    assert.deepEqual(settled, ["first", "second"]);
+    const bytes = await received;
+    assert.ok(bytes.subarray(0, first.length).every((byte, i) => byte === first[i]));
+    assert.deepEqual(bytes.subarray(first.length), second);
+    transport.close();
+  });
 }

@@ -13,10 +13,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { setImmediate } from "node:timers";
-import { Recorder, transportSuite } from "./transport_suite.ts";
+import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
-import { listen, refusedPort, useNodeServer } from "./_node_server.ts";
+import {
+  nextSocket,
+  readBytes,
+  refusedPort,
+  useNodeServer,
+  withServer,
+  writeWaitsForDrain,
+} from "./_node_server.ts";
 import { openNode } from "../../src/transport/node.ts";
 import { runtimeName } from "../../src/transport/defaults/detect.ts";
 import type { TlsOptions, Transport, TransportTarget } from "../../src/transport/types.ts";
@@ -25,41 +31,6 @@ import { readCert } from "../_helpers/mosquitto.ts";
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 const isNode = !isDeno && !isBun;
-
-function pattern(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = (i * 11 + seed) & 0xff;
-  return bytes;
-}
-
-/** Resolves with the next socket `server` accepts (after the TLS handshake for a tls server). */
-function nextSocket(server: net.Server, event = "connection"): Promise<net.Socket> {
-  return new Promise((resolve) => server.once(event, resolve));
-}
-
-/** Resolves with the first `n` bytes `socket` sends. */
-function readBytes(socket: net.Socket, n: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  return new Promise((resolve) => {
-    socket.on("data", (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= n) resolve(new Uint8Array(Buffer.concat(chunks).subarray(0, n)));
-    });
-  });
-}
-
-/** Runs `body` with a plain node:net server on a free 127.0.0.1 port, closed afterwards. */
-async function withServer(body: (server: net.Server, port: number) => Promise<void>) {
-  const server = net.createServer();
-  const port = await listen(server);
-  try {
-    await body(server, port);
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 /** The message of an error and of its causes, joined. */
 function messages(error: unknown): string {
@@ -197,33 +168,7 @@ tlsSuite("openNode", openNode, { trustsCaAsLeaf: true }); // OpenSSL (and Deno's
 
 describe("openNode writes", () => {
   it("openNode write waits for drain when Node buffers the bytes, and keeps the order", async () => {
-    await withServer(async (server, port) => {
-      const accepted = nextSocket(server);
-      const transport = await openNode({ kind: "tcp", host: "127.0.0.1", port }, new Recorder());
-      const socket = await accepted;
-      socket.pause();
-      // The server reads nothing until it resumes, and 16 MiB do not fit in the kernel's
-      // buffers: a write that settles while the server is paused settled too early.
-      const first = pattern(16 * 1024 * 1024, 1);
-      const second = pattern(1000, 2);
-      let resumed = false;
-      const settled: string[] = [];
-      const writes = [
-        transport.write(first).then(() => settled.push(resumed ? "first" : "first too early")),
-        transport.write(second).then(() => settled.push(resumed ? "second" : "second too early")),
-      ];
-      await new Promise((resolve) => setImmediate(resolve)); // an early settlement shows by now
-      assert.deepEqual(settled, [], "resolved before the socket took all the bytes");
-      const received = readBytes(socket, first.length + second.length);
-      resumed = true;
-      socket.resume();
-      await Promise.all(writes);
-      assert.deepEqual(settled, ["first", "second"]);
-      const bytes = await received;
-      assert.ok(bytes.subarray(0, first.length).every((byte, i) => byte === first[i]));
-      assert.deepEqual(bytes.subarray(first.length), second);
-      transport.close();
-    });
+    await writeWaitsForDrain(openNode);
   });
 
   it("openNode write rejects, with onClose called once, when the server resets the connection", async () => {

@@ -86,7 +86,8 @@ export class Recorder implements TransportHandlers {
   }
 }
 
-function pattern(length: number, seed: number): Uint8Array {
+/** `length` bytes of a pattern that differs by `seed`. */
+export function pattern(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) & 0xff;
   return bytes;
