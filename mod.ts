@@ -53,6 +53,17 @@ export type {
 } from "./src/client/call_options.ts";
 export type { MessageStream } from "./src/client/message_stream.ts";
 export type { ClientOptions, WillOptions } from "./src/client/options.ts";
+export { MemoryStore } from "./src/store/memory_store.ts";
+export { FileStore, type FileStoreOptions } from "./src/store/file_store.ts";
+export type {
+  LoadedSession,
+  SavedIncoming,
+  SavedOutgoing,
+  SavedSession,
+  SavedSubscription,
+  SessionStore,
+  StoreChange,
+} from "./src/store/session_store.ts";
 export { type Message, payloadText } from "./src/client/message.ts";
 export type { AckResult, LogLevel, PublishResult } from "./src/session/types.ts";
 export type {

@@ -104,6 +104,8 @@ export class WritePipeline {
   #waiting: Waiting[] = [];
   #head = 0;
   #batch: Qos0Batch | undefined = undefined;
+  /** Writes wait while set: the session store is saving the state they depend on. */
+  #held = false;
 
   constructor(hooks: PipelineHooks) {
     this.#hooks = hooks;
@@ -117,6 +119,15 @@ export class WritePipeline {
   /** The transport is open: bytes pushed so far and from now on are written to it. */
   start(transport: Transport): void {
     this.#transport = transport;
+  }
+
+  /**
+   * Holds every write (true) until released (false): the session store saves the changes the
+   * bytes pushed meanwhile depend on first.
+   */
+  hold(held: boolean): void {
+    this.#held = held;
+    if (!held && !this.#writing && !this.#flushQueued) this.flush();
   }
 
   /** Queues `bytes` for the next write; `urgent` bytes go ahead of non-urgent ones. */
@@ -158,7 +169,7 @@ export class WritePipeline {
     this.#flushQueued = false;
     this.#closeBatch();
     const transport = this.#transport;
-    if (this.#writing || this.#closed || transport === undefined) return;
+    if (this.#writing || this.#closed || this.#held || transport === undefined) return;
     if (this.#normal.size === 0 && this.#urgent.size === 0) return this.#hooks.drained();
     const urgentMark = this.#urgentPushed;
     const head = this.#urgent.take();

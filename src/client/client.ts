@@ -222,6 +222,25 @@ export class MqttClient extends ClientLifecycle {
   }
 
   /**
+   * Resolves once everything accepted so far (every `publish()` call, every acknowledgement
+   * made) is kept in the `store`; at once without a store. Rejects with the store's error when
+   * it could not load or save. After it resolves, a crash of this process loses none of those
+   * QoS 1/2 messages: a new client with the same store and `clientId` sends them.
+   *
+   * @example
+   * ```ts
+   * import { MemoryStore, MqttClient } from "@korero/mqtt";
+   *
+   * const client = new MqttClient({ clientId: "meter-17", store: new MemoryStore() });
+   * client.publish("meters/17", "42", { qos: 1 }).catch(() => {}); // sent after connect()
+   * await client.persisted(); // the message is in the store
+   * ```
+   */
+  persisted(): Promise<void> {
+    return this.#driver.persisted();
+  }
+
+  /**
    * Acknowledges a delivered message (see {@link Message.ack}): PUBACK for QoS 1, PUBREC (or
    * PUBCOMP with `qos2Delivery: "pubrel"`) for QoS 2, with `reasonCode` on MQTT 5. False, with a
    * debug log, for QoS 0, a second acknowledgement, or a message whose connection ended.

@@ -28,6 +28,7 @@ import { PendingCalls } from "./_pending_calls.ts";
 import { unwritten } from "./_write_pipeline.ts";
 import { Connection } from "./_connection.ts";
 import { CLOSE_GRACE_MS, type DriverOptions } from "./driver_types.ts";
+import { StoreLink } from "./_store_link.ts";
 
 /** Runs a {@link SessionApi} against transports and a {@link Clock}. */
 export class Driver {
@@ -43,6 +44,9 @@ export class Driver {
   #running = false;
   #armed: number | undefined;
   #closedReported = false;
+  /** The session store, when there is one (see `_store_link.ts`). */
+  readonly #store: StoreLink | undefined;
+  #writesHeld = false;
 
   constructor(session: SessionApi, options: DriverOptions) {
     this.#session = session;
@@ -52,6 +56,30 @@ export class Driver {
       this.#session.cancel(token, reason, this.#clock.now());
       this.#run();
     });
+    if (options.store !== undefined) {
+      const store = this.#store = new StoreLink(options.store, session.clientId, {
+        holdWrites: (held) => this.#holdWrites(held),
+        log: (level, message) => options.events.event({ type: "log", level, message }),
+      });
+      store.loaded.then((saved) => {
+        this.#session.restore(saved);
+        this.#run();
+      }, () => {});
+    }
+  }
+
+  /**
+   * Resolves once every change so far is in the session store (at once without one); rejects
+   * with the store's error when it could not load or save.
+   */
+  persisted(): Promise<void> {
+    return this.#store?.persisted() ?? Promise.resolve();
+  }
+
+  #holdWrites(held: boolean): void {
+    this.#writesHeld = held;
+    this.#conn?.writes.hold(held);
+    for (const conn of this.#closing) conn.writes.hold(held);
   }
 
   /** The session's coarse state. */
@@ -91,7 +119,7 @@ export class Driver {
 
   /** Publishes; settles per QoS (on write, PUBACK or PUBCOMP). */
   publish(message: OutgoingMessage, signal?: AbortSignal): Promise<PublishResult> {
-    if (message.qos === 0 && signal === undefined) {
+    if (message.qos === 0 && signal === undefined && this.#store?.ready !== false) {
       const conn = this.#conn;
       if (
         conn !== undefined && conn.ready && conn.state === "open" &&
@@ -142,6 +170,11 @@ export class Driver {
    */
   #call<T>(signal: AbortSignal | undefined, send: (token: Token) => void): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const store = this.#store;
+    // With a session store, calls wait (in order) until the saved session is restored.
+    if (store !== undefined && !store.ready) {
+      return store.loaded.then(() => this.#call<T>(signal, send));
+    }
     const promise = this.#calls.start<T>(signal, send);
     this.#run();
     return promise;
@@ -163,6 +196,7 @@ export class Driver {
     this.#arm();
     if (this.#session.state === "closed" && !this.#closedReported) {
       this.#closedReported = true;
+      this.#store?.close();
       this.#options.events.closed();
     }
   }
@@ -180,6 +214,8 @@ export class Driver {
         if (conn === undefined) return this.#calls.settle(unwritten(action));
         return conn.writes.settleAfterWrites(action);
       }
+      case "store":
+        return this.#store?.add(action.change);
       case "open":
         this.#options.events.preConnect?.(action.attempt);
         return this.#open();
@@ -216,6 +252,7 @@ export class Driver {
       },
     });
     this.#conn = conn;
+    if (this.#writesHeld) conn.writes.hold(true);
     conn.open(this.#options);
   }
 

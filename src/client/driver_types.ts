@@ -8,6 +8,7 @@
 import type { SessionAction } from "../session/types.ts";
 import type { Clock } from "./clock.ts";
 import type { OpenSettings } from "./_connection.ts";
+import type { SessionStore } from "../store/session_store.ts";
 
 /** The session actions the driver hands to the client. */
 export type DriverEvent = Extract<
@@ -41,4 +42,6 @@ export interface DriverOptions extends OpenSettings {
   clock: Clock;
   /** Receives the session's events. */
   events: DriverEvents;
+  /** Where the session is kept across processes (the session must have `persist` on). */
+  store?: SessionStore;
 }

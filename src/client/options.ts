@@ -10,6 +10,7 @@ import type { LogLevel } from "../session/types.ts";
 import type { TransportOpener, WebSocketConstructor } from "../transport/types.ts";
 import type { Clock } from "./clock.ts";
 import type { Payload } from "./payload.ts";
+import type { SessionStore } from "../store/session_store.ts";
 
 /** A will message, published by the broker when the connection ends abnormally. */
 export interface WillOptions {
@@ -164,6 +165,13 @@ export interface ClientOptions {
    * @default "publish"
    */
   qos2Delivery?: "publish" | "pubrel";
+  /**
+   * Where the session is kept so that a restarted process loses no QoS 1/2 message: a
+   * `FileStore(directory)`, a `MemoryStore`, or any {@link SessionStore}. Needs `clientId` (the
+   * session is saved under it); usually with `clean: false`. Without it the session lives in
+   * the client object only.
+   */
+  store?: SessionStore;
   /**
    * Milliseconds `disconnect()` lets incoming QoS 2 exchanges under way finish (a PUBREL to
    * answer) before it sends DISCONNECT; 0 = do not wait (as `disconnect({ force: true })`).

@@ -11,6 +11,7 @@ import type { LogLevel } from "../session/types.ts";
 import { parseBrokerUrl, redactUrl } from "./broker_url.ts";
 import { type Clock, realClock } from "./clock.ts";
 import type { ClientOptions } from "./options.ts";
+import type { SessionStore } from "../store/session_store.ts";
 import { resolveSession } from "./session_options.ts";
 import { resolveTarget } from "./transport_target.ts";
 import {
@@ -40,6 +41,8 @@ export interface ResolvedOptions {
   logger: ((level: LogLevel, message: string) => void) | undefined;
   /** Swallow a callback's exception (see {@link ClientOptions.suppressExceptions}). */
   suppressExceptions: boolean;
+  /** Where the session is kept (see {@link ClientOptions.store}). */
+  store: SessionStore | undefined;
 }
 
 /** Every option name; `Record` makes the compiler insist this list is complete. */
@@ -73,6 +76,7 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   trace: true,
   qos2Delivery: true,
   disconnectTimeout: true,
+  store: true,
   ca: true,
   cert: true,
   key: true,
@@ -113,6 +117,18 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     : checkBoolean(o.readPacing, "options.readPacing");
 
   const session = resolveSession(o, url, version, random);
+  if (o.store !== undefined) {
+    checkObject(o.store, "options.store");
+    for (const method of ["load", "save", "close"] as const) {
+      checkFunction(o.store[method], `options.store.${method}`);
+    }
+    if (o.clientId === undefined || o.clientId === "") {
+      throw new RangeError(
+        "options.store needs options.clientId: the session is saved under the client identifier, so a restarted process must use the same one",
+      );
+    }
+    session.persist = true;
+  }
 
   // The client itself.
   if (o.logger !== undefined) checkFunction(o.logger, "options.logger");
@@ -150,5 +166,6 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     manualAck: o.manualAck === undefined ? false : checkBoolean(o.manualAck, "options.manualAck"),
     logger: o.logger,
     suppressExceptions: checkBoolean(o.suppressExceptions ?? false, "options.suppressExceptions"),
+    store: o.store,
   };
 }

@@ -17,6 +17,7 @@
  */
 
 import { Fifo } from "./_fifo.ts";
+import type { Journal } from "./journal.ts";
 import { PacketIds } from "./packet_ids.ts";
 import type { ControlWork, PublishWork, Work } from "./work.ts";
 
@@ -30,9 +31,12 @@ export class InflightTable {
   #resend = new Fifo<PublishWork>();
   #resendCount = 0;
   #releases = 0;
+  readonly #journal: Journal;
 
-  constructor(window: number) {
+  /** `journal` hears of every PUBLISH sent, released and finished. */
+  constructor(window: number, journal: Journal) {
     this.#window = window;
+    this.#journal = journal;
   }
 
   /** Maximum QoS 1/2 PUBLISH in flight. */
@@ -80,15 +84,34 @@ export class InflightTable {
     }
     work.packetId = this.ids.allocate();
     work.stage = "inflight";
-    if (work.type === "publish") this.#publishes.set(work.packetId, work);
-    else this.#controls.set(work.packetId, work);
+    if (work.type === "publish") {
+      this.#publishes.set(work.packetId, work);
+      this.#journal.sent(work);
+    } else this.#controls.set(work.packetId, work);
+  }
+
+  /**
+   * Takes restored `work` in flight with the packet identifier it has (`released`: past its
+   * PUBREC); false when that identifier is taken already.
+   */
+  adopt(work: PublishWork, released: boolean): boolean {
+    if (!this.ids.take(work.packetId)) return false;
+    this.#publishes.set(work.packetId, work);
+    work.stage = "inflight";
+    if (released) {
+      work.releasedOrder = this.#releases++;
+      work.stage = "released";
+    }
+    return true;
   }
 
   /** Removes finished in-flight `work` and frees its identifier. */
   finish(work: Work): void {
     if (work.stage === "resend") this.#resendCount--;
-    if (work.type === "publish") this.#publishes.delete(work.packetId);
-    else this.#controls.delete(work.packetId);
+    if (work.type === "publish") {
+      this.#publishes.delete(work.packetId);
+      this.#journal.done(work);
+    } else this.#controls.delete(work.packetId);
     this.ids.release(work.packetId);
     work.stage = "done";
   }
@@ -96,7 +119,10 @@ export class InflightTable {
   /** QoS 2 `work` got its PUBREC: PUBREL sent, PUBCOMP awaited. */
   release(work: PublishWork): void {
     if (work.stage === "resend") this.#resendCount--;
-    if (work.stage !== "released") work.releasedOrder = this.#releases++;
+    if (work.stage !== "released") {
+      work.releasedOrder = this.#releases++;
+      this.#journal.released(work);
+    }
     work.stage = "released";
   }
 

@@ -47,6 +47,14 @@ export {
 export { connackRefusal } from "./connection.ts";
 export { IncomingTopicAliases, type OutgoingAlias, OutgoingTopicAliases } from "./topic_alias.ts";
 export { type PendingAck, type Qos2Entry, type Qos2State, Receipts } from "./receipts.ts";
+export {
+  type SavedIncoming,
+  type SavedOutgoing,
+  type SavedSession,
+  type SavedSubscription,
+  SessionImage,
+  type StoreChange,
+} from "./persistence.ts";
 export type {
   ConnackPacket,
   DisconnectPacket,

@@ -24,8 +24,10 @@ import {
 } from "../errors.ts";
 import type { Effects } from "./effects.ts";
 import { InflightTable } from "./inflight.ts";
+import type { Journal } from "./journal.ts";
 import type { Link, ServerLimits } from "./limits.ts";
 import { Operations } from "./operations.ts";
+import type { SavedSession } from "./persistence.ts";
 import { PublishOut } from "./publish_out.ts";
 import { discardSessionState, resumeSession } from "./resume.ts";
 import { SendQueue } from "./send_queue.ts";
@@ -47,17 +49,44 @@ export class Outbox {
   readonly #ops: Operations;
   readonly #publishes: PublishOut;
   readonly #subscribes: SubscribeOut;
+  readonly #journal: Journal;
   /** Resubscribe work that could not start at once and waits at the queue's front. */
   #queuedResubscribes: SubscribeWork[] = [];
 
-  constructor(options: SessionOptions) {
+  /** `journal` hears of every change a session store keeps. */
+  constructor(options: SessionOptions, journal: Journal) {
     const v = options.protocolVersion;
     this.#options = options;
-    this.#inflight = new InflightTable(options.maxInflight);
+    this.#journal = journal;
+    this.#inflight = new InflightTable(options.maxInflight, journal);
     this.#queue = new SendQueue(options.maxQueued, options.maxQueuedBytes);
     this.#ops = new Operations(options.operationTimeout);
-    this.#publishes = new PublishOut(v, options.topicAliases, this.#inflight, this.#ops);
-    this.#subscribes = new SubscribeOut(v, this.#inflight, this.#ops);
+    this.#publishes = new PublishOut(v, options.topicAliases, this.#inflight, this.#ops, journal);
+    this.#subscribes = new SubscribeOut(v, this.#inflight, this.#ops, journal);
+  }
+
+  /**
+   * Takes back what a session store saved (before any call): messages that had a packet
+   * identifier are in flight again (resent with DUP on a resumed session, published again
+   * otherwise, see `resume.ts`), the others queued in their order; no caller waits for them.
+   * Returns how many messages were restored.
+   */
+  restore(saved: SavedSession): number {
+    let count = 0;
+    for (const entry of saved.outgoing) {
+      this.#journal.continueAfter(entry.seq);
+      const work = this.#publishes.work(undefined, entry.message);
+      work.seq = entry.seq;
+      work.restored = true;
+      work.packetId = entry.packetId;
+      if (entry.packetId === 0 || !this.#inflight.adopt(work, entry.released)) {
+        work.packetId = 0;
+        this.#queue.enqueue(work); // restored before any call: ahead of new messages
+      }
+      count++;
+    }
+    this.#subscribes.restore(saved.subscriptions);
+    return count;
   }
 
   // ---------------------------------------------------------------- accepting calls
@@ -69,6 +98,7 @@ export class Outbox {
     // queued and sent after the CONNACK, as paho keeps it; a closed session takes nothing.
     const early = link.state === "idle" && (message.qos > 0 || this.#options.queueQoS0Offline);
     if (!early && this.#refuse(fx, token, link)) return;
+    this.#journal.accepted(work);
     if (link.up) {
       if (message.qos === 0) return this.#start(fx, work, link);
       this.#ops.track(work, fx.now);
@@ -141,6 +171,7 @@ export class Outbox {
     if (this.#options.queueFull === "wait") return queue.wait(work);
     work.stage = "done";
     if (work.type === "subscribe") this.#subscribes.forget(work);
+    else if (work.type === "publish") this.#journal.done(work);
     this.#ops.reject(fx, work, new QueueFullError(`Queue full: ${queue.fullLimit(work)}`));
   }
 
@@ -176,7 +207,8 @@ export class Outbox {
     if (sessionPresent) {
       resumeSession(fx, this.#inflight, this.#publishes, this.#ops, limits);
     } else {
-      const republish = discardSessionState(fx, this.#inflight, this.#ops);
+      this.#journal.reset();
+      const republish = discardSessionState(fx, this.#inflight, this.#ops, this.#journal);
       const resubscribes = this.#options.resubscribe
         ? this.#subscribes.resubscribeWork(fx, limits)
         : [];
@@ -270,6 +302,7 @@ export class Outbox {
     if (unsent) {
       this.#queue.drop(work);
       if (work.type === "subscribe") this.#subscribes.forget(work);
+      else if (work.type === "publish") this.#journal.done(work);
     }
     this.#ops.reject(fx, work, error);
     if (unsent) this.pump(fx, link);
@@ -284,6 +317,7 @@ export class Outbox {
     this.#queuedResubscribes = [];
     for (const work of [...this.#queue.takeAll(), ...this.#inflight.takeControls()]) {
       if (work.type === "subscribe" && work.token !== undefined) this.#subscribes.forget(work);
+      if (work.type === "publish") this.#journal.done(work);
       work.stage = "done";
     }
     for (const work of this.#ops.all()) this.#ops.reject(fx, work, error);

@@ -54,11 +54,15 @@ export class PacketIds {
     return id;
   }
 
-  /** Marks a specific identifier as in use (e.g. restored state); false if it already was. */
+  /**
+   * Marks a specific identifier as in use (restored state); false if it already was. Allocation
+   * then continues after the highest identifier taken.
+   */
   take(id: number): boolean {
     if (id < 1 || id > MAX_PACKET_ID || this.#used[id] === 1) return false;
     this.#used[id] = 1;
     this.#size++;
+    if (id > this.#last) this.#last = id;
     return true;
   }
 

@@ -28,7 +28,9 @@ import type { PubAckPacket, PublishPacket } from "../codec/types.ts";
 import { ProtocolError } from "../errors.ts";
 import type { Effects } from "./effects.ts";
 import { fingerprint } from "./fingerprint.ts";
-import { Receipts } from "./receipts.ts";
+import type { Journal } from "./journal.ts";
+import type { SavedSession } from "./persistence.ts";
+import { type Qos2Entry, Receipts } from "./receipts.ts";
 import { IncomingTopicAliases } from "./topic_alias.ts";
 import type { InboundMessage, SessionOptions } from "./types.ts";
 
@@ -42,8 +44,11 @@ export class PublishIn {
   readonly #topicAliasMaximum: number;
   readonly #receipts = new Receipts();
   readonly #aliases = new IncomingTopicAliases();
+  readonly #journal: Journal;
 
-  constructor(options: SessionOptions) {
+  /** `journal` hears of every incoming QoS 2 state a session store keeps. */
+  constructor(options: SessionOptions, journal: Journal) {
+    this.#journal = journal;
     this.#v5 = options.protocolVersion === 5;
     this.#onPubrel = options.qos2Delivery === "pubrel";
     const p = this.#v5 ? options.properties : undefined;
@@ -63,6 +68,22 @@ export class PublishIn {
   connected(sessionPresent: boolean): void {
     this.#aliases.reset(this.#topicAliasMaximum);
     this.#receipts.newConnection(sessionPresent);
+  }
+
+  /** Takes back the incoming QoS 2 states and completed window a session store saved. */
+  restore(saved: SavedSession): void {
+    const receipts = this.#receipts;
+    for (const { packetId, fingerprint } of saved.completed) {
+      receipts.completeQos2(packetId, fingerprint);
+    }
+    for (const { packetId, fingerprint, message } of saved.incoming) {
+      const entry: Qos2Entry = {
+        state: message === undefined ? "received" : "stored",
+        fingerprint,
+      };
+      if (message !== undefined) entry.message = message;
+      receipts.setQos2(packetId, entry);
+    }
   }
 
   /** An incoming PUBLISH: delivered and answered, or the fault that ends the connection. */
@@ -110,6 +131,7 @@ export class PublishIn {
           `Received PUBLISH (q2, m${id}, DUP) of an already completed exchange: not delivered again`,
         );
         receipts.setQos2(id, { state: "received", fingerprint: print });
+        this.#journal.received(id, print);
         fx.ack("pubrec", id, 0);
         return undefined;
       }
@@ -136,6 +158,7 @@ export class PublishIn {
     if (properties !== undefined) message.properties = properties;
     if (qos === 2 && this.#onPubrel) {
       receipts.setQos2(id, { state: "stored", fingerprint: print, message });
+      this.#journal.received(id, print, message);
       fx.ack("pubrec", id, 0);
       return undefined;
     }
@@ -167,8 +190,14 @@ export class PublishIn {
     }
     if (entry?.state === "released") return; // PUBCOMP once the application acknowledges
     const known = entry?.state === "received";
-    if (known) receipts.completeQos2(id, entry.fingerprint);
+    if (known) this.#complete(id, entry.fingerprint);
     fx.ack("pubcomp", id, known ? 0 : 0x92);
+  }
+
+  /** The exchange of `id` completes: PUBCOMP follows. */
+  #complete(id: number, print: number): void {
+    this.#receipts.completeQos2(id, print);
+    this.#journal.completed(id, print);
   }
 
   /** `ack(receipt, reasonCode)`: see `SessionApi.ack`. */
@@ -186,11 +215,14 @@ export class PublishIn {
     // message's state is not this one's to answer.
     if (entry?.receipt !== receipt) return true;
     if (entry.state === "released") {
-      receipts.completeQos2(id, entry.fingerprint);
+      this.#complete(id, entry.fingerprint);
       fx.ack("pubcomp", id, 0); // after a successful PUBREC, the exchange can only complete
     } else if (entry.state === "delivered") {
       if (reasonCode >= 0x80) receipts.deleteQos2(id); // a failed PUBREC ends the exchange
-      else receipts.setQos2(id, { state: "received", fingerprint: entry.fingerprint });
+      else {
+        receipts.setQos2(id, { state: "received", fingerprint: entry.fingerprint });
+        this.#journal.received(id, entry.fingerprint);
+      }
       fx.ack("pubrec", id, reasonCode);
     }
     return true;

@@ -20,6 +20,7 @@ import { MqttError } from "../errors.ts";
 import { publishViolation, tooLarge } from "./admission.ts";
 import type { Effects } from "./effects.ts";
 import type { InflightTable } from "./inflight.ts";
+import type { Journal } from "./journal.ts";
 import type { Link, ServerLimits } from "./limits.ts";
 import type { Operations } from "./operations.ts";
 import { OutgoingTopicAliases } from "./topic_alias.ts";
@@ -34,18 +35,24 @@ export class PublishOut {
   readonly #aliases = new OutgoingTopicAliases();
   readonly #inflight: InflightTable;
   readonly #ops: Operations;
+  readonly #journal: Journal;
 
-  /** `autoAliases`: the `topicAliases` option; `inflight` and `ops` are the session's tables. */
+  /**
+   * `autoAliases`: the `topicAliases` option; `inflight`, `ops` and `journal` are the
+   * session's.
+   */
   constructor(
     version: ProtocolVersion,
     autoAliases: boolean,
     inflight: InflightTable,
     ops: Operations,
+    journal: Journal,
   ) {
     this.#version = version;
     this.#autoAliases = autoAliases;
     this.#inflight = inflight;
     this.#ops = ops;
+    this.#journal = journal;
   }
 
   /** A CONNACK was accepted: topic aliases start afresh within its Topic Alias Maximum. */
@@ -57,7 +64,7 @@ export class PublishOut {
    * The work of an admitted `publish()`. Throws RangeError for a user-set topic alias with an
    * empty topic that no earlier publish gave a topic for [MQTT-3.3.2-7].
    */
-  work(token: Token, message: OutgoingMessage): PublishWork {
+  work(token: Token | undefined, message: OutgoingMessage): PublishWork {
     const work: PublishWork = {
       type: "publish",
       token,
@@ -65,6 +72,7 @@ export class PublishOut {
       packetId: 0,
       stage: "new",
       cost: message.payload.length,
+      seq: 0,
     };
     const aliasTopic = this.#aliasTopic(message);
     if (aliasTopic !== undefined) work.aliasTopic = aliasTopic;
@@ -107,6 +115,7 @@ export class PublishOut {
     const violation = publishViolation(limits, work.message);
     if (violation !== undefined) {
       work.stage = "done";
+      this.#journal.done(work);
       this.#ops.reject(fx, work, new MqttError(violation[0], { reasonCode: violation[1] }));
       return;
     }

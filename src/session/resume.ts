@@ -20,7 +20,8 @@
  * QoS 1/2 PUBLISH whose token is still pending is published again as a new message (new packet
  * identifier, DUP = 0) ahead of the queue, and a QoS 2 message whose PUBREC had arrived counts as
  * delivered (the server took ownership at PUBREC) and resolves. Messages whose token was already
- * settled (cancelled, timed out, rejected by `disconnect()`) are dropped. Then, with
+ * settled (cancelled, timed out, rejected by `disconnect()`) are dropped; messages restored from
+ * a session store (no caller waits for them) are published again like pending ones. Then, with
  * `resubscribe`, the remembered subscriptions are sent again before the queue.
  *
  * paho-mqtt 2.x does not look at Session Present: `reconnect()` resets every outgoing message
@@ -38,6 +39,7 @@ import { MqttError } from "../errors.ts";
 import { publishViolation } from "./admission.ts";
 import type { Effects } from "./effects.ts";
 import type { InflightTable } from "./inflight.ts";
+import type { Journal } from "./journal.ts";
 import type { ServerLimits } from "./limits.ts";
 import type { Operations } from "./operations.ts";
 import type { PublishOut } from "./publish_out.ts";
@@ -91,13 +93,16 @@ export function discardSessionState(
   fx: Effects,
   inflight: InflightTable,
   ops: Operations,
+  journal: Journal,
 ): PublishWork[] {
   const republish: PublishWork[] = [];
   for (const work of inflight.takePublishes()) {
-    if (work.token === undefined) {
+    if (work.token === undefined && work.restored !== true) {
       work.stage = "done";
+      journal.done(work);
     } else if (work.stage === "released") {
       work.stage = "done";
+      journal.done(work);
       ops.resolve(fx, work, { mid: work.packetId, reasonCode: 0 });
     } else {
       republish.push(work);

@@ -29,8 +29,10 @@ import { serverDisconnectError, transportClosedError } from "./connection_end.ts
 import { acknowledge, Disconnection, type SessionParts } from "./disconnection.ts";
 import { Effects } from "./effects.ts";
 import { traceLine } from "./trace.ts";
+import { Journal } from "./journal.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { Outbox, type OutgoingAck } from "./outbox.ts";
+import type { SavedSession } from "./persistence.ts";
 import { PublishIn } from "./publish_in.ts";
 import type {
   DisconnectRequest,
@@ -51,6 +53,7 @@ export class Session implements SessionApi {
   readonly #publishIn: PublishIn;
   #decoder: StreamDecoder<ClientInboundPacket> | undefined;
   readonly #disconnection = new Disconnection();
+  #restored = false;
   /** The parts, as `disconnection.ts` takes them. */
   readonly #parts: SessionParts;
 
@@ -64,8 +67,9 @@ export class Session implements SessionApi {
     this.#options = options;
     this.#fx = new Effects(options.protocolVersion, options.trace === true);
     this.#life = new Lifecycle(options, random);
-    this.#outbox = new Outbox(options);
-    this.#publishIn = new PublishIn(options);
+    const journal = new Journal(this.#fx, options.persist === true);
+    this.#outbox = new Outbox(options, journal);
+    this.#publishIn = new PublishIn(options, journal);
     this.#parts = {
       options,
       life: this.#life,
@@ -249,6 +253,24 @@ export class Session implements SessionApi {
     this.#life.close(fx, "closed");
     fx.log("info", "Connect cancelled");
     this.#outbox.failAll(fx, new ConnectionClosedError("Connect was cancelled", { cause: reason }));
+  }
+
+  restore(saved: SavedSession): void {
+    if (this.#options.persist !== true) throw new Error("restore() needs the persist option");
+    if (this.state !== "idle" || this.#restored) {
+      throw new Error("restore() comes before the first connect and any call");
+    }
+    this.#restored = true;
+    const messages = this.#outbox.restore(saved);
+    this.#publishIn.restore(saved);
+    const incoming = saved.incoming.length;
+    const subscriptions = saved.subscriptions.length;
+    if (messages + incoming + subscriptions > 0) {
+      this.#fx.log(
+        "info",
+        `Session store: restored ${messages} outgoing messages, ${incoming} incoming QoS 2 exchanges and ${subscriptions} subscriptions`,
+      );
+    }
   }
 
   drain(): SessionAction[] {

@@ -22,10 +22,16 @@ import type {
 import { props, tooLarge } from "./admission.ts";
 import type { Effects } from "./effects.ts";
 import type { InflightTable } from "./inflight.ts";
+import type { Journal } from "./journal.ts";
+import type { SavedSubscription } from "./persistence.ts";
 import type { ServerLimits } from "./limits.ts";
 import type { Operations } from "./operations.ts";
 import { unexpected } from "./publish_out.ts";
-import { type ResubscribeGroup, SubscriptionStore } from "./subscriptions.ts";
+import {
+  type ResubscribeGroup,
+  type StoredSubscription,
+  SubscriptionStore,
+} from "./subscriptions.ts";
 import type { AckResult, Token } from "./types.ts";
 import {
   type ControlWork,
@@ -42,11 +48,27 @@ export class SubscribeOut {
   readonly #store = new SubscriptionStore();
   readonly #inflight: InflightTable;
   readonly #ops: Operations;
+  readonly #journal: Journal;
 
-  constructor(version: ProtocolVersion, inflight: InflightTable, ops: Operations) {
+  constructor(
+    version: ProtocolVersion,
+    inflight: InflightTable,
+    ops: Operations,
+    journal: Journal,
+  ) {
     this.#version = version;
     this.#inflight = inflight;
     this.#ops = ops;
+    this.#journal = journal;
+  }
+
+  /** Takes back the granted subscriptions a session store saved. */
+  restore(saved: readonly SavedSubscription[]): void {
+    for (const { subscription, properties } of saved) {
+      for (const entry of this.#store.remember([subscription], properties)) {
+        entry.acknowledged = true;
+      }
+    }
   }
 
   /** The work of an admitted `subscribe()`; its filters are remembered from now on. */
@@ -121,10 +143,11 @@ export class SubscribeOut {
         const entry = work.entries[i];
         if (entry === undefined) return;
         if (code >= 0x80) {
-          this.#store.forgetEntry(entry);
+          this.#forget(entry);
           failed.push(`"${entry.subscription.topicFilter}" (${hex(code)})`);
         } else {
           entry.acknowledged = true;
+          this.#journal.subscribed(entry.subscription, entry.properties);
         }
       });
       if (failed.length > 0 && work.token === undefined) {
@@ -136,9 +159,7 @@ export class SubscribeOut {
       // subscribe to the filter stays.
       work.entries.forEach((entry, i) => {
         const code = reasonCodes[i];
-        if (entry !== undefined && code !== undefined && code < 0x80) {
-          this.#store.forgetEntry(entry);
-        }
+        if (entry !== undefined && code !== undefined && code < 0x80) this.#forget(entry);
       });
     }
     const result: AckResult = { mid: work.packetId, reasonCodes };
@@ -150,7 +171,13 @@ export class SubscribeOut {
   /** Forgets the remembered filters of `work` when it is a SUBSCRIBE that will not happen. */
   forget(work: ControlWork): void {
     if (work.type !== "subscribe") return;
-    for (const entry of work.entries) this.#store.forgetEntry(entry);
+    for (const entry of work.entries) this.#forget(entry);
+  }
+
+  #forget(entry: StoredSubscription): void {
+    if (this.#store.entry(entry.subscription.topicFilter) !== entry) return;
+    this.#store.forgetEntry(entry);
+    this.#journal.unsubscribed(entry.subscription.topicFilter);
   }
 
   /**

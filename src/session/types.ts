@@ -19,6 +19,7 @@ import type {
   Will,
 } from "../codec/types.ts";
 import type { MqttError } from "../errors.ts";
+import type { SavedSession, StoreChange } from "./persistence.ts";
 
 /** Opaque completion token chosen by the caller; the session settles it exactly once. */
 export type Token = number;
@@ -79,6 +80,11 @@ export interface SessionOptions {
   disconnectTimeout: number;
   /** Log every packet sent and received at level debug, in paho's wording (no secrets). */
   trace?: boolean;
+  /**
+   * Emit a `store` action for every change to the state a session store keeps
+   * (`persistence.ts`), and accept {@link SessionApi.restore}.
+   */
+  persist?: boolean;
 }
 
 export type { AckResult, InboundMessage, OutgoingMessage, PublishResult } from "./messages.ts";
@@ -162,7 +168,9 @@ export type SessionAction =
   /** Settle a token with failure. */
   | { type: "reject"; token: Token; error: unknown }
   /** A diagnostic line. */
-  | { type: "log"; level: LogLevel; message: string };
+  | { type: "log"; level: LogLevel; message: string }
+  /** (With `persist`) a change for the session store, to be saved before later writes. */
+  | { type: "store"; change: StoreChange };
 
 /**
  * The session's inputs. Methods that take a token settle it later through a `resolve` or
@@ -238,6 +246,12 @@ export interface SessionApi {
   setWill(will: Will | undefined): void;
   /** The caller gave up on `token` (AbortSignal): reject it with `reason`; drop its work if not yet sent. */
   cancel(token: Token, reason: unknown, now: number): void;
+  /**
+   * (With `persist`, before the first `connect` and any call) takes back the state a store
+   * saved: outgoing messages (to resend with DUP on a resumed session, or publish again),
+   * incoming QoS 2 states and the granted subscriptions. Throws an Error when called later.
+   */
+  restore(saved: SavedSession): void;
   /** Take the actions emitted since the last drain, in order. */
   drain(): SessionAction[];
 }

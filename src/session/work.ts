@@ -36,6 +36,10 @@ export interface PublishWork extends WorkBase {
   aliasTopic?: string;
   /** QoS 2 past PUBREC: its place in the order the PUBRECs arrived (PUBRELs resend in it). */
   releasedOrder?: number;
+  /** Its sequence number in the session store (`journal.ts`); 0 when not stored. */
+  seq: number;
+  /** Loaded from the session store: no caller waits, but it is not to be dropped. */
+  restored?: true;
 }
 
 /** An outgoing SUBSCRIBE. */

@@ -109,6 +109,10 @@ class FakeSession implements SessionApi {
     this.calls.push(`ack ${receipt} ${reasonCode} @${now}`);
     return true;
   }
+  restore(): void {
+    throw new Error("not used");
+  }
+
   drain(): SessionAction[] {
     const out = this.out;
     this.out = [];
