@@ -3,9 +3,11 @@
  * publish QoS 1, read one message, disconnect), minified and gzip'd, as the npm build's
  * `browser` condition would ship it (the default transport is `src/transport/defaults/browser.ts`).
  * Prints the figures, then the bytes each folder and each input adds to the output, largest
- * first (`--top N`: the N largest inputs; `--top 0`: the figures only).
+ * first (`--top N`: the N largest inputs; `--top 0`: the figures only). `--metafile PATH` also
+ * writes esbuild's metafile there, for `esbuild --analyze`-style tools
+ * (https://esbuild.github.io/analyze/).
  *
- *   deno run -A bench/bundle_size.ts [--check] [--top N]
+ *   deno run -A bench/bundle_size.ts [--check] [--top N] [--metafile PATH]
  *
  * `--check` exits with status 1 when the bundle is over {@link LIMIT_MINIFIED} bytes minified or
  * {@link LIMIT_GZIP} gzip'd.
@@ -35,8 +37,10 @@ const browserDefaults: esbuild.Plugin = {
   },
 };
 
-/** Bundles the app; returns the minified code and the bytes per input. */
-async function bundle(): Promise<{ code: Uint8Array; inputs: [string, number][] }> {
+/** Bundles the app; returns the minified code, the bytes per input and esbuild's metafile. */
+async function bundle(): Promise<
+  { code: Uint8Array; inputs: [string, number][]; metafile: esbuild.Metafile }
+> {
   const result = await esbuild.build({
     entryPoints: [new URL("bench/bundle_app.ts", root).pathname],
     bundle: true,
@@ -58,7 +62,7 @@ async function bundle(): Promise<{ code: Uint8Array; inputs: [string, number][] 
   inputs.sort((a, b) => b[1] - a[1]);
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"))?.contents;
   if (code === undefined) throw new Error("esbuild wrote no bundle.js");
-  return { code, inputs };
+  return { code, inputs, metafile: result.metafile };
 }
 
 /** The length of `bytes` gzip'd (CompressionStream's gzip, the default level). */
@@ -84,8 +88,13 @@ if (import.meta.main) {
   const check = Deno.args.includes("--check");
   const topIndex = Deno.args.indexOf("--top");
   const top = topIndex >= 0 ? Number(Deno.args[topIndex + 1]) : Infinity;
+  const metafileIndex = Deno.args.indexOf("--metafile");
+  const metafilePath = metafileIndex >= 0 ? Deno.args[metafileIndex + 1] : undefined;
   try {
-    const { code, inputs } = await bundle();
+    const { code, inputs, metafile } = await bundle();
+    if (metafilePath !== undefined) {
+      await Deno.writeTextFile(metafilePath, JSON.stringify(metafile));
+    }
     const gzip = await gzipLength(code);
     console.log(`browser bundle: ${kb(code.length)} KB minified, ${kb(gzip)} KB gzip`);
     console.log(`  (bar: ${kb(LIMIT_MINIFIED)} KB minified, ${kb(LIMIT_GZIP)} KB gzip)`);

@@ -236,8 +236,12 @@ export function reasonCodeName(
   return specName(code, packetType);
 }
 
-/** The spec's name of `code` in `packetType` (else its generic name), or "Unknown …". */
-function specName(code: number, packetType?: PacketType): string {
+/**
+ * The spec's name of `code` in `packetType` (else its generic name), or "Unknown …": what
+ * {@link reasonCodeName} returns without options. The session names codes with it, so a bundle
+ * that never asks for paho's wording leaves that table out.
+ */
+export function specName(code: number, packetType?: PacketType): string {
   const bit = packetType === undefined ? 0 : 1 << PacketTypeNumber[packetType];
   let generic: string | undefined;
   for (const [c, name, packets] of ROWS) {

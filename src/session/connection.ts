@@ -15,7 +15,7 @@ import { clientDecoder, type ClientInboundPacket } from "../codec/client_codec.t
 import type { StreamDecoder } from "../codec/_stream_decoder.ts";
 import {
   CONNACK_RETURN_CODE_NAMES,
-  reasonCodeName,
+  specName,
   V3_CONNACK_TO_REASON_CODE,
 } from "../codec/reason_codes.ts";
 import type { ConnackPacket, ConnectPacket, ProtocolVersion } from "../codec/types.ts";
@@ -64,7 +64,7 @@ export function connackRefusal(
   const code = connack.reasonCode;
   if (protocolVersion === 5) {
     if (code < 0x80) return undefined;
-    const name = reasonCodeName(code, "connack");
+    const name = specName(code, "connack");
     const reason = connack.properties?.reasonString;
     const detail = reason === undefined ? "" : `: ${reason}`;
     return new ConnectionRefusedError(

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isValidReasonCode, reasonCodeName } from "../codec/reason_codes.ts";
+import { isValidReasonCode, specName } from "../codec/reason_codes.ts";
 import type { DisconnectPacket, ProtocolVersion } from "../codec/types.ts";
 import { ConnectionClosedError, MqttError, ProtocolError } from "../errors.ts";
 import { hex } from "../format.ts";
@@ -46,7 +46,7 @@ export function serverDisconnectError(
   const code = packet.reasonCode;
   const reason = packet.properties?.reasonString;
   return new ConnectionClosedError(
-    `The server disconnected: ${reasonCodeName(code, "disconnect")} (${hex(code)})${
+    `The server disconnected: ${specName(code, "disconnect")} (${hex(code)})${
       reason === undefined ? "" : `: ${reason}`
     }`,
     { reasonCode: code },

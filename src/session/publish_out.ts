@@ -14,7 +14,7 @@
  * @module
  */
 
-import { reasonCodeName } from "../codec/reason_codes.ts";
+import { specName } from "../codec/reason_codes.ts";
 import type { ProtocolVersion, PubAckPacket, PublishPacket } from "../codec/types.ts";
 import { MqttError } from "../errors.ts";
 import { publishViolation, tooLarge } from "./admission.ts";
@@ -242,7 +242,7 @@ export class PublishOut {
       const reason = packet.properties?.reasonString;
       const error = new MqttError(
         `PUBLISH to "${work.message.topic}" refused by the server: ${
-          reasonCodeName(code, packet.type)
+          specName(code, packet.type)
         } (${hex(code)})${reason === undefined ? "" : `: ${reason}`}`,
         { reasonCode: code },
       );

@@ -2,7 +2,8 @@
  * Creates the WebSocket of the WebSocket adapter (`websocket.ts`): with a class given as
  * `options.webSocket`, or the runtime's global, each called the way it takes handshake headers
  * and TLS settings; where a runtime takes neither, an Error says so instead of connecting
- * without them.
+ * without them. {@link createSocket} knows every runtime's global; {@link globalOnly} only a
+ * browser's or a Worker's (which take neither), and is what their default transport uses.
  *
  * @module
  */
@@ -58,21 +59,43 @@ function runtimeLabel(globals: Globals): string {
 /** A WebSocket, what to release when it ends, and whether `send()` needs its own copy. */
 export type Created = { socket: WebSocketLike; release: () => void; copy: boolean };
 
-/** A WebSocket to `url`, with `target`'s headers and TLS settings where its runtime takes them. */
-export function createSocket(
+/** Creates the WebSocket of a target (`createSocket`, or `globalOnly(label)`'s). */
+export type CreateSocket = (
   target: TransportTarget,
   url: string,
   given: WebSocketConstructor | undefined,
-): Created {
-  const none = () => {};
+) => Created;
+
+/** What every way of creating a WebSocket starts with (see {@link begin}). */
+type Begun = {
+  shown: string;
+  pem: Omit<TlsOptions, "servername">;
+  certs: string[];
+  headers: { headers: Record<string, string> } | undefined;
+  created: (init: string | SocketInit, release?: () => void) => Created;
+};
+
+const none = () => {};
+
+/**
+ * The part shared by every runtime: a class given as `options.webSocket` is called with the
+ * headers and TLS settings as `ws` reads them; otherwise the global WebSocket must exist and
+ * the servername, if any, be the URL's host. `label` names the runtime in a message.
+ */
+function begin(
+  target: TransportTarget,
+  url: string,
+  given: WebSocketConstructor | undefined,
+  label: () => string,
+): Created | Begun {
   const shown = shownUrl(url);
   const { servername, ...pem }: TlsOptions = target.kind === "wss" ? target.tls ?? {} : {};
   const certs = Object.keys(pem).filter((name) => pem[name as keyof typeof pem] !== undefined);
   const headers = Object.keys(target.headers ?? {}).length > 0
     ? { headers: { ...target.headers } }
     : undefined;
-  const globals = globalThis as Globals;
-  if (given !== undefined && given !== globals.WebSocket) {
+  const Socket = (globalThis as Globals).WebSocket;
+  if (given !== undefined && given !== Socket) {
     // `ws` may hold a frame's bytes after send() returned (while it compresses): it gets a copy.
     const options = { ...headers, ...pem, ...(servername !== undefined && { servername }) };
     const socket = Object.keys(options).length === 0
@@ -80,10 +103,9 @@ export function createSocket(
       : new given(url, "mqtt", options);
     return { socket, release: none, copy: true };
   }
-  const Socket = globals.WebSocket;
   if (Socket === undefined) {
     throw new Error(
-      `Cannot connect to ${shown}: this runtime (${runtimeLabel(globals)}) has no global ` +
+      `Cannot connect to ${shown}: this runtime (${label()}) has no global ` +
         `WebSocket; pass options.webSocket (e.g. the ws package's WebSocket)`,
     );
   }
@@ -101,6 +123,31 @@ export function createSocket(
       throw error;
     }
   };
+  return { shown, pem, certs, headers, created };
+}
+
+/** The Error for headers a runtime's WebSocket cannot send (browsers, Workers). */
+function headersRefused(shown: string, label: string): Error {
+  return new Error(
+    `Cannot connect to ${shown} with options.wsHeaders: the WebSocket of this runtime ` +
+      `(${label}) cannot send handshake headers (a token can go in the URL's ` +
+      `query, or in the MQTT username and password)`,
+  );
+}
+
+/** The end of the message for certificates a runtime's WebSocket cannot take. */
+const NO_CERTIFICATES = "this runtime's WebSocket takes no certificates (add the CA to its " +
+  "trust store instead)";
+
+/**
+ * A WebSocket to `url`, with `target`'s headers and TLS settings where its runtime takes them
+ * (Deno, Bun and Node take headers, Deno and Bun certificates).
+ */
+export const createSocket: CreateSocket = (target, url, given) => {
+  const globals = globalThis as Globals;
+  const begun = begin(target, url, given, () => runtimeLabel(globals));
+  if ("socket" in begun) return begun;
+  const { shown, pem, certs, headers, created } = begun;
   if (headers === undefined && certs.length === 0) return created("mqtt");
   const init: SocketInit = { protocols: ["mqtt"], ...headers };
   const runtime = runtimeOf(globals);
@@ -113,17 +160,31 @@ export function createSocket(
   }
   if ((runtime === "deno" || runtime === "node") && certs.length === 0) return created(init);
   if (headers !== undefined && runtime !== "deno" && runtime !== "node") {
-    throw new Error(
-      `Cannot connect to ${shown} with options.wsHeaders: the WebSocket of this runtime ` +
-        `(${runtimeLabel(globals)}) cannot send handshake headers (a token can go in the URL's ` +
-        `query, or in the MQTT username and password)`,
-    );
+    throw headersRefused(shown, runtimeLabel(globals));
   }
   throw new Error(
     `Cannot connect to ${shown} with ${certs.join(", ")}: ` +
       (runtime === "node"
         ? `the global WebSocket of ${runtimeLabel(globals)} takes no certificates (pass ` +
           `options.webSocket: the ws package's WebSocket takes them)`
-        : `this runtime's WebSocket takes no certificates (add the CA to its trust store instead)`),
+        : NO_CERTIFICATES),
   );
+};
+
+/**
+ * `createSocket` for a runtime whose global WebSocket takes the subprotocol only (a browser's,
+ * a Worker's), named `label` in messages: the same WebSocket and the same errors, without the
+ * code for Deno's, Bun's and Node's, so a browser bundle leaves that out.
+ */
+export function globalOnly(label: string): CreateSocket {
+  return (target, url, given) => {
+    const begun = begin(target, url, given, () => label);
+    if ("socket" in begun) return begun;
+    const { shown, certs, headers, created } = begun;
+    if (headers !== undefined) throw headersRefused(shown, label);
+    if (certs.length > 0) {
+      throw new Error(`Cannot connect to ${shown} with ${certs.join(", ")}: ${NO_CERTIFICATES}`);
+    }
+    return created("mqtt");
+  };
 }

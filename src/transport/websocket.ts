@@ -23,7 +23,7 @@
 import type { Transport, TransportHandlers, TransportOpener } from "./types.ts";
 import type { TransportTarget, WebSocketConstructor, WebSocketLike } from "./types.ts";
 import { abortable } from "./_abortable.ts";
-import { createSocket, shownUrl, webSocketUrl } from "./_websocket_create.ts";
+import { type CreateSocket, createSocket, shownUrl, webSocketUrl } from "./_websocket_create.ts";
 
 /** `write()` waits while `bufferedAmount` is at or above HIGH_WATER, looking every POLL_MS. */
 const HIGH_WATER = 1024 * 1024, POLL_MS = 1;
@@ -32,16 +32,24 @@ const HIGH_WATER = 1024 * 1024, POLL_MS = 1;
 type Sendable = Parameters<WebSocketLike["send"]>[0];
 
 /** Opens an MQTT-over-WebSocket connection to a `ws` or `wss` target. */
-export const openWebSocket: TransportOpener = async (target, handlers, options = {}) => {
-  const signal = options.signal;
-  signal?.throwIfAborted();
-  const transport = new WebSocketTransport(target, handlers, options.webSocket);
-  const stop = () => transport.close(); // an abort stops the handshake at once
-  signal?.addEventListener("abort", stop, { once: true });
-  const cleanUp = () => signal?.removeEventListener("abort", stop);
-  await abortable(transport.ready, signal).finally(cleanUp);
-  return transport;
-};
+export const openWebSocket: TransportOpener = /* @__PURE__ */ webSocketOpener(createSocket);
+
+/**
+ * The WebSocket adapter with `create` creating its WebSocket (`createSocket` for every runtime;
+ * `websocket_global.ts` passes one for browsers and Workers only).
+ */
+export function webSocketOpener(create: CreateSocket): TransportOpener {
+  return async (target, handlers, options = {}) => {
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    const transport = new WebSocketTransport(target, handlers, options.webSocket, create);
+    const stop = () => transport.close(); // an abort stops the handshake at once
+    signal?.addEventListener("abort", stop, { once: true });
+    const cleanUp = () => signal?.removeEventListener("abort", stop);
+    await abortable(transport.ready, signal).finally(cleanUp);
+    return transport;
+  };
+}
 
 class WebSocketTransport implements Transport {
   /** Resolves when the handshake succeeded; rejects when it failed (or `close()` came first). */
@@ -57,9 +65,10 @@ class WebSocketTransport implements Transport {
     target: TransportTarget,
     handlers: TransportHandlers,
     given: WebSocketConstructor | undefined,
+    create: CreateSocket,
   ) {
     const url = webSocketUrl(target);
-    const { socket, release, copy } = createSocket(target, url, given);
+    const { socket, release, copy } = create(target, url, given);
     this.#socket = socket;
     this.#handlers = handlers;
     this.#release = release;

@@ -11,6 +11,8 @@ import assert from "node:assert/strict";
 import { Recorder, transportSuite } from "./transport_suite.ts";
 import { useWebSocketServer } from "./_ws_server.ts";
 import { openWebSocket } from "../../src/transport/websocket.ts";
+import { openGlobalWebSocket } from "../../src/transport/websocket_global.ts";
+import { openDefault as openBrowserDefault } from "../../src/transport/defaults/browser.ts";
 import { openDefault } from "../../src/transport/defaults/detect.ts";
 import type {
   TransportTarget,
@@ -331,6 +333,69 @@ describe("openWebSocket over TLS", () => {
       return true;
     });
   });
+});
+
+describe("openGlobalWebSocket (the browser and Workers default)", () => {
+  const h = useWebSocketServer(openGlobalWebSocket("a browser"));
+
+  it("connects through the global WebSocket with the subprotocol only", async () => {
+    const accepted = h.accept();
+    const transport = await openGlobalWebSocket("a browser")(h.target(), new Recorder());
+    await accepted;
+    transport.close();
+  });
+
+  it("is the browser default transport's WebSocket adapter", async () => {
+    const accepted = h.accept();
+    const transport = await openBrowserDefault(h.target(), new Recorder());
+    await accepted;
+    transport.close();
+    await assert.rejects(
+      openBrowserDefault({ kind: "tcp", host: "127.0.0.1", port: 1883 }, new Recorder()),
+      /TCP is not available in this runtime \(browser\); use ws:\/\/ or wss:\/\//,
+    );
+  });
+
+  it("refuses headers as a browser's WebSocket cannot send them, never showing them", async () => {
+    const open = openGlobalWebSocket("Cloudflare Workers");
+    await assert.rejects(
+      open({ ...h.target(), headers: HEADERS }, new Recorder()),
+      (error: Error) => {
+        assert.match(
+          error.message,
+          /^Cannot connect to wss?:\/\/127\.0\.0\.1:\d+\/mqtt with options\.wsHeaders: the WebSocket of this runtime \(Cloudflare Workers\) cannot send handshake headers/,
+        );
+        assert.doesNotMatch(error.message, /t0k3n|yes/);
+        return true;
+      },
+    );
+  });
+
+  it("refuses ca, cert and key, and a servername other than the host", async () => {
+    const open = openGlobalWebSocket("a browser");
+    const target: TransportTarget = { kind: "wss", host: "127.0.0.1", port: 1, path: "/mqtt" };
+    await assert.rejects(
+      open({ ...target, tls: { ca: "A", cert: "C", key: "K" } }, new Recorder()),
+      /with ca, cert, key: this runtime's WebSocket takes no certificates/,
+    );
+    await assert.rejects(
+      open({ ...target, tls: { servername: "other.example" } }, new Recorder()),
+      /with servername "other\.example": over WebSocket the name verified is the URL's host/,
+    );
+  });
+
+  it("calls a class given as options.webSocket as ws reads it, headers included", () =>
+    withFake(async () => {
+      const Given = class extends FakeWebSocket {};
+      const open = openGlobalWebSocket("a browser");
+      const target: TransportTarget = { kind: "ws", host: "h", port: 1, path: "/mqtt" };
+      const transport = await open({ ...target, headers: HEADERS }, new Recorder(), {
+        webSocket: Given as unknown as WebSocketConstructor,
+      });
+      assert.deepEqual(FakeWebSocket.last?.init, "mqtt");
+      assert.deepEqual(FakeWebSocket.last?.options, [{ headers: HEADERS }]);
+      transport.close();
+    }));
 });
 
 /** A stand-in for the global WebSocket whose `bufferedAmount` the test sets. */

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { defaultOpener } from "./choose.ts";
+import { defaultOpener, globalWebSocket } from "./choose.ts";
 import type { TransportOpener } from "../types.ts";
 
 /** Opens a `ws`/`wss` connection; refuses the other target kinds. */
-export const openDefault: TransportOpener = defaultOpener("browser");
+export const openDefault: TransportOpener = defaultOpener("browser", globalWebSocket("a browser"));

@@ -5,11 +5,12 @@
  * @module
  */
 
-import { defaultOpener } from "./choose.ts";
+import { anyWebSocket, defaultOpener } from "./choose.ts";
 import type { TransportOpener } from "../types.ts";
 
 /** Opens a connection to any target kind Bun supports. */
 export const openDefault: TransportOpener = defaultOpener(
   "bun",
+  anyWebSocket,
   () => import("../bun.ts").then((module) => module.openBun),
 );

@@ -11,6 +11,18 @@ import type { TransportOpener } from "../types.ts";
 /** Loads a runtime's socket adapter. */
 export type SocketLoader = () => Promise<TransportOpener>;
 
+/** Loads the WebSocket adapter for every runtime (`websocket.ts`). */
+export const anyWebSocket: SocketLoader = () =>
+  import("../websocket.ts").then((module) => module.openWebSocket);
+
+/**
+ * Loads the WebSocket adapter for a runtime whose global WebSocket takes the subprotocol only
+ * (a browser, a Worker), named `label` in messages: the same connections and errors in less code.
+ */
+export function globalWebSocket(label: string): SocketLoader {
+  return () => import("../websocket_global.ts").then((m) => m.openGlobalWebSocket(label));
+}
+
 /** Where TCP is missing, the error says what to use instead. */
 function noSockets(runtime: string): TransportOpener {
   return (target) =>
@@ -23,16 +35,20 @@ function noSockets(runtime: string): TransportOpener {
 }
 
 /**
- * The default opener for `runtime`, with `sockets` loading its TCP/TLS/unix adapter (none:
- * those targets are refused with an error naming the way out).
+ * The default opener for `runtime`: `webSockets` loads its WebSocket adapter, `sockets` its
+ * TCP/TLS/unix one (none: those targets are refused with an error naming the way out).
  */
-export function defaultOpener(runtime: string, sockets?: SocketLoader): TransportOpener {
+export function defaultOpener(
+  runtime: string,
+  webSockets: SocketLoader,
+  sockets?: SocketLoader,
+): TransportOpener {
   let socketOpener: Promise<TransportOpener> | undefined;
   let webSocketOpener: Promise<TransportOpener> | undefined;
   const refuse = noSockets(runtime);
   return async (target, handlers, options) => {
     if (target.kind === "ws" || target.kind === "wss") {
-      webSocketOpener ??= import("../websocket.ts").then((module) => module.openWebSocket);
+      webSocketOpener ??= webSockets();
       return (await webSocketOpener)(target, handlers, options);
     }
     if (sockets === undefined) return refuse(target, handlers, options);

@@ -5,11 +5,12 @@
  * @module
  */
 
-import { defaultOpener } from "./choose.ts";
+import { anyWebSocket, defaultOpener } from "./choose.ts";
 import type { TransportOpener } from "../types.ts";
 
 /** Opens a connection to any target kind Deno supports. */
 export const openDefault: TransportOpener = defaultOpener(
   "deno",
+  anyWebSocket,
   () => import("../deno.ts").then((module) => module.openDeno),
 );

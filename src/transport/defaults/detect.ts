@@ -7,7 +7,7 @@
  * @module
  */
 
-import { defaultOpener } from "./choose.ts";
+import { anyWebSocket, defaultOpener, globalWebSocket } from "./choose.ts";
 import type { TransportOpener } from "../types.ts";
 
 /** The JavaScript runtime the code runs on. */
@@ -39,14 +39,26 @@ let opener: TransportOpener | undefined;
 function pick(runtime: RuntimeName): TransportOpener {
   switch (runtime) {
     case "deno":
-      return defaultOpener(runtime, () => import("../deno.ts").then((m) => m.openDeno));
+      return defaultOpener(
+        runtime,
+        anyWebSocket,
+        () => import("../deno.ts").then((m) => m.openDeno),
+      );
     case "bun":
-      return defaultOpener(runtime, () => import("../bun.ts").then((m) => m.openBun));
+      return defaultOpener(runtime, anyWebSocket, () => import("../bun.ts").then((m) => m.openBun));
     case "node":
-      return defaultOpener(runtime, () => import("../node.ts").then((m) => m.openNode));
+      return defaultOpener(
+        runtime,
+        anyWebSocket,
+        () => import("../node.ts").then((m) => m.openNode),
+      );
     case "workerd":
-      return defaultOpener(runtime, () => import("../cloudflare.ts").then((m) => m.openCloudflare));
+      return defaultOpener(
+        runtime,
+        globalWebSocket("Cloudflare Workers"),
+        () => import("../cloudflare.ts").then((m) => m.openCloudflare),
+      );
     case "browser":
-      return defaultOpener(runtime);
+      return defaultOpener(runtime, globalWebSocket("a browser"));
   }
 }

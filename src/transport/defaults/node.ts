@@ -5,11 +5,12 @@
  * @module
  */
 
-import { defaultOpener } from "./choose.ts";
+import { anyWebSocket, defaultOpener } from "./choose.ts";
 import type { TransportOpener } from "../types.ts";
 
 /** Opens a connection to any target kind Node supports. */
 export const openDefault: TransportOpener = defaultOpener(
   "node",
+  anyWebSocket,
   () => import("../node.ts").then((module) => module.openNode),
 );

@@ -6,11 +6,12 @@
  * @module
  */
 
-import { defaultOpener } from "./choose.ts";
+import { defaultOpener, globalWebSocket } from "./choose.ts";
 import type { TransportOpener } from "../types.ts";
 
 /** Opens a connection to any target kind Cloudflare Workers support. */
 export const openDefault: TransportOpener = defaultOpener(
   "workerd",
+  globalWebSocket("Cloudflare Workers"),
   () => import("../cloudflare.ts").then((module) => module.openCloudflare),
 );
