@@ -35,7 +35,7 @@ const OPS = [
 ] as const;
 const HEADER = 8; // length + checksum
 
-const CRC_TABLE = (() => {
+const CRC_TABLE = /* @__PURE__ */ (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
