@@ -53,6 +53,7 @@ export type {
 } from "./src/client/call_options.ts";
 export type { MessageStream } from "./src/client/message_stream.ts";
 export type { ClientOptions, WillOptions } from "./src/client/options.ts";
+export type { RequestOptions, RespondOptions } from "./src/client/requests.ts";
 export { MemoryStore } from "./src/store/memory_store.ts";
 export { FileStore, type FileStoreOptions } from "./src/store/file_store.ts";
 export type {

@@ -29,6 +29,13 @@ import { UserCalls } from "./user_calls.ts";
 import { type Message, ReceivedMessage } from "./message.ts";
 import type { MessageStream } from "./message_stream.ts";
 import type { ClientOptions } from "./options.ts";
+import {
+  type RequestOptions,
+  Requests,
+  type RespondOptions,
+  responseOptions,
+  responseTopicOf,
+} from "./requests.ts";
 import { type ResolvedOptions, resolveOptions } from "./resolve_options.ts";
 import { checkFunction, checkInteger, checkObject, toBytes } from "./_validate.ts";
 import {
@@ -101,6 +108,10 @@ export class MqttClient extends ClientLifecycle {
   });
   readonly #acknowledge = (message: ReceivedMessage, reasonCode: number): boolean =>
     this.ack(message, reasonCode);
+  /** Request/response state, made by the first `request()`. */
+  #requests: Requests | undefined;
+  /** The Response Information of the last CONNACK (MQTT 5). */
+  #responseInformation: string | undefined;
 
   /**
    * Creates a client; nothing happens until {@link connect}.
@@ -285,6 +296,100 @@ export class MqttClient extends ClientLifecycle {
     this.#delivery.removeCallbacks(filter);
   }
 
+  /**
+   * MQTT 5 request/response: publishes `payload` to `topic` with a Response Topic and a
+   * Correlation Data of this client's, and resolves with the response (the first message on the
+   * Response Topic carrying that Correlation Data). Rejects with `TimeoutError` after `timeout`
+   * (30 s; 0 = none), with the `signal`'s reason, or with `ConnectionClosedError` when the client
+   * is disconnected for good. The response subscription is made on the first call (under the
+   * CONNACK's Response Information when the server gives one: ask with the CONNECT property
+   * `requestResponseInformation: 1`).
+   *
+   * @example
+   * ```ts
+   * import { connect, payloadText } from "@korero/mqtt";
+   * const client = await connect("mqtt://localhost", { protocolVersion: 5 });
+   * const reply = await client.request("services/time", "now?", { timeout: 5000 });
+   * const answer = payloadText(reply);
+   * ```
+   * @throws {RangeError} (as a rejection) on MQTT 3.1 / 3.1.1
+   */
+  request(topic: string, payload?: Payload, options?: RequestOptions): Promise<Message> {
+    const requests = this.#requests ??= new Requests({
+      clientId: () => this.clientId,
+      protocolVersion: this.protocolVersion,
+      responseInformation: () => this.#responseInformation,
+      publish: (t, p, o) => this.publish(t, p, o),
+      subscribe: (f, o) => this.subscribe(f, o),
+      messageCallbackAdd: (f, fn) => this.messageCallbackAdd(f, fn),
+      messageCallbackRemove: (f) => this.messageCallbackRemove(f),
+      random: this.#options.random,
+      log: (level, message) => this.#calls.log(level, message),
+    });
+    try {
+      return requests.request(topic, payload ?? null, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Answers `request` (a message with a Response Topic): publishes `payload` to its Response
+   * Topic with its Correlation Data, at the request's QoS unless `options.qos` says otherwise.
+   *
+   * @throws {TypeError} (as a rejection) when `request` has no Response Topic
+   */
+  respond(request: Message, payload?: Payload, options?: RespondOptions): Promise<PublishResult> {
+    try {
+      return this.publish(responseTopicOf(request), payload, responseOptions(request, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Serves requests: subscribes to `filter` and answers each request that arrives on it with
+   * what `handler` returns (or resolves to). A handler that throws is logged (`error`) and the
+   * request gets no response; a message without a Response Topic is logged and skipped.
+   * Resolves with the SUBACK's result.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "@korero/mqtt";
+   * const client = await connect("mqtt://localhost", { protocolVersion: 5 });
+   * await client.handle("services/time", () => new Date().toISOString());
+   * ```
+   */
+  handle(
+    filter: string,
+    handler: (request: Message) => Payload | Promise<Payload>,
+    options: SubscribeOptions = {},
+  ): Promise<AckResult> {
+    try {
+      checkFunction(handler, "handle handler");
+      this.messageCallbackAdd(filter, ({ message }) => {
+        if (message.properties?.responseTopic === undefined) {
+          return this.#calls.log(
+            "warn",
+            `handle("${filter}"): a message without a Response Topic on "${message.topic}" was not answered`,
+          );
+        }
+        Promise.resolve().then(() => handler(message)).then(
+          (payload) => this.respond(message, payload),
+        ).catch((error) => {
+          const text = error instanceof Error ? error.message : String(error);
+          this.#calls.log(
+            "error",
+            `handle("${filter}"): no response to a request on "${message.topic}": ${text}`,
+          );
+        });
+      });
+      return this.subscribe(filter, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** Disconnects, for `await using client = …`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.disconnect();
@@ -297,6 +402,7 @@ export class MqttClient extends ClientLifecycle {
         return this.#delivery.deliver(message, this.onMessage);
       }
       case "connected":
+        this.#responseInformation = event.connack.properties?.responseInformation;
         return void this.#calls.call(this.onConnect, connectEvent(event), "onConnect");
       case "connectFailed":
         return void this.#calls.call(this.onConnectFail, connectFailEvent(event), "onConnectFail");
@@ -310,5 +416,6 @@ export class MqttClient extends ClientLifecycle {
   /** The session will not reconnect: end the iterators. */
   #closed(): void {
     this.#delivery.closeStreams();
+    this.#requests?.close();
   }
 }
