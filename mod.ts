@@ -54,6 +54,20 @@ export type {
 export type { MessageStream } from "./src/client/message_stream.ts";
 export type { ClientOptions, WillOptions } from "./src/client/options.ts";
 export type { RequestOptions, RespondOptions } from "./src/client/requests.ts";
+export {
+  multiple as publishMultiple,
+  type OneShotMessage,
+  type OneShotTuple,
+  single as publishSingle,
+  type SingleOptions,
+} from "./src/oneshot/publish.ts";
+export {
+  callback as subscribeCallback,
+  simple as subscribeSimple,
+  type SimpleOptions,
+  type SubscribeOneShotOptions,
+} from "./src/oneshot/subscribe.ts";
+export type { OneShotOptions, OneShotTls, OneShotWill } from "./src/oneshot/options.ts";
 export { MemoryStore } from "./src/store/memory_store.ts";
 export { FileStore, type FileStoreOptions } from "./src/store/file_store.ts";
 export type {
@@ -66,7 +80,13 @@ export type {
   StoreChange,
 } from "./src/store/session_store.ts";
 export { type Message, payloadText } from "./src/client/message.ts";
-export type { AckResult, LogLevel, PublishResult } from "./src/session/types.ts";
+export type {
+  AckResult,
+  InboundMessage,
+  LogLevel,
+  OutgoingMessage,
+  PublishResult,
+} from "./src/session/types.ts";
 export type {
   ConnackPacket,
   DisconnectPacket,
