@@ -5,7 +5,7 @@
  * the argument errors.
  */
 
-import { after, before, describe } from "node:test";
+import { after, before, describe, it as syncIt } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectionRefusedError, payloadText, TimeoutError } from "../../mod.ts";
 import { multiple, single } from "../../src/oneshot/publish.ts";
@@ -31,7 +31,7 @@ describe("One-shot helpers", () => {
     await authBroker?.stop();
   });
 
-  it("the root re-exports them under unambiguous names", async () => {
+  syncIt("the root re-exports them under unambiguous names", () => {
     assert.equal(publishSingle, single);
     assert.equal(publishMultiple, multiple);
     assert.equal(subscribeSimple, simple);
