@@ -303,7 +303,7 @@ export class MqttClient extends ClientLifecycle {
    * (30 s; 0 = none), with the `signal`'s reason, or with `ConnectionClosedError` when the client
    * is disconnected for good. The response subscription is made on the first call (under the
    * CONNACK's Response Information when the server gives one: ask with the CONNECT property
-   * `requestResponseInformation: 1`).
+   * `requestResponseInformation: true`).
    *
    * @example
    * ```ts

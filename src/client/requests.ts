@@ -5,7 +5,7 @@
  *
  * One response subscription per client, made on the first request: a topic under the CONNACK's
  * Response Information when the server gave one (ask with the CONNECT property
- * `requestResponseInformation: 1`), else under `<clientId>/responses/`, ending in a random
+ * `requestResponseInformation: true`), else under `<clientId>/responses/`, ending in a random
  * part so that two clients with one identifier do not read each other's responses. Each request
  * gets a correlation id (the random part and a counter); a response nobody waits for any more
  * (after a timeout or an abort) is dropped with a log line.
