@@ -52,7 +52,7 @@ export type {
   UnsubscribeOptions,
 } from "./src/client/call_options.ts";
 export type { MessageStream } from "./src/client/message_stream.ts";
-export type { ClientOptions, WillOptions } from "./src/client/options.ts";
+export type { ClientOptions, ServerOptions, WillOptions } from "./src/client/options.ts";
 export type { RequestOptions, RespondOptions } from "./src/client/requests.ts";
 export {
   multiple as publishMultiple,

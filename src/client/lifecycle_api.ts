@@ -16,6 +16,7 @@ import type { TransportTarget } from "../transport/types.ts";
 import type { ConnectCallOptions } from "./call_options.ts";
 import type { MqttClient } from "./client.ts";
 import { Driver } from "./driver.ts";
+import { serverOpener } from "./_server_opener.ts";
 import type { DriverEvents } from "./driver_types.ts";
 import { type PreConnectEvent, refusedEvent } from "./events.ts";
 import type { WillOptions } from "./options.ts";
@@ -48,9 +49,12 @@ export function startDriver(
   events: DriverEvents,
 ): Driver {
   const { session, random, opener, target, readPacing, webSocket, clock, store } = options;
+  const base = opener ?? openDefault;
+  const { servers, transformWsUrl, wsHeaders } = options;
+  const hooked = servers.length > 1 || transformWsUrl !== undefined || wsHeaders !== undefined;
   let connectedBefore = false;
   const driver = new Driver(new Session(session, random), {
-    opener: opener ?? openDefault,
+    opener: hooked ? serverOpener(base, servers, { transformWsUrl, wsHeaders }) : base,
     target,
     readPacing,
     webSocket,

@@ -12,6 +12,26 @@ import type { Clock } from "./clock.ts";
 import type { Payload } from "./payload.ts";
 import type { SessionStore } from "../store/session_store.ts";
 
+/** One broker of the `servers` list, with TLS settings of its own. */
+export interface ServerOptions {
+  /** Its URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`, …). */
+  url: string;
+  /** PEM CA certificate(s) to trust for this server. */
+  ca?: string | string[];
+  /** PEM client certificate for this server. */
+  cert?: string;
+  /** PEM client key for this server. */
+  key?: string;
+  /** The name to verify this server's certificate against. */
+  servername?: string;
+  /** ALPN protocols to offer this server. */
+  alpnProtocols?: string[];
+  /** Do not check that this server's certificate names its host. */
+  insecure?: boolean;
+  /** false: accept any certificate from this server. */
+  rejectUnauthorized?: boolean;
+}
+
 /** A will message, published by the broker when the connection ends abnormally. */
 export interface WillOptions {
   /** The topic the will is published to. */
@@ -198,7 +218,44 @@ export interface ClientOptions {
    * (put a token in the URL's query, or in `username` / `password`, instead). The values are
    * never shown in an error message or log.
    */
-  wsHeaders?: Record<string, string>;
+  wsHeaders?:
+    | Record<string, string>
+    | (() => Record<string, string> | Promise<Record<string, string>>);
+  /**
+   * `ws://` / `wss://`: called with the URL before every connection attempt; its result (or
+   * what it resolves to) is the URL opened, e.g. a freshly signed one (MQTT.js's
+   * `transformWsUrl`). It may change the query and path; the scheme must stay `ws`/`wss`.
+   */
+  transformWsUrl?: (url: string) => string | Promise<string>;
+  /**
+   * Brokers to try in order, on the first connect and on every reconnect, starting with the one
+   * that worked last: URLs, or `{ url, ca, cert, key, servername, alpnProtocols, insecure,
+   * rejectUnauthorized }` with TLS settings of their own (the other options are shared). A server
+   * is passed over when its transport cannot be opened (refused, unreachable, TLS failure); a
+   * CONNACK that refuses ends the attempt as usual. Replaces `url`, `host` and `port`.
+   */
+  servers?: (string | ServerOptions)[];
+  /**
+   * TLS: ALPN protocols to offer, e.g. `["x-amzn-mqtt-ca"]` for AWS IoT on port 443 (Deno, Bun,
+   * Node).
+   */
+  alpnProtocols?: string[];
+  /**
+   * TLS: do not check that the certificate names the host (paho's `tls_insecure_set(True)`);
+   * the chain is still verified against the trusted CAs. Deno, Bun, Node.
+   * @default false
+   */
+  insecure?: boolean;
+  /**
+   * TLS: `false` accepts any certificate, verifying nothing — only for tests against a broker
+   * you control; prefer `ca` (and `insecure`). Bun and Node; an error on Deno, which cannot.
+   * @default true
+   */
+  rejectUnauthorized?: boolean;
+  /** The local address to connect from (paho's `bind_address`); Bun and Node. */
+  bindAddress?: string;
+  /** The local port to connect from (paho's `bind_port`); Bun and Node. */
+  bindPort?: number;
   /**
    * `ws://` / `wss://`: the WebSocket class to connect with instead of the runtime's global
    * `WebSocket`, e.g. `WebSocket` from the `ws` package on Node 20 (which has no global one),

@@ -26,7 +26,14 @@ import {
 /** Everything a client needs, resolved from {@link ClientOptions}, with defaults filled in. */
 export interface ResolvedOptions {
   session: SessionOptions;
+  /** Where to connect (the first of `servers`). */
   target: TransportTarget;
+  /** Every server to try, in order (`options.servers`, else just `target`). */
+  servers: TransportTarget[];
+  /** Called before each attempt on a WebSocket target (see {@link ClientOptions.transformWsUrl}). */
+  transformWsUrl: ((url: string) => string | Promise<string>) | undefined;
+  /** Handshake headers made before each attempt (`wsHeaders` given as a function). */
+  wsHeaders: (() => Record<string, string> | Promise<Record<string, string>>) | undefined;
   /** How the transport reads (see {@link ClientOptions.readPacing}). */
   readPacing: boolean;
   /** The transport factory, or undefined for the runtime's own. */
@@ -82,6 +89,13 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   key: true,
   servername: true,
   wsHeaders: true,
+  transformWsUrl: true,
+  servers: true,
+  alpnProtocols: true,
+  insecure: true,
+  rejectUnauthorized: true,
+  bindAddress: true,
+  bindPort: true,
   webSocket: true,
   readPacing: true,
   logger: true,
@@ -111,7 +125,8 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const random = o.random ?? Math.random;
   checkFunction(random, "options.random");
 
-  const target = resolveTarget(o, url);
+  const servers = o.servers === undefined ? [resolveTarget(o, url)] : resolveServers(o);
+  const target = servers[0]!;
   const readPacing = o.readPacing === undefined
     ? true
     : checkBoolean(o.readPacing, "options.readPacing");
@@ -155,6 +170,9 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   return {
     session,
     target,
+    servers,
+    transformWsUrl: o.transformWsUrl,
+    wsHeaders: typeof o.wsHeaders === "function" ? o.wsHeaders : undefined,
     readPacing,
     opener: o.transport,
     webSocket: o.webSocket,
@@ -169,3 +187,58 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     store: o.store,
   };
 }
+
+/** The targets of `options.servers`, each with its own TLS settings over the shared options. */
+function resolveServers(o: ClientOptions): TransportTarget[] {
+  const list = o.servers;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new TypeError(
+      `options.servers must be a non-empty list of URLs or { url, … }, got ${describe(list)}`,
+    );
+  }
+  for (const name of ["url", "host", "port", "unixSocket"] as const) {
+    if (o[name] !== undefined) {
+      throw new RangeError(
+        `options.${name} cannot be combined with options.servers (the list says where)`,
+      );
+    }
+  }
+  return list.map((server, i) => {
+    const entry = typeof server === "string" ? { url: server } : server;
+    checkObject(entry, `options.servers[${i}]`);
+    for (const key of Object.keys(entry)) {
+      if (!SERVER_FIELDS.has(key)) {
+        throw new TypeError(`Unknown field ${describe(key)} in options.servers[${i}]`);
+      }
+    }
+    if (typeof entry.url !== "string") {
+      throw new TypeError(`options.servers[${i}].url must be a string, got ${describe(entry.url)}`);
+    }
+    const { servers: _servers, ...shared } = o;
+    const url = parseBrokerUrl(entry.url);
+    // The shared TLS settings are for the TLS servers of the list.
+    if (!url.tls) { for (const field of TLS_FIELDS) delete shared[field]; }
+    return resolveTarget({ ...shared, ...entry }, url);
+  });
+}
+
+const TLS_FIELDS = [
+  "ca",
+  "cert",
+  "key",
+  "servername",
+  "alpnProtocols",
+  "insecure",
+  "rejectUnauthorized",
+] as const;
+
+const SERVER_FIELDS = new Set([
+  "url",
+  "ca",
+  "cert",
+  "key",
+  "servername",
+  "alpnProtocols",
+  "insecure",
+  "rejectUnauthorized",
+]);

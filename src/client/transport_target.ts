@@ -45,6 +45,55 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
     target = { kind: tls ? "tls" : "tcp", host, port };
   }
   const tlsOptions: TlsOptions = {};
+  if (o.alpnProtocols !== undefined) {
+    if (!Array.isArray(o.alpnProtocols) || o.alpnProtocols.length === 0) {
+      throw new TypeError(
+        `options.alpnProtocols must be a non-empty list of protocol names, got ${
+          describe(o.alpnProtocols)
+        }`,
+      );
+    }
+    o.alpnProtocols.forEach((name, i) => {
+      if (checkString(name, `options.alpnProtocols[${i}]`) === "" || name.length > 255) {
+        throw new RangeError(`options.alpnProtocols[${i}] must be 1 to 255 characters`);
+      }
+    });
+    tlsOptions.alpnProtocols = [...o.alpnProtocols];
+  }
+  if (o.insecure !== undefined && checkBoolean(o.insecure, "options.insecure")) {
+    tlsOptions.insecure = true;
+  }
+  if (
+    o.rejectUnauthorized !== undefined &&
+    !checkBoolean(o.rejectUnauthorized, "options.rejectUnauthorized")
+  ) tlsOptions.rejectUnauthorized = false;
+  for (const field of ["alpnProtocols", "insecure", "rejectUnauthorized"] as const) {
+    if (tlsOptions[field] === undefined) continue;
+    if (!tls) {
+      throw new RangeError(`options.${field} needs a TLS connection (options.tls or mqtts://)`);
+    }
+    if (websocket) {
+      throw new RangeError(
+        `options.${field} is for TLS sockets (mqtts://); a wss:// WebSocket makes its own TLS connection`,
+      );
+    }
+  }
+  if (o.bindAddress !== undefined || o.bindPort !== undefined) {
+    if (websocket || o.unixSocket !== undefined) {
+      throw new RangeError("options.bindAddress / bindPort are for TCP and TLS connections");
+    }
+    const bind: NonNullable<TransportTarget["bind"]> = {};
+    if (o.bindAddress !== undefined) {
+      if (checkString(o.bindAddress, "options.bindAddress") === "") {
+        throw new RangeError("options.bindAddress must not be empty");
+      }
+      bind.address = o.bindAddress;
+    }
+    if (o.bindPort !== undefined) {
+      bind.port = checkInteger(o.bindPort, "options.bindPort", 0, 65_535);
+    }
+    target.bind = bind;
+  }
   for (const field of ["cert", "key", "servername"] as const) {
     const value = o[field];
     if (value === undefined) continue;
@@ -85,11 +134,23 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
   if (tlsOptions.key !== undefined) checkPem(tlsOptions.key, "options.key", false);
   if (tls) target.tls = tlsOptions;
   if (o.wsHeaders !== undefined) {
-    const headers = checkHeaders(o.wsHeaders);
     if (!websocket) {
       throw new RangeError("options.wsHeaders needs a WebSocket URL (ws:// or wss://)");
     }
-    if (Object.keys(headers).length > 0) target.headers = headers;
+    if (typeof o.wsHeaders !== "function") {
+      const headers = checkHeaders(o.wsHeaders);
+      if (Object.keys(headers).length > 0) target.headers = headers;
+    }
+  }
+  if (o.transformWsUrl !== undefined) {
+    if (typeof o.transformWsUrl !== "function") {
+      throw new TypeError(
+        `options.transformWsUrl must be a function, got ${describe(o.transformWsUrl)}`,
+      );
+    }
+    if (!websocket) {
+      throw new RangeError("options.transformWsUrl needs a WebSocket URL (ws:// or wss://)");
+    }
   }
   return target;
 }
@@ -107,7 +168,7 @@ const HANDSHAKE = /^(?:sec-websocket-.*|upgrade|connection)$/i;
  * @throws {RangeError} for a name that is not an HTTP token or that the handshake sets itself,
  * or a value with a character an HTTP header cannot carry
  */
-function checkHeaders(wsHeaders: unknown): Record<string, string> {
+export function checkHeaders(wsHeaders: unknown): Record<string, string> {
   checkObject(wsHeaders, "options.wsHeaders");
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(wsHeaders as Record<string, unknown>)) {

@@ -29,9 +29,10 @@ type Globals = {
   navigator?: { userAgent?: string };
 };
 
-/** `ws://host:port/path`, an IPv6 host in brackets. */
-export function webSocketUrl({ kind, host, port, path = "/mqtt" }: TransportTarget): string {
+/** `ws://host:port/path`, an IPv6 host in brackets; or the target's `url` when it has one. */
+export function webSocketUrl({ kind, host, port, path = "/mqtt", url }: TransportTarget): string {
   if (kind !== "ws" && kind !== "wss") throw new TypeError(`Not a WebSocket target: "${kind}"`);
+  if (url !== undefined) return url;
   const name = host.includes(":") ? `[${host}]` : host;
   return `${kind}://${name}:${port}${path.startsWith("/") ? "" : "/"}${path}`;
 }

@@ -43,10 +43,22 @@ export const openBun: TransportOpener = async (target, handlers, options = {}) =
   signal?.throwIfAborted();
   const bun = (globalThis as { Bun?: BunApi }).Bun;
   if (bun === undefined) throw new Error("Cannot open a Bun transport: this runtime is not Bun");
+  if (needsNodeSockets(target)) {
+    // Bun.connect has no local bind, ALPN or partial verification: Bun's node:net / node:tls do.
+    const { openNode } = await import("./node.ts");
+    return openNode(target, handlers, options);
+  }
   const transport = new BunTransport(handlers);
   await abortable(transport.connect(bun, target), signal, () => transport.close());
   return transport;
 };
+
+/** Whether `target` asks for what only Bun's `node:net` / `node:tls` can do. */
+function needsNodeSockets(target: TransportTarget): boolean {
+  const tls = target.tls;
+  return target.bind !== undefined || tls?.alpnProtocols !== undefined ||
+    tls?.insecure === true || tls?.rejectUnauthorized === false;
+}
 
 /** Where Bun dials: a unix path, or host and port; for TLS, the name it sends (SNI) and verifies. */
 function address(target: TransportTarget): BunAddress {
@@ -56,7 +68,8 @@ function address(target: TransportTarget): BunAddress {
   }
   const dial = { hostname: target.host, port: target.port };
   if (target.kind === "tcp") return dial;
-  const { servername, ...pem } = target.tls ?? {};
+  const { ca, cert, key, servername } = target.tls ?? {};
+  const pem = { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
   return { ...dial, tls: { ...pem, serverName: servername ?? target.host } }; // verified by default
 }
 

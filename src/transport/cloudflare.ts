@@ -77,9 +77,13 @@ function dial(connect: Connect, target: TransportTarget): [Socket, string, strin
   const given = Object.keys(pem).filter((name) => pem[name as keyof typeof pem] !== undefined);
   if (given.length > 0) {
     throw new Error(
-      `Cannot connect to ${to} with ${given.join(", ")}: Cloudflare Workers take no CA or ` +
-        `client certificates (they trust the public roots)`,
+      `Cannot connect to ${to} with ${given.join(", ")}: Cloudflare Workers' sockets take ` +
+        `only a server name (no CA or client certificates, ALPN or verification settings; ` +
+        `they trust the public roots)`,
     );
+  }
+  if (target.bind !== undefined) {
+    throw new Error(`Cannot connect to ${to} with bindAddress / bindPort: Workers cannot bind`);
   }
   const other = servername !== undefined && servername !== host ? servername : undefined;
   const secureTransport = kind === "tcp" ? "off" : other === undefined ? "on" : "starttls";

@@ -29,7 +29,11 @@ interface DenoConn {
 }
 
 type DenoTcp = { hostname: string; port: number; signal?: AbortSignal };
-type DenoCerts = { caCerts?: string[] };
+type DenoCerts = {
+  caCerts?: string[];
+  alpnProtocols?: string[];
+  unsafelyDisableHostnameVerification?: boolean;
+};
 type DenoApi = {
   connect(options: DenoTcp | { transport: "unix"; path: string }): Promise<DenoConn>;
   startTls(conn: DenoConn, options: DenoCerts & { hostname: string }): Promise<DenoConn>;
@@ -47,6 +51,16 @@ const READ_SIZE = 64 * 1024;
 export const openDeno: TransportOpener = async (target, handlers, options = {}) => {
   const signal = options.signal;
   signal?.throwIfAborted();
+  if (target.bind !== undefined) {
+    throw new Error(
+      "options.bindAddress / bindPort are not supported on Deno: Deno.connect cannot bind a local address (Node and Bun can)",
+    );
+  }
+  if (target.tls?.rejectUnauthorized === false) {
+    throw new Error(
+      "options.rejectUnauthorized: false is not supported on Deno: it cannot turn certificate verification off for one connection (only the --unsafely-ignore-certificate-errors flag can); use options.ca to trust the certificate",
+    );
+  }
   const dialled = dial(target, signal).catch((error) => {
     throw signal?.aborted || error instanceof TlsError ? error : connectError(target, error);
   });
@@ -96,16 +110,21 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
   const tls = target.tls ?? {};
   const caCerts = tls.ca === undefined ? undefined : typeof tls.ca === "string" ? [tls.ca] : tls.ca;
   const hostname = tls.servername ?? target.host;
+  const settings: DenoCerts = {
+    ...(caCerts && { caCerts }),
+    ...(tls.alpnProtocols && { alpnProtocols: tls.alpnProtocols }),
+    ...(tls.insecure && { unsafelyDisableHostnameVerification: true }),
+  };
   if (tls.cert === undefined || tls.key === undefined) {
     // Dial `host`, but send SNI for and verify `servername`.
-    return tcp().then((conn) => deno.startTls(conn, { hostname, ...(caCerts && { caCerts }) }))
+    return tcp().then((conn) => deno.startTls(conn, { hostname, ...settings }))
       .then((conn) => handshake(conn, target, signal));
   }
   // Deno takes a client certificate only in connectTls, which dials the name it verifies.
   return deno.connectTls({
     hostname,
     port: target.port,
-    ...(caCerts && { caCerts }),
+    ...settings,
     cert: tls.cert,
     key: tls.key,
   }).then((conn) => handshake(conn, target, signal));

@@ -96,20 +96,32 @@ function dial(target: TransportTarget, onread: OnReadOpts): Socket {
     if (target.path === undefined) throw new TypeError("A unix transport target needs a path");
     return net.connect({ path: target.path, onread });
   }
-  const address = { host: target.host, port: target.port, onread };
+  const bind = target.bind;
+  const address = {
+    host: target.host,
+    port: target.port,
+    onread,
+    ...(bind?.address !== undefined && { localAddress: bind.address }),
+    ...(bind?.port !== undefined && { localPort: bind.port }),
+  };
   if (target.kind === "tcp") return net.connect(address);
   if (target.kind !== "tls") {
     throw new TypeError(`openNode cannot open "${target.kind}" targets: use openWebSocket`);
   }
-  const { ca, cert, key, servername = target.host } = target.tls ?? {};
+  const { ca, cert, key, servername = target.host, alpnProtocols, insecure } = target.tls ?? {};
   const verify = (_: string, peer: PeerCertificate) => tls.checkServerIdentity(servername, peer);
+  const sni = net.isIP(servername) ? {} : { servername };
   return tls.connect({
     ...address,
-    ...(net.isIP(servername) ? { checkServerIdentity: verify } : { servername }),
+    ...sni,
+    // insecure: the chain is verified, the name is not (paho's tls_insecure_set(True)).
+    checkServerIdentity: insecure ? () => undefined : verify,
     ...(ca !== undefined && { ca }),
     ...(cert !== undefined && { cert }),
     ...(key !== undefined && { key }),
-    rejectUnauthorized: true, // also when NODE_TLS_REJECT_UNAUTHORIZED=0
+    ...(alpnProtocols !== undefined && { ALPNProtocols: alpnProtocols }),
+    // true unless the option says false, also when NODE_TLS_REJECT_UNAUTHORIZED=0
+    rejectUnauthorized: target.tls?.rejectUnauthorized !== false,
   });
 }
 

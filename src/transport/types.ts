@@ -30,6 +30,15 @@ export interface TlsOptions {
   key?: string;
   /** Server name for SNI and verification; the host when absent. */
   servername?: string;
+  /** ALPN protocols to offer (e.g. `["x-amzn-mqtt-ca"]` for AWS IoT on port 443). */
+  alpnProtocols?: string[];
+  /**
+   * Do not check that the certificate is for the host name (paho's `tls_insecure_set(True)`);
+   * the chain is still verified.
+   */
+  insecure?: boolean;
+  /** false: accept any certificate (no verification at all); where the runtime allows. */
+  rejectUnauthorized?: boolean;
 }
 
 /** Where to connect. */
@@ -50,6 +59,10 @@ export interface TransportTarget {
   path?: string;
   /** TLS settings, for kinds `tls` and `wss`. */
   tls?: TlsOptions;
+  /** The local address (and port) to connect from, where the runtime can bind (Node, Bun). */
+  bind?: { address?: string; port?: number };
+  /** For `ws` / `wss`: the URL to open, as the `transformWsUrl` hook made it. */
+  url?: string;
   /**
    * Kinds `ws`/`wss`: extra HTTP headers of the WebSocket handshake (e.g. `Authorization`).
    * Values may be secrets: adapters never put them in a message.

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
+import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import { listen, nextSocket, useNodeServer, writeWaitsForDrain } from "./_node_server.ts";
 import { openBun } from "../../src/transport/bun.ts";
 import { runtimeName } from "../../src/transport/defaults/detect.ts";
@@ -171,3 +172,7 @@ describe("openBun over a unix socket", { skip }, () => {
 });
 
 if (isBun) tlsSuite("openBun", openBun, { trustsCaAsLeaf: true }); // BoringSSL
+// Through Bun's node:net / node:tls, which the adapter uses for these settings.
+if (isBun) {
+  socketSettingsSuite("openBun", openBun, { noVerification: true, bind: true, runtime: "Bun" });
+}

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
+import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import { useNodeServer } from "./_node_server.ts";
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
@@ -48,4 +49,8 @@ if (isDeno) {
     const { openDeno } = await import("../../src/transport/deno.ts");
     return openDeno(target, handlers, options);
   }, { trustsCaAsLeaf: false });
+  socketSettingsSuite("openDeno", async (target, handlers, options) => {
+    const { openDeno } = await import("../../src/transport/deno.ts");
+    return openDeno(target, handlers, options);
+  }, { noVerification: false, bind: false, runtime: "Deno" });
 }

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
+import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import {
   nextSocket,
   readBytes,
@@ -165,6 +166,7 @@ describe("openNode over TLS", () => {
 });
 
 tlsSuite("openNode", openNode, { trustsCaAsLeaf: true }); // OpenSSL (and Deno's, Bun's node:tls)
+socketSettingsSuite("openNode", openNode, { noVerification: true, bind: true, runtime: "Node" });
 
 describe("openNode writes", () => {
   it("openNode write waits for drain when Node buffers the bytes, and keeps the order", async () => {
