@@ -4,7 +4,7 @@
  * anything in src/ writes to the console (logging goes through `onLog`).
  * Run with `deno task lint:pure`.
  */
-const PURE_DIRS = ["src/codec", "src/session"];
+const PURE_DIRS = ["src/codec", "src/session", "src/broker/core"];
 const FORBIDDEN =
   /\b(Deno|Bun|process|setTimeout|setInterval|Date\.now|performance|Math\.random|queueMicrotask|Promise|crypto|globalThis)\b/;
 

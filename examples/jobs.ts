@@ -38,7 +38,7 @@ const client = new MqttClient({
   manualAck: true,
 });
 const jobs = client.messages(values.topic);
-await client.connect();
+await client.connect().catch((error) => unreachable(url, error));
 await client.subscribe(values.topic, { qos: 1 });
 console.log(`waiting for jobs on ${values.topic}`);
 
@@ -50,3 +50,10 @@ for await (const job of jobs) {
   if (++done >= count) break;
 }
 await client.disconnect();
+
+/** Connects, or says where it could not connect (without the password) and exits 1. */
+function unreachable(url: string, error: unknown): never {
+  const shown = url.replace(/\/\/[^@/]*@/, "//");
+  console.error(`cannot connect to ${shown}: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}

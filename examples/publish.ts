@@ -30,9 +30,16 @@ const messages = positionals.length > 0 ? positionals : ["hello from korero"];
 const url = process.env.MQTT_URL ?? "mqtt://localhost:1883";
 
 // `await using` disconnects cleanly when the block ends, even if a publish throws.
-await using client = await connect(url);
+await using client = await connect(url).catch((error) => unreachable(url, error));
 for (const text of messages) {
   // Resolves once the broker has the message: on write (QoS 0), PUBACK (1) or PUBCOMP (2).
   await client.publish(values.topic, text, { qos, retain: values.retain });
   console.log(`published to ${values.topic}: ${text}`);
+}
+
+/** Connects, or says where it could not connect (without the password) and exits 1. */
+function unreachable(url: string, error: unknown): never {
+  const shown = url.replace(/\/\/[^@/]*@/, "//");
+  console.error(`cannot connect to ${shown}: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
 }

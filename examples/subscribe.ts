@@ -29,7 +29,7 @@ const qos = Number(values.qos) as QoS;
 const count = values.count === undefined ? Infinity : Number(values.count);
 const url = process.env.MQTT_URL ?? "mqtt://localhost:1883";
 
-const client = await connect(url);
+const client = await connect(url).catch((error) => unreachable(url, error));
 // Ask for the iterator before subscribing so no early message (e.g. a retained one) is missed.
 const messages = client.messages(values.topic);
 await client.subscribe(values.topic, { qos });
@@ -42,3 +42,10 @@ for await (const message of messages) {
   if (++received >= count) break; // leaving the loop ends the iterator
 }
 await client.disconnect();
+
+/** Connects, or says where it could not connect (without the password) and exits 1. */
+function unreachable(url: string, error: unknown): never {
+  const shown = url.replace(/\/\/[^@/]*@/, "//");
+  console.error(`cannot connect to ${shown}: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
