@@ -30,6 +30,13 @@
  */
 
 export { connect } from "./src/client/connect.ts";
+export {
+  connectSrv,
+  type ConnectSrvOptions,
+  type NameServer,
+  orderSrv,
+  type SrvRecord,
+} from "./src/client/srv.ts";
 export { MqttClient } from "./src/client/client.ts";
 export type { ClientLifecycle, TransportKind } from "./src/client/lifecycle_api.ts";
 export type {
