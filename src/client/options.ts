@@ -30,6 +30,8 @@ export interface ServerOptions {
   insecure?: boolean;
   /** false: accept any certificate from this server. */
   rejectUnauthorized?: boolean;
+  /** The passphrase of this server's encrypted client key. */
+  passphrase?: string;
 }
 
 /** A will message, published by the broker when the connection ends abnormally. */
@@ -252,6 +254,12 @@ export interface ClientOptions {
    * @default true
    */
   rejectUnauthorized?: boolean;
+  /**
+   * The passphrase of an encrypted client `key` (paho's `tls_set(…, keyfile_password=…)`). Bun
+   * and Node decrypt any key OpenSSL / BoringSSL can; on Deno korero decrypts PKCS#8 keys
+   * encrypted with AES (PBES2) itself and names any other scheme (e.g. 3DES) in its error.
+   */
+  passphrase?: string;
   /** The local address to connect from (paho's `bind_address`); Bun and Node. */
   bindAddress?: string;
   /** The local port to connect from (paho's `bind_port`); Bun and Node. */

@@ -94,6 +94,7 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   alpnProtocols: true,
   insecure: true,
   rejectUnauthorized: true,
+  passphrase: true,
   bindAddress: true,
   bindPort: true,
   webSocket: true,
@@ -230,6 +231,7 @@ const TLS_FIELDS = [
   "alpnProtocols",
   "insecure",
   "rejectUnauthorized",
+  "passphrase",
 ] as const;
 
 const SERVER_FIELDS = new Set([
@@ -241,4 +243,5 @@ const SERVER_FIELDS = new Set([
   "alpnProtocols",
   "insecure",
   "rejectUnauthorized",
+  "passphrase",
 ]);

@@ -132,6 +132,18 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
   } else if (tlsOptions.ca !== undefined) checkPem(tlsOptions.ca, "options.ca", true);
   if (tlsOptions.cert !== undefined) checkPem(tlsOptions.cert, "options.cert", true);
   if (tlsOptions.key !== undefined) checkPem(tlsOptions.key, "options.key", false);
+  if (o.passphrase !== undefined) {
+    if (typeof o.passphrase !== "string") {
+      throw new TypeError(`options.passphrase must be a string, got ${typeof o.passphrase}`);
+    }
+    if (tlsOptions.key === undefined) throw new RangeError("options.passphrase needs options.key");
+    tlsOptions.passphrase = o.passphrase;
+  } else if (
+    tlsOptions.key !== undefined &&
+    /-----BEGIN ENCRYPTED|Proc-Type:\s*4,\s*ENCRYPTED/.test(tlsOptions.key)
+  ) {
+    throw new RangeError("options.key is encrypted: give its options.passphrase");
+  }
   if (tls) target.tls = tlsOptions;
   if (o.wsHeaders !== undefined) {
     if (!websocket) {

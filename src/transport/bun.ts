@@ -44,7 +44,8 @@ export const openBun: TransportOpener = async (target, handlers, options = {}) =
   const bun = (globalThis as { Bun?: BunApi }).Bun;
   if (bun === undefined) throw new Error("Cannot open a Bun transport: this runtime is not Bun");
   if (needsNodeSockets(target)) {
-    // Bun.connect has no local bind, ALPN or partial verification: Bun's node:net / node:tls do.
+    // Bun.connect has no local bind, ALPN, partial verification or key passphrase: Bun's
+    // node:net / node:tls do.
     const { openNode } = await import("./node.ts");
     return openNode(target, handlers, options);
   }
@@ -57,7 +58,7 @@ export const openBun: TransportOpener = async (target, handlers, options = {}) =
 function needsNodeSockets(target: TransportTarget): boolean {
   const tls = target.tls;
   return target.bind !== undefined || tls?.alpnProtocols !== undefined ||
-    tls?.insecure === true || tls?.rejectUnauthorized === false;
+    tls?.insecure === true || tls?.rejectUnauthorized === false || tls?.passphrase !== undefined;
 }
 
 /** Where Bun dials: a unix path, or host and port; for TLS, the name it sends (SNI) and verifies. */

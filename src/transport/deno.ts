@@ -16,6 +16,7 @@ import type { Transport, TransportHandlers, TransportOpener, TransportTarget } f
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
 import { connectError, isTlsAlert, tlsError } from "./_errors.ts";
+import { decryptPkcs8, isEncryptedKey } from "./_encrypted_key.ts";
 import { TlsError } from "../errors.ts";
 
 /** The members of a Deno connection used here. */
@@ -120,14 +121,14 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
     return tcp().then((conn) => deno.startTls(conn, { hostname, ...settings }))
       .then((conn) => handshake(conn, target, signal));
   }
-  // Deno takes a client certificate only in connectTls, which dials the name it verifies.
-  return deno.connectTls({
-    hostname,
-    port: target.port,
-    ...settings,
-    cert: tls.cert,
-    key: tls.key,
-  }).then((conn) => handshake(conn, target, signal));
+  // Deno takes a client certificate only in connectTls, which dials the name it verifies; it
+  // cannot read an encrypted key, so korero decrypts it first (PKCS#8, AES: _encrypted_key.ts).
+  const cert = tls.cert;
+  const key = tls.passphrase !== undefined && isEncryptedKey(tls.key)
+    ? decryptPkcs8(tls.key, tls.passphrase)
+    : Promise.resolve(tls.key);
+  return key.then((key) => deno.connectTls({ hostname, port: target.port, ...settings, cert, key }))
+    .then((conn) => handshake(conn, target, signal));
 }
 
 /** Rejects with the abort reason when `signal` aborts first; a connection made later is closed. */

@@ -108,10 +108,11 @@ function dial(target: TransportTarget, onread: OnReadOpts): Socket {
   if (target.kind !== "tls") {
     throw new TypeError(`openNode cannot open "${target.kind}" targets: use openWebSocket`);
   }
-  const { ca, cert, key, servername = target.host, alpnProtocols, insecure } = target.tls ?? {};
+  const { ca, cert, key, servername = target.host, alpnProtocols, insecure, passphrase } =
+    target.tls ?? {};
   const verify = (_: string, peer: PeerCertificate) => tls.checkServerIdentity(servername, peer);
   const sni = net.isIP(servername) ? {} : { servername };
-  return tls.connect({
+  const options: Tls.ConnectionOptions = {
     ...address,
     ...sni,
     // insecure: the chain is verified, the name is not (paho's tls_insecure_set(True)).
@@ -120,9 +121,24 @@ function dial(target: TransportTarget, onread: OnReadOpts): Socket {
     ...(cert !== undefined && { cert }),
     ...(key !== undefined && { key }),
     ...(alpnProtocols !== undefined && { ALPNProtocols: alpnProtocols }),
+    ...(passphrase !== undefined && { passphrase }),
     // true unless the option says false, also when NODE_TLS_REJECT_UNAUTHORIZED=0
     rejectUnauthorized: target.tls?.rejectUnauthorized !== false,
-  });
+  };
+  try {
+    return tls.connect(options);
+  } catch (error) {
+    // The key is read (and decrypted) before anything is dialled.
+    if (passphrase !== undefined || /decrypt|bad password/i.test(String(error))) {
+      throw new Error(
+        passphrase === undefined
+          ? "options.key could not be read (is it encrypted? give options.passphrase)"
+          : "options.key could not be decrypted with options.passphrase (wrong passphrase?)",
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 class NodeTransport implements Transport {

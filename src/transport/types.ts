@@ -39,6 +39,8 @@ export interface TlsOptions {
   insecure?: boolean;
   /** false: accept any certificate (no verification at all); where the runtime allows. */
   rejectUnauthorized?: boolean;
+  /** The passphrase of an encrypted `key`. */
+  passphrase?: string;
 }
 
 /** Where to connect. */
