@@ -60,6 +60,7 @@ export type {
 } from "./src/client/call_options.ts";
 export type { MessageStream } from "./src/client/message_stream.ts";
 export type { ClientOptions, ServerOptions, WillOptions } from "./src/client/options.ts";
+export type { ProxyOptions } from "./src/client/proxy_options.ts";
 export type { RequestOptions, RespondOptions } from "./src/client/requests.ts";
 export {
   multiple as publishMultiple,
@@ -137,6 +138,7 @@ export {
 export { TopicRouter } from "./src/topic_router.ts";
 export type { Clock } from "./src/client/clock.ts";
 export type {
+  ProxySettings,
   TlsOptions,
   Transport,
   TransportHandlers,

@@ -11,6 +11,7 @@ import type { TransportOpener, WebSocketConstructor } from "../transport/types.t
 import type { Clock } from "./clock.ts";
 import type { Payload } from "./payload.ts";
 import type { SessionStore } from "../store/session_store.ts";
+import type { ProxyOptions } from "./proxy_options.ts";
 
 /** One broker of the `servers` list, with TLS settings of its own. */
 export interface ServerOptions {
@@ -260,6 +261,14 @@ export interface ClientOptions {
    * encrypted with AES (PBES2) itself and names any other scheme (e.g. 3DES) in its error.
    */
   passphrase?: string;
+  /**
+   * A proxy to tunnel through (paho's `proxy_set`): `{ type: "socks5" | "http", host, port,
+   * username?, password? }` — SOCKS5 (the proxy resolves the broker's name) or HTTP CONNECT (with
+   * Basic authentication), over TCP and TLS; Deno, Bun, Node. Without it, the `mqtt_proxy` /
+   * `MQTT_PROXY` environment variable (`socks5://user:password@host:port`, `http://…`) is used
+   * unless `no_proxy` lists the broker's host; `false` ignores the environment.
+   */
+  proxy?: ProxyOptions | false;
   /** The local address to connect from (paho's `bind_address`); Bun and Node. */
   bindAddress?: string;
   /** The local port to connect from (paho's `bind_port`); Bun and Node. */

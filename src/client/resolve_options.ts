@@ -95,6 +95,7 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   insecure: true,
   rejectUnauthorized: true,
   passphrase: true,
+  proxy: true,
   bindAddress: true,
   bindPort: true,
   webSocket: true,

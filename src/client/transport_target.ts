@@ -8,6 +8,7 @@
 import type { TlsOptions, TransportTarget } from "../transport/types.ts";
 import { redactUrl, type UrlParts } from "./broker_url.ts";
 import type { ClientOptions } from "./options.ts";
+import { resolveProxy } from "./proxy_options.ts";
 import { checkBoolean, checkInteger, checkObject, checkString, describe } from "./_validate.ts";
 
 /**
@@ -75,6 +76,16 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
     if (websocket) {
       throw new RangeError(
         `options.${field} is for TLS sockets (mqtts://); a wss:// WebSocket makes its own TLS connection`,
+      );
+    }
+  }
+  const explicit = o.proxy !== undefined && o.proxy !== false;
+  const proxy = resolveProxy(o.proxy, host);
+  if (proxy !== undefined) {
+    if (target.kind === "tcp" || target.kind === "tls") target.proxy = proxy;
+    else if (explicit) {
+      throw new RangeError(
+        `options.proxy is for TCP and TLS connections (mqtt://, mqtts://), not ${target.kind}`,
       );
     }
   }

@@ -44,7 +44,7 @@ export const openBun: TransportOpener = async (target, handlers, options = {}) =
   const bun = (globalThis as { Bun?: BunApi }).Bun;
   if (bun === undefined) throw new Error("Cannot open a Bun transport: this runtime is not Bun");
   if (needsNodeSockets(target)) {
-    // Bun.connect has no local bind, ALPN, partial verification or key passphrase: Bun's
+    // Bun.connect has no local bind, proxy tunnel, ALPN, partial verification or key passphrase: Bun's
     // node:net / node:tls do.
     const { openNode } = await import("./node.ts");
     return openNode(target, handlers, options);
@@ -57,7 +57,8 @@ export const openBun: TransportOpener = async (target, handlers, options = {}) =
 /** Whether `target` asks for what only Bun's `node:net` / `node:tls` can do. */
 function needsNodeSockets(target: TransportTarget): boolean {
   const tls = target.tls;
-  return target.bind !== undefined || tls?.alpnProtocols !== undefined ||
+  return target.bind !== undefined || target.proxy !== undefined ||
+    tls?.alpnProtocols !== undefined ||
     tls?.insecure === true || tls?.rejectUnauthorized === false || tls?.passphrase !== undefined;
 }
 

@@ -82,6 +82,9 @@ function dial(connect: Connect, target: TransportTarget): [Socket, string, strin
         `they trust the public roots)`,
     );
   }
+  if (target.proxy !== undefined) {
+    throw new Error(`Cannot connect to ${to} through a proxy: Workers' sockets go out directly`);
+  }
   if (target.bind !== undefined) {
     throw new Error(`Cannot connect to ${to} with bindAddress / bindPort: Workers cannot bind`);
   }

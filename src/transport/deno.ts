@@ -17,6 +17,7 @@ import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
 import { connectError, isTlsAlert, tlsError } from "./_errors.ts";
 import { decryptPkcs8, isEncryptedKey } from "./_encrypted_key.ts";
+import { type ProxyChannel, tunnel } from "./_proxy.ts";
 import { TlsError } from "../errors.ts";
 
 /** The members of a Deno connection used here. */
@@ -105,8 +106,10 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
     return deno.connect({ transport: "unix", path: target.path });
   }
   const tcp = () =>
-    deno.connect({ hostname: target.host, port: target.port, ...(signal && { signal }) })
-      .then((conn) => (conn.setNoDelay?.(true), conn));
+    target.proxy !== undefined
+      ? proxied(deno, target, signal)
+      : deno.connect({ hostname: target.host, port: target.port, ...(signal && { signal }) })
+        .then((conn) => (conn.setNoDelay?.(true), conn));
   if (target.kind === "tcp") return tcp();
   const tls = target.tls ?? {};
   const caCerts = tls.ca === undefined ? undefined : typeof tls.ca === "string" ? [tls.ca] : tls.ca;
@@ -121,6 +124,11 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
     return tcp().then((conn) => deno.startTls(conn, { hostname, ...settings }))
       .then((conn) => handshake(conn, target, signal));
   }
+  if (target.proxy !== undefined) {
+    throw new Error(
+      "A client certificate through a proxy is not supported on Deno: Deno.startTls, which runs TLS over the proxy's tunnel, takes no client certificate (Node and Bun can)",
+    );
+  }
   // Deno takes a client certificate only in connectTls, which dials the name it verifies; it
   // cannot read an encrypted key, so korero decrypts it first (PKCS#8, AES: _encrypted_key.ts).
   const cert = tls.cert;
@@ -129,6 +137,41 @@ function dial(target: TransportTarget, signal: AbortSignal | undefined): Promise
     : Promise.resolve(tls.key);
   return key.then((key) => deno.connectTls({ hostname, port: target.port, ...settings, cert, key }))
     .then((conn) => handshake(conn, target, signal));
+}
+
+/** A connection to `target`'s proxy with the tunnel to the broker open. */
+async function proxied(
+  deno: DenoApi,
+  target: TransportTarget,
+  signal: AbortSignal | undefined,
+): Promise<DenoConn> {
+  const proxy = target.proxy!;
+  const conn = await deno.connect({
+    hostname: proxy.host,
+    port: proxy.port,
+    ...(signal && { signal }),
+  });
+  conn.setNoDelay?.(true);
+  const buffer = new Uint8Array(16 * 1024);
+  const channel: ProxyChannel = {
+    write: async (bytes) => {
+      for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
+    },
+    read: async () => {
+      const n = await conn.read(buffer);
+      return n === null ? null : buffer.slice(0, n);
+    },
+  };
+  try {
+    const rest = await tunnel(channel, proxy, target.host, target.port);
+    if (rest.length > 0) {
+      throw new Error("the proxy sent bytes of its own after opening the tunnel");
+    }
+    return conn;
+  } catch (error) {
+    closeQuietly(conn);
+    throw error;
+  }
 }
 
 /** Rejects with the abort reason when `signal` aborts first; a connection made later is closed. */

@@ -30,6 +30,7 @@ import type { Transport, TransportHandlers, TransportOpener, TransportTarget } f
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
 import { address, connectError, isTlsAlert, tlsError } from "./_errors.ts";
+import { type ProxyChannel, tunnel } from "./_proxy.ts";
 
 /**
  * Bytes one read may take. Reads go into one reused buffer (Node's `onread`) and each chunk
@@ -59,7 +60,11 @@ const REASONS: Record<string, string> = {
 export const openNode: TransportOpener = async (target, handlers, options = {}) => {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const transport = new NodeTransport(target, handlers, options.readPacing ?? true);
+  let tunnelled: Socket | undefined;
+  if (target.proxy !== undefined) {
+    tunnelled = await abortable(proxyTunnel(target), signal, (socket) => socket.destroy());
+  }
+  const transport = new NodeTransport(target, handlers, options.readPacing ?? true, tunnelled);
   const giveUp = () => transport.close(); // before abortable's listener: the reason still wins
   signal?.addEventListener("abort", giveUp, { once: true });
   try {
@@ -77,6 +82,62 @@ function describe(error: Error): string {
   return `${REASONS[code] ?? error.message} (${code})`;
 }
 
+/**
+ * A TCP connection to `target`'s proxy with the tunnel to the broker open; the bytes the proxy
+ * sent after its answer are pushed back to be read first.
+ */
+function proxyTunnel(target: TransportTarget): Promise<Socket> {
+  const { net } = builtins();
+  const proxy = target.proxy!;
+  const bind = target.bind;
+  const socket = net.connect({
+    host: proxy.host,
+    port: proxy.port,
+    ...(bind?.address !== undefined && { localAddress: bind.address }),
+    ...(bind?.port !== undefined && { localPort: bind.port }),
+  });
+  const chunks: Uint8Array[] = [];
+  let wake: (() => void) | undefined;
+  let ended: Error | null | undefined;
+  const onData = (chunk: Uint8Array) => (chunks.push(chunk), wake?.());
+  const onEnd = (error?: Error) => ((ended = error ?? null), wake?.());
+  socket.on("data", onData).on("end", () => onEnd()).on("error", onEnd);
+  const channel: ProxyChannel = {
+    write: (bytes) =>
+      new Promise((resolve, reject) => socket.write(bytes, (e) => (e ? reject(e) : resolve()))),
+    read: async () => {
+      while (chunks.length === 0 && ended === undefined) await new Promise<void>((r) => (wake = r));
+      if (chunks.length > 0) return chunks.shift()!;
+      if (ended) throw ended;
+      return null;
+    },
+  };
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  return connected.then(() => tunnel(channel, proxy, target.host, target.port)).then(
+    (rest) => {
+      socket.off("data", onData).off("error", onEnd);
+      socket.pause();
+      if (rest.length > 0) socket.unshift(rest);
+      return socket;
+    },
+    (error: unknown) => {
+      socket.destroy();
+      const text = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        text.includes("proxy")
+          ? text
+          : `Cannot connect through the ${proxy.type} proxy ${
+            address({ kind: "tcp", host: proxy.host, port: proxy.port })
+          }: ${text}`,
+        { cause: error },
+      );
+    },
+  );
+}
+
 /** The runtime's `node:net` and `node:tls`. */
 function builtins(): { net: typeof Net; tls: typeof Tls } {
   const process = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
@@ -89,22 +150,25 @@ function builtins(): { net: typeof Net; tls: typeof Tls } {
   };
 }
 
-/** Dials `target`; for TLS, verified against `servername` (SNI too, unless it is an address). */
-function dial(target: TransportTarget, onread: OnReadOpts): Socket {
+/**
+ * Dials `target` (or, through a proxy, starts TLS over the `tunnel` socket the proxy opened); for
+ * TLS, verified against `servername` (SNI too, unless it is an address).
+ */
+function dial(target: TransportTarget, onread: OnReadOpts, tunnel?: Socket): Socket {
   const { net, tls } = builtins();
   if (target.kind === "unix") {
     if (target.path === undefined) throw new TypeError("A unix transport target needs a path");
     return net.connect({ path: target.path, onread });
   }
   const bind = target.bind;
-  const address = {
+  const address = tunnel !== undefined ? { socket: tunnel } : {
     host: target.host,
     port: target.port,
     onread,
     ...(bind?.address !== undefined && { localAddress: bind.address }),
     ...(bind?.port !== undefined && { localPort: bind.port }),
   };
-  if (target.kind === "tcp") return net.connect(address);
+  if (target.kind === "tcp") return tunnel ?? net.connect(address as Net.NetConnectOpts);
   if (target.kind !== "tls") {
     throw new TypeError(`openNode cannot open "${target.kind}" targets: use openWebSocket`);
   }
@@ -155,20 +219,36 @@ class NodeTransport implements Transport {
   /** The error Node reported before closing (its `close` event carries none). */
   #error: Error | undefined;
 
-  constructor(target: TransportTarget, handlers: TransportHandlers, readPacing: boolean) {
+  /** `tunnel`: a socket a proxy opened to the broker (read through `data` events, unpaced). */
+  constructor(
+    target: TransportTarget,
+    handlers: TransportHandlers,
+    readPacing: boolean,
+    tunnel?: Socket,
+  ) {
     this.#handlers = handlers;
     const pacer = readPacing ? new ReadPacer() : undefined;
     const buffer = new Uint8Array(READ_SIZE);
     const full = target.kind === "tls" ? TLS_RECORD : READ_SIZE;
     const onread = { buffer, callback: (n: number) => this.#read(buffer, n, n >= full, pacer) };
-    const socket = this.#socket = dial(target, onread);
-    let handshaking = false;
+    const socket = this.#socket = dial(target, onread, tunnel);
+    let handshaking = tunnel !== undefined && target.kind === "tls";
+    if (tunnel !== undefined) {
+      socket.on("data", (chunk: Uint8Array) => {
+        const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length); // not a Buffer
+        this.#read(bytes, bytes.length, false, undefined);
+      });
+    }
     this.opened = new Promise((resolve, reject) => {
-      socket.once(target.kind === "tls" ? "secureConnect" : "connect", () => {
+      const ready = () => {
         if (target.kind !== "unix") socket.setNoDelay(true);
         this.#ready = true;
         resolve();
-      });
+      };
+      if (tunnel !== undefined && target.kind === "tcp") {
+        ready();
+        socket.resume();
+      } else socket.once(target.kind === "tls" ? "secureConnect" : "connect", ready);
       socket.once("connect", () => (handshaking = target.kind === "tls"));
       socket.on("close", () => {
         const error = this.#error;

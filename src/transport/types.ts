@@ -43,6 +43,20 @@ export interface TlsOptions {
   passphrase?: string;
 }
 
+/** A SOCKS5 or HTTP CONNECT proxy. */
+export interface ProxySettings {
+  /** `"socks5"` (the proxy resolves the broker's name) or `"http"` (HTTP CONNECT). */
+  type: "socks5" | "http";
+  /** The proxy's host. */
+  host: string;
+  /** The proxy's port. */
+  port: number;
+  /** Username (SOCKS5 username/password, or HTTP Basic). */
+  username?: string;
+  /** Password (never shown in errors or logs). */
+  password?: string;
+}
+
 /** Where to connect. */
 export interface TransportTarget {
   /**
@@ -61,6 +75,8 @@ export interface TransportTarget {
   path?: string;
   /** TLS settings, for kinds `tls` and `wss`. */
   tls?: TlsOptions;
+  /** The proxy to tunnel through (kinds `tcp` and `tls`). */
+  proxy?: ProxySettings;
   /** The local address (and port) to connect from, where the runtime can bind (Node, Bun). */
   bind?: { address?: string; port?: number };
   /** For `ws` / `wss`: the URL to open, as the `transformWsUrl` hook made it. */
