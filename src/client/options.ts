@@ -131,7 +131,10 @@ export interface ClientOptions {
    */
   maxQueuedBytes?: number;
   /**
-   * What `publish()` does when the queue is full.
+   * What `publish()` does when the queue is full: `"wait"` (the call waits for room; at most
+   * `maxQueued` calls and `maxQueuedBytes` payload bytes wait, beyond that it rejects with
+   * `QueueFullError` too) or `"reject"` (`QueueFullError`, 0x97). `await client.ready()` before
+   * publishing waits for room without holding a message.
    * @default "wait"
    */
   queueFull?: "wait" | "reject";

@@ -134,14 +134,18 @@ export class Outbox {
     else this.#admit(fx, work);
   }
 
-  /** Queues `work`, makes it wait, or rejects it, per the queue limits and `queueFull`. */
+  /**
+   * Queues `work`, makes it wait, or rejects it, per the queue limits and `queueFull`; the
+   * waiters are bounded too (see `send_queue.ts`).
+   */
   #admit(fx: Effects, work: Work): void {
     const queue = this.#queue;
     if (queue.waiting === 0 && queue.hasRoom(work)) return queue.enqueue(work);
-    if (this.#options.queueFull === "wait") return queue.wait(work);
+    const wait = this.#options.queueFull === "wait";
+    if (wait && queue.canWait(work)) return queue.wait(work);
     work.stage = "done";
     if (work.type === "subscribe") this.#subscribes.forget(work);
-    this.#ops.reject(fx, work, new QueueFullError(`Queue full: ${queue.fullLimit(work)}`));
+    this.#ops.reject(fx, work, new QueueFullError(`Queue full: ${queue.fullLimit(work, wait)}`));
   }
 
   // ---------------------------------------------------------------- acknowledgements

@@ -58,7 +58,11 @@ export interface SessionOptions {
   maxQueued: number;
   /** Cap on the payload bytes of those waiting messages. */
   maxQueuedBytes: number;
-  /** When the queue is full: `"wait"` (the publish waits for room) or `"reject"` (QueueFullError). */
+  /**
+   * When the queue is full: `"wait"` (the publish waits for room; the waiting work is bounded by
+   * `maxQueued` and `maxQueuedBytes` of its own, beyond them it is rejected too) or `"reject"`
+   * (QueueFullError).
+   */
   queueFull: "wait" | "reject";
   /** Queue QoS 0 publishes while disconnected (otherwise they reject with ConnectionClosedError). */
   queueQoS0Offline: boolean;
