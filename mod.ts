@@ -47,6 +47,7 @@ export type {
   DisconnectOptions,
   MessagesOptions,
   PublishOptions,
+  ReadyOptions,
   SubscribeOptions,
   SubscribeRequest,
   UnsubscribeOptions,

@@ -24,7 +24,9 @@ import type {
 } from "../session/types.ts";
 import type { ConnackPacket, Properties, Subscription, Will } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
+import { ConnectionClosedError } from "../errors.ts";
 import { PendingCalls } from "./_pending_calls.ts";
+import { Readiness, READY } from "./_readiness.ts";
 import { unwritten } from "./_write_pipeline.ts";
 import { Connection } from "./_connection.ts";
 import { CLOSE_GRACE_MS, type DriverOptions } from "./driver_types.ts";
@@ -40,6 +42,7 @@ export class Driver {
   /** Connections the session is done with that still hand over their last bytes. */
   readonly #closing = new Set<Connection>();
   #idleWaiters: (() => void)[] = [];
+  readonly #readiness = new Readiness();
   #running = false;
   #armed: number | undefined;
   #closedReported = false;
@@ -130,6 +133,18 @@ export class Driver {
     return done;
   }
 
+  /**
+   * Resolves when a publish now would neither wait for room in the queue nor find the current
+   * connection's write pipeline over its high-water mark; rejects once the session is closed,
+   * or with `signal`'s reason.
+   */
+  ready(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#session.state === "closed") return Promise.reject(closedError());
+    if (this.#hasRoom()) return READY;
+    return this.#readiness.wait(signal);
+  }
+
   /** Resolves when no connection is open or closing. */
   idle(): Promise<void> {
     if (this.#conn === undefined && this.#closing.size === 0) return Promise.resolve();
@@ -165,6 +180,18 @@ export class Driver {
       this.#closedReported = true;
       this.#options.events.closed();
     }
+    this.#checkReady();
+  }
+
+  #hasRoom(): boolean {
+    return this.#session.hasRoom && this.#conn?.writes.full !== true;
+  }
+
+  /** Settles the waiting `ready()` calls when there is room, or the session is closed. */
+  #checkReady(): void {
+    if (!this.#readiness.waiting) return;
+    if (this.#session.state === "closed") this.#readiness.fail(closedError());
+    else if (this.#hasRoom()) this.#readiness.release();
   }
 
   #perform(action: SessionAction): void {
@@ -214,6 +241,7 @@ export class Driver {
       drained: () => {
         if (conn.state === "closing") this.#close(conn);
       },
+      wrote: () => this.#checkReady(),
     });
     this.#conn = conn;
     conn.open(this.#options);
@@ -292,4 +320,9 @@ export class Driver {
     if (deadline !== undefined && deadline <= now) this.#session.handleTimer(now);
     this.#run();
   };
+}
+
+/** Why `ready()` rejects once the client is closed. */
+function closedError(): ConnectionClosedError {
+  return new ConnectionClosedError("Not connected: the session is closed");
 }

@@ -87,6 +87,15 @@ export class Outbox {
     this.#admit(fx, work);
   }
 
+  /**
+   * Whether a QoS 1/2 `publish()` now would be sent or queued: neither made to wait for room nor
+   * refused as the queue is full (what the client's `ready()` waits for).
+   */
+  hasRoom(link: Link): boolean {
+    const queue = this.#queue;
+    return (queue.clear && link.up && this.#inflight.open) || queue.open;
+  }
+
   /** An admitted QoS 0 `publish()` without a token: written now, or false (see `SessionApi`). */
   sendQoS0(fx: Effects, message: OutgoingMessage, link: Link): boolean {
     return this.#publishes.sendUntracked(fx, message, link);

@@ -84,6 +84,10 @@ export class Session implements SessionApi {
     return this.#life.attempts.clientId;
   }
 
+  get hasRoom(): boolean {
+    return this.#outbox.hasRoom(this.#life.link);
+  }
+
   connect(token: Token, now: number): void {
     const fx = this.#fx;
     const attempts = this.#life.attempts;

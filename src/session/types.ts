@@ -180,6 +180,11 @@ export interface SessionApi {
   readonly state: SessionState;
   /** The client identifier in use: the configured one, or the one the server assigned. */
   readonly clientId: string;
+  /**
+   * Whether a QoS 1/2 `publish` now would be sent or queued: neither made to wait for room in
+   * the queue nor refused as it is full. Changes after inputs (acknowledgements, reconnects).
+   */
+  readonly hasRoom: boolean;
   /** Start connecting (emits `open`); `token` resolves with the CONNACK or rejects with the first failure. */
   connect(token: Token, now: number): void;
   /** The transport requested by `open` is ready: the session writes CONNECT. */

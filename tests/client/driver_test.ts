@@ -31,6 +31,7 @@ const bytes = (...values: number[]) => new Uint8Array(values);
 class FakeSession implements SessionApi {
   state: SessionState = "idle";
   clientId = "fake";
+  hasRoom = true;
   calls: string[] = [];
   out: SessionAction[] = [];
   deadline: number | undefined;

@@ -246,6 +246,35 @@ describe("Session publish", () => {
     h.unsettled(again);
   });
 
+  it("Session.hasRoom is true while a publish would be sent or queued, false once it would wait", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 2, maxQueuedBytes: 100, queueFull: "wait" });
+    assert.equal(h.session.hasRoom, true, "before connect(): QoS 1/2 messages are queued");
+    h.connected();
+    h.publish("m0", 1);
+    assert.equal(h.session.hasRoom, true, "the queue is empty");
+    h.publish("m1", 1);
+    assert.equal(h.session.hasRoom, true, "one message queued of 2");
+    h.publish("m2", 1);
+    assert.equal(h.session.hasRoom, false, "maxQueued reached");
+    h.publish("m3", 1); // waits
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 }); // m1 sent, m3 queued
+    assert.equal(h.session.hasRoom, false, "m2 and m3 queued");
+    h.serverSends({ type: "puback", packetId: 2, reasonCode: 0 });
+    assert.equal(h.session.hasRoom, true, "m3 alone queued");
+    h.publish("big", 1, bytes(100));
+    assert.equal(h.session.hasRoom, false, "maxQueuedBytes reached");
+  });
+
+  it("Session.hasRoom with maxQueued 0 follows the in-flight window", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 0 });
+    h.connected();
+    assert.equal(h.session.hasRoom, true);
+    h.publish("m0", 1);
+    assert.equal(h.session.hasRoom, false);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    assert.equal(h.session.hasRoom, true);
+  });
+
   it("Session lets a cancelled waiter go without blocking the ones behind it", () => {
     const h = new Harness({ maxInflight: 1, maxQueued: 2, queueFull: "wait" });
     h.connected();
