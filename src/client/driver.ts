@@ -134,9 +134,10 @@ export class Driver {
   }
 
   /**
-   * Resolves when a publish now would neither wait for room in the queue nor find the current
-   * connection's write pipeline over its high-water mark; rejects once the session is closed,
-   * or with `signal`'s reason.
+   * Resolves when a publish now would not wait for room in the queue, fewer than the
+   * `highWaterMark` outgoing messages are unacknowledged, and the current connection's write
+   * pipeline is under its own high-water mark; rejects once the session is closed, or with
+   * `signal`'s reason.
    */
   ready(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -184,7 +185,9 @@ export class Driver {
   }
 
   #hasRoom(): boolean {
-    return this.#session.hasRoom && this.#conn?.writes.full !== true;
+    const session = this.#session;
+    return session.hasRoom && session.outgoing < (this.#options.highWaterMark ?? 1000) &&
+      this.#conn?.writes.full !== true;
   }
 
   /** Settles the waiting `ready()` calls when there is room, or the session is closed. */

@@ -41,4 +41,6 @@ export interface DriverOptions extends OpenSettings {
   clock: Clock;
   /** Receives the session's events. */
   events: DriverEvents;
+  /** Unacknowledged outgoing messages from which `ready()` waits (default 1000). */
+  highWaterMark?: number;
 }

@@ -47,7 +47,7 @@ export function startDriver(
   calls: UserCalls,
   events: DriverEvents,
 ): Driver {
-  const { session, random, opener, target, readPacing, webSocket, clock } = options;
+  const { session, random, opener, target, readPacing, webSocket, clock, highWaterMark } = options;
   let connectedBefore = false;
   const driver = new Driver(new Session(session, random), {
     opener: opener ?? openDefault,
@@ -55,6 +55,7 @@ export function startDriver(
     readPacing,
     webSocket,
     clock,
+    highWaterMark,
     events: {
       event: (event) => {
         if (event.type === "connected") connectedBefore = true;

@@ -139,6 +139,14 @@ export interface ClientOptions {
    */
   queueFull?: "wait" | "reject";
   /**
+   * Outgoing QoS 1/2 messages not yet acknowledged (in flight, queued or waiting) from which
+   * `ready()` waits, as a WHATWG stream's high-water mark: what a loop that awaits `ready()`
+   * before each `publish()` holds at most. Higher lets more messages be in flight on a slow link;
+   * lower holds less memory.
+   * @default 1000
+   */
+  highWaterMark?: number;
+  /**
    * Queue QoS 0 publishes while disconnected.
    * @default false
    */

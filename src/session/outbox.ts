@@ -96,6 +96,11 @@ export class Outbox {
     return (queue.clear && link.up && this.#inflight.open) || queue.open;
   }
 
+  /** Work not acknowledged yet: QoS 1/2 PUBLISH in flight, and everything queued or waiting. */
+  get outgoing(): number {
+    return this.#inflight.size + this.#queue.queued + this.#queue.waiting;
+  }
+
   /** An admitted QoS 0 `publish()` without a token: written now, or false (see `SessionApi`). */
   sendQoS0(fx: Effects, message: OutgoingMessage, link: Link): boolean {
     return this.#publishes.sendUntracked(fx, message, link);

@@ -185,6 +185,8 @@ export interface SessionApi {
    * the queue nor refused as it is full. Changes after inputs (acknowledgements, reconnects).
    */
   readonly hasRoom: boolean;
+  /** Outgoing QoS 1/2 PUBLISH not yet acknowledged: in flight, queued or waiting for room. */
+  readonly outgoing: number;
   /** Start connecting (emits `open`); `token` resolves with the CONNACK or rejects with the first failure. */
   connect(token: Token, now: number): void;
   /** The transport requested by `open` is ready: the session writes CONNECT. */

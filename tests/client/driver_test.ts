@@ -32,6 +32,7 @@ class FakeSession implements SessionApi {
   state: SessionState = "idle";
   clientId = "fake";
   hasRoom = true;
+  outgoing = 0;
   calls: string[] = [];
   out: SessionAction[] = [];
   deadline: number | undefined;

@@ -239,6 +239,32 @@ describe("MqttClient.ready", () => {
   });
 });
 
+describe("MqttClient.ready highWaterMark", () => {
+  it("MqttClient.ready waits from highWaterMark unacknowledged messages, whatever the window", async () => {
+    const { client, conn } = await connectedClient({ highWaterMark: 20 });
+    let published = 0;
+    let acked = 0;
+    const loop = (async () => {
+      for (let i = 0; i < 100; i++) {
+        await client.ready();
+        client.publish("t", String(i), { qos: 1 }).then(() => acked++);
+        published++;
+      }
+    })();
+    await settle();
+    assert.equal(published, 20, "the window (65535) has room, the high-water mark does not");
+    let most = 0;
+    for (let answered = 0; answered < 100; answered++) {
+      const publish = await conn.expect("publish");
+      most = Math.max(most, published - acked);
+      conn.send({ type: "puback", packetId: publish.packetId!, reasonCode: 0 });
+    }
+    await loop;
+    assert.ok(most <= 21, `${most} unacknowledged at most`);
+    await client.disconnect();
+  });
+});
+
 describe("MqttClient queueFull wait bound", () => {
   it('MqttClient with queueFull "wait" rejects a publish beyond maxQueued waiting ones', async () => {
     const { client, conn } = await connectedClient({ maxInflight: 1, maxQueued: 2 });
