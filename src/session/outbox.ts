@@ -96,7 +96,7 @@ export class Outbox {
     return (queue.clear && link.up && this.#inflight.open) || queue.open;
   }
 
-  /** Work not acknowledged yet: QoS 1/2 PUBLISH in flight, and everything queued or waiting. */
+  /** Work not done yet: QoS 1/2 PUBLISH in flight, and everything queued or waiting. */
   get outgoing(): number {
     return this.#inflight.size + this.#queue.queued + this.#queue.waiting;
   }

@@ -185,7 +185,10 @@ export interface SessionApi {
    * the queue nor refused as it is full. Changes after inputs (acknowledgements, reconnects).
    */
   readonly hasRoom: boolean;
-  /** Outgoing QoS 1/2 PUBLISH not yet acknowledged: in flight, queued or waiting for room. */
+  /**
+   * Outgoing work not done yet: QoS 1/2 PUBLISH in flight (until PUBACK / PUBCOMP), and whatever
+   * is queued or waiting for room (QoS 0 messages queued offline and SUBSCRIBE too).
+   */
   readonly outgoing: number;
   /** Start connecting (emits `open`); `token` resolves with the CONNACK or rejects with the first failure. */
   connect(token: Token, now: number): void;

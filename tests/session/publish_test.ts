@@ -265,6 +265,21 @@ describe("Session publish", () => {
     assert.equal(h.session.hasRoom, false, "maxQueuedBytes reached");
   });
 
+  it("Session.outgoing counts the publishes in flight, queued and waiting until acknowledged", () => {
+    const h = new Harness({ maxInflight: 2, maxQueued: 1, queueFull: "wait" });
+    h.connected();
+    assert.equal(h.session.outgoing, 0);
+    for (const topic of ["a", "b", "c", "d"]) h.publish(topic, 1); // 2 in flight, 1 queued, 1 waiting
+    h.publish("qos0", 0); // written at once: not counted
+    assert.equal(h.session.outgoing, 4);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    assert.equal(h.session.outgoing, 3);
+    h.serverSends({ type: "puback", packetId: 2, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 3, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 4, reasonCode: 0 });
+    assert.equal(h.session.outgoing, 0);
+  });
+
   it("Session.hasRoom with maxQueued 0 follows the in-flight window", () => {
     const h = new Harness({ maxInflight: 1, maxQueued: 0 });
     h.connected();
