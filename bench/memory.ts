@@ -11,6 +11,7 @@
  * bun bench/memory.ts                    # Bun
  * deno run -A bench/memory.ts --count 200000 --qos 1
  * deno run -A bench/memory.ts --v8-flags --max-semi-space-size=1   # V8 flags for the clients
+ * deno run -A bench/memory.ts baseline   # the same loop shape without MQTT, for comparison
  * ```
  *
  * Needs `mosquitto` on the PATH (as the integration tests do); see bench/README.md for figures.
@@ -153,9 +154,38 @@ function line(r: Report): string {
   } MB  growth ${mb(r.rssPeak - r.rssStart)} MB${r.failures ? `  failures ${r.failures}` : ""}`;
 }
 
+/**
+ * No MQTT: `count` iterations that each await, make ~2 KB of short-lived objects and keep the
+ * last 1,000 of a 16-byte payload and a settled promise alive (as pending messages would be):
+ * how much the runtime's RSS grows under such a loop by itself.
+ */
+async function baseline(count: number): Promise<void> {
+  const meter = rssMeter();
+  const rssStart = meter.sample();
+  const live: unknown[] = new Array(1000);
+  const encoder = new TextEncoder();
+  for (let i = 0; i < count; i++) {
+    await null;
+    const garbage = [];
+    for (let j = 0; j < 16; j++) garbage.push({ a: i, b: j, c: "x", d: null, e: [j] });
+    const payload = encoder.encode(String(i).padStart(16, "0"));
+    live[i % 1000] = { payload, settled: Promise.resolve(i).then(() => {}) };
+    if (i % 10_000 === 0) meter.sample();
+  }
+  const rssEnd = meter.sample();
+  meter.stop();
+  const mb = (n: number) => (n / MB).toFixed(0);
+  console.log(
+    `baseline (no MQTT) ${count} iterations: RSS start ${mb(rssStart)} MB  peak ${
+      mb(meter.peak)
+    } MB  end ${mb(rssEnd)} MB  growth ${mb(meter.peak - rssStart)} MB`,
+  );
+}
+
 async function main(): Promise<void> {
   const role = process.argv.find((a) => a === "publisher" || a === "subscriber");
   const count = Number(arg("count", "1000000"));
+  if (process.argv.includes("baseline")) return await baseline(count);
   if (role !== undefined) {
     const port = Number(arg("port", "1883"));
     const qos = Number(arg("qos", "0")) as 0 | 1;
