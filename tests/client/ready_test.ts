@@ -128,6 +128,32 @@ describe("MqttClient.ready", () => {
     await client.disconnect();
   });
 
+  it("MqttClient.ready keeps waiting through a reconnect and resolves once the queue drains", async () => {
+    const { client, broker, conn, clock } = await connectedClient({
+      maxInflight: 1,
+      maxQueued: 1,
+      reconnect: { minDelay: 100, maxDelay: 100 },
+    });
+    const publishes = [0, 1].map((i) => client.publish("a", String(i), { qos: 1 }));
+    await conn.expect("publish");
+    const waiting = watch(client.ready());
+    conn.drop(new Error("link cut"));
+    await settle();
+    assert.equal(waiting.state, "pending", "reconnecting: both messages are still held");
+    clock.advance(100);
+    const again = await broker.nextConnection();
+    await again.accept();
+    const resent = await again.expect("publish"); // no session: published again as new
+    assert.equal(waiting.state, "pending");
+    again.send({ type: "puback", packetId: resent.packetId!, reasonCode: 0 });
+    const second = await again.expect("publish");
+    await settle();
+    assert.equal(waiting.state, "resolved", "one in flight, the queue empty again");
+    again.send({ type: "puback", packetId: second.packetId!, reasonCode: 0 });
+    await Promise.all(publishes);
+    await client.disconnect();
+  });
+
   it("MqttClient.ready rejects with the abort reason, and the other waiters still wait", async () => {
     const { client, conn } = await connectedClient({ maxInflight: 1, maxQueued: 1 });
     const publishes = [0, 1].map((i) => client.publish("a", String(i), { qos: 1 }).catch(() => {}));
