@@ -4,7 +4,9 @@
  * awaited), and a subscriber receives them; once at QoS 0 and once at QoS 1. Publisher and
  * subscriber each run in their own process of the same runtime, sample their RSS every 20 ms
  * (and every 10,000 messages), and report it at start (connected, before the first message),
- * at its peak and at the end (after the last message, before disconnecting).
+ * at its peak and at the end (after the last message, before disconnecting). They also report
+ * the JavaScript heap in use after a full garbage collection (what is really kept alive) at
+ * start, and its largest value at every 100,000 messages and at the end.
  *
  * ```sh
  * deno run -A bench/memory.ts            # Deno
@@ -35,7 +37,23 @@ interface Report {
   rssStart: number;
   rssPeak: number;
   rssEnd: number;
+  /** Heap in use after a full GC: at start, and the largest seen later. */
+  liveStart: number;
+  livePeak: number;
   failures?: number;
+}
+
+/** A full garbage collection (Deno with --expose-gc, which this bench passes, or Bun). */
+function collect(): void {
+  const bun = (globalThis as { Bun?: { gc(sync: boolean): void } }).Bun;
+  if (bun !== undefined) bun.gc(true);
+  else (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Heap in use after a full garbage collection. */
+function liveHeap(): number {
+  collect();
+  return process.memoryUsage().heapUsed;
 }
 
 function arg(name: string, fallback: string): string {
@@ -64,6 +82,8 @@ function rssMeter() {
 async function publisher(port: number, qos: 0 | 1, count: number): Promise<Report> {
   const client = new MqttClient({ url: `mqtt://127.0.0.1:${port}`, clientId: `pub-${qos}` });
   await client.connect();
+  const liveStart = liveHeap();
+  let livePeak = 0;
   const meter = rssMeter();
   const rssStart = meter.sample();
   const started = performance.now();
@@ -73,11 +93,13 @@ async function publisher(port: number, qos: 0 | 1, count: number): Promise<Repor
     await client.ready();
     client.publish(TOPIC, String(i).padStart(16, "0"), { qos }).catch(failed);
     if (i % 10_000 === 0) meter.sample();
+    if (i % 100_000 === 99_999) livePeak = Math.max(livePeak, liveHeap());
   }
   // The last messages: QoS 1 once acknowledged, QoS 0 once written.
   await client.publish(TOPIC, "end", { qos: 1 });
   const seconds = (performance.now() - started) / 1000;
   const rssEnd = meter.sample();
+  livePeak = Math.max(livePeak, liveHeap());
   meter.stop();
   await client.disconnect();
   return {
@@ -88,6 +110,8 @@ async function publisher(port: number, qos: 0 | 1, count: number): Promise<Repor
     rssStart,
     rssPeak: meter.peak,
     rssEnd,
+    liveStart,
+    livePeak,
     failures,
   };
 }
@@ -99,31 +123,43 @@ async function subscriber(port: number, qos: 0 | 1, count: number): Promise<Repo
   let done!: () => void;
   const ended = new Promise<void>((resolve) => (done = resolve));
   const meter = rssMeter();
+  let livePeak = 0;
   client.onMessage = ({ message }) => {
     if (message.payload.length !== 16) return done(); // "end"
     if (messages++ === 0) started = performance.now();
     if (messages % 10_000 === 0) meter.sample();
+    if (messages % 100_000 === 0) livePeak = Math.max(livePeak, liveHeap());
     if (messages === count) done();
   };
   await client.connect();
   await client.subscribe(TOPIC, { qos });
+  const liveStart = liveHeap();
   const rssStart = meter.sample();
   process.stdout.write("subscribed\n");
   await ended;
   const seconds = (performance.now() - started) / 1000;
   const rssEnd = meter.sample();
+  livePeak = Math.max(livePeak, liveHeap());
   meter.stop();
   await client.disconnect();
-  return { role: "subscriber", qos, messages, seconds, rssStart, rssPeak: meter.peak, rssEnd };
+  return {
+    role: "subscriber",
+    qos,
+    messages,
+    seconds,
+    rssStart,
+    rssPeak: meter.peak,
+    rssEnd,
+    liveStart,
+    livePeak,
+  };
 }
 
 /** Runs this file as a child process of the same runtime; resolves with its report. */
 function child(role: string, port: number, qos: number, count: number, onLine?: () => void) {
   const self = fileURLToPath(import.meta.url);
-  const v8 = arg("v8-flags", "");
-  const runtime = "Deno" in globalThis
-    ? ["run", "-A", ...(v8 === "" ? [] : [`--v8-flags=${v8}`]), self]
-    : [self];
+  const v8 = ["--expose-gc", ...arg("v8-flags", "").split(",").filter((f) => f !== "")].join(",");
+  const runtime = "Deno" in globalThis ? ["run", "-A", `--v8-flags=${v8}`, self] : [self];
   const args = [...runtime, role, "--port", String(port), "--qos", String(qos)];
   const proc = spawn(process.execPath, [...args, "--count", String(count)], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -151,7 +187,9 @@ function line(r: Report): string {
     r.seconds.toFixed(1).padStart(5)
   } s (${rate}k/s)  RSS start ${mb(r.rssStart)} MB  peak ${mb(r.rssPeak)} MB  end ${
     mb(r.rssEnd)
-  } MB  growth ${mb(r.rssPeak - r.rssStart)} MB${r.failures ? `  failures ${r.failures}` : ""}`;
+  } MB  growth ${mb(r.rssPeak - r.rssStart)} MB  live heap ${(r.liveStart / MB).toFixed(1)} → ${
+    (r.livePeak / MB).toFixed(1)
+  } MB${r.failures ? `  failures ${r.failures}` : ""}`;
 }
 
 /**
