@@ -54,6 +54,7 @@ export type {
   DisconnectOptions,
   MessagesOptions,
   PublishOptions,
+  ReadyOptions,
   SubscribeOptions,
   SubscribeRequest,
   UnsubscribeOptions,

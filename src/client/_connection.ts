@@ -62,6 +62,7 @@ export class Connection {
       settle: (settlement) => events.settle(settlement),
       drained: () => events.drained(),
       failed: (error) => events.closed(error),
+      wrote: () => events.wrote(),
     });
   }
 

@@ -3,39 +3,34 @@
  * token and a promise; a `resolve`/`reject` action for the token settles the promise, and the
  * call's `AbortSignal` asks the session to cancel the token.
  *
+ * A pending call is kept as one function, its promise's `resolve`: a failure settles it with a
+ * thenable that rejects (the promise then rejects with the same error, one microtask later), so
+ * no record holding both functions, nor the `reject` function, stays alive per call. With many
+ * publishes awaiting their acknowledgement this is most of what a pending call costs (see
+ * bench/README.md). The abort listeners of calls made with a signal are kept on the side.
+ *
  * @module
  */
 
 import type { SessionAction, Token } from "../session/types.ts";
-import { TokenTable } from "./_token_table.ts";
+import { TokenTable } from "../session/_token_table.ts";
 
 /** A `resolve` or `reject` action: how the session settles a token. */
 export type Settlement = Extract<SessionAction, { type: "resolve" | "reject" }>;
 
-/** One call waiting for the session to settle its token. */
-export class PendingCall<T> {
-  /** The token the session knows the call by. */
-  readonly token: Token;
-  /** What the caller awaits. */
-  readonly promise: Promise<T>;
-  resolve!: (value: T) => void;
-  reject!: (error: unknown) => void;
-  /** The call's signal and its abort listener, removed when the call settles. */
-  signal: AbortSignal | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
+/** Settles a pending call's promise: with a value, or with a thenable that rejects. */
+type Settle = (value: unknown) => void;
 
-  constructor(token: Token) {
-    this.token = token;
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
+/** A thenable that rejects with `error`: resolving a promise with it rejects that promise. */
+function failure(error: unknown): PromiseLike<never> {
+  return { then: (_resolve, reject) => (reject?.(error), undefined as never) };
 }
 
 /** The calls waiting on tokens, by token. */
 export class PendingCalls {
-  readonly #calls = new TokenTable<PendingCall<unknown>>();
+  readonly #calls = new TokenTable<Settle>();
+  /** The signal and abort listener of each pending call made with a signal. */
+  readonly #aborts = new Map<Token, { signal: AbortSignal; onAbort: () => void }>();
   readonly #cancel: (token: Token, reason: unknown) => void;
   #nextToken = 1;
 
@@ -49,40 +44,40 @@ export class PendingCalls {
    * forgotten and the error rethrown.
    */
   start<T>(signal: AbortSignal | undefined, send: (token: Token) => void): Promise<T> {
-    const call = this.#add<T>(signal);
+    const token = this.#nextToken++;
+    let settle!: Settle;
+    const promise = new Promise<T>((resolve) => (settle = resolve as Settle));
+    this.#calls.set(token, settle);
+    if (signal !== undefined) {
+      const onAbort = () => this.#cancel(token, signal.reason);
+      this.#aborts.set(token, { signal, onAbort });
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
     try {
-      send(call.token);
+      send(token);
     } catch (error) {
-      this.#drop(call);
+      this.#drop(token);
       throw error;
     }
-    return call.promise;
+    return promise;
   }
 
   /** Settles the call of `settlement.token`, if it still waits. */
   settle(settlement: Settlement): void {
-    const call = this.#calls.get(settlement.token);
-    if (call === undefined) return;
-    this.#drop(call);
-    if (settlement.type === "resolve") call.resolve(settlement.value);
-    else call.reject(settlement.error);
+    const token = settlement.token;
+    const settle = this.#calls.get(token);
+    if (settle === undefined) return;
+    this.#drop(token);
+    settle(settlement.type === "resolve" ? settlement.value : failure(settlement.error));
   }
 
-  /** A new call with a fresh token; aborting `signal` cancels it. */
-  #add<T>(signal: AbortSignal | undefined): PendingCall<T> {
-    const call = new PendingCall<T>(this.#nextToken++);
-    this.#calls.set(call.token, call as PendingCall<unknown>);
-    if (signal !== undefined) {
-      call.signal = signal;
-      call.onAbort = () => this.#cancel(call.token, signal.reason);
-      signal.addEventListener("abort", call.onAbort, { once: true });
-    }
-    return call;
-  }
-
-  /** Forgets `call` and stops listening to its signal. */
-  #drop<T>(call: PendingCall<T>): void {
-    this.#calls.delete(call.token);
-    if (call.onAbort !== undefined) call.signal!.removeEventListener("abort", call.onAbort);
+  /** Forgets the call of `token` and stops listening to its signal. */
+  #drop(token: Token): void {
+    this.#calls.delete(token);
+    if (this.#aborts.size === 0) return;
+    const abort = this.#aborts.get(token);
+    if (abort === undefined) return;
+    this.#aborts.delete(token);
+    abort.signal.removeEventListener("abort", abort.onAbort);
   }
 }

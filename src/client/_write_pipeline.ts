@@ -29,6 +29,13 @@ import { WriteBuffer } from "./_write_buffer.ts";
 export const MAX_WRITE = 128 * 1024;
 
 /**
+ * Bytes pushed and not yet written (the write under way included) above which the pipeline is
+ * {@link WritePipeline.full}: `ready()` waits until writes bring them back down, so a publishing
+ * loop holds at most about this much, plus one burst, in user space.
+ */
+export const HIGH_WATER = 2 * MAX_WRITE;
+
+/**
  * What a QoS 0 publish resolves with. QoS 0 messages written together share one promise and
  * this one frozen result, so a publisher's loop keeps no object per message alive until the write.
  */
@@ -82,6 +89,8 @@ export interface PipelineHooks {
   drained(): void;
   /** The transport's `write()` failed. */
   failed(error: Error): void;
+  /** A write completed: {@link WritePipeline.full} may have changed. */
+  wrote(): void;
 }
 
 /** The bytes one connection has to write, and the settlements waiting on them. */
@@ -114,6 +123,14 @@ export class WritePipeline {
   /** Whether a write is in progress or scheduled. */
   get busy(): boolean {
     return this.#writing || this.#flushQueued;
+  }
+
+  /** Whether more than {@link HIGH_WATER} bytes were pushed and are not written yet. */
+  get full(): boolean {
+    if (this.#closed) return false;
+    const backlog = this.#normalPushed - this.#normalWritten + this.#urgentPushed -
+      this.#urgentWritten;
+    return backlog > HIGH_WATER;
   }
 
   /** The transport is open: bytes pushed so far and from now on are written to it. */
@@ -198,6 +215,7 @@ export class WritePipeline {
       this.#urgentWritten = urgentMark;
       this.#release();
       this.flush();
+      this.#hooks.wrote();
     }, (error: unknown) => {
       this.#writing = false;
       this.#hooks.failed(error instanceof Error ? error : new Error(String(error)));

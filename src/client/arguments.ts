@@ -165,7 +165,8 @@ function trim(subscription: Subscription): Subscription {
   return subscription;
 }
 
-function checkSignal(signal: unknown, field: string): void {
+/** Checks an optional `AbortSignal` option. */
+export function checkSignal(signal: unknown, field: string): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`${field} must be an AbortSignal, got ${describe(signal)}`);
   }

@@ -92,6 +92,12 @@ export interface ConnectCallOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `MqttClient.ready`. */
+export interface ReadyOptions {
+  /** Aborting stops waiting: the promise rejects with the reason. */
+  signal?: AbortSignal;
+}
+
 /** Options of `MqttClient.disconnect`. */
 export interface DisconnectOptions {
   /**

@@ -42,6 +42,7 @@ import {
   checkDisconnect,
   checkMessagesOptions,
   checkPublishOptions,
+  checkSignal,
   checkSubscriptions,
   checkTopicFilters,
 } from "./arguments.ts";
@@ -50,6 +51,7 @@ import type {
   DisconnectOptions,
   MessagesOptions,
   PublishOptions,
+  ReadyOptions,
   SubscribeOptions,
   SubscribeRequest,
   UnsubscribeOptions,
@@ -183,6 +185,38 @@ export class MqttClient extends ClientLifecycle {
     return this.onPublish === undefined
       ? result
       : this.#calls.after(result, () => this.onPublish, "onPublish");
+  }
+
+  /**
+   * Resolves when the client has room for another message, as a WHATWG stream writer's `ready`:
+   * at once while a `publish()` would be sent or queued (not made to wait), fewer than the
+   * `highWaterMark` option's QoS 1/2 messages (1000) are unacknowledged and the connection's write
+   * buffer is under its own high-water mark (256 KiB unwritten); otherwise once acknowledgements
+   * (or a reconnect) and writes bring it back there. So a loop that awaits it before each call streams any
+   * number of messages, of any QoS, with flat memory and without awaiting each one:
+   *
+   * ```ts ignore
+   * let failures = 0;
+   * const failed = () => failures++; // or log the error
+   * for (const reading of readings) {
+   *   await client.ready();
+   *   client.publish("sensors/kitchen", reading, { qos: 1 }).catch(failed);
+   * }
+   * ```
+   *
+   * Rejects with `ConnectionClosedError` once the client is closed (`disconnect()`, or a failed
+   * connect without reconnect), and with the reason when `signal` aborts. While reconnecting it
+   * resolves as long as the queue has room (QoS 0 messages are then refused unless
+   * `queueQoS0Offline`).
+   */
+  ready(options: ReadyOptions = {}): Promise<void> {
+    try {
+      checkObject(options, "ready options");
+      checkSignal(options.signal, "ready options.signal");
+      return this.#driver.ready(options.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

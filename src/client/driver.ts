@@ -24,7 +24,9 @@ import type {
 } from "../session/types.ts";
 import type { ConnackPacket, Properties, Subscription, Will } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
+import { ConnectionClosedError } from "../errors.ts";
 import { PendingCalls } from "./_pending_calls.ts";
+import { Readiness, READY } from "./_readiness.ts";
 import { unwritten } from "./_write_pipeline.ts";
 import { Connection } from "./_connection.ts";
 import { CLOSE_GRACE_MS, type DriverOptions } from "./driver_types.ts";
@@ -41,6 +43,7 @@ export class Driver {
   /** Connections the session is done with that still hand over their last bytes. */
   readonly #closing = new Set<Connection>();
   #idleWaiters: (() => void)[] = [];
+  readonly #readiness = new Readiness();
   #running = false;
   #armed: number | undefined;
   #closedReported = false;
@@ -158,6 +161,19 @@ export class Driver {
     return done;
   }
 
+  /**
+   * Resolves when a publish now would not wait for room in the queue, fewer than the
+   * `highWaterMark` outgoing messages are unacknowledged, and the current connection's write
+   * pipeline is under its own high-water mark; rejects once the session is closed, or with
+   * `signal`'s reason.
+   */
+  ready(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#session.state === "closed") return Promise.reject(closedError());
+    if (this.#hasRoom()) return READY;
+    return this.#readiness.wait(signal);
+  }
+
   /** Resolves when no connection is open or closing. */
   idle(): Promise<void> {
     if (this.#conn === undefined && this.#closing.size === 0) return Promise.resolve();
@@ -199,6 +215,20 @@ export class Driver {
       this.#store?.close();
       this.#options.events.closed();
     }
+    this.#checkReady();
+  }
+
+  #hasRoom(): boolean {
+    const session = this.#session;
+    return session.hasRoom && session.outgoing < (this.#options.highWaterMark ?? 1000) &&
+      this.#conn?.writes.full !== true;
+  }
+
+  /** Settles the waiting `ready()` calls when there is room, or the session is closed. */
+  #checkReady(): void {
+    if (!this.#readiness.waiting) return;
+    if (this.#session.state === "closed") this.#readiness.fail(closedError());
+    else if (this.#hasRoom()) this.#readiness.release();
   }
 
   #perform(action: SessionAction): void {
@@ -250,6 +280,7 @@ export class Driver {
       drained: () => {
         if (conn.state === "closing") this.#close(conn);
       },
+      wrote: () => this.#checkReady(),
     });
     this.#conn = conn;
     if (this.#writesHeld) conn.writes.hold(true);
@@ -329,4 +360,9 @@ export class Driver {
     if (deadline !== undefined && deadline <= now) this.#session.handleTimer(now);
     this.#run();
   };
+}
+
+/** Why `ready()` rejects once the client is closed. */
+function closedError(): ConnectionClosedError {
+  return new ConnectionClosedError("Not connected: the session is closed");
 }

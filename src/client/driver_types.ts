@@ -44,4 +44,6 @@ export interface DriverOptions extends OpenSettings {
   events: DriverEvents;
   /** Where the session is kept across processes (the session must have `persist` on). */
   store?: SessionStore;
+  /** Unacknowledged outgoing messages from which `ready()` waits (default 1000). */
+  highWaterMark?: number;
 }

@@ -48,7 +48,8 @@ export function startDriver(
   calls: UserCalls,
   events: DriverEvents,
 ): Driver {
-  const { session, random, opener, target, readPacing, webSocket, clock, store } = options;
+  const { session, random, opener, target, readPacing, webSocket, clock, store, highWaterMark } =
+    options;
   const base = opener ?? openDefault;
   const { servers, transformWsUrl, wsHeaders } = options;
   const hooked = servers.length > 1 || transformWsUrl !== undefined || wsHeaders !== undefined;
@@ -59,6 +60,7 @@ export function startDriver(
     readPacing,
     webSocket,
     clock,
+    highWaterMark,
     ...(store === undefined ? {} : { store }),
     events: {
       event: (event) => {

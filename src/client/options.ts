@@ -155,10 +155,21 @@ export interface ClientOptions {
    */
   maxQueuedBytes?: number;
   /**
-   * What `publish()` does when the queue is full.
+   * What `publish()` does when the queue is full: `"wait"` (the call waits for room; at most
+   * `maxQueued` calls and `maxQueuedBytes` payload bytes wait, beyond that it rejects with
+   * `QueueFullError` too) or `"reject"` (`QueueFullError`, 0x97). `await client.ready()` before
+   * publishing waits for room without holding a message.
    * @default "wait"
    */
   queueFull?: "wait" | "reject";
+  /**
+   * Outgoing QoS 1/2 messages not yet acknowledged (in flight, queued or waiting) from which
+   * `ready()` waits, as a WHATWG stream's high-water mark: what a loop that awaits `ready()`
+   * before each `publish()` holds at most. Higher lets more messages be in flight on a slow link;
+   * lower holds less memory.
+   * @default 1000
+   */
+  highWaterMark?: number;
   /**
    * Queue QoS 0 publishes while disconnected.
    * @default false

@@ -43,6 +43,8 @@ export interface ResolvedOptions {
   clock: Clock;
   random: () => number;
   messageBuffer: number;
+  /** Unacknowledged messages from which `ready()` waits (see {@link ClientOptions.highWaterMark}). */
+  highWaterMark: number;
   /** Acknowledge only on `ack()` (see {@link ClientOptions.manualAck}). */
   manualAck: boolean;
   logger: ((level: LogLevel, message: string) => void) | undefined;
@@ -76,6 +78,7 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   maxQueued: true,
   maxQueuedBytes: true,
   queueFull: true,
+  highWaterMark: true,
   queueQoS0Offline: true,
   topicAliases: true,
   messageBuffer: true,
@@ -183,6 +186,9 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     messageBuffer: o.messageBuffer === undefined
       ? 1000
       : checkInteger(o.messageBuffer, "options.messageBuffer", 1, MAX_TIMER),
+    highWaterMark: o.highWaterMark === undefined
+      ? 1000
+      : checkInteger(o.highWaterMark, "options.highWaterMark", 1, Number.MAX_SAFE_INTEGER),
     manualAck: o.manualAck === undefined ? false : checkBoolean(o.manualAck, "options.manualAck"),
     logger: o.logger,
     suppressExceptions: checkBoolean(o.suppressExceptions ?? false, "options.suppressExceptions"),

@@ -66,11 +66,13 @@ export class InflightTable {
 
   /** Whether `work` may be sent now (window and packet identifiers permitting). */
   canStart(work: Work): boolean {
-    if (work.type === "publish") {
-      if (work.message.qos === 0) return true;
-      return this.#resendCount === 0 && this.#publishes.size < this.#window && this.ids.available;
-    }
+    if (work.type === "publish") return work.message.qos === 0 || this.open;
     return this.ids.available;
+  }
+
+  /** Whether a new QoS 1/2 PUBLISH may be sent now (no held resends, window and identifiers). */
+  get open(): boolean {
+    return this.#resendCount === 0 && this.#publishes.size < this.#window && this.ids.available;
   }
 
   /**

@@ -11,6 +11,7 @@
  */
 
 import { Fifo } from "./_fifo.ts";
+import { TokenTable } from "./_token_table.ts";
 import type { Effects } from "./effects.ts";
 import type { AckResult, PublishResult, Token } from "./types.ts";
 import type { Work } from "./work.ts";
@@ -22,7 +23,8 @@ interface Deadline {
 
 /** Unsettled operation tokens and their deadlines. */
 export class Operations {
-  readonly #ops = new Map<Token, Work>();
+  /** By token: an array window rather than a `Map`, as tokens come in increasing order. */
+  readonly #ops = new TokenTable<Work>();
   readonly #deadlines = new Fifo<Deadline>();
   readonly #timeout: number;
 
@@ -43,9 +45,9 @@ export class Operations {
     return this.#ops.get(token);
   }
 
-  /** A snapshot of every unsettled work. */
+  /** A snapshot of every unsettled work, in the order of their tokens. */
   all(): Work[] {
-    return [...this.#ops.values()];
+    return [...this.#ops.values()].sort((a, b) => (a.token as Token) - (b.token as Token));
   }
 
   /** Resolves the token of `work` (if it still has one) with `value`. */
@@ -69,7 +71,7 @@ export class Operations {
   /** The earliest deadline of an unsettled token. */
   nextDeadline(): number | undefined {
     for (let head = this.#deadlines.peek(); head !== undefined; head = this.#deadlines.peek()) {
-      if (this.#ops.has(head.token)) return head.at;
+      if (this.#ops.get(head.token) !== undefined) return head.at;
       this.#deadlines.shift();
     }
     return undefined;

@@ -117,6 +117,20 @@ export class Outbox {
     this.#admit(fx, work);
   }
 
+  /**
+   * Whether a QoS 1/2 `publish()` now would be sent or queued: neither made to wait for room nor
+   * refused as the queue is full (what the client's `ready()` waits for).
+   */
+  hasRoom(link: Link): boolean {
+    const queue = this.#queue;
+    return (queue.clear && link.up && this.#inflight.open) || queue.open;
+  }
+
+  /** Work not done yet: QoS 1/2 PUBLISH in flight, and everything queued or waiting. */
+  get outgoing(): number {
+    return this.#inflight.size + this.#queue.queued + this.#queue.waiting;
+  }
+
   /** An admitted QoS 0 `publish()` without a token: written now, or false (see `SessionApi`). */
   sendQoS0(fx: Effects, message: OutgoingMessage, link: Link): boolean {
     return this.#publishes.sendUntracked(fx, message, link);
@@ -164,15 +178,19 @@ export class Outbox {
     else this.#admit(fx, work);
   }
 
-  /** Queues `work`, makes it wait, or rejects it, per the queue limits and `queueFull`. */
+  /**
+   * Queues `work`, makes it wait, or rejects it, per the queue limits and `queueFull`; the
+   * waiters are bounded too (see `send_queue.ts`).
+   */
   #admit(fx: Effects, work: Work): void {
     const queue = this.#queue;
     if (queue.waiting === 0 && queue.hasRoom(work)) return queue.enqueue(work);
-    if (this.#options.queueFull === "wait") return queue.wait(work);
+    const wait = this.#options.queueFull === "wait";
+    if (wait && queue.canWait(work)) return queue.wait(work);
     work.stage = "done";
     if (work.type === "subscribe") this.#subscribes.forget(work);
     else if (work.type === "publish") this.#journal.done(work);
-    this.#ops.reject(fx, work, new QueueFullError(`Queue full: ${queue.fullLimit(work)}`));
+    this.#ops.reject(fx, work, new QueueFullError(`Queue full: ${queue.fullLimit(work, wait)}`));
   }
 
   // ---------------------------------------------------------------- acknowledgements

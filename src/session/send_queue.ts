@@ -2,7 +2,9 @@
  * The send queue: work accepted but not sent yet (beyond the in-flight window, or while
  * disconnected), bounded by `maxQueued` entries and `maxQueuedBytes` payload bytes, and behind
  * it the waiters: work that found the queue full under `queueFull: "wait"`, not counted in the
- * queue and admitted in FIFO order as room appears.
+ * queue and admitted in FIFO order as room appears. The waiters are bounded by the same two
+ * limits, counted on their own (so at most twice the queue's limits are held beyond the window):
+ * work beyond them is refused (`QueueFullError`), never held without bound.
  *
  * Work cancelled while queued or waiting is marked `done` and skipped when it reaches the head
  * (lazy removal, compacted when many pile up), so every step is O(1) amortised.
@@ -25,6 +27,7 @@ export class SendQueue {
   #queueDead = 0;
   #waiters = new Fifo<Work>();
   #waiting = 0;
+  #waitingBytes = 0;
   #waitDead = 0;
 
   constructor(maxQueued: number, maxQueuedBytes: number) {
@@ -53,10 +56,29 @@ export class SendQueue {
       this.#queuedBytes + work.cost <= this.#maxQueuedBytes;
   }
 
-  /** Which limit a full queue hit, for error messages. */
-  fullLimit(work: Work): string {
-    if (this.#queued >= this.#maxQueued) return `maxQueued (${this.#maxQueued} messages)`;
-    return `maxQueuedBytes (${this.#maxQueuedBytes} bytes; ${this.#queuedBytes} queued, ${work.cost} more)`;
+  /** Whether the waiters can take `work` within `maxQueued` and `maxQueuedBytes` of their own. */
+  canWait(work: Work): boolean {
+    return this.#waiting < this.#maxQueued &&
+      this.#waitingBytes + work.cost <= this.#maxQueuedBytes;
+  }
+
+  /** Whether new work would be queued now, not made to wait (nor refused): queue room, no waiters. */
+  get open(): boolean {
+    return this.#waiting === 0 && this.#queued < this.#maxQueued &&
+      this.#queuedBytes < this.#maxQueuedBytes;
+  }
+
+  /** Which limit a full queue hit (with `waiters`: the waiters' too), for error messages. */
+  fullLimit(work: Work, waiters = false): string {
+    const max = this.#maxQueued;
+    const maxBytes = this.#maxQueuedBytes;
+    if (!waiters) {
+      if (this.#queued >= max) return `maxQueued (${max} messages)`;
+      return `maxQueuedBytes (${maxBytes} bytes; ${this.#queuedBytes} queued, ${work.cost} more)`;
+    }
+    const hint = '; with queueFull "wait" as many again may wait for room';
+    if (this.#waiting >= max) return `maxQueued (${max} messages queued and ${max} waiting${hint})`;
+    return `maxQueuedBytes (${maxBytes} bytes queued and ${maxBytes} waiting; ${this.#waitingBytes} waiting, ${work.cost} more${hint})`;
   }
 
   /** Appends `work` to the queue. */
@@ -72,6 +94,7 @@ export class SendQueue {
     work.stage = "waiting";
     this.#waiters.push(work);
     this.#waiting++;
+    this.#waitingBytes += work.cost;
   }
 
   /** Puts `works` at the front of the queue, in order, counted like any queued work. */
@@ -97,6 +120,7 @@ export class SendQueue {
       }
     } else if (work.stage === "waiting") {
       this.#waiting--;
+      this.#waitingBytes -= work.cost;
       work.stage = "done";
       if (++this.#waitDead > COMPACT_DEAD && this.#waitDead > this.#waiting) {
         this.#waiters.removeWhere((w) => w.stage === "done");
@@ -137,8 +161,10 @@ export class SendQueue {
 
   /** Takes the work {@link headWaiting} returned. */
   shiftWaiting(): Work {
+    const work = this.#waiters.shift() as Work;
     this.#waiting--;
-    return this.#waiters.shift() as Work;
+    this.#waitingBytes -= work.cost;
+    return work;
   }
 
   /** Removes and returns every queued and waiting work (queue first), leaving both empty. */
@@ -146,7 +172,7 @@ export class SendQueue {
     const live = (w: Work) => w.stage === "queued" || w.stage === "waiting";
     const all = [...this.#queue.takeAll().filter(live), ...this.#waiters.takeAll().filter(live)];
     this.#queued = this.#queuedBytes = this.#queueDead = 0;
-    this.#waiting = this.#waitDead = 0;
+    this.#waiting = this.#waitingBytes = this.#waitDead = 0;
     return all;
   }
 }

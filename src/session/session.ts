@@ -88,6 +88,14 @@ export class Session implements SessionApi {
     return this.#life.attempts.clientId;
   }
 
+  get hasRoom(): boolean {
+    return this.#outbox.hasRoom(this.#life.link);
+  }
+
+  get outgoing(): number {
+    return this.#outbox.outgoing;
+  }
+
   connect(token: Token, now: number): void {
     const fx = this.#fx;
     const attempts = this.#life.attempts;

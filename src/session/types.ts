@@ -59,7 +59,11 @@ export interface SessionOptions {
   maxQueued: number;
   /** Cap on the payload bytes of those waiting messages. */
   maxQueuedBytes: number;
-  /** When the queue is full: `"wait"` (the publish waits for room) or `"reject"` (QueueFullError). */
+  /**
+   * When the queue is full: `"wait"` (the publish waits for room; the waiting work is bounded by
+   * `maxQueued` and `maxQueuedBytes` of its own, beyond them it is rejected too) or `"reject"`
+   * (QueueFullError).
+   */
   queueFull: "wait" | "reject";
   /** Queue QoS 0 publishes while disconnected (otherwise they reject with ConnectionClosedError). */
   queueQoS0Offline: boolean;
@@ -184,6 +188,16 @@ export interface SessionApi {
   readonly state: SessionState;
   /** The client identifier in use: the configured one, or the one the server assigned. */
   readonly clientId: string;
+  /**
+   * Whether a QoS 1/2 `publish` now would be sent or queued: neither made to wait for room in
+   * the queue nor refused as it is full. Changes after inputs (acknowledgements, reconnects).
+   */
+  readonly hasRoom: boolean;
+  /**
+   * Outgoing work not done yet: QoS 1/2 PUBLISH in flight (until PUBACK / PUBCOMP), and whatever
+   * is queued or waiting for room (QoS 0 messages queued offline and SUBSCRIBE too).
+   */
+  readonly outgoing: number;
   /** Start connecting (emits `open`); `token` resolves with the CONNACK or rejects with the first failure. */
   connect(token: Token, now: number): void;
   /** The transport requested by `open` is ready: the session writes CONNECT. */

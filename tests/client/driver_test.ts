@@ -31,6 +31,8 @@ const bytes = (...values: number[]) => new Uint8Array(values);
 class FakeSession implements SessionApi {
   state: SessionState = "idle";
   clientId = "fake";
+  hasRoom = true;
+  outgoing = 0;
   calls: string[] = [];
   out: SessionAction[] = [];
   deadline: number | undefined;

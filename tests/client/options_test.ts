@@ -51,6 +51,7 @@ describe("resolveOptions", () => {
       trace: false,
     });
     assert.equal(r.messageBuffer, 1000);
+    assert.equal(r.highWaterMark, 1000);
     assert.equal(r.manualAck, false);
     assert.equal(r.suppressExceptions, false);
     assert.equal(r.opener, undefined);
@@ -354,6 +355,7 @@ describe("resolveOptions", () => {
     ],
     ["maxInflight 65536", { maxInflight: 65_536 }, RangeError, /maxInflight .* got 65536/],
     ["maxQueued -1", { maxQueued: -1 }, RangeError, /maxQueued/],
+    ["highWaterMark 0", { highWaterMark: 0 }, RangeError, /options\.highWaterMark must be/],
     [
       "connectTimeout 0",
       { connectTimeout: 0 },

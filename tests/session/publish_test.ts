@@ -177,11 +177,11 @@ describe("Session publish", () => {
   });
 
   it('Session with queueFull "wait" admits waiting publishes in FIFO order as room appears', () => {
-    const h = new Harness({ maxInflight: 1, maxQueued: 1, queueFull: "wait" });
+    const h = new Harness({ maxInflight: 1, maxQueued: 2, queueFull: "wait" });
     h.connected();
     const t = ["m0", "m1", "m2", "m3", "m4"].map((topic) => h.publish(topic, 1));
     const topics = () => (h.written() as PublishPacket[]).map((p) => p.topic);
-    assert.deepEqual(topics(), ["m0"]); // m1 queued; m2, m3, m4 wait
+    assert.deepEqual(topics(), ["m0"]); // m1, m2 queued; m3, m4 wait
     for (const token of t) h.unsettled(token);
     for (let id = 1; id <= 4; id++) {
       h.serverSends({ type: "puback", packetId: id, reasonCode: 0 });
@@ -192,22 +192,120 @@ describe("Session publish", () => {
     for (const token of t) h.resolved(token);
   });
 
-  it("Session lets a cancelled waiter go without blocking the ones behind it", () => {
+  it('Session with queueFull "wait" lets at most maxQueued publishes wait, and rejects the next', () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 2, queueFull: "wait" });
+    h.connected();
+    const t = ["m0", "m1", "m2", "m3", "m4"].map((topic) => h.publish(topic, 1));
+    const over = h.publish("m5", 1); // m0 in flight, m1 m2 queued, m3 m4 wait: m5 is one too many
+    h.drain();
+    const error = h.rejected(over);
+    assert.ok(error instanceof QueueFullError);
+    assert.equal(error.reasonCode, 0x97);
+    assert.match(error.message, /maxQueued \(2 messages queued and 2 waiting/);
+    for (const token of t) h.unsettled(token);
+    // As the window frees, a waiter moves up and the waiters have room again.
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    const next = h.publish("m6", 1);
+    h.drain();
+    h.unsettled(next);
+    const topics = () => (h.written() as PublishPacket[]).map((p) => p.topic);
+    for (const [i, id] of [2, 3, 4, 5, 6].entries()) {
+      h.serverSends({ type: "puback", packetId: id, reasonCode: 0 });
+      assert.deepEqual(topics(), [["m2", "m3", "m4", "m6"][i] ?? []].flat());
+    }
+    for (const token of [...t, next]) h.resolved(token);
+  });
+
+  it('Session with queueFull "wait" bounds the waiting payload bytes by maxQueuedBytes', () => {
+    const h = new Harness({ maxInflight: 1, maxQueuedBytes: 10, queueFull: "wait" });
+    h.connected();
+    h.publish("inflight", 1, bytes(1));
+    const queued = h.publish("queued", 1, bytes(8));
+    const waits = h.publish("waits", 1, bytes(8)); // the queue has 2 bytes left: it waits
+    const over = h.publish("over", 1, bytes(3)); // 8 + 3 > 10 waiting bytes
+    h.drain();
+    h.unsettled(queued);
+    h.unsettled(waits);
+    assert.match(
+      (h.rejected(over) as Error).message,
+      /maxQueuedBytes \(10 bytes queued and 10 waiting; 8 waiting, 3 more/,
+    );
+  });
+
+  it('Session with queueFull "wait" forgets cancelled waiters in its bound', () => {
     const h = new Harness({ maxInflight: 1, maxQueued: 1, queueFull: "wait" });
     h.connected();
     h.publish("m0", 1);
     h.publish("m1", 1);
-    const w2 = h.publish("m2", 1);
-    const w3 = h.publish("m3", 1);
+    const w = h.publish("m2", 1);
     h.drain();
-    h.cancel(w2);
+    h.cancel(w);
+    const again = h.publish("m3", 1); // the cancelled waiter no longer counts
     h.drain();
-    h.rejected(w2);
-    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    h.rejected(w);
+    h.unsettled(again);
+  });
+
+  it("Session.hasRoom is true while a publish would be sent or queued, false once it would wait", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 2, maxQueuedBytes: 100, queueFull: "wait" });
+    assert.equal(h.session.hasRoom, true, "before connect(): QoS 1/2 messages are queued");
+    h.connected();
+    h.publish("m0", 1);
+    assert.equal(h.session.hasRoom, true, "the queue is empty");
+    h.publish("m1", 1);
+    assert.equal(h.session.hasRoom, true, "one message queued of 2");
+    h.publish("m2", 1);
+    assert.equal(h.session.hasRoom, false, "maxQueued reached");
+    h.publish("m3", 1); // waits
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 }); // m1 sent, m3 queued
+    assert.equal(h.session.hasRoom, false, "m2 and m3 queued");
     h.serverSends({ type: "puback", packetId: 2, reasonCode: 0 });
+    assert.equal(h.session.hasRoom, true, "m3 alone queued");
+    h.publish("big", 1, bytes(100));
+    assert.equal(h.session.hasRoom, false, "maxQueuedBytes reached");
+  });
+
+  it("Session.outgoing counts the publishes in flight, queued and waiting until acknowledged", () => {
+    const h = new Harness({ maxInflight: 2, maxQueued: 1, queueFull: "wait" });
+    h.connected();
+    assert.equal(h.session.outgoing, 0);
+    for (const topic of ["a", "b", "c", "d"]) h.publish(topic, 1); // 2 in flight, 1 queued, 1 waiting
+    h.publish("qos0", 0); // written at once: not counted
+    assert.equal(h.session.outgoing, 4);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    assert.equal(h.session.outgoing, 3);
+    h.serverSends({ type: "puback", packetId: 2, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 3, reasonCode: 0 });
+    h.serverSends({ type: "puback", packetId: 4, reasonCode: 0 });
+    assert.equal(h.session.outgoing, 0);
+  });
+
+  it("Session.hasRoom with maxQueued 0 follows the in-flight window", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 0 });
+    h.connected();
+    assert.equal(h.session.hasRoom, true);
+    h.publish("m0", 1);
+    assert.equal(h.session.hasRoom, false);
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 });
+    assert.equal(h.session.hasRoom, true);
+  });
+
+  it("Session lets a cancelled waiter go without blocking the ones behind it", () => {
+    const h = new Harness({ maxInflight: 1, maxQueued: 2, queueFull: "wait" });
+    h.connected();
+    h.publish("m0", 1);
+    h.publish("m1", 1);
+    h.publish("m2", 1);
+    const w3 = h.publish("m3", 1);
+    const w4 = h.publish("m4", 1);
+    h.drain();
+    h.cancel(w3);
+    h.drain();
+    h.rejected(w3);
+    for (const id of [1, 2, 3]) h.serverSends({ type: "puback", packetId: id, reasonCode: 0 });
     const topics = (h.written() as PublishPacket[]).map((p) => p.topic);
-    assert.deepEqual(topics, ["m1", "m3"]);
-    h.unsettled(w3);
+    assert.deepEqual(topics, ["m1", "m2", "m4"]);
+    h.unsettled(w4);
   });
 
   it("Session.cancel of a queued publish rejects it and never sends it", () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { TokenTable } from "../../src/client/_token_table.ts";
+import { TokenTable } from "../../src/session/_token_table.ts";
 
 /** Checks `table` against `model` for every key in 0..max. */
 function same(table: TokenTable<string>, model: Map<number, string>, max: number): void {
@@ -31,6 +31,23 @@ describe("TokenTable", () => {
     assert.equal(table.delete(5), true);
     assert.equal(table.delete(20), true);
     assert.equal(table.size, 2);
+  });
+
+  it("TokenTable keeps keys with gaps between them (tokens used elsewhere), and lists values", () => {
+    const table = new TokenTable<string>();
+    const model = new Map<number, string>();
+    let key = 1;
+    for (let i = 0; i < 5000; i++) {
+      key += 1 + (i % 7 === 0 ? 3 : 0) + (i % 997 === 0 ? 500 : 0); // small gaps, a few large
+      table.set(key, `v${key}`);
+      model.set(key, `v${key}`);
+      if (i % 3 === 0) {
+        const old = key - 10;
+        assert.equal(table.delete(old), model.delete(old));
+      }
+    }
+    same(table, model, key + 10);
+    assert.deepEqual([...table.values()].sort(), [...model.values()].sort());
   });
 
   it("TokenTable keeps a long-pending key while 100,000 later ones come and go", () => {

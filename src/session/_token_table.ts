@@ -1,6 +1,7 @@
 /**
- * A map from the driver's tokens to their callers, made for how tokens behave: they are handed
- * out in increasing order and mostly settled in about that order.
+ * A map from tokens to what waits on them (the driver's callers, the session's operations), made
+ * for how tokens behave: they are handed out in increasing order and mostly settled in about
+ * that order.
  *
  * Recent tokens live in an array indexed by `token - base` (cheaper than hashing them into a
  * `Map`; see bench/README.md); the settled prefix is cut off as it grows. A token that stays pending while many
@@ -12,6 +13,9 @@
 
 /** Live entries below which a window of this size is rebuilt. */
 const MIN_COMPACT = 4096;
+
+/** Keys skipped before a new key that still extend the window (empty slots) rather than go to the map. */
+const MAX_GAP = 64;
 
 /** Values by integer key, tuned for keys that are added in increasing order. */
 export class TokenTable<V> {
@@ -34,7 +38,8 @@ export class TokenTable<V> {
     if (this.#slots.length === 0) this.#base = key;
     const i = key - this.#base;
     const slots = this.#slots;
-    if (i === slots.length) {
+    if (i >= slots.length && i - slots.length < MAX_GAP) {
+      while (slots.length < i) slots.push(undefined); // keys skipped (used elsewhere) stay empty
       slots.push(value);
       this.#live++;
       if (slots.length - this.#head > 3 * this.#live + MIN_COMPACT) this.#evictOlderHalf();
@@ -51,6 +56,16 @@ export class TokenTable<V> {
     const i = key - this.#base;
     if (i >= this.#head && i < this.#slots.length) return this.#slots[i];
     return this.#far.size === 0 ? undefined : this.#far.get(key);
+  }
+
+  /** Every value held, in no particular order. */
+  *values(): IterableIterator<V> {
+    const slots = this.#slots;
+    for (let i = this.#head; i < slots.length; i++) {
+      const value = slots[i];
+      if (value !== undefined) yield value;
+    }
+    yield* this.#far.values();
   }
 
   /** Removes `key`; false when it was not held. */

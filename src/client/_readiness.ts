@@ -1,0 +1,58 @@
+/**
+ * The callers of `ready()` waiting for room: they all settle together, when the driver finds
+ * room (resolve) or the session closed (reject); one whose signal aborts leaves with its reason.
+ *
+ * @module
+ */
+
+/** A resolved promise handed to every `ready()` that finds room, so the fast path allocates nothing. */
+export const READY: Promise<void> = Promise.resolve();
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** The waiting `ready()` calls. */
+export class Readiness {
+  #waiters: Waiter[] = [];
+
+  /** Whether any call waits. */
+  get waiting(): boolean {
+    return this.#waiters.length > 0;
+  }
+
+  /** A promise that settles with the others, or rejects with `signal`'s reason when it aborts. */
+  wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Resolves every waiting call. */
+  release(): void {
+    for (const waiter of this.#take()) waiter.resolve();
+  }
+
+  /** Rejects every waiting call with `error`. */
+  fail(error: unknown): void {
+    for (const waiter of this.#take()) waiter.reject(error);
+  }
+
+  #take(): Waiter[] {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) if (w.onAbort) w.signal!.removeEventListener("abort", w.onAbort);
+    return waiters;
+  }
+}
