@@ -59,9 +59,10 @@ export function faultDisconnect(error: MqttError): DisconnectPacket {
   return { type: "disconnect", reasonCode: code };
 }
 
-/** The error for a PINGREQ that got no PINGRESP within `seconds`. */
-export function keepaliveTimeout(seconds: number): ConnectionClosedError {
-  return new ConnectionClosedError(`No PINGRESP within ${seconds} s of PINGREQ (keepalive)`, {
-    reasonCode: 0x8d,
-  });
+/** The error for a PINGREQ after which nothing was heard within `waitMs` (keepalive `ms`). */
+export function keepaliveTimeout(waitMs: number, ms: number): ConnectionClosedError {
+  return new ConnectionClosedError(
+    `No PINGRESP (nor any packet) within ${waitMs / 1000} s of PINGREQ (keepalive ${ms / 1000} s)`,
+    { reasonCode: 0x8d },
+  );
 }

@@ -3,19 +3,22 @@
  * PINGREQ when it has sent nothing for the keepalive interval — and also, as paho-mqtt does,
  * when it has received nothing for that long, so a client that only publishes still notices a
  * server that went silent (a half-open connection) — and treats the connection as lost when no
- * PINGRESP arrives within one keepalive interval after that PINGREQ.
+ * PINGRESP arrives within half a keepalive interval after that PINGREQ.
  *
- * Pong timeout choice: one full keepalive interval (`keepalive × 1000` ms) after the PINGREQ —
- * or after the last bytes received, when later: any packet from the server proves the link alive,
- * and a broker busy with a burst may answer acknowledgements long before the PINGRESP.
- * A server drops a silent client after 1.5 intervals ([MQTT-3.1.2-22]); waiting one interval
- * for the answer keeps the detection time of a dead link under two intervals while leaving a
- * slow but live broker ample time.
+ * Pong timeout choice: half the keepalive interval after the PINGREQ — or after the last bytes
+ * received, when later: any packet from the server proves the link alive, and a broker busy with
+ * a burst may answer acknowledgements long before the PINGRESP. So a dead idle link is noticed
+ * 1.5 intervals after the server was last heard, the same grace the spec gives a server for a
+ * silent client ([MQTT-3.1.2-22]), while a live broker still has half an interval (at least
+ * {@link MIN_PONG_WAIT_MS}) to answer.
  *
  * Time is whatever the caller passes as `now` (milliseconds).
  *
  * @module
  */
+
+/** The shortest wait for a PINGRESP, for keepalives of a second or two on a busy machine. */
+export const MIN_PONG_WAIT_MS = 500;
 
 /** What the keepalive needs at a given time. */
 export type KeepAliveDue = "ping" | "timeout" | undefined;
@@ -73,7 +76,7 @@ export class KeepAlive {
   /** When `due` next has something to say, or undefined when keepalive is off. */
   deadline(): number | undefined {
     if (this.#interval === 0) return undefined;
-    if (this.#pingSentAt !== undefined) return this.#lastHeard() + this.#interval;
+    if (this.#pingSentAt !== undefined) return this.#lastHeard() + this.#pongWait();
     return Math.min(this.#lastSent, this.#lastReceived) + this.#interval;
   }
 
@@ -81,11 +84,20 @@ export class KeepAlive {
   due(now: number): KeepAliveDue {
     if (this.#interval === 0) return undefined;
     if (this.#pingSentAt !== undefined) {
-      return now >= this.#lastHeard() + this.#interval ? "timeout" : undefined;
+      return now >= this.#lastHeard() + this.#pongWait() ? "timeout" : undefined;
     }
     return now >= Math.min(this.#lastSent, this.#lastReceived) + this.#interval
       ? "ping"
       : undefined;
+  }
+
+  /** How long a PINGREQ waits for the server to be heard (milliseconds). */
+  get pongWait(): number {
+    return this.#pongWait();
+  }
+
+  #pongWait(): number {
+    return Math.max(Math.ceil(this.#interval / 2), Math.min(MIN_PONG_WAIT_MS, this.#interval));
   }
 
   /** Since when the server has been silent while a PINGREQ is outstanding. */

@@ -148,7 +148,13 @@ export class Lifecycle {
       fx.send({ type: "pingreq" }, undefined, true);
       keepalive.pingSent(now);
     } else if (ping === "timeout") {
-      this.connectionLost(fx, keepaliveTimeout(keepalive.interval / 1000), undefined, true, outbox);
+      this.connectionLost(
+        fx,
+        keepaliveTimeout(keepalive.pongWait, keepalive.interval),
+        undefined,
+        true,
+        outbox,
+      );
     }
   }
 

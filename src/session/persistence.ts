@@ -1,7 +1,7 @@
 /**
  * What a session store keeps, and how it changes: the session state that must survive a
  * restart (outgoing QoS 1/2 messages from `publish()` to their last acknowledgement, incoming QoS
- * 2 identifiers the server may still re-send, the window of completed ones, and the granted
+ * 2 identifiers the server may still re-send, each identifier's last completed one, and the granted
  * subscriptions), as a list of {@link StoreChange}s the session emits in order, and
  * {@link SessionImage}, the state those changes build (what a store saves and loads).
  *
@@ -54,7 +54,7 @@ export type StoreChange =
   | { op: "unsubscribed"; topicFilter: string }
   /**
    * The server had no session: packet identifiers, incoming QoS 2 states and the completed
-   * window are forgotten (outgoing messages stay; they are published again as new ones).
+   * fingerprints are forgotten (outgoing messages stay; they are published again as new ones).
    */
   | { op: "reset" };
 
@@ -94,7 +94,7 @@ export interface SavedSession {
   outgoing: SavedOutgoing[];
   /** Incoming QoS 2 exchanges awaiting PUBREL. */
   incoming: SavedIncoming[];
-  /** The window of completed incoming QoS 2 exchanges, oldest first. */
+  /** The last completed incoming QoS 2 exchange of each packet identifier (fingerprint). */
   completed: { packetId: number; fingerprint: number }[];
   /** Granted subscriptions, in the order they were made. */
   subscriptions: SavedSubscription[];
@@ -106,12 +106,6 @@ export class SessionImage {
   readonly #incoming = new Map<number, SavedIncoming>();
   readonly #completed = new Map<number, number>();
   readonly #subscriptions = new Map<string, SavedSubscription>();
-  readonly #window: number;
-
-  /** `window`: how many completed incoming exchanges to keep (the session's window). */
-  constructor(window = 1000) {
-    this.#window = window;
-  }
 
   /** How many records the state holds (what a compacted log would write). */
   get size(): number {
@@ -160,9 +154,7 @@ export class SessionImage {
         this.#incoming.delete(change.packetId);
         if (change.fingerprint === undefined) return;
         const completed = this.#completed;
-        completed.delete(change.packetId);
         completed.set(change.packetId, change.fingerprint);
-        if (completed.size > this.#window) completed.delete(completed.keys().next().value!);
         return;
       }
       case "subscribed": {

@@ -70,7 +70,7 @@ export class PublishIn {
     this.#receipts.newConnection(sessionPresent);
   }
 
-  /** Takes back the incoming QoS 2 states and completed window a session store saved. */
+  /** Takes back the incoming QoS 2 states and completed fingerprints a session store saved. */
   restore(saved: SavedSession): void {
     const receipts = this.#receipts;
     for (const { packetId, fingerprint } of saved.completed) {

@@ -17,11 +17,13 @@
  *
  * Each QoS 2 state keeps the fingerprint of its message (`fingerprint.ts`), so that a PUBLISH on
  * a held identifier can be told a re-send (same fingerprint) from a different message on a reused
- * identifier (a broker's fault). Completed exchanges (PUBCOMP written) are remembered in a
- * bounded window, the last {@link COMPLETED_WINDOW} identifiers with their fingerprints, oldest
- * evicted first: a broker that re-sends, with DUP=1, a message whose exchange had completed
- * (Mosquitto after a restart with persistence) is answered without a second delivery. The window
- * belongs to the session: it survives a resumed session and is forgotten with it.
+ * identifier (a broker's fault). For every packet identifier, the fingerprint of its last
+ * completed exchange (PUBCOMP written) is remembered: a broker that re-sends, with DUP=1, a
+ * message whose exchange had completed (Mosquitto after a restart from a state saved up to its
+ * `autosave_interval` earlier, which can be tens of thousands of exchanges back) is answered
+ * without a second delivery. One slot per identifier (a 256 KiB table, made by the first
+ * completed exchange) covers everything until the identifier is used again. It belongs to the
+ * session: it survives a resumed session and is forgotten with it.
  *
  * Every remembered QoS 2 identifier and every QoS 1 identifier whose delivery is not acknowledged
  * yet (its PUBACK not written) counts against our Receive Maximum (MQTT 5 §3.3.4), each once: the
@@ -33,15 +35,10 @@
 
 import type { InboundMessage } from "./types.ts";
 
-/**
- * How many completed incoming QoS 2 exchanges a session remembers (identifier + fingerprint).
- * An entry costs a few dozen bytes (one Map entry of two small integers), so the window stays
- * below about 100 KB. A broker re-sends after a restart only the exchanges it had in flight when
- * it last saved its state (Mosquitto's `max_inflight_messages` is 20 by default); 1,000 covers
- * that many times over while still expiring in a busy session long before identifiers come round
- * (65,535).
- */
-export const COMPLETED_WINDOW = 1000;
+/** A fingerprint as a table slot keeps it: 0 means "none", so a fingerprint of 0 is kept as 1. */
+function slot(fingerprint: number): number {
+  return fingerprint === 0 ? 1 : fingerprint >>> 0;
+}
 
 /** The state of an incoming QoS 2 packet identifier (see the module documentation). */
 export type Qos2State = "delivered" | "received" | "stored" | "released";
@@ -75,8 +72,9 @@ export class Receipts {
   readonly #qos1 = new Map<number, number>();
   /** QoS 2 identifiers awaiting the server's PUBREL (`received`, `stored`). */
   #awaitingRelease = 0;
-  /** Completed QoS 2 exchanges: identifier → fingerprint, oldest first (insertion order). */
-  readonly #completed = new Map<number, number>();
+  /** The fingerprint of each identifier's last completed exchange (0: none), made on first use. */
+  #completed: Uint32Array | undefined;
+  #completedCount = 0;
 
   /** Deliveries and identifiers that count against our Receive Maximum. */
   get inFlight(): number {
@@ -115,25 +113,23 @@ export class Receipts {
 
   /**
    * The exchange of `packetId` completed (PUBCOMP written) for a message of `fingerprint`: its
-   * state is forgotten, and the identifier joins the window of completed ones (the oldest leaves
-   * when it is full).
+   * state is forgotten, and `fingerprint` is remembered as the identifier's last completed one.
    */
   completeQos2(packetId: number, fingerprint: number): void {
     this.deleteQos2(packetId);
-    const completed = this.#completed;
-    completed.delete(packetId);
-    completed.set(packetId, fingerprint);
-    if (completed.size > COMPLETED_WINDOW) completed.delete(completed.keys().next().value!);
+    const completed = this.#completed ??= new Uint32Array(65_536);
+    if (completed[packetId] === 0) this.#completedCount++;
+    completed[packetId] = slot(fingerprint);
   }
 
-  /** Whether the window of completed exchanges holds `packetId` with `fingerprint`. */
+  /** Whether the last completed exchange of `packetId` was a message of `fingerprint`. */
   completedQos2(packetId: number, fingerprint: number): boolean {
-    return this.#completed.get(packetId) === fingerprint;
+    return this.#completed !== undefined && this.#completed[packetId] === slot(fingerprint);
   }
 
-  /** How many completed exchanges the window holds. */
+  /** How many identifiers have a completed exchange remembered. */
   get completedCount(): number {
-    return this.#completed.size;
+    return this.#completedCount;
   }
 
   /** A new delivery of `packetId` at `qos`, to be acknowledged; returns its receipt. */
@@ -158,7 +154,7 @@ export class Receipts {
   /**
    * A new connection: QoS 1 deliveries of the last one can no longer be acknowledged (the
    * server sends them again); QoS 2 deliveries and states stay when the session was resumed,
-   * and are forgotten, with every QoS 2 identifier and the window of completed ones, when it was
+   * and are forgotten, with every QoS 2 identifier and the completed fingerprints, when it was
    * not.
    */
   newConnection(sessionPresent: boolean): void {
@@ -166,7 +162,8 @@ export class Receipts {
     if (!sessionPresent) {
       this.#pending.clear();
       this.#qos2.clear();
-      this.#completed.clear();
+      this.#completed = undefined;
+      this.#completedCount = 0;
       this.#awaitingRelease = 0;
       return;
     }

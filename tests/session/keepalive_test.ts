@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { KeepAlive } from "../../src/session/keepalive.ts";
+import { KeepAlive, MIN_PONG_WAIT_MS } from "../../src/session/keepalive.ts";
 
 describe("KeepAlive", () => {
   it("KeepAlive asks for a ping one interval after the last packet sent", () => {
@@ -24,14 +24,21 @@ describe("KeepAlive", () => {
     assert.equal(k.deadline(), 21_500);
   });
 
-  it("KeepAlive reports a timeout one interval after an unanswered PINGREQ", () => {
+  it("KeepAlive reports a timeout half an interval after an unanswered PINGREQ (1.5 intervals of silence)", () => {
     const k = new KeepAlive();
     k.start(10, 0, 0);
     k.pingSent(10_000);
-    k.sent(15_000); // other traffic does not answer the ping
-    assert.equal(k.deadline(), 20_000);
-    assert.equal(k.due(19_999), undefined);
-    assert.equal(k.due(20_000), "timeout");
+    k.sent(12_000); // other traffic does not answer the ping
+    assert.equal(k.deadline(), 15_000);
+    assert.equal(k.due(14_999), undefined);
+    assert.equal(k.due(15_000), "timeout");
+  });
+
+  it("KeepAlive waits at least MIN_PONG_WAIT_MS for a PINGRESP (short keepalives)", () => {
+    const k = new KeepAlive();
+    k.start(1, 0, 0);
+    k.pingSent(1000);
+    assert.equal(k.deadline(), 1000 + MIN_PONG_WAIT_MS);
   });
 
   it("KeepAlive does not time out while other packets keep arriving after the PINGREQ", () => {
@@ -40,9 +47,9 @@ describe("KeepAlive", () => {
     k.pingSent(5000);
     for (let t = 5000; t <= 12_000; t += 1) k.received(t); // acknowledgements of a burst
     assert.equal(k.due(12_000), undefined, "the link is alive: it keeps answering");
-    assert.equal(k.deadline(), 17_000);
-    assert.equal(k.due(16_999), undefined);
-    assert.equal(k.due(17_000), "timeout", "then silence for one interval is a dead link");
+    assert.equal(k.deadline(), 14_500);
+    assert.equal(k.due(14_499), undefined);
+    assert.equal(k.due(14_500), "timeout", "then silence for half an interval is a dead link");
   });
 
   it("KeepAlive goes back to pinging after the PINGRESP", () => {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fingerprint } from "../../src/session/fingerprint.ts";
-import { COMPLETED_WINDOW, Receipts } from "../../src/session/receipts.ts";
+import { Receipts } from "../../src/session/receipts.ts";
 import type { SessionOptions } from "../../src/session/types.ts";
 import { find, Harness, inbound, kinds, packets, type Step } from "./_harness.ts";
 
@@ -154,33 +154,37 @@ describe("Session incoming QoS 2: reused identifiers and completed re-sends", ()
     assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"], "another message: new");
   });
 
-  it(`remembers the last ${COMPLETED_WINDOW} completed identifiers, the oldest evicted first`, () => {
+  it("remembers the last completed exchange of every identifier, however many came after", () => {
     const h = connected();
-    for (let id = 1; id <= COMPLETED_WINDOW + 1; id++) complete(h, id);
+    // 5,000 completed exchanges (more than any earlier window); a broker restarted from an old
+    // state re-sends the first one with DUP=1.
+    for (let id = 1; id <= 5000; id++) complete(h, id);
     h.serverSends(inbound("a", 2, 1, { dup: true }));
-    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"], "evicted: delivered");
-    h.serverSends(inbound("a", 2, 2, { dup: true }));
-    assert.deepEqual(kinds(h.drain()), ["write:pubrec"], "still in the window");
-    h.serverSends(inbound("a", 2, COMPLETED_WINDOW + 1, { dup: true }));
-    assert.deepEqual(kinds(h.drain()), ["write:pubrec"]);
+    assert.deepEqual(kinds(h.drain()), ["write:pubrec"], "not delivered again");
+    h.serverSends({ type: "pubrel", packetId: 1, reasonCode: 0 });
+    h.drain();
+    // A different message on a completed identifier, DUP=1: delivered.
+    h.serverSends(inbound("b", 2, 2, { dup: true }));
+    assert.deepEqual(kinds(h.drain()), ["message", "write:pubrec"]);
   });
 
-  it("Receipts keeps the window bounded, one entry per identifier", () => {
+  it("Receipts keeps one fingerprint per identifier, the latest exchange's", () => {
     const r = new Receipts();
-    for (let id = 1; id <= COMPLETED_WINDOW + 10; id++) r.completeQos2(id, id);
-    assert.equal(r.completedCount, COMPLETED_WINDOW);
-    assert.equal(r.completedQos2(10, 10), false);
-    assert.equal(r.completedQos2(11, 11), true);
-    r.completeQos2(11, 99); // a later exchange on the same identifier replaces it, as newest
-    assert.equal(r.completedCount, COMPLETED_WINDOW);
+    for (let id = 1; id <= 65_535; id++) r.completeQos2(id, id);
+    assert.equal(r.completedCount, 65_535);
+    assert.equal(r.completedQos2(10, 10), true);
+    r.completeQos2(11, 99); // a later exchange on the same identifier replaces it
+    assert.equal(r.completedCount, 65_535);
     assert.equal(r.completedQos2(11, 11), false);
     assert.equal(r.completedQos2(11, 99), true);
-    r.completeQos2(5000, 1); // evicts 12, the oldest now, not 11
-    assert.equal(r.completedQos2(12, 12), false);
-    assert.equal(r.completedQos2(11, 99), true);
+    r.completeQos2(12, 0); // a fingerprint of 0 is remembered too
+    assert.equal(r.completedQos2(12, 0), true);
+    r.newConnection(false); // no session: all forgotten
+    assert.equal(r.completedCount, 0);
+    assert.equal(r.completedQos2(10, 10), false);
   });
 
-  it("the window survives a reconnect that resumes the session", () => {
+  it("the completed fingerprints survive a reconnect that resumes the session", () => {
     const h = connected();
     complete(h, 5);
     resume(h, true);
