@@ -72,6 +72,8 @@ const emitted = program.emit(undefined, (fileName, text) => {
     }
     text = text.replaceAll(`"${DETECT}"`, `"${DEFAULT_TRANSPORT}"`);
   }
+  // The command line runs as the package's `korero` bin.
+  if (relativePath === "src/cli/main.js") text = `#!/usr/bin/env node\n${text}`;
   // Declaration emit keeps the sources' `.ts` specifiers; the package ships `.d.ts` beside `.js`.
   if (relativePath.endsWith(".d.ts")) text = text.replace(RELATIVE_TS, "$1$2.js$1");
   mkdirSync(dirname(fileName), { recursive: true });
@@ -105,6 +107,7 @@ const pkg = {
   type: "module",
   sideEffects: false,
   engines: { node: ">=20.16" },
+  bin: { korero: "./src/cli/main.js" },
   exports: Object.fromEntries(
     Object.entries(deno.exports as Record<string, string>).map(([key, path]) => [key, entry(path)]),
   ),

@@ -50,13 +50,19 @@ function checkProxy(value: unknown, field: string): ProxySettings {
   return proxy;
 }
 
-/** `socks5://user:password@host:port` (or `socks5h://`, `http://`) as proxy settings. */
-export function parseProxyUrl(text: string): ProxySettings {
+/**
+ * `socks5://user:password@host:port` (or `socks5h://`, `http://`) as proxy settings; `what`
+ * names where the URL came from in errors (which never show it: it may hold a password).
+ */
+export function parseProxyUrl(
+  text: string,
+  what = "The mqtt_proxy environment variable",
+): ProxySettings {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new RangeError("The mqtt_proxy environment variable is not a URL (socks5:// or http://)");
+    throw new RangeError(`${what} is not a URL (socks5:// or http://)`);
   }
   const scheme = url.protocol.replace(/:$/, "").toLowerCase();
   const type = scheme === "socks5" || scheme === "socks5h"
@@ -66,7 +72,7 @@ export function parseProxyUrl(text: string): ProxySettings {
     : undefined;
   if (type === undefined) {
     throw new RangeError(
-      `The mqtt_proxy environment variable must be socks5:// or http://, got ${scheme}://`,
+      `${what} must be socks5:// or http://, got ${scheme}://`,
     );
   }
   const proxy: ProxySettings = {
