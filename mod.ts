@@ -116,6 +116,7 @@ export {
   QueueFullError,
   TimeoutError,
   TlsError,
+  WebSocketError,
 } from "./src/errors.ts";
 export {
   isFailure,

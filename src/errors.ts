@@ -136,3 +136,25 @@ export class TlsError extends MqttError {
     return "TlsError";
   }
 }
+
+/**
+ * The WebSocket handshake failed: the server answered the upgrade with an HTTP status other than
+ * 101 (`status`, e.g. 401 for a refused token, where the runtime says which: Deno, Bun and the
+ * `ws` package do, Node's global `WebSocket` and browsers do not), or the connection failed
+ * before an answer. Reason code 0x80.
+ */
+export class WebSocketError extends MqttError {
+  /** `"WebSocketError"`, a literal so the name survives minification. */
+  override get name(): string {
+    return "WebSocketError";
+  }
+
+  /** The HTTP status the server answered the upgrade with, when the runtime tells it. */
+  readonly status: number | undefined;
+
+  /** A failed handshake; `status` when known. */
+  constructor(message: string, options: MqttErrorOptions & { status?: number } = {}) {
+    super(message, { reasonCode: 0x80, ...options });
+    this.status = options.status;
+  }
+}

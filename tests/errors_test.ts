@@ -9,6 +9,7 @@ import {
   QueueFullError,
   TimeoutError,
   TlsError,
+  WebSocketError,
 } from "../src/errors.ts";
 
 describe("error classes", () => {
@@ -21,6 +22,7 @@ describe("error classes", () => {
     ["TimeoutError", new TimeoutError("m")],
     ["QueueFullError", new QueueFullError("m")],
     ["TlsError", new TlsError("m")],
+    ["WebSocketError", new WebSocketError("m", { status: 401 })],
   ];
 
   for (const [name, error] of errors) {

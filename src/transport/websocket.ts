@@ -20,6 +20,7 @@
  * @module
  */
 
+import { WebSocketError } from "../errors.ts";
 import type { Transport, TransportHandlers, TransportOpener } from "./types.ts";
 import type { TransportTarget, WebSocketConstructor, WebSocketLike } from "./types.ts";
 import { abortable } from "./_abortable.ts";
@@ -91,8 +92,12 @@ class WebSocketTransport implements Transport {
         this.close();
         const shown = shownUrl(url); // Bun's detail quotes the URL
         const cause = detail?.replaceAll(url, shown) ?? why;
+        // "Invalid status code: 401" (Deno), "Expected 101 status code: 401" (Bun),
+        // "Unexpected server response: 401" (ws).
+        const status = /(?:status code|server response):? (\d{3})\b/i.exec(detail ?? "")?.[1];
+        const message = `Cannot connect to ${shown}: the WebSocket handshake failed (${cause})`;
         return reject(
-          new Error(`Cannot connect to ${shown}: the WebSocket handshake failed (${cause})`),
+          new WebSocketError(message, status === undefined ? {} : { status: Number(status) }),
         );
       }
       const clean = wasClean && (code === 1000 || code === 1005);

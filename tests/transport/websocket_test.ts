@@ -6,6 +6,7 @@
  * backpressure through `bufferedAmount` (with a fake WebSocket). Node with the `ws` package is in
  * tests/node/websocket_ws_test.ts; a browser's WebSocket (headers refused) in tests/browser/.
  */
+import { WebSocketError } from "../../src/errors.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Recorder, transportSuite } from "./transport_suite.ts";
@@ -184,13 +185,17 @@ describe("openWebSocket", () => {
     await assert.rejects(transport.write(pattern(1, 1)), /closed/);
   });
 
-  it("openWebSocket rejects a refused handshake with an Error that says so", async () => {
+  it("openWebSocket rejects a refused handshake with a WebSocketError carrying the status", async () => {
     const target = { ...h.target(), path: "/refuse" };
     await assert.rejects(openWebSocket(target, new Recorder()), (error: Error) => {
+      assert.ok(error instanceof WebSocketError, String(error));
       assert.match(
         error.message,
         /Cannot connect to ws:\/\/127\.0\.0\.1:\d+\/refuse: the WebSocket handshake failed .*404/,
       );
+      // Deno and Bun say the status; Node's global WebSocket does not.
+      const node = !("Deno" in globalThis) && !("Bun" in globalThis);
+      assert.equal(error.status, node ? undefined : 404);
       return true;
     });
   });
