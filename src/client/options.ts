@@ -266,6 +266,12 @@ export interface ClientOptions {
    * @default true
    */
   rejectUnauthorized?: boolean;
+  /** TLS: the lowest version to accept, "TLSv1.2" or "TLSv1.3" (Bun, Node; an error on Deno). */
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** TLS: the highest version to offer, "TLSv1.2" or "TLSv1.3" (Bun, Node; an error on Deno). */
+  maxVersion?: "TLSv1.2" | "TLSv1.3";
+  /** TLS: an OpenSSL cipher list, as Node's `ciphers` (Bun, Node; an error on Deno). */
+  ciphers?: string;
   /**
    * The passphrase of an encrypted client `key` (paho's `tls_set(…, keyfile_password=…)`). Bun
    * and Node decrypt any key OpenSSL / BoringSSL can; on Deno korero decrypts PKCS#8 keys

@@ -98,6 +98,9 @@ const OPTION_NAMES: Record<keyof ClientOptions, true> = {
   insecure: true,
   rejectUnauthorized: true,
   passphrase: true,
+  minVersion: true,
+  maxVersion: true,
+  ciphers: true,
   proxy: true,
   bindAddress: true,
   bindPort: true,
@@ -239,6 +242,9 @@ const TLS_FIELDS = [
   "insecure",
   "rejectUnauthorized",
   "passphrase",
+  "minVersion",
+  "maxVersion",
+  "ciphers",
 ] as const;
 
 const SERVER_FIELDS = new Set([
@@ -251,4 +257,7 @@ const SERVER_FIELDS = new Set([
   "insecure",
   "rejectUnauthorized",
   "passphrase",
+  "minVersion",
+  "maxVersion",
+  "ciphers",
 ]);

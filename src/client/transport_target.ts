@@ -68,7 +68,35 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
     o.rejectUnauthorized !== undefined &&
     !checkBoolean(o.rejectUnauthorized, "options.rejectUnauthorized")
   ) tlsOptions.rejectUnauthorized = false;
-  for (const field of ["alpnProtocols", "insecure", "rejectUnauthorized"] as const) {
+  for (const field of ["minVersion", "maxVersion"] as const) {
+    const value = o[field];
+    if (value === undefined) continue;
+    if (value !== "TLSv1.2" && value !== "TLSv1.3") {
+      throw new RangeError(
+        `options.${field} must be "TLSv1.2" or "TLSv1.3", got ${describe(value)}`,
+      );
+    }
+    tlsOptions[field] = value;
+  }
+  if (tlsOptions.minVersion === "TLSv1.3" && tlsOptions.maxVersion === "TLSv1.2") {
+    throw new RangeError("options.minVersion TLSv1.3 is above options.maxVersion TLSv1.2");
+  }
+  if (o.ciphers !== undefined) {
+    if (checkString(o.ciphers, "options.ciphers") === "") {
+      throw new RangeError("options.ciphers must not be empty");
+    }
+    tlsOptions.ciphers = o.ciphers;
+  }
+  for (
+    const field of [
+      "alpnProtocols",
+      "insecure",
+      "rejectUnauthorized",
+      "minVersion",
+      "maxVersion",
+      "ciphers",
+    ] as const
+  ) {
     if (tlsOptions[field] === undefined) continue;
     if (!tls) {
       throw new RangeError(`options.${field} needs a TLS connection (options.tls or mqtts://)`);

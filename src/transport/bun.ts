@@ -59,7 +59,8 @@ function needsNodeSockets(target: TransportTarget): boolean {
   const tls = target.tls;
   return target.bind !== undefined || target.proxy !== undefined ||
     tls?.alpnProtocols !== undefined ||
-    tls?.insecure === true || tls?.rejectUnauthorized === false || tls?.passphrase !== undefined;
+    tls?.insecure === true || tls?.rejectUnauthorized === false || tls?.passphrase !== undefined ||
+    tls?.minVersion !== undefined || tls?.maxVersion !== undefined || tls?.ciphers !== undefined;
 }
 
 /** Where Bun dials: a unix path, or host and port; for TLS, the name it sends (SNI) and verifies. */

@@ -58,6 +58,16 @@ export const openDeno: TransportOpener = async (target, handlers, options = {}) 
       "options.bindAddress / bindPort are not supported on Deno: Deno.connect cannot bind a local address (Node and Bun can)",
     );
   }
+  const versions = (["minVersion", "maxVersion", "ciphers"] as const).filter((name) =>
+    target.tls?.[name] !== undefined
+  );
+  if (versions.length > 0) {
+    throw new Error(
+      `options.${versions.join(", options.")} ${
+        versions.length > 1 ? "are" : "is"
+      } not supported on Deno: Deno.connectTls negotiates TLS 1.2 or 1.3 with rustls's safe defaults and takes no version or cipher settings (Node and Bun do)`,
+    );
+  }
   if (target.tls?.rejectUnauthorized === false) {
     throw new Error(
       "options.rejectUnauthorized: false is not supported on Deno: it cannot turn certificate verification off for one connection (only the --unsafely-ignore-certificate-errors flag can); use options.ca to trust the certificate",

@@ -186,6 +186,9 @@ function dial(target: TransportTarget, onread: OnReadOpts, tunnel?: Socket): Soc
     ...(key !== undefined && { key }),
     ...(alpnProtocols !== undefined && { ALPNProtocols: alpnProtocols }),
     ...(passphrase !== undefined && { passphrase }),
+    ...(target.tls?.minVersion !== undefined && { minVersion: target.tls.minVersion }),
+    ...(target.tls?.maxVersion !== undefined && { maxVersion: target.tls.maxVersion }),
+    ...(target.tls?.ciphers !== undefined && { ciphers: target.tls.ciphers }),
     // true unless the option says false, also when NODE_TLS_REJECT_UNAUTHORIZED=0
     rejectUnauthorized: target.tls?.rejectUnauthorized !== false,
   };

@@ -41,6 +41,12 @@ export interface TlsOptions {
   rejectUnauthorized?: boolean;
   /** The passphrase of an encrypted `key`. */
   passphrase?: string;
+  /** The lowest TLS version to accept ("TLSv1.2", "TLSv1.3"). */
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** The highest TLS version to offer ("TLSv1.2", "TLSv1.3"). */
+  maxVersion?: "TLSv1.2" | "TLSv1.3";
+  /** OpenSSL cipher list for TLS 1.2 (and TLS 1.3 suites), as Node's `ciphers`. */
+  ciphers?: string;
 }
 
 /** A SOCKS5 or HTTP CONNECT proxy. */

@@ -174,5 +174,10 @@ describe("openBun over a unix socket", { skip }, () => {
 if (isBun) tlsSuite("openBun", openBun, { trustsCaAsLeaf: true }); // BoringSSL
 // Through Bun's node:net / node:tls, which the adapter uses for these settings.
 if (isBun) {
-  socketSettingsSuite("openBun", openBun, { noVerification: true, bind: true, runtime: "Bun" });
+  socketSettingsSuite("openBun", openBun, {
+    noVerification: true,
+    bind: true,
+    versions: true,
+    runtime: "Bun",
+  });
 }

@@ -52,5 +52,5 @@ if (isDeno) {
   socketSettingsSuite("openDeno", async (target, handlers, options) => {
     const { openDeno } = await import("../../src/transport/deno.ts");
     return openDeno(target, handlers, options);
-  }, { noVerification: false, bind: false, runtime: "Deno" });
+  }, { noVerification: false, bind: false, versions: false, runtime: "Deno" });
 }

@@ -166,7 +166,12 @@ describe("openNode over TLS", () => {
 });
 
 tlsSuite("openNode", openNode, { trustsCaAsLeaf: true }); // OpenSSL (and Deno's, Bun's node:tls)
-socketSettingsSuite("openNode", openNode, { noVerification: true, bind: true, runtime: "Node" });
+socketSettingsSuite("openNode", openNode, {
+  noVerification: true,
+  bind: true,
+  versions: true,
+  runtime: "Node",
+});
 
 describe("openNode writes", () => {
   it("openNode write waits for drain when Node buffers the bytes, and keeps the order", async () => {

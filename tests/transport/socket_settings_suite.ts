@@ -20,6 +20,8 @@ export interface SocketSettingsSupport {
   noVerification: boolean;
   /** A local bind address works (else: an Error naming the runtime). */
   bind: boolean;
+  /** minVersion / maxVersion / ciphers work (else: an Error naming the runtime). */
+  versions: boolean;
   /** The runtime's name, as the refusals name it. */
   runtime: string;
 }
@@ -37,6 +39,12 @@ export function socketSettingsSuite(
       key: readCert("server.key"),
       ALPNProtocols: ["mqtt", "x-amzn-mqtt-ca"],
     });
+    const versions: string[] = [];
+    const tls12Only = tls.createServer({
+      cert: readCert("server.pem"),
+      key: readCert("server.key"),
+      maxVersion: "TLSv1.2",
+    });
     const untrusted = tls.createServer({
       cert: readCert("untrusted.pem"),
       key: readCert("untrusted.key"),
@@ -44,7 +52,7 @@ export function socketSettingsSuite(
     const plain = net.createServer();
     const remotes = new Recorder(); // each connection's remote address, as bytes
     const remoteAddresses = () => remotes.chunks.map((chunk) => new TextDecoder().decode(chunk));
-    const servers: net.Server[] = [alpnServer, untrusted, plain];
+    const servers: net.Server[] = [alpnServer, untrusted, plain, tls12Only];
     const ports = new Map<net.Server, number>();
     const sockets = new Set<net.Socket>();
 
@@ -57,6 +65,7 @@ export function socketSettingsSuite(
         server.on("secureConnection", (socket: tls.TLSSocket) => {
           track(socket);
           if (server === alpnServer) {
+            versions.push(socket.getProtocol() ?? "");
             alpnSeen.onData(new TextEncoder().encode(`${socket.alpnProtocol}`));
           }
         });
@@ -126,6 +135,38 @@ export function socketSettingsSuite(
           (error: unknown) =>
             error instanceof Error && /rejectUnauthorized/.test(error.message) &&
             error.message.includes(support.runtime),
+        );
+      },
+    );
+
+    it(
+      `${name} ${
+        support.versions
+          ? "negotiates within minVersion / maxVersion"
+          : `refuses minVersion / maxVersion / ciphers on ${support.runtime}`
+      }`,
+      async () => {
+        const settings = { ca: readCert("ca.pem"), servername: "localhost" };
+        const seenBefore = alpnSeen.chunks.length;
+        const capped = opener(
+          target(alpnServer, { ...settings, maxVersion: "TLSv1.2" }),
+          new Recorder(),
+        );
+        if (!support.versions) {
+          return void await assert.rejects(
+            capped,
+            (error: unknown) =>
+              error instanceof Error && /maxVersion/.test(error.message) &&
+              error.message.includes(support.runtime),
+          );
+        }
+        const transport = await capped;
+        await alpnSeen.until(() => alpnSeen.chunks.length > seenBefore);
+        assert.equal(versions.at(-1), "TLSv1.2");
+        transport.close();
+        await assert.rejects(
+          opener(target(tls12Only, { ...settings, minVersion: "TLSv1.3" }), new Recorder()),
+          TlsError,
         );
       },
     );
