@@ -30,6 +30,7 @@
 
 export { type Clock, manualClock } from "./client/clock.ts";
 export type {
+  ProxySettings,
   TlsOptions,
   Transport,
   TransportHandlers,

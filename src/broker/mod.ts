@@ -56,6 +56,7 @@ export type { BrokerLimits } from "./core/limits.ts";
 export type { AuthRequest, AuthResult, LogLevel } from "./core/types.ts";
 export type { Properties, ProtocolVersion, QoS, UserProperties } from "../codec/types.ts";
 export type {
+  ProxySettings,
   TlsOptions,
   Transport,
   TransportHandlers,
