@@ -79,6 +79,7 @@ export {
 export type { OneShotOptions, OneShotTls, OneShotWill } from "./src/oneshot/options.ts";
 export { MemoryStore } from "./src/store/memory_store.ts";
 export { FileStore, type FileStoreOptions } from "./src/store/file_store.ts";
+export { IndexedDbStore } from "./src/store/indexeddb_store.ts";
 export type {
   LoadedSession,
   SavedIncoming,

@@ -10,7 +10,9 @@ import {
   connect,
   ConnectionClosedError,
   ConnectionRefusedError,
+  IndexedDbStore,
   MalformedPacketError,
+  MqttClient,
   MqttError,
   payloadText,
   ProtocolError,
@@ -111,6 +113,38 @@ const koreroChecks = {
   /** Connects to an `mqtt://` (TCP) URL, which a browser cannot open. */
   tcpConnection(url: string): Promise<Failure | undefined> {
     return failureOf(() => connect(url, { reconnect: false }));
+  },
+
+  /**
+   * A page that "dies" with a QoS 1 message accepted but never sent (published before any
+   * connect, kept in IndexedDB), and its successor with the same store and client identifier:
+   * returns what a subscriber on `topic` receives once the successor connects.
+   */
+  async storedSession(url: string, topic: string): Promise<string[]> {
+    const clientId = `korero-idb-${Date.now()}`;
+    const received: string[] = [];
+    let wake = () => {};
+    const subscriber = await connect(url, { reconnect: false });
+    subscriber.onMessage = ({ message }) => {
+      received.push(payloadText(message));
+      wake();
+    };
+    await subscriber.subscribe(topic, { qos: 1 });
+    const first = new MqttClient({ url, clientId, clean: false, store: new IndexedDbStore() });
+    first.publish(topic, "kept across pages", { qos: 1 }).catch(() => {});
+    await first.persisted(); // the page goes away here, never connected
+    const second = new MqttClient({
+      url,
+      clientId,
+      clean: false,
+      reconnect: false,
+      store: new IndexedDbStore(),
+    });
+    await second.connect();
+    while (received.length < 1) await new Promise<void>((resolve) => (wake = resolve));
+    await second.disconnect();
+    await subscriber.disconnect();
+    return received;
   },
 
   /** Connects to a `ws://` URL with `wsHeaders`, which a browser's WebSocket cannot send. */

@@ -307,6 +307,16 @@ describe("korero in headless Chromium", () => {
   );
 
   it(
+    "IndexedDbStore keeps a QoS 1 message a page accepted for the next page with its client id",
+    LIMIT,
+    async () => {
+      const topic = `korero/idb/${Date.now()}`;
+      const received = await check("storedSession", broker!.url("ws"), topic);
+      assert.deepEqual(received, ["kept across pages"], withLog("the stored message"));
+    },
+  );
+
+  it(
     "connect to an mqtt:// URL fails in a browser with a message naming ws:// and wss://",
     LIMIT,
     async () => {
