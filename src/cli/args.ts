@@ -33,7 +33,6 @@ const UNSUPPORTED: Record<string, { value: boolean; reason: string }> = {
   "--tls-engine-kpass-sha1": { value: true, reason: "TLS engines are not supported" },
   "--psk": { value: true, reason: "TLS-PSK is not supported" },
   "--psk-identity": { value: true, reason: "TLS-PSK is not supported" },
-  "-S": { value: false, reason: "SRV lookups are not supported" },
 };
 
 /**
@@ -94,6 +93,9 @@ export function parseArguments(command: Command, args: readonly string[]): Parse
         break;
       case "--proxy":
         config.proxy = next("url");
+        break;
+      case "-S":
+        config.srv = true;
         break;
       case "-C": {
         if (!sub) throw unknown();

@@ -6,6 +6,7 @@
  */
 
 import { parseProxyUrl } from "../client/proxy_options.ts";
+import { srvServers } from "../client/srv.ts";
 import { readFileSync } from "node:fs";
 import type { ClientOptions } from "../client/options.ts";
 import type { Properties } from "../codec/types.ts";
@@ -35,7 +36,10 @@ function pem(path: string): string {
  *
  * @throws {UsageError} when a TLS file cannot be read or two options say the same thing
  */
-export function clientOptions(config: Config, needs: ClientNeeds): ClientOptions {
+export async function clientOptions(
+  config: Config,
+  needs: ClientNeeds,
+): Promise<ClientOptions> {
   const options: ClientOptions = {
     protocolVersion: config.protocolVersion,
     clean: config.clean,
@@ -48,6 +52,15 @@ export function clientOptions(config: Config, needs: ClientNeeds): ClientOptions
   };
   if (config.unixSocket !== undefined) {
     options.unixSocket = config.unixSocket;
+  } else if (config.srv) {
+    // -S: the -h domain's SRV records say where (mosquitto's `connect_srv`).
+    const tls = config.cafile !== undefined || config.tlsUseOsCerts;
+    if (tls) options.tls = true;
+    try {
+      options.servers = await srvServers(config.host, { tls });
+    } catch (error) {
+      throw new UsageError(`Error: ${(error as Error).message}`);
+    }
   } else {
     options.host = config.host;
     options.port = config.port ?? (config.cafile !== undefined ? 8883 : 1883);

@@ -93,6 +93,8 @@ export interface Config {
   bindAddress: string | undefined;
   /** `--proxy socks5h://[user:password@]host:port` (or `http://…`). */
   proxy: string | undefined;
+  /** `-S`: the brokers of the `-h` domain from its SRV records. */
+  srv: boolean;
   /** `-D`, per packet. */
   properties: CommandProperties;
 }
@@ -151,6 +153,7 @@ export function defaultConfig(command: Command): Config {
     alpn: undefined,
     bindAddress: undefined,
     proxy: undefined,
+    srv: false,
     properties: {},
   };
 }

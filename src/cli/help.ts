@@ -46,8 +46,9 @@ TLS:
  --tls-alpn protocol   the TLS ALPN protocol to offer
  -A address            the local address to connect from (Bun, Node; not Deno)
  --proxy url           tunnel through socks5h://[user:pass@]host:port or http://…
- (--capath, --ciphers, --tls-version, --tls-engine, --keyform, --psk, --psk-identity,
- -S: not supported; each exits with an error naming it)
+ -S                    find the brokers of the -h domain in its DNS SRV records
+ (--capath, --ciphers, --tls-version, --tls-engine, --keyform, --psk, --psk-identity:
+ not supported; each exits with an error naming it)
 `;
 
 const OUTPUT = `

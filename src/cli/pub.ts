@@ -46,7 +46,7 @@ export async function runPub(config: Config, output: Output): Promise<number> {
   }
   const payload = await loadPayload(config);
   const lines = config.publishMode === "lines";
-  const options = clientOptions(config, {
+  const options = await clientOptions(config, {
     reconnect: lines,
     ...(config.debug ? { logger: (line: string) => output.out(`${line}\n`) } : {}),
   });

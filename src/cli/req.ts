@@ -103,7 +103,7 @@ export async function runReq(config: Config, output: Output): Promise<number> {
   };
 
   try {
-    const options = clientOptions(config, {
+    const options = await clientOptions(config, {
       reconnect: false,
       ...(config.debug ? { logger: (line: string) => output.out(`${line}\n`) } : {}),
     });

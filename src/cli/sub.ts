@@ -61,7 +61,7 @@ export async function runSub(config: Config, output: Output): Promise<number> {
   };
 
   try {
-    const options = clientOptions(config, {
+    const options = await clientOptions(config, {
       reconnect: true,
       ...(config.debug ? { logger: (line: string) => output.out(`${line}\n`) } : {}),
     });

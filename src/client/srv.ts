@@ -57,28 +57,11 @@ export async function connectSrv(
     throw new TypeError("connectSrv needs a domain name (a non-empty string)");
   }
   const { nameServer, ...clientOptions } = options;
-  const secure = clientOptions.tls === true;
-  const name = `${secure ? "_secure-mqtt" : "_mqtt"}._tcp.${domain.replace(/\.$/, "")}`;
-  let records: SrvRecord[];
-  try {
-    records = await resolveSrv(name, nameServer);
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `No MQTT brokers found for ${domain}: the SRV lookup of ${name} failed: ${text}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (records.length === 0) {
-    throw new Error(`No MQTT brokers found for ${domain}: ${name} has no SRV records`);
-  }
-  const random = clientOptions.random ?? Math.random;
-  const scheme = secure ? "mqtts" : "mqtt";
-  const servers = orderSrv(records, random).map((r) =>
-    `${scheme}://${r.target.includes(":") ? `[${r.target}]` : r.target}:${r.port}`
-  );
+  const servers = await srvServers(domain, {
+    tls: clientOptions.tls === true,
+    ...(nameServer && { nameServer }),
+    random: clientOptions.random ?? Math.random,
+  });
   const { tls: _tls, ...rest } = clientOptions;
   const client = new MqttClient({ ...rest, servers });
   try {
@@ -88,6 +71,36 @@ export async function connectSrv(
     throw error;
   }
   return client;
+}
+
+/**
+ * The broker URLs of `domain`'s SRV records (`_mqtt._tcp`, or `_secure-mqtt._tcp` with `tls`),
+ * in the order to try them, as a `servers` list. Rejects naming the name looked up when the
+ * lookup fails or finds nothing.
+ */
+export async function srvServers(
+  domain: string,
+  options: { tls?: boolean; nameServer?: NameServer; random?: () => number } = {},
+): Promise<string[]> {
+  const secure = options.tls === true;
+  const name = `${secure ? "_secure-mqtt" : "_mqtt"}._tcp.${domain.replace(/\.$/, "")}`;
+  let records: SrvRecord[];
+  try {
+    records = await resolveSrv(name, options.nameServer);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `No MQTT brokers found for ${domain}: the SRV lookup of ${name} failed: ${text}`,
+      { cause: error },
+    );
+  }
+  if (records.length === 0) {
+    throw new Error(`No MQTT brokers found for ${domain}: ${name} has no SRV records`);
+  }
+  const scheme = secure ? "mqtts" : "mqtt";
+  return orderSrv(records, options.random ?? Math.random).map((r) =>
+    `${scheme}://${r.target.includes(":") ? `[${r.target}]` : r.target}:${r.port}`
+  );
 }
 
 /**

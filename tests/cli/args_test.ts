@@ -165,14 +165,15 @@ describe("korero command line arguments", () => {
     const proxy = await finished(korero(["sub", "-t", "a", "--proxy", "ftp://proxy.example"]));
     assert.equal(proxy.code, 1);
     assert.match(proxy.stderr, /--proxy must be socks5:\/\/ or http:\/\//);
-    for (
-      const [flag, reason] of [["--capath", /CA directory/], ["--psk", /TLS-PSK/], [
-        "-S",
-        /SRV/,
-      ]] as const
-    ) {
-      const args = flag === "-S" ? [flag] : [flag, "x"];
+    for (const [flag, reason] of [["--capath", /CA directory/], ["--psk", /TLS-PSK/]] as const) {
+      const args = [flag, "x"];
       assert.throws(() => parseArguments("pub", ["-t", "a", "-m", "b", ...args]), reason);
     }
+    // -S looks the -h domain's brokers up in DNS; a domain without SRV records is an error.
+    const srv = await finished(
+      korero(["pub", "-S", "-h", "korero-missing.invalid", "-t", "a", "-m", "b"]),
+    );
+    assert.equal(srv.code, 1);
+    assert.match(srv.stderr, /No MQTT brokers found for korero-missing\.invalid/);
   });
 });
