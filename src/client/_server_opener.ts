@@ -12,8 +12,13 @@ import type { TransportHandlers, TransportOpener, TransportTarget } from "../tra
 import { webSocketUrl } from "../transport/_websocket_create.ts";
 import { checkHeaders } from "./transport_target.ts";
 
-/** What runs before each attempt on a WebSocket target. */
+/** What runs before each attempt on a WebSocket target, and how long a server may take. */
 export interface AttemptHooks {
+  /**
+   * With several servers, how long one may take to open before the next is tried (so a server
+   * that swallows the connection does not use up the whole attempt); none when absent.
+   */
+  perServerMs?: number | undefined;
   /** Makes the URL to open from the one the options give. */
   transformWsUrl?: ((url: string) => string | Promise<string>) | undefined;
   /** Makes the handshake headers. */
@@ -39,17 +44,33 @@ export function serverOpener(
         onData: (chunk) => live && handlers.onData(chunk),
         onClose: (error) => live && handlers.onClose(error),
       };
+      const limit = servers.length > 1 ? hooks.perServerMs : undefined;
+      const own = limit === undefined ? undefined : new AbortController();
+      const outer = options?.signal;
+      const forward = () => own!.abort(outer!.reason);
+      if (own !== undefined) outer?.addEventListener("abort", forward, { once: true });
+      const timer = own === undefined ? undefined : setTimeout(() => {
+        const { host, port } = servers[index]!;
+        const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+        own.abort(
+          new Error(`${where}: no connection within ${limit} ms (its share of the attempt)`),
+        );
+      }, limit);
       try {
         const target = await prepare(servers[index]!, hooks);
-        const transport = await base(target, guarded, options);
+        const how = own === undefined ? options : { ...options, signal: own.signal };
+        const transport = await base(target, guarded, how);
         preferred = index;
         return transport;
       } catch (error) {
         live = false;
-        if (options?.signal?.aborted) throw error;
+        if (outer?.aborted) throw error;
         lastError = error;
         const text = error instanceof Error ? error.message : String(error);
         failures.push(text);
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        outer?.removeEventListener("abort", forward);
       }
     }
     if (servers.length === 1) throw lastError;

@@ -55,7 +55,14 @@ export function startDriver(
   const hooked = servers.length > 1 || transformWsUrl !== undefined || wsHeaders !== undefined;
   let connectedBefore = false;
   const driver = new Driver(new Session(session, random), {
-    opener: hooked ? serverOpener(base, servers, { transformWsUrl, wsHeaders }) : base,
+    opener: hooked
+      ? serverOpener(base, servers, {
+        transformWsUrl,
+        wsHeaders,
+        // Each server gets its share of the attempt, at least 1 s.
+        perServerMs: Math.max(1000, Math.floor(session.connectTimeout / servers.length)),
+      })
+      : base,
     target,
     readPacing,
     webSocket,

@@ -60,6 +60,34 @@ describe("servers failover", () => {
     await client.disconnect({ force: true });
   });
 
+  it("a server that never answers gets its share of connectTimeout, then the next is tried", async () => {
+    const broker = new FakeBroker(4);
+    const tried: string[] = [];
+    const opener: TransportOpener = (target, handlers, options) => {
+      tried.push(target.host);
+      if (target.host !== "hang") return broker.opener(target, handlers, options);
+      // A black hole: only the signal ends it.
+      return new Promise((_, reject) => {
+        options?.signal?.addEventListener("abort", () => reject(options.signal!.reason));
+      });
+    };
+    const client = new MqttClient({
+      servers: ["mqtt://hang", "mqtt://b"],
+      transport: opener,
+      reconnect: false,
+      connectTimeout: 2000, // 1 s per server
+      clientId: "f",
+    });
+    const started = Date.now();
+    const connecting = client.connect();
+    await (await broker.nextConnection()).accept();
+    await connecting;
+    const took = Date.now() - started;
+    assert.deepEqual(tried, ["hang", "b"]);
+    assert.ok(took >= 900 && took < 1900, `the black hole took ${took} ms of the attempt`);
+    await client.disconnect({ force: true });
+  });
+
   it("rejects with every server's reason when none can be reached", async () => {
     const { opener } = network(new Set(["a", "b"]));
     const client = new MqttClient({
