@@ -11,6 +11,7 @@
  * @module
  */
 
+import { ReadPacer } from "./_read_pacer.ts";
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { connectError, isTlsAlert, reasonOf, tlsError } from "./_errors.ts";
@@ -20,6 +21,9 @@ interface BunSocket {
   write(data: Uint8Array): number;
   end(): void;
   setNoDelay(noDelay: boolean): boolean;
+  /** Stops reading from the kernel until `resume()`. */
+  pause(): void;
+  resume(): void;
 }
 
 /** Bun's socket callbacks. `data` gets a fresh Buffer per call (Bun 1.4 reuses none). */
@@ -37,6 +41,9 @@ type BunAddress = { unix: string } | { hostname: string; port: number; tls?: Bun
 type BunConnectOptions = BunAddress & { socket: BunSocketHandler };
 type BunApi = { connect(options: BunConnectOptions): Promise<BunSocket> };
 
+/** A read this large filled Bun's read buffer: more is waiting, so it is not paced. */
+const FULL_READ = 64 * 1024;
+
 /** Opens a TCP, TLS or unix socket connection with Bun's API. */
 export const openBun: TransportOpener = async (target, handlers, options = {}) => {
   const signal = options.signal;
@@ -49,7 +56,7 @@ export const openBun: TransportOpener = async (target, handlers, options = {}) =
     const { openNode } = await import("./node.ts");
     return openNode(target, handlers, options);
   }
-  const transport = new BunTransport(handlers);
+  const transport = new BunTransport(handlers, options.readPacing ?? true);
   await abortable(transport.connect(bun, target), signal, () => transport.close());
   return transport;
 };
@@ -87,8 +94,12 @@ class BunTransport implements Transport {
   /** The error Bun reported before closing (its `close` callback may not carry it). */
   #error: Error | undefined;
 
-  constructor(handlers: TransportHandlers) {
+  /** Waits a timer tick between reads under a dense stream (`_read_pacer.ts`). */
+  readonly #pacer: ReadPacer | undefined;
+
+  constructor(handlers: TransportHandlers, readPacing: boolean) {
     this.#handlers = handlers;
+    this.#pacer = readPacing ? new ReadPacer() : undefined;
   }
 
   /** Dials `target`; resolves once the connection (and its TLS handshake) is established. */
@@ -115,11 +126,16 @@ class BunTransport implements Transport {
         refuse(authorizationError ?? new Error("the server was not authorized"));
         socket.end();
       },
-      data: (_, data) => {
+      data: (socket, data) => {
         // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
         if (this.#closed) return;
         handshaking = false;
         this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        const pause = this.#pacer?.afterRead(data.byteLength, data.byteLength >= FULL_READ);
+        if (pause !== undefined) {
+          socket.pause();
+          pause.then(() => this.#closed || socket.resume());
+        }
       },
       drain: () => this.#flush(),
       error: (_, error) => void (this.#error ??= error),

@@ -139,3 +139,22 @@ export function writeWaitsForDrain(opener: TransportOpener): Promise<void> {
     transport.close();
   });
 }
+
+/**
+ * A dense stream of 4,000 small writes from the server reaches `opener`'s transport whole and in
+ * order, with `readPacing` on or off (pausing between reads must lose and reorder nothing).
+ */
+export function denseStreamArrives(opener: TransportOpener, readPacing: boolean): Promise<void> {
+  return withServer(async (server, port) => {
+    const accepted = nextSocket(server);
+    const recorder = new Recorder();
+    const target: TransportTarget = { kind: "tcp", host: "127.0.0.1", port };
+    const transport = await opener(target, recorder, { readPacing });
+    const socket = await accepted;
+    const sent = Array.from({ length: 4000 }, (_, i) => pattern(60, i));
+    for (const chunk of sent) socket.write(chunk); // many packets, as a broker sends them
+    await recorder.until(() => recorder.received === 4000 * 60);
+    assert.deepEqual(recorder.bytes(), new Uint8Array(sent.flatMap((chunk) => [...chunk])));
+    transport.close();
+  });
+}

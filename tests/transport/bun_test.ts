@@ -14,6 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
+import { denseStreamArrives } from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import { listen, nextSocket, useNodeServer, writeWaitsForDrain } from "./_node_server.ts";
 import { openBun } from "../../src/transport/bun.ts";
@@ -170,6 +171,15 @@ describe("openBun over a unix socket", { skip }, () => {
     await assert.rejects(openBun({ kind: "unix", host: "", port: 0, path }, new Recorder()), Error);
   });
 });
+
+if (isBun) {
+  describe("openBun read pacing", () => {
+    for (const readPacing of [true, false]) {
+      it(`openBun with readPacing ${readPacing} delivers a dense stream of small writes whole and in order`, () =>
+        denseStreamArrives(openBun, readPacing));
+    }
+  });
+}
 
 if (isBun) tlsSuite("openBun", openBun, { trustsCaAsLeaf: true }); // BoringSSL
 // Through Bun's node:net / node:tls, which the adapter uses for these settings.

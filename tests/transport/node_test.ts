@@ -15,6 +15,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
+import { denseStreamArrives } from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import {
   nextSocket,
@@ -239,20 +240,8 @@ describe("openNode reads", () => {
   });
 
   for (const readPacing of [true, false]) {
-    it(`openNode with readPacing ${readPacing} delivers a dense stream of small writes whole and in order`, async () => {
-      await withServer(async (server, port) => {
-        const accepted = nextSocket(server);
-        const recorder = new Recorder();
-        const target: TransportTarget = { kind: "tcp", host: "127.0.0.1", port };
-        const transport = await openNode(target, recorder, { readPacing });
-        const socket = await accepted;
-        const sent = Array.from({ length: 4000 }, (_, i) => pattern(60, i));
-        for (const chunk of sent) socket.write(chunk); // many packets, as a broker sends them
-        await recorder.until(() => recorder.received === 4000 * 60);
-        assert.deepEqual(recorder.bytes(), new Uint8Array(sent.flatMap((chunk) => [...chunk])));
-        transport.close();
-      });
-    });
+    it(`openNode with readPacing ${readPacing} delivers a dense stream of small writes whole and in order`, () =>
+      denseStreamArrives(openNode, readPacing));
   }
 });
 
