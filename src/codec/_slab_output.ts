@@ -7,22 +7,27 @@
 
 import { Output } from "./_writer.ts";
 
-/** Slab size: small packets are carved out of one `ArrayBuffer` of this many bytes. */
+/** Slab size: small packets are carved out of one `ArrayBuffer` of up to this many bytes. */
 const SLAB_SIZE = 65_536;
+/** The first slab's size; each next one doubles, up to {@link SLAB_SIZE} (an idle connection keeps little). */
+const FIRST_SLAB = 4096;
 /** Packets larger than this get a buffer of their own. */
 const POOL_LIMIT = 8_192;
 
 /** An {@link Output} that carves exact-size views out of a slab, never handing out a byte twice. */
 export class SlabOutput extends Output {
   // Plain (TypeScript-private) fields: this is the hot path.
-  private slab = new ArrayBuffer(SLAB_SIZE);
+  private slab = new ArrayBuffer(0);
   private offset = 0;
+  private next = FIRST_SLAB;
 
   override allocate(size: number): Uint8Array {
     if (size > POOL_LIMIT) return new Uint8Array(size);
     // (A slab someone transferred away reads as 0 bytes long: start a new one.)
     if (this.offset + size > this.slab.byteLength) {
-      this.slab = new ArrayBuffer(SLAB_SIZE);
+      const length = Math.max(this.next, size);
+      this.slab = new ArrayBuffer(length);
+      this.next = Math.min(this.next * 2, SLAB_SIZE);
       this.offset = 0;
     }
     const view = new Uint8Array(this.slab, this.offset, size);

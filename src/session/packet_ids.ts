@@ -15,7 +15,8 @@ import { MAX_PACKET_ID } from "../codec/constants.ts";
 
 /** Hands out and takes back packet identifiers. */
 export class PacketIds {
-  #used = new Uint8Array(MAX_PACKET_ID + 1);
+  /** One bit per identifier (8 KiB), made on first use. */
+  #used: Uint32Array | undefined;
   #size = 0;
   #last = 0;
 
@@ -31,7 +32,13 @@ export class PacketIds {
 
   /** Whether `id` is in use. */
   has(id: number): boolean {
-    return this.#used[id] === 1;
+    const used = this.#used;
+    return used !== undefined && (used[id >>> 5]! & (1 << (id & 31))) !== 0;
+  }
+
+  #set(id: number): void {
+    const used = this.#used ??= new Uint32Array((MAX_PACKET_ID + 1) >>> 5);
+    used[id >>> 5]! |= 1 << (id & 31);
   }
 
   /**
@@ -47,8 +54,8 @@ export class PacketIds {
     let id = this.#last;
     do {
       id = id === MAX_PACKET_ID ? 1 : id + 1;
-    } while (this.#used[id] === 1);
-    this.#used[id] = 1;
+    } while (this.has(id));
+    this.#set(id);
     this.#size++;
     this.#last = id;
     return id;
@@ -59,8 +66,8 @@ export class PacketIds {
    * then continues after the highest identifier taken.
    */
   take(id: number): boolean {
-    if (id < 1 || id > MAX_PACKET_ID || this.#used[id] === 1) return false;
-    this.#used[id] = 1;
+    if (id < 1 || id > MAX_PACKET_ID || this.has(id)) return false;
+    this.#set(id);
     this.#size++;
     if (id > this.#last) this.#last = id;
     return true;
@@ -68,14 +75,14 @@ export class PacketIds {
 
   /** Frees `id`; freeing an identifier that is not in use does nothing. */
   release(id: number): void {
-    if (this.#used[id] !== 1) return;
-    this.#used[id] = 0;
+    if (!this.has(id)) return;
+    this.#used![id >>> 5]! &= ~(1 << (id & 31));
     this.#size--;
   }
 
   /** Frees every identifier. */
   clear(): void {
-    if (this.#size > 0) this.#used.fill(0);
+    if (this.#size > 0) this.#used?.fill(0);
     this.#size = 0;
   }
 }

@@ -48,6 +48,8 @@ type DenoApi = {
  * a small chunk does not pin 64 KiB while the codec's payload views into it live.
  */
 const READ_SIZE = 64 * 1024;
+/** What a connection's read buffer starts at (an idle connection's whole read memory). */
+const FIRST_READ_SIZE = 4 * 1024;
 
 /** Opens a TCP, TLS or unix socket connection with Deno's APIs. */
 export const openDeno: TransportOpener = async (target, handlers, options = {}) => {
@@ -228,7 +230,8 @@ class DenoTransport implements Transport {
   }
 
   async #readLoop(pacer: ReadPacer | undefined): Promise<void> {
-    const buffer = new Uint8Array(READ_SIZE);
+    // An idle connection keeps a small buffer; a read that fills it doubles it, up to READ_SIZE.
+    let buffer = new Uint8Array(FIRST_READ_SIZE);
     try {
       for (;;) {
         const n = await this.#conn.read(buffer);
@@ -236,7 +239,9 @@ class DenoTransport implements Transport {
         if (this.#closed) return;
         this.#tlsUntilData = undefined;
         this.#handlers.onData(buffer.slice(0, n));
-        const pause = pacer?.afterRead(n, n === READ_SIZE);
+        const full = n === buffer.length;
+        if (full && buffer.length < READ_SIZE) buffer = new Uint8Array(buffer.length * 2);
+        const pause = pacer?.afterRead(n, full && n === READ_SIZE);
         if (pause !== undefined) {
           await pause;
           if (this.#closed) return;
