@@ -38,6 +38,8 @@ import { type ProxyChannel, tunnel } from "./_proxy.ts";
  * the kernel, which is what read pacing needs. A TLS read yields at most one record (16 KiB).
  */
 const READ_SIZE = 64 * 1024;
+/** What a connection's read buffer starts at (an idle connection's whole read memory). */
+const FIRST_READ_SIZE = 4 * 1024;
 const TLS_RECORD = 16 * 1024;
 /** How long `close()` lets Node flush what it holds before it drops the connection. */
 const CLOSE_GRACE_MS = 5_000;
@@ -231,9 +233,17 @@ class NodeTransport implements Transport {
   ) {
     this.#handlers = handlers;
     const pacer = readPacing ? new ReadPacer() : undefined;
-    const buffer = new Uint8Array(READ_SIZE);
+    // An idle connection keeps a small buffer; a read that fills it doubles it, up to READ_SIZE
+    // (Node asks `buffer()` before each read).
+    let buffer = new Uint8Array(FIRST_READ_SIZE);
     const full = target.kind === "tls" ? TLS_RECORD : READ_SIZE;
-    const onread = { buffer, callback: (n: number) => this.#read(buffer, n, n >= full, pacer) };
+    const onread = {
+      buffer: () => buffer,
+      callback: (n: number, into: Uint8Array) => {
+        if (n === into.length && into.length < READ_SIZE) buffer = new Uint8Array(into.length * 2);
+        return this.#read(into, n, n >= full, pacer);
+      },
+    };
     const socket = this.#socket = dial(target, onread, tunnel);
     let handshaking = tunnel !== undefined && target.kind === "tls";
     if (tunnel !== undefined) {
