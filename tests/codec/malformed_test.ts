@@ -562,6 +562,12 @@ const encodeRows: EncodeRow[] = [
   },
   { name: "an AUTH before MQTT 5", version: 4, packet: { type: "auth", reasonCode: 0 } },
   { name: "an unknown packet type", version: 4, packet: { type: "bogus" }, error: TypeError },
+  ...["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"].map((type) => ({
+    name: `a packet type named like an Object.prototype member ("${type}")`,
+    version: 4 as const,
+    packet: { type },
+    error: TypeError,
+  })),
 ];
 
 describe("encodePacket refuses bad packet objects", () => {
