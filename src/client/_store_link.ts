@@ -72,7 +72,7 @@ export class StoreLink {
     this.#batch.push(change);
   }
 
-  /** Saves the changes collected so far now (e.g. before a connection's last bytes go out). */
+  /** Saves the changes collected so far (the microtask `add` queued). */
   readonly #flush = (): void => {
     if (this.#saving !== undefined || this.#batch.length === 0) return;
     const changes = this.#batch;
@@ -103,11 +103,6 @@ export class StoreLink {
       if (this.#failure === undefined) waiter.resolve();
       else waiter.reject(this.#failure);
     }
-  }
-
-  /** Saves what this tick collected now, instead of in a microtask. */
-  flushNow(): void {
-    this.#flush();
   }
 
   /**

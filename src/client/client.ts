@@ -30,6 +30,7 @@ import { type Message, ReceivedMessage } from "./message.ts";
 import type { MessageStream } from "./message_stream.ts";
 import type { ClientOptions } from "./options.ts";
 import {
+  answerer,
   type RequestOptions,
   Requests,
   type RespondOptions,
@@ -401,23 +402,15 @@ export class MqttClient extends ClientLifecycle {
   ): Promise<AckResult> {
     try {
       checkFunction(handler, "handle handler");
-      this.messageCallbackAdd(filter, ({ message }) => {
-        if (message.properties?.responseTopic === undefined) {
-          return this.#calls.log(
-            "warn",
-            `handle("${filter}"): a message without a Response Topic on "${message.topic}" was not answered`,
-          );
-        }
-        Promise.resolve().then(() => handler(message)).then(
-          (payload) => this.respond(message, payload),
-        ).catch((error) => {
-          const text = error instanceof Error ? error.message : String(error);
-          this.#calls.log(
-            "error",
-            `handle("${filter}"): no response to a request on "${message.topic}": ${text}`,
-          );
-        });
-      });
+      const answer = answerer(
+        filter,
+        handler,
+        (request, payload) => this.respond(request, payload),
+        {
+          log: (level, message) => this.#calls.log(level, message),
+        },
+      );
+      this.messageCallbackAdd(filter, ({ message }) => answer(message));
       return this.subscribe(filter, options);
     } catch (error) {
       return Promise.reject(error);

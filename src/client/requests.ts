@@ -223,3 +223,32 @@ export function responseOptions(request: Message, options: RespondOptions = {}):
   if (options.signal !== undefined) result.signal = options.signal;
   return result;
 }
+
+/**
+ * What `handle(filter, handler)` does with each message on `filter`: answers a request with what
+ * `handler` returns (through `respond`); logs a message without a Response Topic (`warn`) and a
+ * handler that throws (`error`), answering neither.
+ */
+export function answerer(
+  filter: string,
+  handler: (request: Message) => Payload | Promise<Payload>,
+  respond: (request: Message, payload: Payload) => Promise<unknown>,
+  host: Pick<RequestHost, "log">,
+): (request: Message) => void {
+  return (request) => {
+    if (request.properties?.responseTopic === undefined) {
+      return host.log(
+        "warn",
+        `handle("${filter}"): a message without a Response Topic on "${request.topic}" was not answered`,
+      );
+    }
+    Promise.resolve().then(() => handler(request)).then((payload) => respond(request, payload))
+      .catch((error) => {
+        const text = error instanceof Error ? error.message : String(error);
+        host.log(
+          "error",
+          `handle("${filter}"): no response to a request on "${request.topic}": ${text}`,
+        );
+      });
+  };
+}

@@ -9,6 +9,7 @@ import type { TlsOptions, TransportTarget } from "../transport/types.ts";
 import { redactUrl, type UrlParts } from "./broker_url.ts";
 import type { ClientOptions } from "./options.ts";
 import { resolveProxy } from "./proxy_options.ts";
+import { isEncryptedKey } from "../transport/_pem.ts";
 import { checkBoolean, checkInteger, checkObject, checkString, describe } from "./_validate.ts";
 
 /**
@@ -177,10 +178,7 @@ export function resolveTarget(o: ClientOptions, url: UrlParts | undefined): Tran
     }
     if (tlsOptions.key === undefined) throw new RangeError("options.passphrase needs options.key");
     tlsOptions.passphrase = o.passphrase;
-  } else if (
-    tlsOptions.key !== undefined &&
-    /-----BEGIN ENCRYPTED|Proc-Type:\s*4,\s*ENCRYPTED/.test(tlsOptions.key)
-  ) {
+  } else if (tlsOptions.key !== undefined && isEncryptedKey(tlsOptions.key)) {
     throw new RangeError("options.key is encrypted: give its options.passphrase");
   }
   if (tls) target.tls = tlsOptions;

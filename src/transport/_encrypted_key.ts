@@ -66,12 +66,6 @@ function pemBody(pem: string, label: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-/** Whether `key` is PEM text of an encrypted private key (PKCS#8 or legacy). */
-export function isEncryptedKey(key: string): boolean {
-  return key.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----") ||
-    /Proc-Type:\s*4,\s*ENCRYPTED/.test(key);
-}
-
 /**
  * `key` decrypted with `passphrase`, as an unencrypted PKCS#8 PEM ("PRIVATE KEY").
  *

@@ -16,7 +16,8 @@ import type { Transport, TransportHandlers, TransportOpener, TransportTarget } f
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
 import { connectError, isTlsAlert, tlsError } from "./_errors.ts";
-import { decryptPkcs8, isEncryptedKey } from "./_encrypted_key.ts";
+import { decryptPkcs8 } from "./_encrypted_key.ts";
+import { isEncryptedKey } from "./_pem.ts";
 import { type ProxyChannel, tunnel } from "./_proxy.ts";
 import { TlsError } from "../errors.ts";
 

@@ -9,6 +9,9 @@ import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
 import * as net from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pattern, Recorder, type ServerSide, type SuiteHarness } from "./transport_suite.ts";
 import type { TransportOpener, TransportTarget } from "../../src/transport/types.ts";
 
@@ -157,4 +160,23 @@ export function denseStreamArrives(opener: TransportOpener, readPacing: boolean)
     assert.deepEqual(recorder.bytes(), new Uint8Array(sent.flatMap((chunk) => [...chunk])));
     transport.close();
   });
+}
+
+/** `opener` connects to a unix socket path (an echo server) and exchanges bytes both ways. */
+export async function unixSocketEchoes(opener: TransportOpener): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "korero-"));
+  const path = join(dir, "broker.sock");
+  const server = net.createServer((socket) => socket.on("data", (d) => socket.write(d)));
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  try {
+    const recorder = new Recorder();
+    const transport = await opener({ kind: "unix", host: "", port: 0, path }, recorder);
+    await transport.write(new Uint8Array([1, 2, 3]));
+    await recorder.until(() => recorder.received === 3);
+    assert.deepEqual(recorder.bytes(), new Uint8Array([1, 2, 3]));
+    transport.close();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

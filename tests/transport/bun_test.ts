@@ -8,13 +8,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
-import { denseStreamArrives } from "./_node_server.ts";
+import { denseStreamArrives, unixSocketEchoes } from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import { listen, nextSocket, useNodeServer, writeWaitsForDrain } from "./_node_server.ts";
 import { openBun } from "../../src/transport/bun.ts";
@@ -148,23 +147,7 @@ describe("openBun writes", { skip }, () => {
 });
 
 describe("openBun over a unix socket", { skip }, () => {
-  it("openBun connects to a unix socket path and exchanges bytes", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "korero-"));
-    const path = join(dir, "broker.sock");
-    const server = net.createServer((socket) => socket.on("data", (d) => socket.write(d)));
-    await new Promise<void>((resolve) => server.listen(path, resolve));
-    try {
-      const recorder = new Recorder();
-      const transport = await openBun({ kind: "unix", host: "", port: 0, path }, recorder);
-      await transport.write(new Uint8Array([1, 2, 3]));
-      await recorder.until(() => recorder.received === 3);
-      assert.deepEqual(recorder.bytes(), new Uint8Array([1, 2, 3]));
-      transport.close();
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it("openBun connects to a unix socket path and exchanges bytes", () => unixSocketEchoes(openBun));
 
   it("openBun rejects with an Error when no socket exists at the path", async () => {
     const path = join(tmpdir(), `korero-missing-${process.pid}.sock`);

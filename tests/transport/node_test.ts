@@ -7,15 +7,13 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import * as net from "node:net";
 import * as tls from "node:tls";
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
-import { denseStreamArrives } from "./_node_server.ts";
+import { denseStreamArrives, unixSocketEchoes } from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import {
   nextSocket,
@@ -246,23 +244,8 @@ describe("openNode reads", () => {
 });
 
 describe("openNode over a unix socket", () => {
-  it("openNode connects to a unix socket path and exchanges bytes", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "korero-"));
-    const path = join(dir, "broker.sock");
-    const server = net.createServer((socket) => socket.on("data", (d) => socket.write(d)));
-    await new Promise<void>((resolve) => server.listen(path, resolve));
-    try {
-      const recorder = new Recorder();
-      const transport = await openNode({ kind: "unix", host: "", port: 0, path }, recorder);
-      await transport.write(new Uint8Array([1, 2, 3]));
-      await recorder.until(() => recorder.received === 3);
-      assert.deepEqual(recorder.bytes(), new Uint8Array([1, 2, 3]));
-      transport.close();
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it("openNode connects to a unix socket path and exchanges bytes", () =>
+    unixSocketEchoes(openNode));
 
   it("openNode names the path when no socket exists there", async () => {
     const path = join(tmpdir(), `korero-missing-${process.pid}.sock`);
