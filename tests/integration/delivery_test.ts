@@ -1,23 +1,21 @@
 /**
- * How delivered messages reach the application, through a real Mosquitto: per-filter callbacks,
+ * How delivered messages reach the application, through each scenario broker (Mosquitto, the
+ * embedded broker over TCP and in memory): per-filter callbacks,
  * `messages()` iterators, unsubscribing, and MQTT 5 shared subscriptions.
  */
 
-import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { Message, ProtocolVersion } from "../../mod.ts";
-import { fence, it, Recorder, text, uniqueTopic, useBroker, within } from "./_support.ts";
+import { fence, it, Recorder, text, uniqueTopic, within } from "./_support.ts";
+import { eachBroker } from "./_brokers.ts";
 
-describe("MqttClient message delivery through Mosquitto", () => {
-  const suite = useBroker();
-  const pool = suite.pool;
-
+eachBroker("MqttClient message delivery", {}, (suite) => {
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
     const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
 
     it(`MqttClient.unsubscribe stops delivery and reports one code per filter (${v})`, async () => {
-      const sub = await pool.open(suite.url, { protocolVersion });
-      const pub = await pool.open(suite.url, { protocolVersion });
+      const sub = await suite.open({ protocolVersion });
+      const pub = await suite.open({ protocolVersion });
       const topic = uniqueTopic(`unsub-v${protocolVersion}`);
       const never = uniqueTopic(`never-v${protocolVersion}`);
       await sub.client.subscribe(topic, { qos: 1 });
@@ -35,8 +33,8 @@ describe("MqttClient message delivery through Mosquitto", () => {
   }
 
   it("MqttClient round-trips topics with multi-byte UTF-8 and matches them with wildcards", async () => {
-    const sub = await pool.open(suite.url, { protocolVersion: 5 });
-    const pub = await pool.open(suite.url, { protocolVersion: 5 });
+    const sub = await suite.open({ protocolVersion: 5 });
+    const pub = await suite.open({ protocolVersion: 5 });
     const base = uniqueTopic("ünïcødé");
     const topic = `${base}/温度/🚀`;
     await sub.client.subscribe(`${base}/+/🚀`, { qos: 1 });
@@ -46,8 +44,8 @@ describe("MqttClient message delivery through Mosquitto", () => {
   });
 
   it("MqttClient.messageCallbackAdd routes matching messages away from onMessage", async () => {
-    const sub = await pool.open(suite.url, { protocolVersion: 5 });
-    const pub = await pool.open(suite.url, { protocolVersion: 5 });
+    const sub = await suite.open({ protocolVersion: 5 });
+    const pub = await suite.open({ protocolVersion: 5 });
     const base = uniqueTopic("routes");
     const routed: string[] = [];
     sub.client.messageCallbackAdd(`${base}/alarm/+`, ({ message }) => {
@@ -73,8 +71,8 @@ describe("MqttClient message delivery through Mosquitto", () => {
   });
 
   it("MqttClient.messages yields matching messages in order and ends after disconnect", async () => {
-    const sub = await pool.open(suite.url, { protocolVersion: 5 });
-    const pub = await pool.open(suite.url, { protocolVersion: 5 });
+    const sub = await suite.open({ protocolVersion: 5 });
+    const pub = await suite.open({ protocolVersion: 5 });
     const base = uniqueTopic("iterate");
     const stream = sub.client.messages(`${base}/+/temp`);
     await sub.client.subscribe(`${base}/#`, { qos: 1 });
@@ -95,14 +93,14 @@ describe("MqttClient message delivery through Mosquitto", () => {
 
   it("MqttClient.subscribe to a $share filter gets each message to one group member (MQTT 5)", async () => {
     const members = [
-      await pool.open(suite.url, { protocolVersion: 5 }),
-      await pool.open(suite.url, { protocolVersion: 5 }),
+      await suite.open({ protocolVersion: 5 }),
+      await suite.open({ protocolVersion: 5 }),
     ];
     const combined = new Recorder<Message>();
     for (const { client, inbox } of members) {
       client.onMessage = ({ message }) => (inbox.push(message), combined.push(message));
     }
-    const pub = await pool.open(suite.url, { protocolVersion: 5 });
+    const pub = await suite.open({ protocolVersion: 5 });
     const topic = uniqueTopic("shared");
     for (const member of members) {
       assert.deepEqual(

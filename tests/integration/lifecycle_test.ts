@@ -1,7 +1,8 @@
 /**
  * The connection lifecycle against a real Mosquitto: `retryFirstConnect` with a broker that
  * starts late, `onPreConnect` refreshing credentials after a refusal, `onConnect` for a refused
- * CONNACK, and `reconnect()` making the broker publish the will.
+ * CONNACK, and `reconnect()` making the broker publish the will (there, also against the
+ * embedded broker).
  */
 
 import { after, before, describe } from "node:test";
@@ -19,7 +20,8 @@ import {
 } from "../../mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import { freePort } from "../_helpers/ports.ts";
-import { ClientPool, it, Recorder, text, uniqueTopic, useBroker, within } from "./_support.ts";
+import { ClientPool, it, Recorder, text, uniqueTopic, within } from "./_support.ts";
+import { eachBroker } from "./_brokers.ts";
 
 const FAST = { minDelay: 50, maxDelay: 200 };
 
@@ -119,18 +121,15 @@ describe("MqttClient credentials per attempt against Mosquitto with password aut
   }
 });
 
-describe("MqttClient.reconnect against Mosquitto", () => {
-  const suite = useBroker();
-  const pool = suite.pool;
-
+eachBroker("MqttClient.reconnect", {}, (suite) => {
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
     const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
 
     it(`MqttClient.reconnect drops the connection so the broker publishes the will, then reconnects (${v})`, async () => {
       const topic = uniqueTopic(`reconnect-will-v${protocolVersion}`);
-      const watcher = await pool.open(suite.url, { protocolVersion });
+      const watcher = await suite.open({ protocolVersion });
       await watcher.client.subscribe(topic, { qos: 1 });
-      const { client, events } = await pool.open(suite.url, {
+      const { client, events } = await suite.open({
         protocolVersion,
         clean: false,
         ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),

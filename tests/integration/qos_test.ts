@@ -1,14 +1,14 @@
 /**
- * QoS 0/1/2 round trips through a real Mosquitto, on MQTT 3.1.1 and 5.0 (and a basic one on
- * MQTT 3.1). Mosquitto 2.0.11 quirk: the harness keeps `max_inflight_messages 65535` (QoS 2
+ * QoS 0/1/2 round trips through each scenario broker (Mosquitto, the embedded broker over TCP
+ * and in memory), on MQTT 3.1.1 and 5.0 (and a basic one on MQTT 3.1). Mosquitto 2.0.11 quirk: the harness keeps `max_inflight_messages 65535` (QoS 2
  * fan-out stalls with a finite window), and the clients keep the default Receive Maximum
  * (65535) because this broker can exceed a smaller one.
  */
 
-import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ProtocolVersion, QoS } from "../../mod.ts";
-import { it, pattern, text, uniqueTopic, useBroker, utf8, within } from "./_support.ts";
+import { it, pattern, text, uniqueTopic, utf8, within } from "./_support.ts";
+import { eachBroker } from "./_brokers.ts";
 
 const PAYLOADS: [name: string, bytes: Uint8Array][] = [
   ["empty", new Uint8Array(0)],
@@ -18,17 +18,14 @@ const PAYLOADS: [name: string, bytes: Uint8Array][] = [
   ["UTF-8 text", utf8("héllo ✓ wörld")],
 ];
 
-describe("MqttClient QoS delivery through Mosquitto", () => {
-  const suite = useBroker();
-  const pool = suite.pool;
-
+eachBroker("MqttClient QoS delivery", {}, (suite) => {
   for (const protocolVersion of [4, 5] as ProtocolVersion[]) {
     const v = protocolVersion === 5 ? "MQTT 5" : "MQTT 3.1.1";
 
     for (const qos of [0, 1, 2] as QoS[]) {
       it(`MqttClient.publish delivers QoS ${qos} payloads byte for byte both ways (${v})`, async () => {
-        const a = await pool.open(suite.url, { protocolVersion });
-        const b = await pool.open(suite.url, { protocolVersion });
+        const a = await suite.open({ protocolVersion });
+        const b = await suite.open({ protocolVersion });
         const toA = uniqueTopic(`to-a-q${qos}-v${protocolVersion}`);
         const toB = uniqueTopic(`to-b-q${qos}-v${protocolVersion}`);
         assert.deepEqual((await a.client.subscribe(toA, { qos })).reasonCodes, [qos]);
@@ -55,8 +52,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
     }
 
     it(`MqttClient.publish delivers a 4 MiB payload intact (${v})`, async () => {
-      const sub = await pool.open(suite.url, { protocolVersion });
-      const pub = await pool.open(suite.url, { protocolVersion });
+      const sub = await suite.open({ protocolVersion });
+      const pub = await suite.open({ protocolVersion });
       const topic = uniqueTopic(`large-v${protocolVersion}`);
       await sub.client.subscribe(topic, { qos: 1 });
       const payload = pattern(4 * 1024 * 1024 + 7, 11);
@@ -67,8 +64,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
     });
 
     it(`MqttClient.subscribe at QoS 1 gets a QoS 2 publish downgraded to QoS 1 (${v})`, async () => {
-      const sub = await pool.open(suite.url, { protocolVersion });
-      const pub = await pool.open(suite.url, { protocolVersion });
+      const sub = await suite.open({ protocolVersion });
+      const pub = await suite.open({ protocolVersion });
       const topic = uniqueTopic(`downgrade-v${protocolVersion}`);
       assert.deepEqual((await sub.client.subscribe(topic, { qos: 1 })).reasonCodes, [1]);
       await pub.client.publish(topic, "two", { qos: 2 });
@@ -79,8 +76,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
 
     for (const qos of [1, 2] as QoS[]) {
       it(`MqttClient.publish keeps the order of 1,000 pipelined QoS ${qos} messages (${v})`, async () => {
-        const sub = await pool.open(suite.url, { protocolVersion });
-        const pub = await pool.open(suite.url, { protocolVersion });
+        const sub = await suite.open({ protocolVersion });
+        const pub = await suite.open({ protocolVersion });
         const topic = uniqueTopic(`order-q${qos}-v${protocolVersion}`);
         await sub.client.subscribe(topic, { qos });
         const sent = Array.from(
@@ -99,8 +96,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
     }
 
     it(`MqttClient.publish resolves with the broker's reason code at each QoS (${v})`, async () => {
-      const pub = await pool.open(suite.url, { protocolVersion });
-      const sub = await pool.open(suite.url, { protocolVersion });
+      const pub = await suite.open({ protocolVersion });
+      const sub = await suite.open({ protocolVersion });
       const watched = uniqueTopic(`rc-watched-v${protocolVersion}`);
       const nobody = uniqueTopic(`rc-nobody-v${protocolVersion}`);
       await sub.client.subscribe(watched, { qos: 2 });
@@ -119,8 +116,8 @@ describe("MqttClient QoS delivery through Mosquitto", () => {
   }
 
   it("MqttClient round-trips QoS 0, 1 and 2 on MQTT 3.1 (protocol version 3)", async () => {
-    const sub = await pool.open(suite.url, { protocolVersion: 3 });
-    const pub = await pool.open(suite.url, { protocolVersion: 3 });
+    const sub = await suite.open({ protocolVersion: 3 });
+    const pub = await suite.open({ protocolVersion: 3 });
     const topic = uniqueTopic("v31");
     assert.deepEqual((await sub.client.subscribe(topic, { qos: 2 })).reasonCodes, [2]);
     for (const qos of [0, 1, 2] as QoS[]) {

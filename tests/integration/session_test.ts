@@ -1,9 +1,8 @@
 /**
- * Persistent sessions through a real Mosquitto: clean session false (MQTT 3.1.1) and Session
+ * Persistent sessions through Mosquitto and the embedded broker (over TCP: a proxy cuts links): clean session false (MQTT 3.1.1) and Session
  * Expiry Interval (MQTT 5), clean start, and the `clean: "first"` mode.
  */
 
-import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ProtocolVersion } from "../../mod.ts";
 import {
@@ -14,21 +13,18 @@ import {
   TcpProxy,
   text,
   uniqueTopic,
-  useBroker,
 } from "./_support.ts";
+import { eachBroker, TCP_BROKERS } from "./_brokers.ts";
 
 let ids = 0;
 
-describe("MqttClient sessions through Mosquitto", () => {
-  const suite = useBroker();
-  const pool = suite.pool;
-
+eachBroker("MqttClient sessions", { kinds: TCP_BROKERS }, (suite) => {
   /** Leaves a session for `clientId`, subscribed to `topic`, holding queued messages. */
   async function leaveSession(protocolVersion: ProtocolVersion, clientId: string, topic: string) {
-    const first = await pool.open(suite.url, persistent(protocolVersion, clientId));
+    const first = await suite.open(persistent(protocolVersion, clientId));
     await first.client.subscribe(topic, { qos: 2 });
     await first.client.disconnect();
-    const pub = await pool.open(suite.url, { protocolVersion });
+    const pub = await suite.open({ protocolVersion });
     await pub.client.publish(topic, "one", { qos: 1 });
     await pub.client.publish(topic, "two", { qos: 2 });
     await pub.client.publish(topic, "three", { qos: 1 });
@@ -50,7 +46,7 @@ describe("MqttClient sessions through Mosquitto", () => {
       const topic = uniqueTopic(`offline-v${protocolVersion}`);
       await leaveSession(protocolVersion, clientId, topic);
 
-      const back = pool.create(suite.url, persistent(protocolVersion, clientId));
+      const back = suite.create(persistent(protocolVersion, clientId));
       await back.client.connect();
       assert.deepEqual(await back.events.find(isConnect, "onConnect"), firstConnect(true));
       const messages = await back.inbox.count(3, "the queued messages");
@@ -64,7 +60,7 @@ describe("MqttClient sessions through Mosquitto", () => {
         const topic = uniqueTopic(`discard-v${protocolVersion}`);
         const pub = await leaveSession(protocolVersion, clientId, topic);
 
-        const fresh = pool.create(suite.url, { ...persistent(protocolVersion, clientId), clean });
+        const fresh = suite.create({ ...persistent(protocolVersion, clientId), clean });
         await fresh.client.connect();
         assert.deepEqual(await fresh.events.find(isConnect, "onConnect"), firstConnect(false));
         // The old subscription went with the session: subscribe again and fence.
@@ -80,9 +76,9 @@ describe("MqttClient sessions through Mosquitto", () => {
     const clientId = `korero-session-5-${++ids}`;
     const topic = uniqueTopic("first-resume");
     const pub = await leaveSession(5, clientId, topic);
-    const proxy = await TcpProxy.start(suite.broker.host, suite.broker.port);
+    const proxy = await TcpProxy.start("127.0.0.1", suite.port);
     try {
-      const sub = pool.create(`mqtt://127.0.0.1:${proxy.port}`, {
+      const sub = suite.pool.create(`mqtt://127.0.0.1:${proxy.port}`, {
         ...persistent(5, clientId),
         clean: "first",
         reconnect: { minDelay: 100, maxDelay: 500 },
@@ -110,11 +106,11 @@ describe("MqttClient sessions through Mosquitto", () => {
 
   it("MqttClient.disconnect with sessionExpiryInterval 0 ends the session (MQTT 5)", async () => {
     const clientId = `korero-session-5-${++ids}`;
-    const first = await pool.open(suite.url, persistent(5, clientId));
+    const first = await suite.open(persistent(5, clientId));
     await first.client.subscribe(uniqueTopic("expiry"), { qos: 1 });
     await first.client.disconnect({ sessionExpiryInterval: 0 });
 
-    const again = pool.create(suite.url, persistent(5, clientId));
+    const again = suite.create(persistent(5, clientId));
     await again.client.connect();
     assert.deepEqual(await again.events.find(isConnect, "onConnect"), firstConnect(false));
   });

@@ -1,22 +1,21 @@
 /**
- * Will messages through a real Mosquitto. The client reaches the broker through a
+ * Will messages through Mosquitto and the embedded broker. The client reaches the broker through a
  * {@link TcpProxy}; `sever()` destroys the connection without a DISCONNECT, which is what the
  * broker sees when a client crashes or its network drops.
  */
 
-import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type ProtocolVersion } from "../../mod.ts";
-import { type ConnectionEvent, fence, it, text, uniqueTopic, useBroker } from "./_support.ts";
+import { type ConnectionEvent, fence, it, text, uniqueTopic } from "./_support.ts";
+import { eachBroker, TCP_BROKERS } from "./_brokers.ts";
 
-describe("MqttClient will messages through Mosquitto", () => {
-  const suite = useBroker({ proxy: true });
+eachBroker("MqttClient will messages", { kinds: TCP_BROKERS, proxy: true }, (suite) => {
   const pool = suite.pool;
 
   /** A watcher subscribed to a fresh will topic. */
   async function watch(name: string, protocolVersion: ProtocolVersion) {
     const topic = uniqueTopic(name);
-    const watcher = await pool.open(suite.url, { protocolVersion });
+    const watcher = await suite.open({ protocolVersion });
     await watcher.client.subscribe(topic, { qos: 1 });
     return { topic, watcher };
   }
