@@ -1,5 +1,5 @@
 /**
- * mosquitto_sub's JSON output (`-F %j` / `%J`, and `-j` / `-J` via those): the message's fields,
+ * mosquitto_sub's JSON output (the `-F` fields `%j` and `%J`): the message's fields,
  * properties and payload as cJSON writes them, compact or pretty (tabs).
  *
  * @module

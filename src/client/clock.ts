@@ -1,6 +1,8 @@
 /**
- * Time for the driver: the only place the client reads the clock or arms a timer, so tests
- * can inject a manual clock and never sleep.
+ * Time for the driver: where the connection's deadlines (CONNACK, keepalive, reconnect delays,
+ * operation timeouts) read the clock and arm their timer, so tests can inject a manual clock and
+ * never sleep. (Request timeouts, the per-server share of `connectTimeout` and the one-shot
+ * helpers' `timeout` use the runtime's timers.)
  *
  * @module
  */

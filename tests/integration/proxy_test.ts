@@ -137,25 +137,32 @@ describe("Proxies", { skip: missing ?? false }, () => {
     });
   });
 
-  it("mqtt_proxy from the environment is used, unless no_proxy lists the host", async () => {
-    const saved = { proxy: process.env.mqtt_proxy, no: process.env.no_proxy };
-    try {
-      process.env.mqtt_proxy = `http://127.0.0.1:${http.port}`;
-      const before = http.log().split("CONNECT").length;
-      await roundTrip(tcp(), {});
-      const through = http.log().split("CONNECT").length;
-      assert.ok(through > before, "the environment's proxy carried the connection");
-      process.env.no_proxy = "localhost,127.0.0.1";
-      await roundTrip(tcp(), {});
-      assert.equal(http.log().split("CONNECT").length, through, "no_proxy bypassed the proxy");
-      delete process.env.no_proxy;
-      await roundTrip(tcp(), { proxy: false });
-      assert.equal(http.log().split("CONNECT").length, through, "proxy: false ignores it");
-    } finally {
-      if (saved.proxy === undefined) delete process.env.mqtt_proxy;
-      else process.env.mqtt_proxy = saved.proxy;
-      if (saved.no === undefined) delete process.env.no_proxy;
-      else process.env.no_proxy = saved.no;
-    }
-  });
+  const names = [["mqtt_proxy", "no_proxy"], ["MQTT_PROXY", "NO_PROXY"]] as const;
+  for (const [proxyVar, noProxyVar] of names) {
+    it(`${proxyVar} from the environment is used, unless ${noProxyVar} lists the host`, async () => {
+      const saved = { proxy: process.env[proxyVar], no: process.env[noProxyVar] };
+      try {
+        process.env[proxyVar] = `http://127.0.0.1:${http.port}`;
+        const before = http.log().split("CONNECT").length;
+        await roundTrip(tcp(), {});
+        const through = http.log().split("CONNECT").length;
+        assert.ok(through > before, "the environment's proxy carried the connection");
+        process.env[noProxyVar] = "localhost,127.0.0.1";
+        await roundTrip(tcp(), {});
+        assert.equal(
+          http.log().split("CONNECT").length,
+          through,
+          `${noProxyVar} bypassed the proxy`,
+        );
+        delete process.env[noProxyVar];
+        await roundTrip(tcp(), { proxy: false });
+        assert.equal(http.log().split("CONNECT").length, through, "proxy: false ignores it");
+      } finally {
+        if (saved.proxy === undefined) delete process.env[proxyVar];
+        else process.env[proxyVar] = saved.proxy;
+        if (saved.no === undefined) delete process.env[noProxyVar];
+        else process.env[noProxyVar] = saved.no;
+      }
+    });
+  }
 });

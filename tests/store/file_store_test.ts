@@ -113,21 +113,23 @@ describe("Session store records", () => {
 describe("FileStore", () => {
   const message = { topic: "t", payload: bytes(1, 2), qos: 1 as const, retain: false };
 
-  it("keeps what was saved across store objects (a new process)", async () => {
-    const dir = tempDir();
-    const first = new FileStore(dir);
-    assert.deepEqual((await first.load("c1")).outgoing, []);
-    first.save("c1", [{ op: "publish", seq: 1, message }, { op: "sent", seq: 1, packetId: 3 }]);
-    first.save("c1", [{ op: "publish", seq: 2, message }]);
-    // No close(): as if the process died.
-    const loaded = await new FileStore(dir).load("c1");
-    assert.deepEqual(loaded.outgoing.map((o) => [o.seq, o.packetId, o.released]), [
-      [1, 3, false],
-      [2, 0, false],
-    ]);
-    assert.deepEqual(loaded.outgoing[0]!.message, message);
-    assert.equal(loaded.warnings, undefined);
-  });
+  for (const sync of [false, true]) {
+    it(`keeps what was saved across store objects (a new process), sync ${sync}`, async () => {
+      const dir = tempDir();
+      const first = new FileStore(dir, { sync });
+      assert.deepEqual((await first.load("c1")).outgoing, []);
+      first.save("c1", [{ op: "publish", seq: 1, message }, { op: "sent", seq: 1, packetId: 3 }]);
+      first.save("c1", [{ op: "publish", seq: 2, message }]);
+      // No close(): as if the process died.
+      const loaded = await new FileStore(dir).load("c1");
+      assert.deepEqual(loaded.outgoing.map((o) => [o.seq, o.packetId, o.released]), [
+        [1, 3, false],
+        [2, 0, false],
+      ]);
+      assert.deepEqual(loaded.outgoing[0]!.message, message);
+      assert.equal(loaded.warnings, undefined);
+    });
+  }
 
   it("keeps client identifiers apart, whatever characters they hold", async () => {
     const dir = tempDir();
