@@ -2,12 +2,14 @@
  * `servers` failover and `bindAddress` against real Mosquitto brokers: the first server dead and
  * the second alive; then the second killed and the first started, and the client follows; on Bun
  * (and Node) a bound client shows up in the broker's log from 127.0.0.2, on Deno the option is
- * refused by name.
+ * refused by name. A CONNACK refusal (from an embedded broker that refuses everyone) ends the
+ * attempt: the next server is not tried.
  */
 
 import { after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { connect, MqttClient } from "../../mod.ts";
+import { connect, ConnectionRefusedError, MqttClient } from "../../mod.ts";
+import { type Broker, startBroker } from "../../src/broker/mod.ts";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import { isBun, it, Recorder, uniqueTopic, within } from "./_support.ts";
 
@@ -52,6 +54,32 @@ describe("servers failover and bindAddress with Mosquitto", () => {
     await connects.count(1, "the reconnect to the first broker", 10_000); // after the first one
     await client.publish(topic, "via first", { qos: 1 });
     await back.find((p) => p === "via first", "the message through the first broker");
+  });
+
+  it("a CONNACK refusal from the first server ends the attempt: the second is not tried", async () => {
+    const asked: string[] = [];
+    const refusing: Broker = await startBroker({
+      port: 0,
+      authenticate: () => (asked.push("first"), 0x87),
+    });
+    const accepting: Broker = await startBroker({
+      port: 0,
+      authenticate: () => (asked.push("second"), true),
+    });
+    try {
+      const client = new MqttClient({ servers: [refusing.url, accepting.url], reconnect: false });
+      clients.push(client);
+      const refused = await client.connect().then(
+        () => assert.fail("connected"),
+        (e: unknown) => e,
+      );
+      assert.ok(refused instanceof ConnectionRefusedError, `got ${refused}`);
+      assert.equal(refused.reasonCode, 0x87);
+      assert.deepEqual(asked, ["first"]);
+    } finally {
+      await refusing.close();
+      await accepting.close();
+    }
   });
 
   it(

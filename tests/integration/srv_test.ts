@@ -6,7 +6,7 @@
 import { after, before, describe, it as plainIt } from "node:test";
 import assert from "node:assert/strict";
 import { connectSrv, type MqttClient, orderSrv } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
+import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
 import { type DnsServer, startDnsServer } from "../_helpers/dns_server.ts";
 import { refusedPort } from "../transport/_node_server.ts";
 import { it } from "./_support.ts";
@@ -18,7 +18,7 @@ describe("connectSrv", () => {
   const clients: MqttClient[] = [];
   before(async () => {
     low = await startMosquitto();
-    high = await startMosquitto();
+    high = await startMosquitto({ tls: true });
     const dead = await refusedPort();
     dns = await startDnsServer({
       "_mqtt._tcp.brokers.test": [
@@ -27,6 +27,10 @@ describe("connectSrv", () => {
         { priority: 30, weight: 0, port: high.port, target: "127.0.0.1" },
       ],
       "_mqtt._tcp.empty.test": [],
+      // The TLS listener's certificate names localhost.
+      "_secure-mqtt._tcp.secure.test": [
+        { priority: 10, weight: 0, port: high.tlsPort, target: "localhost" },
+      ],
     });
   });
   after(async () => {
@@ -46,6 +50,20 @@ describe("connectSrv", () => {
     assert.ok(dns.queries.includes("_mqtt._tcp.brokers.test"), dns.queries.join(", "));
     await low.waitForLog(/New client connected from .* as srv-client/);
     assert.doesNotMatch(high.log(), /as srv-client/);
+  });
+
+  it("with tls: true looks up _secure-mqtt._tcp and connects over TLS", async () => {
+    const client = await connectSrv("secure.test", {
+      nameServer: { ipAddr: "127.0.0.1", port: dns.port },
+      tls: true,
+      ca: readCert("ca.pem"),
+      clientId: "srv-tls-client",
+      reconnect: false,
+    });
+    clients.push(client);
+    assert.ok(dns.queries.includes("_secure-mqtt._tcp.secure.test"), dns.queries.join(", "));
+    assert.equal(client.transport, "tls");
+    await high.waitForLog(/New client connected from .* as srv-tls-client/);
   });
 
   it("rejects with the name looked up when there are no records", async () => {
