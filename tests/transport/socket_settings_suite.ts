@@ -12,6 +12,7 @@ import { TlsError } from "../../src/errors.ts";
 import type { TlsOptions, TransportOpener, TransportTarget } from "../../src/transport/types.ts";
 import { readCert } from "../_helpers/mosquitto.ts";
 import { listen } from "./_node_server.ts";
+import { freePort } from "../_helpers/ports.ts";
 import { Recorder } from "./transport_suite.ts";
 
 /** What the runtime's adapter can do. */
@@ -22,6 +23,11 @@ export interface SocketSettingsSupport {
   bind: boolean;
   /** minVersion / maxVersion / ciphers work (else: an Error naming the runtime). */
   versions: boolean;
+  /**
+   * With `versions`: the host's TLS honours `ciphers` (Deno's `node:tls`, under the Node adapter
+   * here, takes the option and negotiates its own choice). Default true.
+   */
+  ciphers?: boolean;
   /** The runtime's name, as the refusals name it. */
   runtime: string;
 }
@@ -40,6 +46,7 @@ export function socketSettingsSuite(
       ALPNProtocols: ["mqtt", "x-amzn-mqtt-ca"],
     });
     const versions: string[] = [];
+    const ciphers: string[] = [];
     const tls12Only = tls.createServer({
       cert: readCert("server.pem"),
       key: readCert("server.key"),
@@ -51,6 +58,7 @@ export function socketSettingsSuite(
     });
     const plain = net.createServer();
     const remotes = new Recorder(); // each connection's remote address, as bytes
+    const remotePorts: number[] = [];
     const remoteAddresses = () => remotes.chunks.map((chunk) => new TextDecoder().decode(chunk));
     const servers: net.Server[] = [alpnServer, untrusted, plain, tls12Only];
     const ports = new Map<net.Server, number>();
@@ -66,12 +74,14 @@ export function socketSettingsSuite(
           track(socket);
           if (server === alpnServer) {
             versions.push(socket.getProtocol() ?? "");
+            ciphers.push(socket.getCipher().name);
             alpnSeen.onData(new TextEncoder().encode(`${socket.alpnProtocol}`));
           }
         });
         if (server === plain) {
           server.on("connection", (socket: net.Socket) => {
             track(socket);
+            remotePorts.push(socket.remotePort ?? 0);
             remotes.onData(new TextEncoder().encode(socket.remoteAddress ?? ""));
           });
         }
@@ -142,7 +152,7 @@ export function socketSettingsSuite(
     it(
       `${name} ${
         support.versions
-          ? "negotiates within minVersion / maxVersion"
+          ? "negotiates within minVersion / maxVersion, with the ciphers given"
           : `refuses minVersion / maxVersion / ciphers on ${support.runtime}`
       }`,
       async () => {
@@ -153,10 +163,20 @@ export function socketSettingsSuite(
           new Recorder(),
         );
         if (!support.versions) {
-          return void await assert.rejects(
+          await assert.rejects(
             capped,
             (error: unknown) =>
               error instanceof Error && /maxVersion/.test(error.message) &&
+              error.message.includes(support.runtime),
+          );
+          const withCiphers = target(alpnServer, {
+            ...settings,
+            ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256",
+          });
+          return void await assert.rejects(
+            opener(withCiphers, new Recorder()),
+            (error: unknown) =>
+              error instanceof Error && /ciphers/.test(error.message) &&
               error.message.includes(support.runtime),
           );
         }
@@ -168,18 +188,31 @@ export function socketSettingsSuite(
           opener(target(tls12Only, { ...settings, minVersion: "TLSv1.3" }), new Recorder()),
           TlsError,
         );
+        if (support.ciphers === false) return;
+        // Over TLS 1.2 the client's cipher list decides (the server's certificate is ECDSA).
+        for (const cipher of ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"]) {
+          const seen = alpnSeen.chunks.length;
+          const chosen = await opener(
+            target(alpnServer, { ...settings, maxVersion: "TLSv1.2", ciphers: cipher }),
+            new Recorder(),
+          );
+          await alpnSeen.until(() => alpnSeen.chunks.length > seen);
+          assert.equal(ciphers.at(-1), cipher);
+          chosen.close();
+        }
       },
     );
 
     it(
       `${name} ${
         support.bind
-          ? "connects from the bind address"
+          ? "connects from the bind address and port"
           : `refuses a bind address on ${support.runtime}`
       }`,
       async () => {
+        const port = await freePort();
         const opening = opener(
-          { ...target(plain), bind: { address: "127.0.0.2" } },
+          { ...target(plain), bind: { address: "127.0.0.2", port } },
           new Recorder(),
         );
         if (!support.bind) {
@@ -193,6 +226,7 @@ export function socketSettingsSuite(
         const transport = await opening;
         await remotes.until(() => remoteAddresses().length > 0);
         assert.deepEqual(remoteAddresses(), ["127.0.0.2"]);
+        assert.deepEqual(remotePorts, [port]);
         transport.close();
       },
     );
