@@ -51,7 +51,10 @@ export interface OneShotOptions {
   hostname?: string;
   /** The broker's port. @default 1883 (8883 with `tls`, 80 / 443 over WebSockets) */
   port?: number;
-  /** The broker as a URL (korero's way; replaces `hostname`, `port`, `tls` and `transport`). */
+  /**
+   * The broker as a URL (korero's way; replaces `hostname`, `port` and `transport`, and its scheme
+   * says whether TLS is used: a `tls` object still gives the certificates).
+   */
   url?: string;
   /** The client identifier; "" lets the broker (or korero) choose one. @default "" */
   clientId?: string;
@@ -119,13 +122,14 @@ export function clientOptions(options: OneShotOptions, clean = true): ClientOpti
     const port = o.port ?? (ws ? (tls ? 443 : 80) : (tls ? 8883 : 1883));
     const hostPart = host.includes(":") ? `[${host}]` : host;
     result.url = `${scheme}://${hostPart}:${port}${ws ? "/mqtt" : ""}`;
-    if (typeof o.tls === "object") {
-      const { ca, cert, key, servername } = o.tls;
-      if (ca !== undefined) result.ca = ca;
-      if (cert !== undefined) result.cert = cert;
-      if (key !== undefined) result.key = key;
-      if (servername !== undefined) result.servername = servername;
-    }
+  }
+  // With a url too: its scheme says whether TLS is used, these say with which certificates.
+  if (typeof o.tls === "object") {
+    const { ca, cert, key, servername } = o.tls;
+    if (ca !== undefined) result.ca = ca;
+    if (cert !== undefined) result.cert = cert;
+    if (key !== undefined) result.key = key;
+    if (servername !== undefined) result.servername = servername;
   }
   result.clientId = o.clientId ?? "";
   result.keepalive = o.keepalive ?? 60;

@@ -1,8 +1,9 @@
 /**
  * paho's one-shot helpers in korero form (`@korero/mqtt/publish`, `@korero/mqtt/subscribe`)
  * against a real Mosquitto: single / multiple publishes in order, simple with msgCount and
- * retained, callback until the client disconnects, paho's refusal text, timeouts and aborts, and
- * the argument errors.
+ * retained, callback until the client disconnects, paho's refusal text, timeouts and aborts, the
+ * argument errors, and paho's connection parameters (TLS, WebSocket, `url`, `auth`, `clientId`,
+ * `keepalive`, `will`, `protocolVersion`) as the broker sees them.
  */
 
 import { after, before, describe, it as syncIt } from "node:test";
@@ -11,7 +12,11 @@ import { ConnectionRefusedError, payloadText, TimeoutError } from "../../mod.ts"
 import { multiple, single } from "../../src/oneshot/publish.ts";
 import { callback, simple } from "../../src/oneshot/subscribe.ts";
 import { publishMultiple, publishSingle, subscribeCallback, subscribeSimple } from "../../mod.ts";
-import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
 import { it, uniqueTopic } from "./_support.ts";
 
 describe("One-shot helpers", () => {
@@ -153,5 +158,72 @@ describe("One-shot helpers", () => {
       single("t", "x", { ...server, transport: "udp" as never }),
       /"tcp" or "websockets"/,
     );
+  });
+});
+
+describe("One-shot helpers' connection parameters", () => {
+  let broker: MosquittoBroker;
+  let dir: string;
+  const auth = { username: "alice", password: "s3cret" };
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "korero-oneshot-"));
+    const passwords = join(dir, "passwords");
+    execFileSync("mosquitto_passwd", ["-c", "-b", passwords, auth.username, auth.password]);
+    broker = await startMosquitto({
+      tls: true,
+      websockets: true,
+      extraConfig: [`password_file ${passwords}`, "allow_anonymous false"],
+    });
+  });
+  after(async () => {
+    await broker?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("single() over TLS with auth, clientId, keepalive, will and MQTT 5; simple() over WebSocket and by url", async () => {
+    const topic = uniqueTopic("oneshot/params");
+    const since = broker.logMark();
+    await single(topic, "through TLS", {
+      hostname: "localhost",
+      port: broker.tlsPort,
+      tls: { ca: readCert("ca.pem") },
+      auth,
+      clientId: "oneshot-params",
+      keepalive: 17,
+      will: { topic: `${topic}/will`, payload: "gone", qos: 1 },
+      protocolVersion: 5,
+      qos: 1,
+      retain: true,
+    });
+    // Mosquitto logs the CONNECT as it read it: protocol 5, keepalive 17, the user, the will.
+    await broker.waitForLog(
+      /New client connected from [^ ]+ as oneshot-params \(p5, c1, k17, u'alice'\)/,
+      { since },
+    );
+    await broker.waitForLog(/Will message specified \(4 bytes\) \(r0, q1\)/, { since });
+
+    const overWebSocket = await simple(topic, {
+      hostname: "127.0.0.1",
+      port: broker.wsPort,
+      transport: "websockets",
+      auth,
+      qos: 1,
+      timeout: 10_000,
+    });
+    assert.equal(payloadText(overWebSocket), "through TLS");
+    const byUrl = await simple(topic, {
+      url: broker.url("mqtts"),
+      tls: { ca: readCert("ca.pem") },
+      auth,
+      qos: 1,
+      timeout: 10_000,
+    });
+    assert.equal(payloadText(byUrl), "through TLS");
+    await single(topic, "", {
+      url: broker.url("mqtts"),
+      tls: { ca: readCert("ca.pem") },
+      auth,
+      retain: true,
+    });
   });
 });
