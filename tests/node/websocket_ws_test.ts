@@ -16,7 +16,13 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import process from "node:process";
-import { type ClientOptions, connect, type ProtocolVersion, type QoS } from "../../mod.ts";
+import {
+  type ClientOptions,
+  connect,
+  type ProtocolVersion,
+  type QoS,
+  WebSocketError,
+} from "../../mod.ts";
 import type { WebSocketConstructor } from "../../src/transport/types.ts";
 import { certPath, type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
 import { freePort } from "../_helpers/ports.ts";
@@ -142,6 +148,25 @@ describe("MqttClient on Node through the ws package", { skip: !isNode && "Node o
       await client.disconnect();
     } finally {
       await server.close();
+    }
+  });
+
+  it("MqttClient with webSocket: ws reports a refused upgrade as WebSocketError with its status", async () => {
+    const refusing = createServer();
+    refusing.on("upgrade", (_request: IncomingMessage, socket: Duplex) => {
+      socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = refusing.address() as { port: number };
+      const error = await connect(`ws://127.0.0.1:${port}/mqtt`, {
+        webSocket: ws.WebSocket,
+        reconnect: false,
+      }).then((client) => (pool.track(client), assert.fail("connected")), (e: unknown) => e);
+      assert.ok(error instanceof WebSocketError, `got ${error}`);
+      assert.equal(error.status, 401);
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
     }
   });
 
