@@ -65,3 +65,20 @@ describe("MqttClient acknowledgement edges", () => {
     assert.match(warnings[0]!, /Message 2 .*stays unacknowledged/);
   });
 });
+
+describe("MqttClient with manualAck and no consumer", () => {
+  it("warns about a message no handler, callback or iterator took, and leaves it unacknowledged", async () => {
+    const { client, conn } = await connectedClient({ protocolVersion: 5, manualAck: true });
+    const warnings: string[] = [];
+    client.onLog = ({ level, message }) => level === "warn" && warnings.push(message);
+    client.onMessage = undefined; // no handler, no messageCallbackAdd, no messages()
+    conn.send(publish(3, 1, "nobody/listens"));
+    await settle();
+    await conn.expectNothing();
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /Message 3 on "nobody\/listens" reached no consumer.*stays unacknowledged/,
+    );
+  });
+});
