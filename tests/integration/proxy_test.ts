@@ -17,7 +17,7 @@ import {
   startDante,
   startTinyproxy,
 } from "../_helpers/proxies.ts";
-import { it, Recorder, uniqueTopic } from "./_support.ts";
+import { isBun, it, Recorder, uniqueTopic } from "./_support.ts";
 
 const missing = proxiesMissing();
 const HTTP_USER = { user: "mqtt", password: "Http-Pr0xy" };
@@ -32,7 +32,7 @@ describe("Proxies", { skip: missing ?? false }, () => {
   const clients: MqttClient[] = [];
 
   before(async () => {
-    broker = await startMosquitto({ tls: true, verboseLog: false });
+    broker = await startMosquitto({ tls: true, clientCertTls: true, verboseLog: false });
     socks = await startDante(false);
     if (noAccount === undefined) socksAuth = await startDante(true);
     http = await startTinyproxy();
@@ -90,6 +90,27 @@ describe("Proxies", { skip: missing ?? false }, () => {
       await roundTrip(url(), { ...extra(), proxy });
     });
   }
+
+  it(
+    isBun
+      ? "a client certificate goes through an HTTP CONNECT tunnel to a listener that requires one"
+      : "a client certificate through a proxy is refused by name on Deno",
+    async () => {
+      const proxy = { type: "http" as const, host: "127.0.0.1", port: http.port };
+      const options = {
+        ca: ca(),
+        cert: readCert("client.pem"),
+        key: readCert("client.key"),
+        proxy,
+      };
+      const url = `mqtts://localhost:${broker.mtlsPort}`;
+      if (isBun) return await roundTrip(url, options);
+      await assert.rejects(
+        connect(url, { ...options, reconnect: false }),
+        /client certificate through a proxy is not supported on Deno/,
+      );
+    },
+  );
 
   nodeIt("SOCKS5 with username and password (Dante checks a system account)", {
     skip: noAccount ?? false,
