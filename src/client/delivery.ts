@@ -31,12 +31,16 @@ export interface DeliveryHooks {
   manual(): boolean;
 }
 
+/** The every-message streams of every `Delivery` without one (never added to). */
+const NO_STREAMS: Set<MessageStream> = new Set();
+
 /** The consumers of received messages and their bookkeeping. */
 export class Delivery {
   readonly #hooks: DeliveryHooks;
   readonly #callbacks = new TopicRouter<(event: MessageEvent) => void>();
   readonly #streams = new TopicRouter<MessageStream>();
-  readonly #allStreams = new Set<MessageStream>();
+  /** Streams of every message (NO_STREAMS, shared and never added to, until the first one). */
+  #allStreams: Set<MessageStream> = NO_STREAMS;
 
   constructor(hooks: DeliveryHooks) {
     this.#hooks = hooks;
@@ -71,8 +75,10 @@ export class Delivery {
       released: (message, read) => this.#release(message, read),
     }, signal);
     if (signal?.aborted) return stream;
-    if (filter === undefined) this.#allStreams.add(stream);
-    else this.#streams.add(filter, stream);
+    if (filter === undefined) {
+      if (this.#allStreams === NO_STREAMS) this.#allStreams = new Set();
+      this.#allStreams.add(stream);
+    } else this.#streams.add(filter, stream);
     return stream;
   }
 
