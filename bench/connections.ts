@@ -6,7 +6,7 @@
  * floor the runtime imposes per connection (bench/_bare_sockets.ts).
  *
  *   deno run -A --v8-flags=--expose-gc bench/connections.ts [--count 2000] [--batch 50]
- *     [--protocol 5] [--bare]
+ *     [--protocol 5] [--settle 3] [--bare]
  *   bun --expose-gc bench/connections.ts …
  *   node --expose-gc bench/connections.ts …   (Node 22.18+ / 24: runs the .ts files unbuilt)
  */
@@ -33,10 +33,16 @@ const runtime = "Bun" in globalThis
   : `node ${process.versions.node}`;
 
 const gc = (globalThis as { gc?: () => void }).gc;
+/**
+ * Before each measurement: gc() and a wait, three times over `--settle` seconds (default 3), so
+ * what the connect burst left behind is collected. Node's heap also gives committed pages back
+ * after a few idle seconds (Deno's and Bun's less so): `--settle 12` shows that.
+ */
+const settleSeconds = flag("settle", 3);
 const settle = async () => {
   for (let i = 0; i < 3; i++) {
     gc?.();
-    await new Promise((resolve) => setTimeout(resolve, Number(process.env.SETTLE_MS ?? 200)));
+    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000 / 3));
   }
 };
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
