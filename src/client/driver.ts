@@ -280,6 +280,7 @@ export class Driver {
         this.#run();
       },
       closed: (error) => this.#transportClosed(conn, error),
+      failed: (error) => this.#transportClosed(conn, error),
       settle: (settlement) => this.#calls.settle(settlement),
       drained: () => {
         if (conn.state === "closing") this.#close(conn);
