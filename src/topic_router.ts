@@ -48,6 +48,9 @@ class Node<T> {
   }
 }
 
+/** What `filters()` iterates before any filter was added (never written to). */
+const NO_NODES: ReadonlyMap<string, unknown> = new Map();
+
 /**
  * Maps topic filters to values and finds the values whose filters match a topic, like paho-mqtt's
  * `MQTTMatcher` (the same match rules as {@link topicMatches}). A filter can hold several values;
@@ -58,8 +61,8 @@ class Node<T> {
  */
 export class TopicRouter<T> {
   #root = new Node<T>(undefined, "");
-  /** The node each filter ends at, in the order filters were first added. */
-  #nodes = new Map<string, Node<T>>();
+  /** The node each filter ends at, in the order filters were first added (made on first use). */
+  #nodes: Map<string, Node<T>> | undefined;
   #size = 0;
   #seq = 0;
 
@@ -75,7 +78,8 @@ export class TopicRouter<T> {
    */
   add(filter: string, value: T): boolean {
     validateTopicFilter(filter);
-    let node = this.#nodes.get(filter);
+    const nodes = this.#nodes ??= new Map<string, Node<T>>();
+    let node = nodes.get(filter);
     if (node === undefined) {
       node = this.#root;
       for (const level of (parseSharedFilter(filter)?.filter ?? filter).split("/")) {
@@ -87,7 +91,7 @@ export class TopicRouter<T> {
     const entry: Entry<T> = { filter, value, seq: this.#seq++ };
     if (node.entries === undefined) node.entries = [entry];
     else node.entries.push(entry);
-    this.#nodes.set(filter, node);
+    nodes.set(filter, node);
     this.#size++;
     return true;
   }
@@ -97,7 +101,7 @@ export class TopicRouter<T> {
    * number of values removed.
    */
   remove(filter: string, ...value: [value?: T]): number {
-    const node = this.#nodes.get(filter);
+    const node = this.#nodes?.get(filter);
     if (node?.entries === undefined) return 0;
     const all = value.length === 0;
     const kept = node.entries.filter((e) =>
@@ -107,14 +111,14 @@ export class TopicRouter<T> {
     if (removed === 0) return 0;
     this.#size -= removed;
     node.entries = kept.length === 0 ? undefined : kept;
-    if (!kept.some((e) => e.filter === filter)) this.#nodes.delete(filter);
+    if (!kept.some((e) => e.filter === filter)) this.#nodes!.delete(filter);
     this.#prune(node);
     return removed;
   }
 
   /** Whether `filter` holds any value, or holds `value` when one is given. */
   has(filter: string, ...value: [value?: T]): boolean {
-    const node = this.#nodes.get(filter);
+    const node = this.#nodes?.get(filter);
     if (node === undefined) return false;
     if (value.length === 0) return true;
     return node.entries?.some((e) => e.filter === filter && Object.is(e.value, value[0])) ?? false;
@@ -122,19 +126,19 @@ export class TopicRouter<T> {
 
   /** The values of exactly `filter` (no matching), in the order they were added. */
   get(filter: string): T[] {
-    const entries = this.#nodes.get(filter)?.entries ?? [];
+    const entries = this.#nodes?.get(filter)?.entries ?? [];
     return entries.filter((e) => e.filter === filter).map((e) => e.value);
   }
 
   /** Every distinct filter, in the order each was first added. */
   filters(): IterableIterator<string> {
-    return this.#nodes.keys();
+    return (this.#nodes ?? NO_NODES).keys();
   }
 
   /** Removes everything. */
   clear(): void {
     this.#root = new Node<T>(undefined, "");
-    this.#nodes.clear();
+    this.#nodes = undefined;
     this.#size = 0;
   }
 

@@ -14,8 +14,8 @@ import type {
 } from "../transport/types.ts";
 import { type PipelineHooks, WritePipeline } from "./_write_pipeline.ts";
 
-/** What a connection reports to the driver (a failed write is reported as `closed`). */
-export interface ConnectionEvents extends Omit<PipelineHooks, "failed"> {
+/** What a connection reports to the driver (its write pipeline reports to the same object). */
+export interface ConnectionEvents extends PipelineHooks {
   /** The transport is open (any bytes that arrived early are replayed after this). */
   opened(): void;
   /** Bytes arrived on an open connection. */
@@ -58,12 +58,7 @@ export class Connection {
 
   constructor(events: ConnectionEvents) {
     this.#events = events;
-    this.writes = new WritePipeline({
-      settle: (settlement) => events.settle(settlement),
-      drained: () => events.drained(),
-      failed: (error) => events.closed(error),
-      wrote: () => events.wrote(),
-    });
+    this.writes = new WritePipeline(events);
   }
 
   /** Whether the transport is open (the opener resolved). */

@@ -29,8 +29,8 @@ function failure(error: unknown): PromiseLike<never> {
 /** The calls waiting on tokens, by token. */
 export class PendingCalls {
   readonly #calls = new TokenTable<Settle>();
-  /** The signal and abort listener of each pending call made with a signal. */
-  readonly #aborts = new Map<Token, { signal: AbortSignal; onAbort: () => void }>();
+  /** The signal and abort listener of each pending call made with a signal (made on first use). */
+  #aborts: Map<Token, { signal: AbortSignal; onAbort: () => void }> | undefined;
   readonly #cancel: (token: Token, reason: unknown) => void;
   #nextToken = 1;
 
@@ -50,7 +50,7 @@ export class PendingCalls {
     this.#calls.set(token, settle);
     if (signal !== undefined) {
       const onAbort = () => this.#cancel(token, signal.reason);
-      this.#aborts.set(token, { signal, onAbort });
+      (this.#aborts ??= new Map()).set(token, { signal, onAbort });
       signal.addEventListener("abort", onAbort, { once: true });
     }
     try {
@@ -74,10 +74,11 @@ export class PendingCalls {
   /** Forgets the call of `token` and stops listening to its signal. */
   #drop(token: Token): void {
     this.#calls.delete(token);
-    if (this.#aborts.size === 0) return;
-    const abort = this.#aborts.get(token);
+    const aborts = this.#aborts;
+    if (aborts === undefined || aborts.size === 0) return;
+    const abort = aborts.get(token);
     if (abort === undefined) return;
-    this.#aborts.delete(token);
+    aborts.delete(token);
     abort.signal.removeEventListener("abort", abort.onAbort);
   }
 }

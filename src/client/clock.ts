@@ -20,44 +20,64 @@ export interface Clock {
 /** How many `now()` calls in one synchronous run may share one reading of the real clock. */
 const READING_USES = 16;
 
+/** The last reading of the real clock, shared by every client's clock, and its uses left. */
+let reading = 0;
+let uses = 0;
+const expire = (): void => {
+  uses = 0;
+};
+
+/** `performance.now()`, one reading shared by up to 16 calls in one synchronous run. */
+function sharedNow(): number {
+  if (uses > 0) {
+    uses--;
+    return reading;
+  }
+  reading = performance.now();
+  uses = READING_USES - 1;
+  queueMicrotask(expire);
+  return reading;
+}
+
+/** One client's timer over the shared reading: an object of three fields, no closures. */
+class RealClock implements Clock {
+  #handle: ReturnType<typeof setTimeout> | undefined;
+  #callback: (() => void) | undefined;
+
+  now(): number {
+    return sharedNow();
+  }
+
+  setTimer(at: number, callback: () => void): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#callback = callback;
+    this.#handle = setTimeout(this.#fire, Math.max(0, at - performance.now()));
+  }
+
+  clearTimer(): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#handle = undefined;
+    this.#callback = undefined;
+  }
+
+  #fire = (): void => {
+    const callback = this.#callback!;
+    this.#handle = undefined;
+    this.#callback = undefined;
+    callback();
+  };
+}
+
 /**
  * Creates a clock backed by `performance.now()` and `setTimeout`. Reading the time costs a
  * runtime call (a noticeable share of a QoS 0 publish), so `now()` hands out one
- * reading to up to 16 calls made in the same synchronous run (a publisher's tight loop) and
- * reads afresh after a microtask checkpoint. A shared reading lags real time by whatever
- * synchronous work ran since it was taken, so deadlines computed from it can come out that much
- * early (never late).
+ * reading to up to 16 calls made in the same synchronous run (a publisher's tight loop, or many
+ * clients' work in one turn: the reading is shared by every real clock) and reads afresh after
+ * a microtask checkpoint. A shared reading lags real time by whatever synchronous work ran
+ * since it was taken, so deadlines computed from it can come out that much early (never late).
  */
 export function realClock(): Clock {
-  let handle: ReturnType<typeof setTimeout> | undefined;
-  let reading = 0;
-  let uses = 0;
-  const expire = (): void => {
-    uses = 0;
-  };
-  return {
-    now() {
-      if (uses > 0) {
-        uses--;
-        return reading;
-      }
-      reading = performance.now();
-      uses = READING_USES - 1;
-      queueMicrotask(expire);
-      return reading;
-    },
-    setTimer(at, callback) {
-      if (handle !== undefined) clearTimeout(handle);
-      handle = setTimeout(() => {
-        handle = undefined;
-        callback();
-      }, Math.max(0, at - performance.now()));
-    },
-    clearTimer() {
-      if (handle !== undefined) clearTimeout(handle);
-      handle = undefined;
-    },
-  };
+  return new RealClock();
 }
 
 /**

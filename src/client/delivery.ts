@@ -31,12 +31,17 @@ export interface DeliveryHooks {
   manual(): boolean;
 }
 
+/** The every-message streams of every `Delivery` without one (never added to). */
+const NO_STREAMS: Set<MessageStream> = new Set();
+
 /** The consumers of received messages and their bookkeeping. */
 export class Delivery {
   readonly #hooks: DeliveryHooks;
-  readonly #callbacks = new TopicRouter<(event: MessageEvent) => void>();
-  readonly #streams = new TopicRouter<MessageStream>();
-  readonly #allStreams = new Set<MessageStream>();
+  // Both made on first use (a client that only uses onMessage keeps neither).
+  #callbacks: TopicRouter<(event: MessageEvent) => void> | undefined;
+  #streams: TopicRouter<MessageStream> | undefined;
+  /** Streams of every message (NO_STREAMS, shared and never added to, until the first one). */
+  #allStreams: Set<MessageStream> = NO_STREAMS;
 
   constructor(hooks: DeliveryHooks) {
     this.#hooks = hooks;
@@ -44,12 +49,12 @@ export class Delivery {
 
   /** Adds a per-filter callback (paho's `message_callback_add`). */
   addCallback(filter: string, callback: (event: MessageEvent) => void): void {
-    this.#callbacks.add(filter, callback);
+    (this.#callbacks ??= new TopicRouter()).add(filter, callback);
   }
 
   /** Removes every callback added for exactly `filter`. */
   removeCallbacks(filter: string): void {
-    this.#callbacks.remove(filter);
+    this.#callbacks?.remove(filter);
   }
 
   /** A new iterator over the messages matching `filter` (all of them when undefined). */
@@ -59,7 +64,7 @@ export class Delivery {
       detach: () =>
         filter === undefined
           ? this.#allStreams.delete(stream)
-          : this.#streams.remove(filter, stream),
+          : this.#streams?.remove(filter, stream),
       dropped: (dropped) => {
         if (dropped === 1 || dropped % 1000 === 0) {
           this.#hooks.log(
@@ -71,8 +76,10 @@ export class Delivery {
       released: (message, read) => this.#release(message, read),
     }, signal);
     if (signal?.aborted) return stream;
-    if (filter === undefined) this.#allStreams.add(stream);
-    else this.#streams.add(filter, stream);
+    if (filter === undefined) {
+      if (this.#allStreams === NO_STREAMS) this.#allStreams = new Set();
+      this.#allStreams.add(stream);
+    } else (this.#streams ??= new TopicRouter()).add(filter, stream);
     return stream;
   }
 
@@ -82,8 +89,9 @@ export class Delivery {
     message.holders = 1; // delivery itself, until every consumer has it
     let took = true;
     let matched = false;
-    if (this.#callbacks.size > 0) {
-      const callbacks = this.#callbacks.match(message.topic);
+    const router = this.#callbacks;
+    if (router !== undefined && router.size > 0) {
+      const callbacks = router.match(message.topic);
       for (const callback of callbacks) {
         took = hooks.call(callback, { message }, "a message callback") && took;
       }
@@ -96,8 +104,9 @@ export class Delivery {
     if (this.#allStreams.size > 0) {
       for (const stream of this.#allStreams) this.#offer(stream, message);
     }
-    if (this.#streams.size > 0) {
-      for (const stream of this.#streams.match(message.topic)) this.#offer(stream, message);
+    const streams = this.#streams;
+    if (streams !== undefined && streams.size > 0) {
+      for (const stream of streams.match(message.topic)) this.#offer(stream, message);
     }
     if (!matched && message.holders === 1) message.unread = true; // no consumer at all
     if (took) this.#release(message, true);
@@ -106,8 +115,10 @@ export class Delivery {
   /** The session will not reconnect: ends the iterators. */
   closeStreams(): void {
     for (const stream of [...this.#allStreams]) stream.end();
-    for (const filter of [...this.#streams.filters()]) {
-      for (const stream of this.#streams.get(filter)) stream.end();
+    const streams = this.#streams;
+    if (streams === undefined) return;
+    for (const filter of [...streams.filters()]) {
+      for (const stream of streams.get(filter)) stream.end();
     }
   }
 

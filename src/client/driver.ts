@@ -32,6 +32,9 @@ import { Connection } from "./_connection.ts";
 import { CLOSE_GRACE_MS, type DriverOptions } from "./driver_types.ts";
 import { StoreLink } from "./_store_link.ts";
 
+/** The closing connections of every `Driver` closing none (never added to). */
+const NOT_CLOSING: Set<Connection> = new Set();
+
 /** Runs a {@link SessionApi} against transports and a {@link Clock}. */
 export class Driver {
   readonly #session: SessionApi;
@@ -41,7 +44,8 @@ export class Driver {
   /** The connection the session is using, if any. */
   #conn: Connection | undefined;
   /** Connections the session is done with that still hand over their last bytes. */
-  readonly #closing = new Set<Connection>();
+  /** Connections closing (NOT_CLOSING, shared and never added to, until the first one). */
+  #closing: Set<Connection> = NOT_CLOSING;
   #idleWaiters: (() => void)[] = [];
   readonly #readiness = new Readiness();
   #running = false;
@@ -276,6 +280,7 @@ export class Driver {
         this.#run();
       },
       closed: (error) => this.#transportClosed(conn, error),
+      failed: (error) => this.#transportClosed(conn, error),
       settle: (settlement) => this.#calls.settle(settlement),
       drained: () => {
         if (conn.state === "closing") this.#close(conn);
@@ -295,6 +300,7 @@ export class Driver {
     // #opened, the opener's rejection, the end of the last write, or the grace timer closes it.
     if (conn.state === "closing") {
       conn.closeBy = this.#clock.now() + CLOSE_GRACE_MS;
+      if (this.#closing === NOT_CLOSING) this.#closing = new Set();
       this.#closing.add(conn);
     }
   }

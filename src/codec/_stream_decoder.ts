@@ -55,8 +55,8 @@ export class StreamDecoder<P> {
   #pending: Uint8Array | null = null;
   #filled = 0;
   #total = 0;
-  /** A fixed header split across chunks (at most 1 + 4 bytes). */
-  #head = new Uint8Array(5);
+  /** A fixed header split across chunks (at most 1 + 4 bytes), made the first time one is. */
+  #head: Uint8Array | undefined;
   #headLength = 0;
   #error: unknown = undefined;
 
@@ -131,7 +131,7 @@ export class StreamDecoder<P> {
       if (remaining < 0) {
         if (remaining === VARINT_MALFORMED) throw malformedRemainingLength();
         // The fixed header itself is split: keep its bytes.
-        this.#head.set(chunk.subarray(pos, n));
+        (this.#head ??= new Uint8Array(5)).set(chunk.subarray(pos, n));
         this.#headLength = n - pos;
         break;
       }
@@ -154,7 +154,7 @@ export class StreamDecoder<P> {
 
   /** Continues a split fixed header with the first bytes of `chunk`; returns the next offset. */
   #continueHeader(chunk: Uint8Array, out: P[]): number {
-    const head = this.#head;
+    const head = this.#head!; // #headLength > 0: #push made it
     const n = chunk.length;
     let pos = 0;
     while (pos < n) {

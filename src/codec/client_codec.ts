@@ -117,15 +117,21 @@ export const CLIENT_DECODERS: DecodeTable<ClientInboundPacket> = [
 ];
 
 /**
- * A connection's encoder for the packets a client sends: `PacketEncoder`'s slab views and
- * validation, through {@link CLIENT_ENCODERS} (a server-side packet is a TypeError).
+ * The slab every {@link ClientEncoder} carves packets from. Encoding runs to completion and a
+ * view is never handed out twice, so connections can share it: an idle connection then keeps no
+ * slab of its own (thousands of clients side by side), and a busy one fills 64 KiB slabs.
+ */
+const CLIENT_SLAB = new SlabOutput();
+
+/**
+ * A connection's encoder for the packets a client sends: `PacketEncoder`'s slab views (from the
+ * slab all client encoders share) and validation, through {@link CLIENT_ENCODERS} (a
+ * server-side packet is a TypeError).
  */
 export class ClientEncoder {
-  #out = new SlabOutput();
-
   /** Encodes `packet` for `protocolVersion`; throws as `encodePacket` does. */
   encode(packet: Packet, protocolVersion: ProtocolVersion): Uint8Array {
-    return encodeWith(CLIENT_ENCODERS, packet, protocolVersion, this.#out);
+    return encodeWith(CLIENT_ENCODERS, packet, protocolVersion, CLIENT_SLAB);
   }
 }
 

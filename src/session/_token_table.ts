@@ -24,12 +24,12 @@ export class TokenTable<V> {
   #base = 0;
   #head = 0;
   #live = 0;
-  /** Keys outside the window: moved out of it, or added out of order. */
-  readonly #far = new Map<number, V>();
+  /** Keys outside the window: moved out of it, or added out of order (made on first use). */
+  #far: Map<number, V> | undefined;
 
   /** Entries held. */
   get size(): number {
-    return this.#live + this.#far.size;
+    return this.#live + (this.#far?.size ?? 0);
   }
 
   /** Adds or replaces the value of `key`. */
@@ -47,7 +47,7 @@ export class TokenTable<V> {
       if (slots[i] === undefined) this.#live++;
       slots[i] = value;
     } else {
-      this.#far.set(key, value);
+      (this.#far ??= new Map()).set(key, value);
     }
   }
 
@@ -55,7 +55,7 @@ export class TokenTable<V> {
   get(key: number): V | undefined {
     const i = key - this.#base;
     if (i >= this.#head && i < this.#slots.length) return this.#slots[i];
-    return this.#far.size === 0 ? undefined : this.#far.get(key);
+    return this.#far?.get(key);
   }
 
   /** Every value held, in no particular order. */
@@ -65,7 +65,7 @@ export class TokenTable<V> {
       const value = slots[i];
       if (value !== undefined) yield value;
     }
-    yield* this.#far.values();
+    if (this.#far !== undefined) yield* this.#far.values();
   }
 
   /** Removes `key`; false when it was not held. */
@@ -79,7 +79,7 @@ export class TokenTable<V> {
       if (i === this.#head) this.#advance();
       return true;
     }
-    return this.#far.delete(key);
+    return this.#far?.delete(key) ?? false;
   }
 
   /** Moves `#head` past empty slots, and drops the empty prefix once it is most of the array. */
@@ -103,7 +103,7 @@ export class TokenTable<V> {
     for (let i = this.#head; i < cut; i++) {
       const value = slots[i];
       if (value === undefined) continue;
-      this.#far.set(this.#base + i, value);
+      (this.#far ??= new Map()).set(this.#base + i, value);
       this.#live--;
     }
     this.#slots = slots.slice(cut);

@@ -82,6 +82,9 @@ export function connackRefusal(
   });
 }
 
+/** The waiting callers of every `Attempts` while none waits (never added to). */
+const NO_TOKENS: Set<Token> = new Set();
+
 /**
  * The bookkeeping of connection attempts: who waits for `connect()`, the CONNACK deadline, the
  * reconnect backoff and when the next attempt is due, the attempt count, and what the attempts
@@ -91,7 +94,8 @@ export function connackRefusal(
 export class Attempts {
   readonly #options: SessionOptions;
   readonly #backoff: Backoff | undefined;
-  readonly #tokens = new Set<Token>();
+  /** Callers waiting (NO_TOKENS, shared and never added to, while none is). */
+  #tokens: Set<Token> = NO_TOKENS;
   #stopped = false;
   /** When the current attempt fails for want of a CONNACK. */
   #deadline: number | undefined;
@@ -146,6 +150,7 @@ export class Attempts {
 
   /** `token` waits for the next successful CONNACK. */
   join(token: Token): void {
+    if (this.#tokens === NO_TOKENS) this.#tokens = new Set();
     this.#tokens.add(token);
   }
 
@@ -205,14 +210,16 @@ export class Attempts {
 
   /** Settles every waiting `connect()` with `connack`. */
   resolveAll(fx: Effects, connack: ConnackPacket): void {
-    for (const token of this.#tokens) fx.resolve(token, connack);
-    this.#tokens.clear();
+    const tokens = this.#tokens;
+    this.#tokens = NO_TOKENS;
+    for (const token of tokens) fx.resolve(token, connack);
   }
 
   /** Fails every waiting `connect()` with `error`. */
   rejectAll(fx: Effects, error: MqttError): void {
-    for (const token of this.#tokens) fx.reject(token, error);
-    this.#tokens.clear();
+    const tokens = this.#tokens;
+    this.#tokens = NO_TOKENS;
+    for (const token of tokens) fx.reject(token, error);
   }
 
   /** The transport is gone: no CONNACK is awaited any more. */

@@ -21,13 +21,17 @@ import type { Journal } from "./journal.ts";
 import { PacketIds } from "./packet_ids.ts";
 import type { ControlWork, PublishWork, Work } from "./work.ts";
 
+/** What `publishes()` iterates before any PUBLISH was in flight (never written to). */
+const NO_PUBLISHES: ReadonlyMap<number, PublishWork> = new Map();
+
 /** Work in flight, its packet identifiers and the window. */
 export class InflightTable {
   /** Packet identifiers of everything in flight. */
   readonly ids: PacketIds = new PacketIds();
   #window: number;
-  #publishes = new Map<number, PublishWork>();
-  #controls = new Map<number, ControlWork>();
+  // Both made on first use (an idle connection that never published keeps neither).
+  #publishes: Map<number, PublishWork> | undefined;
+  #controls: Map<number, ControlWork> | undefined;
   #resend = new Fifo<PublishWork>();
   #resendCount = 0;
   #releases = 0;
@@ -46,7 +50,7 @@ export class InflightTable {
 
   /** QoS 1/2 PUBLISH in flight. */
   get size(): number {
-    return this.#publishes.size;
+    return this.#publishes?.size ?? 0;
   }
 
   /** Sets the window for a new connection: min(maxInflight, the server's Receive Maximum). */
@@ -56,12 +60,12 @@ export class InflightTable {
 
   /** The PUBLISH in flight with `packetId`. */
   publish(packetId: number): PublishWork | undefined {
-    return this.#publishes.get(packetId);
+    return this.#publishes?.get(packetId);
   }
 
   /** The SUBSCRIBE / UNSUBSCRIBE in flight with `packetId`. */
   control(packetId: number): ControlWork | undefined {
-    return this.#controls.get(packetId);
+    return this.#controls?.get(packetId);
   }
 
   /** Whether `work` may be sent now (window and packet identifiers permitting). */
@@ -72,7 +76,7 @@ export class InflightTable {
 
   /** Whether a new QoS 1/2 PUBLISH may be sent now (no held resends, window and identifiers). */
   get open(): boolean {
-    return this.#resendCount === 0 && this.#publishes.size < this.#window && this.ids.available;
+    return this.#resendCount === 0 && this.size < this.#window && this.ids.available;
   }
 
   /**
@@ -87,9 +91,9 @@ export class InflightTable {
     work.packetId = this.ids.allocate();
     work.stage = "inflight";
     if (work.type === "publish") {
-      this.#publishes.set(work.packetId, work);
+      (this.#publishes ??= new Map()).set(work.packetId, work);
       this.#journal.sent(work);
-    } else this.#controls.set(work.packetId, work);
+    } else (this.#controls ??= new Map()).set(work.packetId, work);
   }
 
   /**
@@ -98,7 +102,7 @@ export class InflightTable {
    */
   adopt(work: PublishWork, released: boolean): boolean {
     if (!this.ids.take(work.packetId)) return false;
-    this.#publishes.set(work.packetId, work);
+    (this.#publishes ??= new Map()).set(work.packetId, work);
     work.stage = "inflight";
     if (released) {
       work.releasedOrder = this.#releases++;
@@ -111,9 +115,9 @@ export class InflightTable {
   finish(work: Work): void {
     if (work.stage === "resend") this.#resendCount--;
     if (work.type === "publish") {
-      this.#publishes.delete(work.packetId);
+      this.#publishes?.delete(work.packetId);
       this.#journal.done(work);
-    } else this.#controls.delete(work.packetId);
+    } else this.#controls?.delete(work.packetId);
     this.ids.release(work.packetId);
     work.stage = "done";
   }
@@ -151,7 +155,7 @@ export class InflightTable {
       this.#resend.shift();
       head = this.#resend.peek();
     }
-    if (head === undefined || this.#publishes.size - this.#resendCount >= this.#window) {
+    if (head === undefined || this.size - this.#resendCount >= this.#window) {
       return undefined;
     }
     this.#resend.shift();
@@ -162,23 +166,23 @@ export class InflightTable {
 
   /** The QoS 1/2 PUBLISH in flight, in the order they were first sent. */
   publishes(): IterableIterator<PublishWork> {
-    return this.#publishes.values();
+    return (this.#publishes ?? NO_PUBLISHES).values();
   }
 
   /** Removes every in-flight PUBLISH (order kept) and frees their identifiers. */
   takePublishes(): PublishWork[] {
     this.clearResend();
-    const all = [...this.#publishes.values()];
+    const all = [...this.publishes()];
     for (const work of all) this.ids.release(work.packetId);
-    this.#publishes.clear();
+    this.#publishes?.clear();
     return all;
   }
 
   /** Removes every in-flight SUBSCRIBE / UNSUBSCRIBE (order kept) and frees their identifiers. */
   takeControls(): ControlWork[] {
-    const all = [...this.#controls.values()];
+    const all = this.#controls === undefined ? [] : [...this.#controls.values()];
     for (const work of all) this.ids.release(work.packetId);
-    this.#controls.clear();
+    this.#controls?.clear();
     return all;
   }
 }

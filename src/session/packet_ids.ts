@@ -13,9 +13,15 @@
 
 import { MAX_PACKET_ID } from "../codec/constants.ts";
 
+/** Words of the first bitset: identifiers 0..255. */
+const FIRST_WORDS = 8;
+
 /** Hands out and takes back packet identifiers. */
 export class PacketIds {
-  /** One bit per identifier (8 KiB), made on first use. */
+  /**
+   * One bit per identifier, made on first use for the first 256 and doubled as the cursor
+   * passes its end, up to all 65,536 (8 KiB): an idle connection keeps 32 bytes.
+   */
   #used: Uint32Array | undefined;
   #size = 0;
   #last = 0;
@@ -33,12 +39,21 @@ export class PacketIds {
   /** Whether `id` is in use. */
   has(id: number): boolean {
     const used = this.#used;
-    return used !== undefined && (used[id >>> 5]! & (1 << (id & 31))) !== 0;
+    const word = id >>> 5;
+    return used !== undefined && word < used.length && (used[word]! & (1 << (id & 31))) !== 0;
   }
 
   #set(id: number): void {
-    const used = this.#used ??= new Uint32Array((MAX_PACKET_ID + 1) >>> 5);
-    used[id >>> 5]! |= 1 << (id & 31);
+    let used = this.#used ??= new Uint32Array(FIRST_WORDS);
+    const word = id >>> 5;
+    if (word >= used.length) {
+      let length = used.length * 2;
+      while (word >= length) length *= 2;
+      const grown = new Uint32Array(length);
+      grown.set(used);
+      used = this.#used = grown;
+    }
+    used[word]! |= 1 << (id & 31);
   }
 
   /**

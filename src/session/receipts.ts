@@ -65,11 +65,12 @@ export interface PendingAck {
 
 /** Unacknowledged deliveries and QoS 2 identifier states of one session. */
 export class Receipts {
-  readonly #pending = new Map<number, PendingAck>();
-  readonly #qos2 = new Map<number, Qos2Entry>();
+  // The maps are made on first use: a connection no QoS 1/2 message reached keeps none.
+  #pending: Map<number, PendingAck> | undefined;
+  #qos2: Map<number, Qos2Entry> | undefined;
   #nextReceipt = 1;
   /** Packet identifiers of QoS 1 deliveries awaiting acknowledgement, and their receipts. */
-  readonly #qos1 = new Map<number, number>();
+  #qos1: Map<number, number> | undefined;
   /** QoS 2 identifiers awaiting the server's PUBREL (`received`, `stored`). */
   #awaitingRelease = 0;
   /** The fingerprint of each identifier's last completed exchange (0: none), made on first use. */
@@ -78,12 +79,12 @@ export class Receipts {
 
   /** Deliveries and identifiers that count against our Receive Maximum. */
   get inFlight(): number {
-    return this.#qos1.size + this.#qos2.size;
+    return (this.#qos1?.size ?? 0) + (this.#qos2?.size ?? 0);
   }
 
   /** Whether a QoS 1 delivery of `packetId` still awaits the application's acknowledgement. */
   holdsQos1(packetId: number): boolean {
-    return this.#qos1.has(packetId);
+    return this.#qos1?.has(packetId) ?? false;
   }
 
   /** Incoming QoS 2 exchanges that wait for the server (a PUBREL to answer). */
@@ -93,22 +94,23 @@ export class Receipts {
 
   /** The QoS 2 state of `packetId`. */
   qos2(packetId: number): Qos2Entry | undefined {
-    return this.#qos2.get(packetId);
+    return this.#qos2?.get(packetId);
   }
 
   /** Sets the QoS 2 state of `packetId`. */
   setQos2(packetId: number, entry: Qos2Entry): void {
-    const before = this.#qos2.get(packetId)?.state;
+    const qos2 = this.#qos2 ??= new Map();
+    const before = qos2.get(packetId)?.state;
     if (before === "received" || before === "stored") this.#awaitingRelease--;
     if (entry.state === "received" || entry.state === "stored") this.#awaitingRelease++;
-    this.#qos2.set(packetId, entry);
+    qos2.set(packetId, entry);
   }
 
   /** Forgets the QoS 2 state of `packetId`. */
   deleteQos2(packetId: number): void {
-    const before = this.#qos2.get(packetId)?.state;
+    const before = this.#qos2?.get(packetId)?.state;
     if (before === "received" || before === "stored") this.#awaitingRelease--;
-    this.#qos2.delete(packetId);
+    this.#qos2?.delete(packetId);
   }
 
   /**
@@ -135,17 +137,17 @@ export class Receipts {
   /** A new delivery of `packetId` at `qos`, to be acknowledged; returns its receipt. */
   expectAck(packetId: number, qos: 1 | 2): number {
     const receipt = this.#nextReceipt++;
-    this.#pending.set(receipt, { packetId, qos });
-    if (qos === 1) this.#qos1.set(packetId, receipt);
+    (this.#pending ??= new Map()).set(receipt, { packetId, qos });
+    if (qos === 1) (this.#qos1 ??= new Map()).set(packetId, receipt);
     return receipt;
   }
 
   /** Takes the delivery of `receipt` (undefined when unknown or taken already). */
   takeAck(receipt: number): PendingAck | undefined {
-    const pending = this.#pending.get(receipt);
+    const pending = this.#pending?.get(receipt);
     if (pending === undefined) return undefined;
-    this.#pending.delete(receipt);
-    if (pending.qos === 1 && this.#qos1.get(pending.packetId) === receipt) {
+    this.#pending!.delete(receipt);
+    if (pending.qos === 1 && this.#qos1?.get(pending.packetId) === receipt) {
       this.#qos1.delete(pending.packetId);
     }
     return pending;
@@ -158,17 +160,17 @@ export class Receipts {
    * not.
    */
   newConnection(sessionPresent: boolean): void {
-    this.#qos1.clear();
+    this.#qos1?.clear();
     if (!sessionPresent) {
-      this.#pending.clear();
-      this.#qos2.clear();
+      this.#pending?.clear();
+      this.#qos2?.clear();
       this.#completed = undefined;
       this.#completedCount = 0;
       this.#awaitingRelease = 0;
       return;
     }
-    for (const [receipt, pending] of this.#pending) {
-      if (pending.qos === 1) this.#pending.delete(receipt);
-    }
+    const all = this.#pending;
+    if (all === undefined) return;
+    for (const [receipt, pending] of all) if (pending.qos === 1) all.delete(receipt);
   }
 }

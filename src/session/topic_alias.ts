@@ -36,11 +36,12 @@ export interface OutgoingAlias {
 /** Assigns aliases to outgoing topics. */
 export class OutgoingTopicAliases {
   #maximum = 0;
-  #aliases = new Map<string, number>();
+  // The maps are made on first use (most connections use no aliases).
+  #aliases: Map<string, number> | undefined;
   /** User-set aliases as given in `publish()` calls: alias → topic (kept across connections). */
-  #given = new Map<number, string>();
+  #given: Map<number, string> | undefined;
   /** User-set aliases the server knows on this connection: alias → topic last sent with it. */
-  #sent = new Map<number, string>();
+  #sent: Map<number, string> | undefined;
 
   /** Whether aliases are in use on this connection. */
   get enabled(): boolean {
@@ -50,8 +51,8 @@ export class OutgoingTopicAliases {
   /** Forgets every mapping; `maximum` is the server's Topic Alias Maximum (0 = off). */
   reset(maximum: number): void {
     this.#maximum = maximum;
-    this.#aliases.clear();
-    this.#sent.clear();
+    this.#aliases = undefined;
+    this.#sent = undefined;
   }
 
   /**
@@ -59,8 +60,8 @@ export class OutgoingTopicAliases {
    * mapping) or, when `topic` is empty, the last topic given with `alias`; undefined if none.
    */
   given(alias: number, topic: string): string | undefined {
-    if (topic === "") return this.#given.get(alias);
-    this.#given.set(alias, topic);
+    if (topic === "") return this.#given?.get(alias);
+    (this.#given ??= new Map()).set(alias, topic);
     return topic;
   }
 
@@ -69,39 +70,43 @@ export class OutgoingTopicAliases {
    * connection already maps `alias` to `topic`, else `topic` (then call {@link sent}).
    */
   wireTopic(alias: number, topic: string): string {
-    return this.#sent.get(alias) === topic ? "" : topic;
+    return this.#sent?.get(alias) === topic ? "" : topic;
   }
 
   /** A PUBLISH carrying `topic` and user-set `alias` was sent on this connection. */
   sent(alias: number, topic: string): void {
-    this.#sent.set(alias, topic);
+    (this.#sent ??= new Map()).set(alias, topic);
   }
 
   /** The alias for `topic`, assigning one when there is room; undefined = send the topic alone. */
   lookup(topic: string): OutgoingAlias | undefined {
-    const alias = this.#aliases.get(topic);
+    if (this.#maximum === 0 || topic === "") return undefined;
+    const aliases = this.#aliases ??= new Map();
+    const alias = aliases.get(topic);
     if (alias !== undefined) return { alias, known: true };
-    if (this.#aliases.size >= this.#maximum || topic === "") return undefined;
-    const next = this.#aliases.size + 1;
-    this.#aliases.set(topic, next);
+    if (aliases.size >= this.#maximum) return undefined;
+    const next = aliases.size + 1;
+    aliases.set(topic, next);
     return { alias: next, known: false };
   }
 
   /** Takes back the alias just assigned to `topic` (its PUBLISH was not sent after all). */
   unassign(topic: string): void {
-    if (this.#aliases.get(topic) === this.#aliases.size) this.#aliases.delete(topic);
+    const aliases = this.#aliases;
+    if (aliases !== undefined && aliases.get(topic) === aliases.size) aliases.delete(topic);
   }
 }
 
 /** Resolves aliases in incoming PUBLISH packets. */
 export class IncomingTopicAliases {
   #maximum = 0;
-  #topics = new Map<number, string>();
+  /** Made on first use. */
+  #topics: Map<number, string> | undefined;
 
   /** Forgets every mapping; `maximum` is the Topic Alias Maximum we sent in CONNECT. */
   reset(maximum: number): void {
     this.#maximum = maximum;
-    this.#topics.clear();
+    this.#topics = undefined;
   }
 
   /** The topic of a PUBLISH carrying `alias`, or a ProtocolError (0x94). */
@@ -113,10 +118,10 @@ export class IncomingTopicAliases {
       );
     }
     if (topic !== "") {
-      this.#topics.set(alias, topic);
+      (this.#topics ??= new Map()).set(alias, topic);
       return topic;
     }
-    const known = this.#topics.get(alias);
+    const known = this.#topics?.get(alias);
     if (known === undefined) {
       return new ProtocolError(
         `Received Topic Alias ${alias} with an empty topic before any mapping for it`,

@@ -41,7 +41,7 @@ export class ReadPacer {
   readonly #tick: () => Promise<void>;
 
   /** `now` and `tick` (wait one timer tick) are replaceable for tests. */
-  constructor(now: () => number = () => performance.now(), tick: () => Promise<void> = timerTick) {
+  constructor(now: () => number = performanceNow, tick: () => Promise<void> = timerTick) {
     this.#now = now;
     this.#tick = tick;
   }
@@ -78,6 +78,10 @@ export class ReadPacer {
     this.#pacing = true;
     return this.#tick();
   }
+}
+
+function performanceNow(): number {
+  return performance.now();
 }
 
 function timerTick(): Promise<void> {

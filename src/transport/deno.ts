@@ -49,8 +49,12 @@ type DenoApi = {
  * a small chunk does not pin 64 KiB while the codec's payload views into it live.
  */
 const READ_SIZE = 64 * 1024;
-/** What a connection's read buffer starts at (an idle connection's whole read memory). */
-const FIRST_READ_SIZE = 4 * 1024;
+/**
+ * What a connection's read buffer starts at: an idle connection's whole read memory, held by its
+ * pending read (so not shareable). A read that fills it doubles it, so a stream gets to
+ * READ_SIZE within seven reads.
+ */
+const FIRST_READ_SIZE = 512;
 
 /** Opens a TCP, TLS or unix socket connection with Deno's APIs. */
 export const openDeno: TransportOpener = async (target, handlers, options = {}) => {

@@ -33,14 +33,19 @@ import { address, connectError, isTlsAlert, tlsError } from "./_errors.ts";
 import { type ProxyChannel, tunnel } from "./_proxy.ts";
 
 /**
- * Bytes one read may take. Reads go into one reused buffer (Node's `onread`) and each chunk
- * is a copy of the bytes read, as in the Deno adapter; pausing that socket stops reading from
- * the kernel, which is what read pacing needs. A TLS read yields at most one record (16 KiB).
+ * Bytes one read may take. Reads go into a reused buffer (Node's `onread`) and each chunk is a
+ * copy of the bytes read, as in the Deno adapter; pausing that socket stops reading from the
+ * kernel, which is what read pacing needs. A TLS read yields at most one record (16 KiB).
  */
 const READ_SIZE = 64 * 1024;
-/** What a connection's read buffer starts at (an idle connection's whole read memory). */
-const FIRST_READ_SIZE = 4 * 1024;
 const TLS_RECORD = 16 * 1024;
+/**
+ * The read buffer of every connection: Node reads into it and calls back at once, and the
+ * callback copies what was read before it returns, so connections can share one (an idle
+ * connection then keeps no read memory of its own).
+ */
+let readBuffer: Uint8Array | undefined;
+const sharedReadBuffer = () => (readBuffer ??= new Uint8Array(READ_SIZE));
 /** How long `close()` lets Node flush what it holds before it drops the connection. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -233,16 +238,10 @@ class NodeTransport implements Transport {
   ) {
     this.#handlers = handlers;
     const pacer = readPacing ? new ReadPacer() : undefined;
-    // An idle connection keeps a small buffer; a read that fills it doubles it, up to READ_SIZE
-    // (Node asks `buffer()` before each read).
-    let buffer = new Uint8Array(FIRST_READ_SIZE);
     const full = target.kind === "tls" ? TLS_RECORD : READ_SIZE;
     const onread = {
-      buffer: () => buffer,
-      callback: (n: number, into: Uint8Array) => {
-        if (n === into.length && into.length < READ_SIZE) buffer = new Uint8Array(into.length * 2);
-        return this.#read(into, n, n >= full, pacer);
-      },
+      buffer: sharedReadBuffer,
+      callback: (n: number, into: Uint8Array) => this.#read(into, n, n >= full, pacer),
     };
     const socket = this.#socket = dial(target, onread, tunnel);
     let handshaking = tunnel !== undefined && target.kind === "tls";

@@ -43,6 +43,20 @@ describe("PacketIds", () => {
     assert.equal(ids.size, MAX_PACKET_ID);
   });
 
+  it("PacketIds keeps identifiers across the growth of its table, whichever end they are at", () => {
+    const ids = new PacketIds();
+    for (let i = 1; i <= 300; i++) ids.allocate(); // past the first table (0..255)
+    assert.equal(ids.has(300), true);
+    assert.equal(ids.has(301), false);
+    assert.equal(ids.has(MAX_PACKET_ID), false, "beyond the table: free");
+    ids.release(MAX_PACKET_ID); // beyond the table: nothing to free
+    assert.equal(ids.take(MAX_PACKET_ID), true, "grows the table to the end in one step");
+    assert.equal(ids.take(MAX_PACKET_ID), false);
+    for (let id = 1; id <= 300; id++) assert.equal(ids.has(id), true, `${id} kept`);
+    assert.equal(ids.size, 301);
+    assert.equal(ids.allocate(), 301, "after 65535: wraps, skips 1..300 in use");
+  });
+
   it("PacketIds.take marks a given identifier as used once", () => {
     const ids = new PacketIds();
     assert.equal(ids.take(5), true);

@@ -119,6 +119,27 @@ export function transportSuite(name: string, harness: () => SuiteHarness): void 
       transport.close();
     });
 
+    it(`${name} connections reading at once each get their own bytes`, async () => {
+      // (The Node adapter reads every connection into one shared buffer.)
+      const h = harness();
+      const recorders = [new Recorder(), new Recorder(), new Recorder()];
+      const opened = [];
+      for (const recorder of recorders) opened.push(await open(h, recorder));
+      const sizes = [100_000, 5, 70_000];
+      opened.forEach(([, server], i) => server.write(pattern(sizes[i]!, 10 + i)));
+      opened.forEach(([, server], i) => server.write(pattern(3, 20 + i)));
+      await Promise.all(
+        recorders.map((recorder, i) => recorder.until(() => recorder.received === sizes[i]! + 3)),
+      );
+      recorders.forEach((recorder, i) =>
+        assert.deepEqual(
+          recorder.bytes(),
+          new Uint8Array([...pattern(sizes[i]!, 10 + i), ...pattern(3, 20 + i)]),
+        )
+      );
+      for (const [transport] of opened) transport.close();
+    });
+
     it(`${name} write resolves after the whole chunk was taken, in order`, async () => {
       const h = harness();
       const [transport, server] = await open(h, new Recorder());
