@@ -94,14 +94,20 @@ function start(
 
 /**
  * Starts the korero command line with `args` (e.g. `["pub", "-t", "a", "-m", "b"]`), with
- * `env` added to the environment.
+ * `env` added to the environment; `script` runs another entry point (a test wrapper of
+ * `src/cli/main.ts`).
  */
-export function korero(args: string[], stdin?: Uint8Array, env?: Record<string, string>): Program {
+export function korero(
+  args: string[],
+  stdin?: Uint8Array,
+  env?: Record<string, string>,
+  script = "src/cli/main.ts",
+): Program {
   const runtime = isBun ? [] : ["run", "-A", "--no-check"];
   return start(
     `korero ${args.join(" ")}`,
     process.execPath,
-    [...runtime, "src/cli/main.ts", ...args],
+    [...runtime, script, ...args],
     stdin,
     env,
   );
