@@ -113,9 +113,9 @@ export function korero(
   );
 }
 
-/** Starts `/usr/bin/mosquitto_pub` or `/usr/bin/mosquitto_sub` with `args` (and `env`). */
+/** Starts `/usr/bin/mosquitto_pub`, `_sub` or `_rr` with `args` (and `env`). */
 export function mosquitto(
-  tool: "pub" | "sub",
+  tool: "pub" | "sub" | "rr",
   args: string[],
   stdin?: Uint8Array,
   env?: Record<string, string>,

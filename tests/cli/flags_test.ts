@@ -191,20 +191,50 @@ describe("korero command line flags", () => {
     assert.equal(one, "CONNECT PUBLISH PINGREQ PUBLISH DISCONNECT");
     assert.equal(unlimited, "CONNECT PUBLISH PUBLISH PINGREQ DISCONNECT");
   });
-  it("a connection lost before the PUBACK: exit code 7 and mosquitto_pub's message", async () => {
+  it("a lost connection: exit code 7 and the message of mosquitto_pub (before the PUBACK) and mosquitto_rr (before the response)", async () => {
     const server = await FakeServer.listen((connection, packet) => {
-      if (packet.type === "CONNECT") connection.socket.write(connack(packet));
-      if (packet.type === "PUBLISH") connection.socket.destroy();
+      const socket = connection.socket;
+      if (packet.type === "CONNECT") socket.write(connack(packet));
+      // MQTT 5 SUBACK (req subscribes to its response topic): the id, no properties, QoS 0.
+      if (packet.type === "SUBSCRIBE") {
+        socket.write(Uint8Array.of(0x90, 4, ...packet.body.subarray(0, 2), 0, 0));
+      }
+      if (packet.type === "PUBLISH") socket.destroy();
     });
     servers.push(server);
-    const args = ["-h", "127.0.0.1", "-p", String(server.port), "-q", "1", "-t", "t", "-m", "x"];
-    const [mine, theirs] = await Promise.all([
-      finished(korero(["pub", ...args])),
-      finished(mosquitto("pub", args)),
+    const to = ["-h", "127.0.0.1", "-p", String(server.port)];
+    const pub = [...to, "-q", "1", "-t", "t", "-m", "x"];
+    const req = [...to, "-t", "t", "-e", "t/response", "-m", "x"];
+    const outcomes = await Promise.all([
+      finished(mosquitto("pub", pub)),
+      finished(korero(["pub", ...pub])),
+      finished(mosquitto("rr", req)),
+      finished(korero(["req", ...req])),
     ]);
-    assert.equal(theirs.code, 7);
-    assert.equal(theirs.stderr, "Error: The connection was lost.\n");
-    assert.equal(mine.code, 7, mine.stderr);
-    assert.equal(mine.stderr, theirs.stderr);
+    for (const outcome of outcomes) {
+      assert.equal(outcome.code, 7, outcome.stderr);
+      assert.equal(outcome.stderr, "Error: The connection was lost.\n");
+    }
+  });
+
+  it("sub: a lost connection is not the end: it reconnects and subscribes again, as mosquitto_sub", async () => {
+    const own = await startMosquitto();
+    try {
+      const to = ["-h", own.host, "-p", String(own.port)];
+      const topic = unique("again");
+      const ids = [unique("again-k"), unique("again-m")];
+      const args = (id: string) => [...to, "-i", id, "-t", topic, "-C", "1", "-v"];
+      const subs = [korero(["sub", ...args(ids[0]!)]), mosquitto("sub", args(ids[1]!))];
+      for (const id of ids) await subscribed(own, id);
+      const mark = own.logMark();
+      await own.restart();
+      for (const id of ids) await subscribed(own, id, mark);
+      await succeeds(mosquitto("pub", [...to, "-t", topic, "-m", "after"]));
+      const [mine, theirs] = await Promise.all(subs.map((sub) => succeeds(sub)));
+      assert.equal(theirs!.text, `${topic} after\n`);
+      assert.equal(mine!.text, theirs!.text);
+    } finally {
+      await own.stop();
+    }
   });
 });
