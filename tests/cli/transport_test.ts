@@ -15,7 +15,13 @@ import * as tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { certPath, type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
-import { proxiesMissing, startDante, startTinyproxy } from "../_helpers/proxies.ts";
+import {
+  proxiesMissing,
+  SOCKS_USER,
+  socksUser,
+  startDante,
+  startTinyproxy,
+} from "../_helpers/proxies.ts";
 import { type DnsServer, startDnsServer } from "../_helpers/dns_server.ts";
 import {
   finished,
@@ -77,7 +83,7 @@ describe("korero command line transports", () => {
     return sub;
   }
 
-  it("--unix: pub and sub through the broker's Unix socket, as mosquitto_pub / mosquitto_sub", async () => {
+  it("--unix: pub and sub through the broker's Unix socket (mosquitto_pub --unix too)", async () => {
     const topic = unique("unix");
     const heard = await listen(topic, 2);
     const id = unique("unix-sub");
@@ -206,6 +212,34 @@ describe("korero command line transports", () => {
       korero(["pub", ...at(), "--proxy", `http://127.0.0.1:1`, "-t", topic, "-m", "x"]),
     );
     assert.equal(dead.code, 1);
+  });
+
+  nodeIt("--proxy with user:password@: tinyproxy's Basic authentication, Dante's username", {
+    skip: proxiesMissing() ?? false,
+    timeout: 30_000,
+  }, async () => {
+    const account = { user: "korero", password: "Pr0xy-p4ss" };
+    const http = await startTinyproxy(account);
+    cleanups.push(() => http.stop());
+    const noAccount = socksUser(); // Dante checks a system account: creating it needs root
+    const socks = noAccount === undefined ? await startDante(true) : undefined;
+    if (socks !== undefined) cleanups.push(() => socks.stop());
+    const topic = unique("proxy-auth");
+    const heard = await listen(topic, socks === undefined ? 1 : 2);
+    const via = (url: string, message: string) =>
+      korero(["pub", ...at(), "--proxy", url, "-t", topic, "-m", message]);
+    const httpUrl = (password: string) =>
+      `http://${account.user}:${password}@127.0.0.1:${http.port}`;
+    const refused = await finished(via(httpUrl("wrong"), "refused"));
+    assert.equal(refused.code, 1);
+    assert.doesNotMatch(refused.stderr, /wrong/); // the password is not repeated
+    await succeeds(via(httpUrl(account.password), "http"));
+    if (socks !== undefined) {
+      const { user, password } = SOCKS_USER;
+      await succeeds(via(`socks5h://${user}:${password}@127.0.0.1:${socks.port}`, "socks"));
+    }
+    const expected = [`${topic} http\n`, ...(socks === undefined ? [] : [`${topic} socks\n`])];
+    assert.equal((await succeeds(heard)).text, expected.join(""));
   });
 
   it("-S: the -h domain's SRV records name the broker (DNS server on loopback)", async () => {
