@@ -246,10 +246,13 @@ export function parseArguments(command: Command, args: readonly string[]): Parse
         break;
       case "--random-filter": {
         if (!sub) throw unknown();
-        config.randomFilter = Math.trunc(10 * atof(next("chance", "--random-filter")));
-        if (config.randomFilter > 10_000 || config.randomFilter < 1) {
+        // A percentage, as mosquitto_sub's help says (mosquitto 2.0.11 itself takes a tenth of
+        // it: its 50 prints 5 % of the messages, and its 100 only 10 %).
+        const chance = atof(next("chance", "--random-filter"));
+        if (!(chance >= 0.1 && chance <= 100)) {
           throw new UsageError("Error: --random-filter chance must be between 0.1-100.0");
         }
+        config.randomFilter = Math.round(100 * chance);
         break;
       }
       case "--remove-retained":

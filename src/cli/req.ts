@@ -14,7 +14,8 @@ import { topicMatches } from "../topic.ts";
 import { clientOptions } from "./client_options.ts";
 import type { Config } from "./config.ts";
 import { close, openClient } from "./connection.ts";
-import { BEFORE_CONNACK, FAILURE, SUCCESS, TIMED_OUT } from "./exit_codes.ts";
+import { ConnectionClosedError } from "../errors.ts";
+import { BEFORE_CONNACK, CONNECTION_LOST, FAILURE, SUCCESS, TIMED_OUT } from "./exit_codes.ts";
 import { formatMessage, printSettings } from "./format.ts";
 import { onInterrupt, type Output, readStdin } from "./io.ts";
 import { readFileSync } from "node:fs";
@@ -107,8 +108,15 @@ export async function runReq(config: Config, output: Output): Promise<number> {
       reconnect: false,
       ...(config.debug ? { logger: (line: string) => output.out(`${line}\n`) } : {}),
     });
+    /** The connection ended before the response came: mosquitto_rr's MOSQ_ERR_CONN_LOST. */
+    const lost = () => {
+      if (!finish.running) return;
+      output.err("Error: The connection was lost.\n");
+      finish.end(CONNECTION_LOST);
+    };
     const opened = await openClient(options, output, (client) => {
       client.onMessage = ({ message }) => handle(message);
+      client.onDisconnect = () => lost();
     }, connecting.signal);
     if (opened.client === undefined) return finish.result?.code ?? opened.code;
     connected = true;
@@ -132,6 +140,7 @@ export async function runReq(config: Config, output: Output): Promise<number> {
       await client.publish(config.topic!, payload, { qos: config.qos, properties });
     })();
     work.catch((error) => {
+      if (error instanceof ConnectionClosedError) return lost();
       if (!finish.running) return;
       output.err(`Error: ${(error as Error).message}\n`);
       finish.end(FAILURE);

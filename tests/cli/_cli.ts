@@ -55,10 +55,16 @@ export function killAll(): void {
   for (const child of running) child.kill("SIGKILL");
 }
 
-function start(name: string, command: string, args: string[], stdin?: Uint8Array): Program {
+function start(
+  name: string,
+  command: string,
+  args: string[],
+  stdin?: Uint8Array,
+  env: Record<string, string> = {},
+): Program {
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   running.add(child);
@@ -86,20 +92,36 @@ function start(name: string, command: string, args: string[], stdin?: Uint8Array
   };
 }
 
-/** Starts the korero command line with `args` (e.g. `["pub", "-t", "a", "-m", "b"]`). */
-export function korero(args: string[], stdin?: Uint8Array): Program {
+/**
+ * Starts the korero command line with `args` (e.g. `["pub", "-t", "a", "-m", "b"]`), with
+ * `env` added to the environment; `script` runs another entry point (a test wrapper of
+ * `src/cli/main.ts`).
+ */
+export function korero(
+  args: string[],
+  stdin?: Uint8Array,
+  env?: Record<string, string>,
+  script = "src/cli/main.ts",
+): Program {
   const runtime = isBun ? [] : ["run", "-A", "--no-check"];
   return start(
     `korero ${args.join(" ")}`,
     process.execPath,
-    [...runtime, "src/cli/main.ts", ...args],
+    [...runtime, script, ...args],
     stdin,
+    env,
   );
 }
 
-/** Starts `/usr/bin/mosquitto_pub` or `/usr/bin/mosquitto_sub` with `args`. */
-export function mosquitto(tool: "pub" | "sub", args: string[], stdin?: Uint8Array): Program {
-  return start(`mosquitto_${tool} ${args.join(" ")}`, `/usr/bin/mosquitto_${tool}`, args, stdin);
+/** Starts `/usr/bin/mosquitto_pub`, `_sub` or `_rr` with `args` (and `env`). */
+export function mosquitto(
+  tool: "pub" | "sub" | "rr",
+  args: string[],
+  stdin?: Uint8Array,
+  env?: Record<string, string>,
+): Program {
+  const name = `mosquitto_${tool} ${args.join(" ")}`;
+  return start(name, `/usr/bin/mosquitto_${tool}`, args, stdin, env);
 }
 
 /** Waits (at most `ms`) for `program` to exit; then what it did. Kills it on timeout. */

@@ -165,9 +165,38 @@ describe("korero command line arguments", () => {
     const proxy = await finished(korero(["sub", "-t", "a", "--proxy", "ftp://proxy.example"]));
     assert.equal(proxy.code, 1);
     assert.match(proxy.stderr, /--proxy must be socks5:\/\/ or http:\/\//);
-    for (const [flag, reason] of [["--capath", /CA directory/], ["--psk", /TLS-PSK/]] as const) {
-      const args = [flag, "x"];
-      assert.throws(() => parseArguments("pub", ["-t", "a", "-m", "b", ...args]), reason);
+    const unsupported = [
+      ["--capath", /CA directory/],
+      ["--ciphers", /choosing TLS ciphers/],
+      ["--tls-version", /choosing the TLS version/],
+      ["--tls-engine", /TLS engines/],
+      ["--keyform", /only PEM keys/],
+      ["--psk", /TLS-PSK/],
+      ["--psk-identity", /TLS-PSK/],
+    ] as const;
+    for (const [flag, reason] of unsupported) {
+      for (const command of ["pub", "sub"] as const) {
+        const args = command === "pub" ? ["-t", "a", "-m", "b"] : ["-t", "a"];
+        assert.throws(
+          () => parseArguments(command, [...args, flag, "x"]),
+          (error: unknown) =>
+            error instanceof UsageError &&
+            error.message.startsWith(`Error: ${flag}: `) && reason.test(error.message),
+          `${command} ${flag}`,
+        );
+      }
+    }
+    // The command exits 1 with that error, before connecting (there is no broker here).
+    const refused = await Promise.all(
+      unsupported.map(([flag]) => finished(korero(["pub", "-t", "a", "-m", "b", flag, "x"]))),
+    );
+    for (const [index, outcome] of refused.entries()) {
+      const [flag, reason] = unsupported[index]!;
+      assert.equal(outcome.code, 1, flag);
+      assert.match(
+        firstLine(outcome.stderr)!,
+        new RegExp(`^Error: ${flag}: .*${reason.source}.*\\.$`),
+      );
     }
     // -S looks the -h domain's brokers up in DNS; a domain without SRV records is an error.
     const srv = await finished(
