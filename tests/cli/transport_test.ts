@@ -160,6 +160,11 @@ describe("korero command line transports", () => {
   it("--tls-alpn: the TLS handshake offers that protocol, as mosquitto_pub's", async () => {
     // A TLS front for the broker's plain listener that records the protocol agreed on.
     const agreed: (string | false | null)[] = [];
+    const open = new Set<net.Socket>();
+    const track = (socket: net.Socket) => {
+      open.add(socket);
+      socket.once("close", () => open.delete(socket));
+    };
     const front = tls.createServer({
       key: readCert("server.key"),
       cert: readCert("server.pem"),
@@ -167,12 +172,21 @@ describe("korero command line transports", () => {
     }, (client) => {
       agreed.push(client.alpnProtocol ?? null);
       const upstream = net.connect(broker.port, broker.host);
+      track(client);
+      track(upstream);
       client.on("error", () => upstream.destroy());
       upstream.on("error", () => client.destroy());
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
-    cleanups.push(() => new Promise((resolve) => front.close(() => resolve())));
+    // close() waits for every connection to end: a piped pair one side left half-open would keep
+    // it (and the cleanups after it) waiting, so the connections are destroyed first.
+    cleanups.push(() =>
+      new Promise((resolve) => {
+        for (const socket of open) socket.destroy();
+        front.close(() => resolve());
+      })
+    );
     const port = String((front.address() as net.AddressInfo).port);
     const topic = unique("alpn");
     const heard = await listen(topic, 3);
