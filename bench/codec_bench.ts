@@ -3,6 +3,11 @@
  * baseline of each group), on the cases of ../shared/bench/codec.mjs.
  *
  *   deno bench -A bench/codec_bench.ts
+ *   bun bench/codec_bench.ts        (mqtt-packet from $BENCH_DEPS, default /tmp/mqtt-bench-deps,
+ *                                    installed by ../shared/bench/setup.sh)
+ *
+ * On Bun, a small runner stands in for `Deno.bench`: per case, batches of ~10 ms for ~1 s after a
+ * warm-up; it prints the median time per call and each case's speed against its group's baseline.
  *
  * "encode" shows the public `encodePacket` (a buffer the caller owns) and `PacketEncoder.encode`
  * (views into the encoder's slab, the session's hot path).
@@ -13,7 +18,8 @@
  */
 
 import { Buffer } from "node:buffer";
-import mqttPacketModule from "npm:mqtt-packet@9.0.2";
+import { createRequire } from "node:module";
+import process from "node:process";
 import {
   decodePacket,
   encodePacket,
@@ -23,8 +29,70 @@ import {
   type ProtocolVersion,
 } from "../src/codec/mod.ts";
 
+const onDeno = "Deno" in globalThis;
+
 // deno-lint-ignore no-explicit-any
-const mp = mqttPacketModule as any;
+async function loadMqttPacket(): Promise<any> {
+  if (onDeno) {
+    const m = await import("npm:mqtt-packet@9.0.2");
+    return m.default ?? m;
+  }
+  const deps = (process.env.BENCH_DEPS || "/tmp/mqtt-bench-deps").replace(/\/$/, "");
+  return createRequire(deps + "/package.json")("mqtt-packet");
+}
+// deno-lint-ignore no-explicit-any
+const mp: any = await loadMqttPacket();
+
+interface BenchCase {
+  name: string;
+  group: string;
+  baseline: boolean;
+  fn: () => void;
+}
+const benches: BenchCase[] = [];
+
+function bench(name: string, opts: { group: string; baseline?: boolean }, fn: () => void): void {
+  if (onDeno) Deno.bench(name, { group: opts.group, baseline: opts.baseline ?? false }, fn);
+  else benches.push({ name, group: opts.group, baseline: opts.baseline ?? false, fn });
+}
+
+/** Median ns per call over batches of ~10 ms for about a second, after a warm-up. */
+function measure(fn: () => void): number {
+  let n = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= 10) break;
+    n *= dt < 1 ? 10 : 2;
+  }
+  const end = performance.now() + 300;
+  while (performance.now() < end) for (let i = 0; i < n; i++) fn();
+  const samples: number[] = [];
+  const stop = performance.now() + 1000;
+  while (performance.now() < stop) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    samples.push(((performance.now() - t0) * 1e6) / n);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1]!;
+}
+
+function runBenches(): void {
+  let group = "";
+  let base = 0;
+  for (const b of benches) {
+    if (b.group !== group) {
+      group = b.group;
+      console.log(`\ngroup ${group}`);
+    }
+    const ns = measure(b.fn);
+    if (b.baseline) base = ns;
+    const ratio = b.baseline ? "(baseline)" : `${(base / ns).toFixed(2)}x the baseline's speed`;
+    console.log(`  ${b.name.padEnd(30)} ${ns.toFixed(1).padStart(10)} ns/iter  ${ratio}`);
+  }
+}
 
 const topic = "bench/topic/abc";
 const p16 = new Uint8Array(16).fill(0x61);
@@ -206,27 +274,27 @@ for (const c of CASES) {
   const frame = Buffer.from(ours);
 
   const encodeGroup = `encode ${c.name} (${ours.length} B)`;
-  Deno.bench("mqtt-packet generate", { group: encodeGroup, baseline: true }, () => {
+  bench("mqtt-packet generate", { group: encodeGroup, baseline: true }, () => {
     sink += mp.generate(c.theirs, opts).length;
   });
-  Deno.bench("korero encodePacket", { group: encodeGroup }, () => {
+  bench("korero encodePacket", { group: encodeGroup }, () => {
     sink += encodePacket(c.ours, c.version).length;
   });
   const encoder = new PacketEncoder();
-  Deno.bench("korero PacketEncoder.encode", { group: encodeGroup }, () => {
+  bench("korero PacketEncoder.encode", { group: encodeGroup }, () => {
     sink += encoder.encode(c.ours, c.version).length;
   });
 
   const decodeGroup = `decode ${c.name} (${ours.length} B)`;
   const parser = mqttPacketParser(c.version);
-  Deno.bench("mqtt-packet parser.parse", { group: decodeGroup, baseline: true }, () => {
+  bench("mqtt-packet parser.parse", { group: decodeGroup, baseline: true }, () => {
     parser.parse(frame);
   });
   const decoder = new PacketDecoder({ protocolVersion: c.version });
-  Deno.bench("korero PacketDecoder.push", { group: decodeGroup }, () => {
+  bench("korero PacketDecoder.push", { group: decodeGroup }, () => {
     sink += decoder.push(frame).length;
   });
-  Deno.bench("korero decodePacket", { group: decodeGroup }, () => {
+  bench("korero decodePacket", { group: decodeGroup }, () => {
     sink += decodePacket(frame, c.version).type.length;
   });
 }
@@ -243,11 +311,11 @@ for (const c of CASES) {
   }
   const group = `stream ${count} x PUBLISH QoS0 16B in 64 KiB chunks (${stream.length} B)`;
   const parser = mqttPacketParser(4);
-  Deno.bench("mqtt-packet parser.parse", { group, baseline: true }, () => {
+  bench("mqtt-packet parser.parse", { group, baseline: true }, () => {
     for (const chunk of chunks) parser.parse(chunk);
   });
   const decoder = new PacketDecoder({ protocolVersion: 4 });
-  Deno.bench("korero PacketDecoder.push", { group }, () => {
+  bench("korero PacketDecoder.push", { group }, () => {
     let n = 0;
     for (const chunk of chunks) n += decoder.push(chunk).length;
     if (n !== count) throw new Error(`decoded ${n} packets, expected ${count}`);
@@ -255,6 +323,11 @@ for (const c of CASES) {
   });
 }
 
-globalThis.addEventListener("unload", () => {
+if (onDeno) {
+  globalThis.addEventListener("unload", () => {
+    if (sink === 42) console.log("");
+  });
+} else {
+  runBenches();
   if (sink === 42) console.log("");
-});
+}

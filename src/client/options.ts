@@ -304,7 +304,7 @@ export interface ClientOptions {
    * Batch socket reads under a dense incoming stream: while packets arrive faster than ~8,000
    * reads a second, the transport waits one timer tick (1–2 ms) between reads so one read takes
    * many packets (much less CPU per message). Set `false` when every message must be read the
-   * moment it arrives. Deno's and Node's TCP/TLS/unix transports pace; Bun's, Workers' and
+   * moment it arrives. Deno's, Bun's and Node's TCP/TLS/unix transports pace; Workers' and
    * WebSocket ignore this.
    * @default true
    */

@@ -20,6 +20,14 @@ import type { AckResult, LogLevel, PublishResult, SessionAction, Token } from ".
 const NO_ACTIONS: SessionAction[] = [];
 Object.freeze(NO_ACTIONS);
 
+/** First byte of each acknowledgement's fixed header (PUBREL carries the flags 0b0010). */
+const ACK_FIRST_BYTE: Readonly<Record<PubAckPacket["type"], number>> = {
+  puback: 0x40,
+  pubrec: 0x50,
+  pubrel: 0x62,
+  pubcomp: 0x70,
+};
+
 /** Collects the session's outputs for one protocol version. */
 export class Effects {
   readonly #version: ProtocolVersion;
@@ -27,6 +35,12 @@ export class Effects {
   /** With `trace`, the packet last encoded here: what the trace shows for the next write. */
   #encoded: Packet | undefined;
   #actions: SessionAction[] = [];
+  /**
+   * Urgent acknowledgements written one after another, gathered into one write: their bytes so
+   * far (`#ackBytes[0, #ackLength)`), written out before any other output and on `drain()`.
+   */
+  #ackBytes = new Uint8Array(0);
+  #ackLength = 0;
   /** The time of the input being handled (milliseconds), set by the session on every input. */
   now = 0;
   /** When bytes were last written (the keepalive counts from it). */
@@ -46,6 +60,7 @@ export class Effects {
    * the transport yet.
    */
   write(bytes: Uint8Array, urgent = false, packet = this.#encoded): void {
+    if (this.#ackLength > 0) this.#writeAcks();
     if (this.trace && packet !== undefined) this.log("debug", traceLine("Sending", packet));
     this.#actions.push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
     this.lastWrite = this.now;
@@ -77,36 +92,67 @@ export class Effects {
    */
   ack(type: PubAckPacket["type"], packetId: number, reasonCode: number, urgent = true): void {
     const code = this.#version === 5 ? reasonCode : 0;
-    this.write(this.encode({ type, packetId, reasonCode: code }), urgent);
+    if (code !== 0 || !urgent || this.trace || packetId !== (packetId & 0xffff) || packetId === 0) {
+      // (The encoder validates what the short form below does not cover.)
+      return this.write(this.encode({ type, packetId, reasonCode: code }), urgent);
+    }
+    // The common case, a 4-byte packet without reason code, joins the acknowledgements written
+    // just before it: one write and no per-packet objects (the encoder's output is the same).
+    let bytes = this.#ackBytes;
+    const at = this.#ackLength;
+    if (at + 4 > bytes.length) {
+      const grown = new Uint8Array(Math.max(256, 2 * bytes.length));
+      grown.set(bytes.subarray(0, at));
+      bytes = this.#ackBytes = grown;
+    }
+    bytes[at] = ACK_FIRST_BYTE[type];
+    bytes[at + 1] = 2;
+    bytes[at + 2] = packetId >>> 8;
+    bytes[at + 3] = packetId & 0xff;
+    this.#ackLength = at + 4;
+    this.lastWrite = this.now;
   }
 
   /** Appends an event for the driver. */
   emit(action: SessionAction): void {
+    if (this.#ackLength > 0) this.#writeAcks();
     this.#actions.push(action);
   }
 
   /** Appends a log line. */
   log(level: LogLevel, message: string): void {
+    if (this.#ackLength > 0) this.#writeAcks();
     this.#actions.push({ type: "log", level, message });
   }
 
   /** Settles `token` with success. */
   resolve(token: Token, value: ConnackPacket | PublishResult | AckResult | undefined): void {
+    if (this.#ackLength > 0) this.#writeAcks();
     this.#actions.push({ type: "resolve", token, value });
   }
 
   /** Settles `token` with success once the bytes written so far are written (QoS 0). */
   resolveOnWrite(token: Token): void {
+    if (this.#ackLength > 0) this.#writeAcks();
     this.#actions.push({ type: "resolve", token, value: { mid: 0, reasonCode: 0 }, onWrite: true });
   }
 
   /** Settles `token` with failure. */
   reject(token: Token, error: unknown): void {
+    if (this.#ackLength > 0) this.#writeAcks();
     this.#actions.push({ type: "reject", token, error });
+  }
+
+  /** Writes the gathered acknowledgements (a copy: the scratch is reused). */
+  #writeAcks(): void {
+    const bytes = this.#ackBytes.slice(0, this.#ackLength);
+    this.#ackLength = 0;
+    this.#actions.push({ type: "write", bytes, urgent: true });
   }
 
   /** Takes the outputs appended since the last call, in order. */
   drain(): SessionAction[] {
+    if (this.#ackLength > 0) this.#writeAcks();
     const actions = this.#actions;
     if (actions.length === 0) return NO_ACTIONS;
     this.#actions = [];

@@ -118,7 +118,8 @@ export type SessionAction =
    */
   | { type: "open"; attempt: number }
   /**
-   * Hand these bytes to the current transport. `urgent` (acknowledgements: PUBACK, PUBREC,
+   * Hand these bytes to the current transport: one or more whole packets (acknowledgements
+   * emitted one after another come as one write). `urgent` (acknowledgements: PUBACK, PUBREC,
    * PUBREL, PUBCOMP, and PINGREQ) may be sent ahead of earlier non-urgent bytes that were not
    * handed over yet; bytes keep their order within each of the two kinds.
    */

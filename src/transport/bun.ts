@@ -41,6 +41,9 @@ type BunAddress = { unix: string } | { hostname: string; port: number; tls?: Bun
 type BunConnectOptions = BunAddress & { socket: BunSocketHandler };
 type BunApi = { connect(options: BunConnectOptions): Promise<BunSocket> };
 
+/** What `write()` returns when the socket took every byte at once. */
+const WRITTEN: Promise<void> = Promise.resolve();
+
 /** A read this large filled Bun's read buffer: more is waiting, so it is not paced. */
 const FULL_READ = 64 * 1024;
 
@@ -127,9 +130,9 @@ class BunTransport implements Transport {
         socket.end();
       },
       data: (socket, data) => {
-        // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
         if (this.#closed) return;
         handshaking = false;
+        // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
         this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         const pause = this.#pacer?.afterRead(data.byteLength, data.byteLength >= FULL_READ);
         if (pause !== undefined) {
@@ -156,9 +159,20 @@ class BunTransport implements Transport {
 
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
+    const socket = this.#socket;
+    let flush = true;
+    if (this.#queue.length === 0 && socket !== undefined) {
+      // The common case: the socket takes all of it now, and no promise waits in the queue.
+      const taken = socket.write(bytes);
+      if (taken === bytes.length) return WRITTEN;
+      if (taken >= 0) {
+        bytes = bytes.subarray(taken);
+        flush = false; // the rest waits for `drain`
+      }
+    }
     return new Promise((resolve, reject) => {
       this.#queue.push({ bytes, resolve, reject });
-      if (this.#queue.length === 1) this.#flush();
+      if (flush && this.#queue.length === 1) this.#flush();
     });
   }
 

@@ -31,6 +31,26 @@ export type Step =
   | Exclude<SessionAction, { type: "write" }>
   | { type: "write"; packet: Packet; bytes: Uint8Array };
 
+/** The whole packets in `bytes`, in order (one write may hold several). */
+export function frames(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    let length = 0;
+    let shift = 0;
+    let i = at + 1;
+    for (;;) {
+      const byte = bytes[i++]!;
+      length += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (byte < 0x80) break;
+    }
+    out.push(bytes.subarray(at, i + length));
+    at = i + length;
+  }
+  return out;
+}
+
 /** Options every test starts from (MQTT 5, no reconnect, generous limits). */
 export function baseOptions(overrides: Partial<SessionOptions> = {}): SessionOptions {
   return {
@@ -110,7 +130,7 @@ export class Harness {
         actions.splice(i + 1, 0, ...this.session.drain());
       }
     }
-    return actions.map((action): Step => {
+    return actions.flatMap((action): Step[] => {
       if (action.type === "resolve" || action.type === "reject") {
         const record = this.#tokens.get(action.token);
         assert.ok(record !== undefined, `token ${action.token} was never handed to the session`);
@@ -124,13 +144,14 @@ export class Harness {
         else record.error = action.error;
       }
       if (action.type === "write") {
-        return {
+        // One step per packet: the session may write several acknowledgements at once.
+        return frames(action.bytes).map((bytes) => ({
           type: "write",
-          packet: decodePacket(action.bytes, this.version),
-          bytes: action.bytes,
-        };
+          packet: decodePacket(bytes, this.version),
+          bytes,
+        }));
       }
-      return action;
+      return [action];
     });
   }
 

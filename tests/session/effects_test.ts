@@ -86,4 +86,49 @@ describe("Effects", () => {
     assert.equal(fx.lastWrite, 7);
     assert.equal(fx.drain().length, 0);
   });
+
+  it("Effects joins acknowledgements written one after another into one urgent write", () => {
+    const fx = new Effects(5);
+    fx.now = 3;
+    fx.ack("puback", 1, 0);
+    fx.ack("pubrec", 2, 0);
+    fx.ack("pubrel", 3, 0);
+    fx.ack("pubcomp", 0xffff, 0);
+    fx.emit({ type: "log", level: "info", message: "between" });
+    fx.ack("puback", 4, 0);
+    const actions = fx.drain();
+    assert.deepEqual(actions.map((a) => a.type), ["write", "log", "write"]);
+    const [first, , last] = actions as { bytes: Uint8Array; urgent?: true }[];
+    const expected = [
+      encodePacket({ type: "puback", packetId: 1, reasonCode: 0 }, 5),
+      encodePacket({ type: "pubrec", packetId: 2, reasonCode: 0 }, 5),
+      encodePacket({ type: "pubrel", packetId: 3, reasonCode: 0 }, 5),
+      encodePacket({ type: "pubcomp", packetId: 0xffff, reasonCode: 0 }, 5),
+    ];
+    assert.deepEqual([...first!.bytes], expected.flatMap((bytes) => [...bytes]));
+    assert.equal(first!.urgent, true);
+    assert.deepEqual(decodePacket(last!.bytes, 5), { type: "puback", packetId: 4, reasonCode: 0 });
+    assert.equal(last!.urgent, true);
+    assert.equal(fx.lastWrite, 3);
+    // The scratch is reused, the bytes handed out are not.
+    fx.ack("puback", 9, 0);
+    fx.drain();
+    assert.deepEqual([...first!.bytes.subarray(0, 4)], [0x40, 2, 0, 1]);
+  });
+
+  it("Effects writes an ack on its own when it has a reason code, is not urgent, or is invalid", () => {
+    const fx = new Effects(5);
+    fx.ack("puback", 1, 0);
+    fx.ack("puback", 2, 0x10);
+    fx.ack("pubrel", 3, 0, false);
+    const actions = fx.drain() as { bytes: Uint8Array; urgent?: true }[];
+    assert.deepEqual(actions.map((a) => [decodePacket(a.bytes, 5), a.urgent]), [
+      [{ type: "puback", packetId: 1, reasonCode: 0 }, true],
+      [{ type: "puback", packetId: 2, reasonCode: 0x10 }, true],
+      [{ type: "pubrel", packetId: 3, reasonCode: 0 }, undefined],
+    ]);
+    assert.throws(() => fx.ack("puback", 0, 0), RangeError);
+    assert.throws(() => fx.ack("puback", 1.5, 0), RangeError);
+    assert.throws(() => fx.ack("puback", 0x10000, 0), RangeError);
+  });
 });

@@ -8,13 +8,15 @@ import assert from "node:assert/strict";
 import { decodePacket, encodePacket } from "../../src/codec/mod.ts";
 import { Session } from "../../src/session/session.ts";
 import type { SessionAction } from "../../src/session/types.ts";
-import { baseOptions } from "./_harness.ts";
+import { baseOptions, frames } from "./_harness.ts";
 
 /** `"<packet type>"` or `"<packet type>!"` (urgent) for every write in `actions`. */
 function writes(actions: SessionAction[]): string[] {
   return actions.flatMap((action) =>
     action.type === "write"
-      ? [`${decodePacket(action.bytes, 5).type}${action.urgent === true ? "!" : ""}`]
+      ? frames(action.bytes).map((bytes) =>
+        `${decodePacket(bytes, 5).type}${action.urgent === true ? "!" : ""}`
+      )
       : []
   );
 }

@@ -40,6 +40,30 @@ describe("ReadPacer", () => {
     assert.equal(feed(p, clock, 100, 14_000, 2), 100);
   });
 
+  it("ReadPacer keeps pausing a stream of small reads while pauses gather 8 reads' worth", () => {
+    const { clock, pacer: p } = pacer();
+    assert.equal(feed(p, clock, 32, 21, 0.02), 1); // one message a read, ~50,000 reads a second
+    assert.equal(feed(p, clock, 100, 8 * 21 + 90, 1), 100); // 258 B: over 8 reads and 256 B
+    // 8 reads' worth but under 256 B: not worth a tick; two such pauses in a row stop pacing.
+    const { clock: clock2, pacer: p2 } = pacer();
+    feed(p2, clock2, 32, 21, 0.02);
+    assert.notEqual(p2.afterRead(200, false), undefined);
+    assert.equal(p2.afterRead(200, false), undefined);
+    // Reads of 60 B in the burst: a pause must gather 480 B.
+    const { clock: clock3, pacer: p3 } = pacer();
+    feed(p3, clock3, 32, 60, 0.02);
+    assert.notEqual(p3.afterRead(479, false), undefined);
+    assert.equal(p3.afterRead(479, false), undefined);
+  });
+
+  it("ReadPacer tolerates a few short reads once a stream was paced, then stops", () => {
+    const { clock, pacer: p } = pacer();
+    feed(p, clock, 32, 21, 0.02);
+    assert.equal(feed(p, clock, 10, 1200, 1), 10); // credit 1 + 3 useful pauses = 4 (the cap)
+    assert.equal(feed(p, clock, 4, 21, 1), 4); // 4 misses use the credit up...
+    assert.equal(p.afterRead(21, false), undefined); // ... and the 5th stops pacing
+  });
+
   it("ReadPacer never pauses after a read that filled the buffer", () => {
     const { clock, pacer: p } = pacer();
     feed(p, clock, 32, 60, 0.02);
