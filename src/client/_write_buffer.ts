@@ -18,7 +18,11 @@ export const BLOCK_SIZE = 128 * 1024;
 /** A packet at least this long is kept by reference instead of copied. */
 const LARGE = BLOCK_SIZE / 4;
 
-/** A new block starts this small and doubles (copying at most BLOCK_SIZE bytes) as it fills. */
+/**
+ * A connection's first block starts this small and doubles (copying at most BLOCK_SIZE bytes) as
+ * it fills; a block started while bytes still wait (a burst) starts at the size the one before it
+ * reached, so a burst of 1 KiB packets is not copied again at every doubling.
+ */
 const FIRST_CAPACITY = 4096;
 
 /** A run of waiting bytes: `bytes[start, end)`; `ends` are the packet ends after `start`. */
@@ -38,6 +42,8 @@ export class WriteBuffer {
   #segments: Segment[] = [];
   #head = 0;
   #size = 0;
+  /** The capacity the last block reached while bytes waited (FIRST_CAPACITY once all are out). */
+  #capacity = FIRST_CAPACITY;
 
   /** Bytes waiting. */
   get size(): number {
@@ -131,11 +137,14 @@ export class WriteBuffer {
     this.#segments = [];
     this.#head = 0;
     this.#size = 0;
+    this.#capacity = FIRST_CAPACITY;
   }
 
   #newBlock(atLeast: number): Segment {
+    const last = this.#segments[this.#segments.length - 1];
+    if (last?.block === true) this.#capacity = Math.max(this.#capacity, last.bytes.length);
     const block: Segment = {
-      bytes: new Uint8Array(Math.max(FIRST_CAPACITY, atLeast)),
+      bytes: new Uint8Array(Math.max(this.#capacity, atLeast)),
       start: 0,
       end: 0,
       ends: [],

@@ -129,4 +129,20 @@ describe("WriteBuffer", () => {
       assert.equal(part.reduce((a, b) => a + b, 0), sum, "never written again");
     }
   });
+
+  it("WriteBuffer starts a block made during a burst at the size the one before reached, and small again once all is out", () => {
+    const out = new WriteBuffer();
+    const packet = new Uint8Array(1024).fill(7);
+    const perBlock = BLOCK_SIZE / packet.length;
+    for (let i = 0; i < perBlock + 2; i++) out.push(packet); // fills one block, starts another
+    const first = out.take(BLOCK_SIZE);
+    assert.equal(first.length, BLOCK_SIZE);
+    const second = out.take(BLOCK_SIZE);
+    assert.equal(second.length, 2 * packet.length);
+    assert.equal(second.buffer.byteLength, BLOCK_SIZE, "the second block starts full size");
+    assert.equal(out.size, 0);
+    out.push(packet);
+    out.push(packet); // a new burst: a small first block again
+    assert.ok(out.take().buffer.byteLength < BLOCK_SIZE);
+  });
 });
