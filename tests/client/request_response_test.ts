@@ -2,7 +2,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { payloadText } from "../../mod.ts";
+import { payloadText, TimeoutError } from "../../mod.ts";
 import { connectedClient } from "../_helpers/fake_broker.ts";
 
 describe("request() and Response Information", () => {
@@ -33,6 +33,31 @@ describe("request() and Response Information", () => {
       });
     }
     assert.equal(payloadText(await reply), "pong");
+    await client.disconnect({ force: true });
+  });
+
+  it("a request without a timeout gives up after 30,000 ms, with TimeoutError", async () => {
+    const { client, conn } = await connectedClient({ protocolVersion: 5 });
+    // The request's timer is the runtime's: catch the one armed for 30,000 ms and fire it now.
+    const realSetTimeout = globalThis.setTimeout;
+    const armed: number[] = [];
+    globalThis.setTimeout = ((callback: () => void, ms?: number) => {
+      if (ms !== 30_000) return realSetTimeout(callback, ms);
+      armed.push(ms);
+      return realSetTimeout(callback, 0);
+    }) as typeof setTimeout;
+    try {
+      const reply = client.request("svc", "ping");
+      const subscribe = await conn.expect("subscribe");
+      conn.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [1] });
+      await assert.rejects(
+        reply,
+        (error: unknown) => error instanceof TimeoutError && /within 30000 ms/.test(error.message),
+      );
+      assert.deepEqual(armed, [30_000]);
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
     await client.disconnect({ force: true });
   });
 });
