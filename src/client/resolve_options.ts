@@ -247,17 +247,5 @@ const TLS_FIELDS = [
   "ciphers",
 ] as const;
 
-const SERVER_FIELDS = new Set([
-  "url",
-  "ca",
-  "cert",
-  "key",
-  "servername",
-  "alpnProtocols",
-  "insecure",
-  "rejectUnauthorized",
-  "passphrase",
-  "minVersion",
-  "maxVersion",
-  "ciphers",
-]);
+/** What a `servers` entry may set: its URL and the TLS settings. */
+const SERVER_FIELDS: ReadonlySet<string> = new Set(["url", ...TLS_FIELDS]);

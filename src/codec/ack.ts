@@ -62,6 +62,21 @@ export function encodeAck(p: PubAckPacket, version: ProtocolVersion, out: Output
   return buf;
 }
 
+/** Bytes of an acknowledgement's short form: a packet identifier only (success, no properties). */
+export const SHORT_ACK_LENGTH = 4;
+
+/**
+ * Writes the short form of a PUBACK, PUBREC, PUBREL or PUBCOMP — what {@link encodeAck} makes of
+ * one with reason code 0 and no properties — into `buf` at `at`, for a writer gathering many
+ * (the session's acknowledgements). `packetId` must be 1–65535 (unchecked).
+ */
+export function writeShortAck(buf: Uint8Array, at: number, type: AckType, packetId: number): void {
+  buf[at] = FIRST_BYTE[type];
+  buf[at + 1] = 2;
+  buf[at + 2] = packetId >>> 8;
+  buf[at + 3] = packetId & 0xff;
+}
+
 /** Decodes the body `buf[start, end)` of a PUBACK / PUBREC / PUBREL / PUBCOMP. */
 export function decodeAck(
   type: AckType,

@@ -13,20 +13,13 @@
  */
 
 import { ClientEncoder } from "../codec/client_codec.ts";
+import { SHORT_ACK_LENGTH, writeShortAck } from "../codec/ack.ts";
 import { traceLine } from "./trace.ts";
 import type { ConnackPacket, Packet, ProtocolVersion, PubAckPacket } from "../codec/types.ts";
 import type { AckResult, LogLevel, PublishResult, SessionAction, Token } from "./types.ts";
 
 const NO_ACTIONS: SessionAction[] = [];
 Object.freeze(NO_ACTIONS);
-
-/** First byte of each acknowledgement's fixed header (PUBREL carries the flags 0b0010). */
-const ACK_FIRST_BYTE: Readonly<Record<PubAckPacket["type"], number>> = {
-  puback: 0x40,
-  pubrec: 0x50,
-  pubrel: 0x62,
-  pubcomp: 0x70,
-};
 
 /** Collects the session's outputs for one protocol version. */
 export class Effects {
@@ -60,9 +53,8 @@ export class Effects {
    * the transport yet.
    */
   write(bytes: Uint8Array, urgent = false, packet = this.#encoded): void {
-    if (this.#ackLength > 0) this.#writeAcks();
     if (this.trace && packet !== undefined) this.log("debug", traceLine("Sending", packet));
-    this.#actions.push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
+    this.#push(urgent ? { type: "write", bytes, urgent } : { type: "write", bytes });
     this.lastWrite = this.now;
   }
 
@@ -100,47 +92,45 @@ export class Effects {
     // just before it: one write and no per-packet objects (the encoder's output is the same).
     let bytes = this.#ackBytes;
     const at = this.#ackLength;
-    if (at + 4 > bytes.length) {
+    if (at + SHORT_ACK_LENGTH > bytes.length) {
       const grown = new Uint8Array(Math.max(256, 2 * bytes.length));
       grown.set(bytes.subarray(0, at));
       bytes = this.#ackBytes = grown;
     }
-    bytes[at] = ACK_FIRST_BYTE[type];
-    bytes[at + 1] = 2;
-    bytes[at + 2] = packetId >>> 8;
-    bytes[at + 3] = packetId & 0xff;
-    this.#ackLength = at + 4;
+    writeShortAck(bytes, at, type, packetId);
+    this.#ackLength = at + SHORT_ACK_LENGTH;
     this.lastWrite = this.now;
   }
 
   /** Appends an event for the driver. */
   emit(action: SessionAction): void {
-    if (this.#ackLength > 0) this.#writeAcks();
-    this.#actions.push(action);
+    this.#push(action);
   }
 
   /** Appends a log line. */
   log(level: LogLevel, message: string): void {
-    if (this.#ackLength > 0) this.#writeAcks();
-    this.#actions.push({ type: "log", level, message });
+    this.#push({ type: "log", level, message });
   }
 
   /** Settles `token` with success. */
   resolve(token: Token, value: ConnackPacket | PublishResult | AckResult | undefined): void {
-    if (this.#ackLength > 0) this.#writeAcks();
-    this.#actions.push({ type: "resolve", token, value });
+    this.#push({ type: "resolve", token, value });
   }
 
   /** Settles `token` with success once the bytes written so far are written (QoS 0). */
   resolveOnWrite(token: Token): void {
-    if (this.#ackLength > 0) this.#writeAcks();
-    this.#actions.push({ type: "resolve", token, value: { mid: 0, reasonCode: 0 }, onWrite: true });
+    this.#push({ type: "resolve", token, value: { mid: 0, reasonCode: 0 }, onWrite: true });
   }
 
   /** Settles `token` with failure. */
   reject(token: Token, error: unknown): void {
+    this.#push({ type: "reject", token, error });
+  }
+
+  /** Appends an output, after the acknowledgements gathered before it. */
+  #push(action: SessionAction): void {
     if (this.#ackLength > 0) this.#writeAcks();
-    this.#actions.push({ type: "reject", token, error });
+    this.#actions.push(action);
   }
 
   /** Writes the gathered acknowledgements (a copy: the scratch is reused). */

@@ -8,30 +8,20 @@
  */
 
 import * as net from "node:net";
+import { PACKET_TYPE_NAMES } from "../../src/codec/constants.ts";
+import type { PacketType } from "../../src/codec/types.ts";
+
+/** A packet type as the tests name it: the codec's tag in capitals ("?" for type 0). */
+type TypeName = Uppercase<PacketType> | "?";
 
 /** Packet type names by the high nibble of the first byte. */
-export const TYPES = [
-  "?",
-  "CONNECT",
-  "CONNACK",
-  "PUBLISH",
-  "PUBACK",
-  "PUBREC",
-  "PUBREL",
-  "PUBCOMP",
-  "SUBSCRIBE",
-  "SUBACK",
-  "UNSUBSCRIBE",
-  "UNSUBACK",
-  "PINGREQ",
-  "PINGRESP",
-  "DISCONNECT",
-  "AUTH",
-] as const;
+const TYPES: readonly TypeName[] = PACKET_TYPE_NAMES.map((name) =>
+  name === undefined ? "?" : name.toUpperCase() as Uppercase<PacketType>
+);
 
 /** One packet a client sent. */
 export interface Packet {
-  type: (typeof TYPES)[number];
+  type: TypeName;
   /** The whole packet, fixed header included. */
   bytes: Uint8Array;
   /** The bytes after the fixed header. */
