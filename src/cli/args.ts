@@ -13,11 +13,13 @@ import { checkFormat } from "./format.ts";
 import { atof, atoi, strtol } from "./numbers.ts";
 import { PropertyArguments } from "./properties.ts";
 import { UsageError } from "./usage_error.ts";
+import { checkConfig } from "./config_checks.ts";
+import { addTopic, readUrl } from "./topic_arguments.ts";
 
 /** What a command line asks for: to run, or to show `--help` (`--version`). */
 export type Parsed = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
 
-const UINT32_MAX = 0xffff_ffff;
+import { UINT32_MAX } from "./config_checks.ts";
 const encoder = new TextEncoder();
 
 /**
@@ -374,36 +376,6 @@ export function parseArguments(command: Command, args: readonly string[]): Parse
   return { kind: "run", config };
 }
 
-/** The checks mosquitto makes once every argument is read (`client_config_load`). */
-function checkConfig(config: Config): void {
-  if (config.willPayload !== undefined && config.willTopic === undefined) {
-    throw new UsageError("Error: Will payload given, but no will topic given.");
-  }
-  if (config.willRetain && config.willTopic === undefined) {
-    throw new UsageError("Error: Will retain given, but no will topic given.");
-  }
-  if ((config.cert === undefined) !== (config.key === undefined)) {
-    throw new UsageError(
-      "Error: Both certfile and keyfile must be provided if one of them is set.",
-    );
-  }
-  const noFixedId = config.clientIdPrefix !== undefined || config.clientId === undefined;
-  if (config.protocolVersion === 5) {
-    if (!config.clean && config.sessionExpiry === -1) config.sessionExpiry = UINT32_MAX;
-    if (config.sessionExpiry === UINT32_MAX && noFixedId) {
-      throw new UsageError(
-        "Error: You must provide a client id if you are using an infinite session expiry " +
-          "interval.",
-      );
-    }
-  } else if (!config.clean && noFixedId) {
-    throw new UsageError("Error: You must provide a client id if you are using the -c option.");
-  }
-  if (config.command === "sub" && config.topics.length === 0) {
-    throw new UsageError("Error: You must specify a topic to subscribe to.");
-  }
-}
-
 /** A QoS argument, or the error `message` gives for it. */
 function qos(value: number, message: (value: number) => string): QoS {
   if (value !== 0 && value !== 1 && value !== 2) throw new UsageError(message(value));
@@ -419,63 +391,4 @@ function sessionExpiry(text: string): number {
     throw new UsageError("Error: session-expiry-interval out of range.");
   }
   return value === -1 ? UINT32_MAX : value;
-}
-
-/** `-t` (or `-L`'s topic): the topic of `pub` / `req`, or one more filter of `sub`. */
-function addTopic(config: Config, topic: string, flag: string): void {
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(topic)) {
-    throw new UsageError(`Error: Malformed UTF-8 in ${flag} argument.`);
-  }
-  if (config.command === "sub") {
-    if (!isValidTopicFilter(topic)) {
-      throw new UsageError(
-        `Error: Invalid subscription topic '${topic}', are all '+' and '#' wildcards correct?`,
-      );
-    }
-    config.topics.push(topic);
-  } else {
-    if (!isValidTopicName(topic)) {
-      throw new UsageError(`Error: Invalid publish topic '${topic}', does it contain '+' or '#'?`);
-    }
-    config.topic = topic;
-  }
-}
-
-/** `-L mqtt(s)://[username[:password]@]host[:port]/topic`, read as mosquitto reads it. */
-function readUrl(config: Config, url: string): void {
-  let rest: string;
-  if (/^mqtt:\/\//i.test(url)) {
-    rest = url.slice(7);
-    config.port = 1883;
-  } else if (/^mqtts:\/\//i.test(url)) {
-    rest = url.slice(8);
-    config.port = 8883;
-    config.tlsUseOsCerts = true;
-  } else {
-    throw new UsageError("Error: unsupported URL scheme.");
-  }
-  const slash = rest.indexOf("/");
-  if (slash === -1) {
-    throw new UsageError("Error: Invalid URL for -L argument specified - topic missing.");
-  }
-  addTopic(config, rest.slice(slash + 1), "-L topic");
-  let authority = rest.slice(0, slash);
-  const at = authority.indexOf("@");
-  if (at !== -1) {
-    const credentials = authority.slice(0, at);
-    const colon = credentials.indexOf(":");
-    if (colon !== -1) {
-      config.password = credentials.slice(colon + 1);
-      config.username = credentials.slice(0, colon);
-    } else {
-      config.username = credentials;
-    }
-    authority = authority.slice(at + 1);
-  }
-  const colon = authority.indexOf(":");
-  if (colon !== -1) {
-    config.port = atoi(authority.slice(colon + 1));
-    authority = authority.slice(0, colon);
-  }
-  config.host = authority;
 }

@@ -39,7 +39,7 @@ function sharedNow(): number {
   return reading;
 }
 
-/** One client's timer over the shared reading: an object of three fields, no closures. */
+/** One client's timer over the shared reading: its handle, its callback, one bound `#fire`. */
 class RealClock implements Clock {
   #handle: ReturnType<typeof setTimeout> | undefined;
   #callback: (() => void) | undefined;
