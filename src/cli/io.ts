@@ -93,7 +93,10 @@ export async function* stdinLines(): AsyncGenerator<Uint8Array> {
   if (pending.length > 0) yield concat(pending);
 }
 
-/** One array holding `chunks` one after the other (the chunk itself when there is one). */
+/**
+ * One plain `Uint8Array` holding `chunks` one after the other: always a copy, so a Node `Buffer`
+ * (whose `slice` is a view) never reaches the client as a payload.
+ */
 export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return new Uint8Array(chunks[0]!);
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
