@@ -26,7 +26,11 @@ import type { ClientOptions } from "./options.ts";
  * @throws {TypeError | RangeError} (as a rejection) when an option is invalid
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<MqttClient> {
-  const client = new MqttClient({ ...options, url });
+  return await connected(new MqttClient({ ...options, url }));
+}
+
+/** `client` once its first CONNACK accepted it; when not, the client is closed and the error rethrown. */
+export async function connected(client: MqttClient): Promise<MqttClient> {
   try {
     await client.connect();
   } catch (error) {

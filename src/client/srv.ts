@@ -9,6 +9,7 @@
  */
 
 import { MqttClient } from "./client.ts";
+import { connected } from "./connect.ts";
 import type { ClientOptions } from "./options.ts";
 
 /** A DNS server to ask instead of the system's. */
@@ -63,14 +64,7 @@ export async function connectSrv(
     random: clientOptions.random ?? Math.random,
   });
   const { tls: _tls, ...rest } = clientOptions;
-  const client = new MqttClient({ ...rest, servers });
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.disconnect().catch(() => {});
-    throw error;
-  }
-  return client;
+  return await connected(new MqttClient({ ...rest, servers }));
 }
 
 /**
