@@ -12,16 +12,29 @@ import type {
   TransportTarget,
   WebSocketConstructor,
 } from "../transport/types.ts";
+import type { Settlement } from "./_pending_calls.ts";
 import { type PipelineHooks, WritePipeline } from "./_write_pipeline.ts";
 
-/** What a connection reports to the driver (its write pipeline reports to the same object). */
-export interface ConnectionEvents extends PipelineHooks {
+/**
+ * What a connection reports to the driver, naming itself (the driver is the one object behind
+ * all its connections: no closures per connection).
+ */
+export interface ConnectionEvents {
   /** The transport is open (any bytes that arrived early are replayed after this). */
-  opened(): void;
+  connectionOpened(conn: Connection): void;
   /** Bytes arrived on an open connection. */
-  data(chunk: Uint8Array): void;
-  /** The transport ended, failed, or could not be opened (`error` says why, if not cleanly). */
-  closed(error: Error | undefined): void;
+  connectionData(conn: Connection, chunk: Uint8Array): void;
+  /**
+   * The transport ended, failed, could not be opened, or a write to it failed (`error` says why,
+   * if not cleanly).
+   */
+  connectionClosed(conn: Connection, error: Error | undefined): void;
+  /** A flush of the connection's pipeline found nothing left to write. */
+  connectionDrained(conn: Connection): void;
+  /** A write completed: the pipeline's `full` may have changed. */
+  connectionWrote(): void;
+  /** Delivers a token's settlement. */
+  settle(settlement: Settlement): void;
 }
 
 /** Where and how a connection opens its transport. */
@@ -36,8 +49,8 @@ export interface OpenSettings {
   webSocket?: WebSocketConstructor | undefined;
 }
 
-/** One transport, from the `open` request until it is closed. */
-export class Connection {
+/** One transport, from the `open` request until it is closed; its pipeline reports to it. */
+export class Connection implements PipelineHooks {
   /**
    * `open` (also while the transport is being opened); `closing` once the session is done with
    * it (its pending bytes are still written); `closed` once nothing more is written to it or
@@ -58,7 +71,23 @@ export class Connection {
 
   constructor(events: ConnectionEvents) {
     this.#events = events;
-    this.writes = new WritePipeline(events);
+    this.writes = new WritePipeline(this);
+  }
+
+  settle(settlement: Settlement): void {
+    this.#events.settle(settlement);
+  }
+
+  drained(): void {
+    this.#events.connectionDrained(this);
+  }
+
+  failed(error: Error): void {
+    this.#events.connectionClosed(this, error);
+  }
+
+  wrote(): void {
+    this.#events.connectionWrote();
   }
 
   /** Whether the transport is open (the opener resolved). */
@@ -73,12 +102,12 @@ export class Connection {
       onData: (chunk: Uint8Array) => {
         if (this.state !== "open") return;
         if (this.#transport === undefined) (this.#early ??= []).push(chunk);
-        else this.#events.data(chunk);
+        else this.#events.connectionData(this, chunk);
       },
       onClose: (error?: Error) => {
         if (this.state === "closed") return;
         if (this.#transport === undefined) this.#earlyClose ??= { error };
-        else this.#events.closed(error);
+        else this.#events.connectionClosed(this, error);
       },
     };
     let transport: Promise<Transport>;
@@ -90,7 +119,10 @@ export class Connection {
     }
     transport.then((transport) => this.#opened(transport), (error: unknown) => {
       this.#opening = undefined;
-      this.#events.closed(error instanceof Error ? error : new Error(String(error)));
+      this.#events.connectionClosed(
+        this,
+        error instanceof Error ? error : new Error(String(error)),
+      );
     });
   }
 
@@ -110,17 +142,17 @@ export class Connection {
     this.#opening = undefined;
     if (this.state !== "open") {
       transport.close(); // too late: nothing will be written to it
-      return this.#events.drained();
+      return this.#events.connectionDrained(this);
     }
     this.#transport = transport;
     this.writes.start(transport);
-    this.#events.opened();
+    this.#events.connectionOpened(this);
     const early = this.#early;
     this.#early = undefined;
     for (const chunk of early ?? []) {
       if (this.state !== "open") return;
-      this.#events.data(chunk);
+      this.#events.connectionData(this, chunk);
     }
-    if (this.#earlyClose !== undefined) this.#events.closed(this.#earlyClose.error);
+    if (this.#earlyClose !== undefined) this.#events.connectionClosed(this, this.#earlyClose.error);
   }
 }

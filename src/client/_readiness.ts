@@ -17,11 +17,11 @@ interface Waiter {
 
 /** The waiting `ready()` calls. */
 export class Readiness {
-  #waiters: Waiter[] = [];
+  #waiters: Waiter[] | undefined = undefined;
 
   /** Whether any call waits. */
   get waiting(): boolean {
-    return this.#waiters.length > 0;
+    return this.#waiters !== undefined;
   }
 
   /** A promise that settles with the others, or rejects with `signal`'s reason when it aborts. */
@@ -30,12 +30,13 @@ export class Readiness {
       const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
       if (signal !== undefined) {
         waiter.onAbort = () => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          const rest = this.#waiters?.filter((w) => w !== waiter) ?? [];
+          this.#waiters = rest.length > 0 ? rest : undefined;
           reject(signal.reason);
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
-      this.#waiters.push(waiter);
+      (this.#waiters ??= []).push(waiter);
     });
   }
 
@@ -50,8 +51,8 @@ export class Readiness {
   }
 
   #take(): Waiter[] {
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    const waiters = this.#waiters ?? [];
+    this.#waiters = undefined;
     for (const w of waiters) if (w.onAbort) w.signal!.removeEventListener("abort", w.onAbort);
     return waiters;
   }

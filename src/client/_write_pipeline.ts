@@ -110,7 +110,7 @@ export class WritePipeline {
   /** Set when the pipeline closed with non-urgent bytes unwritten: how many had been written. */
   #closedAt: number | undefined = undefined;
   /** Settlements in push order, from `#head` on. */
-  #waiting: Waiting[] = [];
+  #waiting: Waiting[] | undefined = undefined;
   #head = 0;
   #batch: Qos0Batch | undefined = undefined;
   /** Writes wait while set: the session store is saving the state they depend on. */
@@ -249,12 +249,13 @@ export class WritePipeline {
   }
 
   #wait(what: Settlement | Qos0Batch): void {
-    this.#waiting.push({ what, normal: this.#normalPushed, urgent: this.#urgentPushed });
+    (this.#waiting ??= []).push({ what, normal: this.#normalPushed, urgent: this.#urgentPushed });
   }
 
   /** Delivers the waiting settlements whose bytes were written, in order. */
   #release(): void {
     const waiting = this.#waiting;
+    if (waiting === undefined) return;
     let head = this.#head;
     while (head < waiting.length) {
       const entry = waiting[head]!;
@@ -268,7 +269,7 @@ export class WritePipeline {
       } else this.#hooks.settle(neverWritten ? unwritten(what) : what);
     }
     if (head === waiting.length) {
-      this.#waiting = [];
+      this.#waiting = undefined;
       head = 0;
     }
     this.#head = head;

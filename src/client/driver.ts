@@ -25,10 +25,10 @@ import type {
 import type { ConnackPacket, Properties, Subscription, Will } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
 import { ConnectionClosedError } from "../errors.ts";
-import { PendingCalls } from "./_pending_calls.ts";
+import { PendingCalls, type Settlement } from "./_pending_calls.ts";
 import { Readiness, READY } from "./_readiness.ts";
 import { unwritten } from "./_write_pipeline.ts";
-import { Connection } from "./_connection.ts";
+import { Connection, type ConnectionEvents } from "./_connection.ts";
 import { CLOSE_GRACE_MS, type DriverOptions } from "./driver_types.ts";
 import { StoreLink } from "./_store_link.ts";
 
@@ -36,7 +36,7 @@ import { StoreLink } from "./_store_link.ts";
 const NOT_CLOSING: Set<Connection> = new Set();
 
 /** Runs a {@link SessionApi} against transports and a {@link Clock}. */
-export class Driver {
+export class Driver implements ConnectionEvents {
   readonly #session: SessionApi;
   readonly #options: DriverOptions;
   readonly #clock: Clock;
@@ -46,7 +46,7 @@ export class Driver {
   /** Connections the session is done with that still hand over their last bytes. */
   /** Connections closing (NOT_CLOSING, shared and never added to, until the first one). */
   #closing: Set<Connection> = NOT_CLOSING;
-  #idleWaiters: (() => void)[] = [];
+  #idleWaiters: (() => void)[] | undefined = undefined;
   readonly #readiness = new Readiness();
   #running = false;
   #armed: number | undefined;
@@ -181,7 +181,7 @@ export class Driver {
   /** Resolves when no connection is open or closing. */
   idle(): Promise<void> {
     if (this.#conn === undefined && this.#closing.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
 
   /**
@@ -270,26 +270,44 @@ export class Driver {
 
   #open(): void {
     if (this.#conn !== undefined) this.#startClosing(this.#conn);
-    const conn: Connection = new Connection({
-      opened: () => {
-        this.#session.transportOpened(this.#clock.now());
-        this.#run();
-      },
-      data: (chunk) => {
-        this.#session.receive(chunk, this.#clock.now());
-        this.#run();
-      },
-      closed: (error) => this.#transportClosed(conn, error),
-      failed: (error) => this.#transportClosed(conn, error),
-      settle: (settlement) => this.#calls.settle(settlement),
-      drained: () => {
-        if (conn.state === "closing") this.#close(conn);
-      },
-      wrote: () => this.#checkReady(),
-    });
+    const conn = new Connection(this);
     this.#conn = conn;
     if (this.#writesHeld) conn.writes.hold(true);
     conn.open(this.#options);
+  }
+
+  // What its connections report (ConnectionEvents): methods, so a connection costs no closures.
+
+  /** A connection's transport opened. */
+  connectionOpened(_conn: Connection): void {
+    this.#session.transportOpened(this.#clock.now());
+    this.#run();
+  }
+
+  /** Bytes arrived on a connection (only the current one forwards them). */
+  connectionData(_conn: Connection, chunk: Uint8Array): void {
+    this.#session.receive(chunk, this.#clock.now());
+    this.#run();
+  }
+
+  /** A connection's transport ended, failed, or could not be opened. */
+  connectionClosed(conn: Connection, error: Error | undefined): void {
+    this.#transportClosed(conn, error);
+  }
+
+  /** A connection's pipeline has nothing left to write. */
+  connectionDrained(conn: Connection): void {
+    if (conn.state === "closing") this.#close(conn);
+  }
+
+  /** A write completed. */
+  connectionWrote(): void {
+    this.#checkReady();
+  }
+
+  /** Delivers a settlement its bytes were waited for. */
+  settle(settlement: Settlement): void {
+    this.#calls.settle(settlement);
   }
 
   /** The session is done with `conn`: write what it emitted before, then close it. */
@@ -329,11 +347,11 @@ export class Driver {
   }
 
   #checkIdle(): void {
-    if (this.#conn !== undefined || this.#closing.size > 0 || this.#idleWaiters.length === 0) {
+    if (this.#conn !== undefined || this.#closing.size > 0 || this.#idleWaiters === undefined) {
       return;
     }
     const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
+    this.#idleWaiters = undefined;
     for (const wake of waiters) wake();
   }
 

@@ -8,9 +8,12 @@
 
 const COMPACT_AT = 1024;
 
+/** The items of every empty FIFO (never pushed to): an idle FIFO allocates no array. */
+const EMPTY: never[] = Object.freeze([]) as never[];
+
 /** A FIFO backed by an array and a head index. */
 export class Fifo<T> {
-  #items: (T | undefined)[] = [];
+  #items: (T | undefined)[] = EMPTY;
   #head = 0;
 
   /** Number of entries, skipped ones included. */
@@ -20,7 +23,8 @@ export class Fifo<T> {
 
   /** Appends `item`. */
   push(item: T): void {
-    this.#items.push(item);
+    if (this.#items === EMPTY) this.#items = [item];
+    else this.#items.push(item);
   }
 
   /** The oldest entry, or undefined when empty. */
@@ -35,7 +39,7 @@ export class Fifo<T> {
     this.#items[this.#head] = undefined;
     this.#head++;
     if (this.#head === this.#items.length) {
-      this.#items = [];
+      this.#items = EMPTY;
       this.#head = 0;
     } else if (this.#head >= COMPACT_AT && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head);
@@ -65,7 +69,7 @@ export class Fifo<T> {
   /** Removes everything and returns the entries, oldest first. */
   takeAll(): T[] {
     const all = this.#items.slice(this.#head) as T[];
-    this.#items = [];
+    this.#items = EMPTY;
     this.#head = 0;
     return all;
   }

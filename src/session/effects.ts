@@ -27,7 +27,8 @@ export class Effects {
   readonly #encoder = new ClientEncoder();
   /** With `trace`, the packet last encoded here: what the trace shows for the next write. */
   #encoded: Packet | undefined;
-  #actions: SessionAction[] = [];
+  /** Outputs since the last drain (NO_ACTIONS, shared, while there are none). */
+  #actions: SessionAction[] = NO_ACTIONS;
   /**
    * Urgent acknowledgements written one after another, gathered into one write: their bytes so
    * far (`#ackBytes[0, #ackLength)`), written out before any other output and on `drain()`.
@@ -130,14 +131,17 @@ export class Effects {
   /** Appends an output, after the acknowledgements gathered before it. */
   #push(action: SessionAction): void {
     if (this.#ackLength > 0) this.#writeAcks();
-    this.#actions.push(action);
+    if (this.#actions === NO_ACTIONS) this.#actions = [action];
+    else this.#actions.push(action);
   }
 
   /** Writes the gathered acknowledgements (a copy: the scratch is reused). */
   #writeAcks(): void {
     const bytes = this.#ackBytes.slice(0, this.#ackLength);
     this.#ackLength = 0;
-    this.#actions.push({ type: "write", bytes, urgent: true });
+    const write: SessionAction = { type: "write", bytes, urgent: true };
+    if (this.#actions === NO_ACTIONS) this.#actions = [write];
+    else this.#actions.push(write);
   }
 
   /** Takes the outputs appended since the last call, in order. */
@@ -145,7 +149,7 @@ export class Effects {
     if (this.#ackLength > 0) this.#writeAcks();
     const actions = this.#actions;
     if (actions.length === 0) return NO_ACTIONS;
-    this.#actions = [];
+    this.#actions = NO_ACTIONS;
     return actions;
   }
 }

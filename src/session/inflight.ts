@@ -117,7 +117,9 @@ export class InflightTable {
     if (work.type === "publish") {
       this.#publishes?.delete(work.packetId);
       this.#journal.done(work);
-    } else this.#controls?.delete(work.packetId);
+    } else if (this.#controls?.delete(work.packetId) && this.#controls.size === 0) {
+      this.#controls = undefined; // an idle client keeps no map
+    }
     this.ids.release(work.packetId);
     work.stage = "done";
   }

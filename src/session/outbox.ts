@@ -51,7 +51,7 @@ export class Outbox {
   readonly #subscribes: SubscribeOut;
   readonly #journal: Journal;
   /** Resubscribe work that could not start at once and waits at the queue's front. */
-  #queuedResubscribes: SubscribeWork[] = [];
+  #queuedResubscribes: SubscribeWork[] | undefined = undefined;
 
   /** `journal` hears of every change a session store keeps. */
   constructor(options: SessionOptions, journal: Journal) {
@@ -247,7 +247,7 @@ export class Outbox {
       started++;
     }
     const rest = works.slice(started);
-    this.#queuedResubscribes = rest;
+    this.#queuedResubscribes = rest.length > 0 ? rest : undefined;
     this.#queue.enqueueFront([...rest, ...front]);
   }
 
@@ -332,7 +332,7 @@ export class Outbox {
    * state, to be resent if the session is resumed later.
    */
   failAll(fx: Effects, error: MqttError): void {
-    this.#queuedResubscribes = [];
+    this.#queuedResubscribes = undefined;
     for (const work of [...this.#queue.takeAll(), ...this.#inflight.takeControls()]) {
       if (work.type === "subscribe" && work.token !== undefined) this.#subscribes.forget(work);
       if (work.type === "publish") this.#journal.done(work);
@@ -344,8 +344,8 @@ export class Outbox {
   /** The connection was lost and will be re-established: unacked controls go out again. */
   suspend(): void {
     // Queued resubscribe work is not kept: the next CONNACK decides again what to resubscribe.
-    for (const work of this.#queuedResubscribes) this.#queue.drop(work);
-    this.#queuedResubscribes = [];
+    for (const work of this.#queuedResubscribes ?? []) this.#queue.drop(work);
+    this.#queuedResubscribes = undefined;
     const controls = this.#inflight.takeControls().filter((w) => w.token !== undefined);
     this.#queue.enqueueFront(controls);
   }

@@ -52,9 +52,14 @@ const READ_SIZE = 64 * 1024;
 /**
  * What a connection's read buffer starts at: an idle connection's whole read memory, held by its
  * pending read (so not shareable). A read that fills it doubles it, so a stream gets to
- * READ_SIZE within seven reads.
+ * READ_SIZE within nine reads; {@link SHRINK_AFTER} small reads in a row take it back here.
  */
-const FIRST_READ_SIZE = 512;
+const FIRST_READ_SIZE = 128;
+/**
+ * Reads in a row that used at most a quarter of a grown buffer after which it goes back to
+ * FIRST_READ_SIZE: a connection that once took a burst does not keep 64 KiB while idle.
+ */
+const SHRINK_AFTER = 8;
 
 /** Opens a TCP, TLS or unix socket connection with Deno's APIs. */
 export const openDeno: TransportOpener = async (target, handlers, options = {}) => {
@@ -237,6 +242,7 @@ class DenoTransport implements Transport {
   async #readLoop(pacer: ReadPacer | undefined): Promise<void> {
     // An idle connection keeps a small buffer; a read that fills it doubles it, up to READ_SIZE.
     let buffer = new Uint8Array(FIRST_READ_SIZE);
+    let smallReads = 0;
     try {
       for (;;) {
         const n = await this.#conn.read(buffer);
@@ -245,7 +251,14 @@ class DenoTransport implements Transport {
         this.#tlsUntilData = undefined;
         this.#handlers.onData(buffer.slice(0, n));
         const full = n === buffer.length;
-        if (full && buffer.length < READ_SIZE) buffer = new Uint8Array(buffer.length * 2);
+        if (full) {
+          smallReads = 0;
+          if (buffer.length < READ_SIZE) buffer = new Uint8Array(buffer.length * 2);
+        } else if (n > buffer.length >> 2 || buffer.length === FIRST_READ_SIZE) smallReads = 0;
+        else if (++smallReads === SHRINK_AFTER) {
+          smallReads = 0;
+          buffer = new Uint8Array(FIRST_READ_SIZE);
+        }
         const pause = pacer?.afterRead(n, full && n === READ_SIZE);
         if (pause !== undefined) {
           await pause;

@@ -221,7 +221,7 @@ class NodeTransport implements Transport {
   readonly #handlers: TransportHandlers;
   readonly #socket: Socket;
   /** Writes waiting for `drain`. */
-  #waiting: { resolve(): void; reject(error: Error): void }[] = [];
+  #waiting: { resolve(): void; reject(error: Error): void }[] | undefined = undefined;
   #ready = false;
   /** Whether data arrived: a TLS alert before it is a TlsError (see isTlsAlert). */
   #received = false;
@@ -282,7 +282,9 @@ class NodeTransport implements Transport {
       });
     });
     socket.on("drain", () => {
-      for (const pending of this.#waiting.splice(0)) pending.resolve();
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      for (const pending of waiting ?? []) pending.resolve();
     });
     socket.on("error", (error) => void (this.#error ??= error));
   }
@@ -290,11 +292,11 @@ class NodeTransport implements Transport {
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
     if (this.#socket.write(bytes)) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.#waiting ??= []).push({ resolve, reject }));
   }
 
   close(): void {
-    const stuck = this.#waiting.length > 0;
+    const stuck = this.#waiting !== undefined;
     if (!this.#shut(new Error("Cannot write: the connection was closed"))) return;
     const socket = this.#socket;
     if (stuck || !this.#ready) return void socket.destroy();
@@ -326,7 +328,9 @@ class NodeTransport implements Transport {
   #shut(error: Error): boolean {
     if (this.#closed) return false;
     this.#closed = true;
-    for (const pending of this.#waiting.splice(0)) pending.reject(error);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    for (const pending of waiting ?? []) pending.reject(error);
     return true;
   }
 }

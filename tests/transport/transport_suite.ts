@@ -119,6 +119,30 @@ export function transportSuite(name: string, harness: () => SuiteHarness): void 
       transport.close();
     });
 
+    it(`${name} delivers a burst, then small chunks one by one, then a burst, in order`, async () => {
+      // (The Deno adapter grows its read buffer on a burst and shrinks it after small reads.)
+      const h = harness();
+      const recorder = new Recorder();
+      const [transport, server] = await open(h, recorder);
+      const sent = [pattern(200_000, 1)];
+      server.write(sent[0]!);
+      let expected = 200_000;
+      await recorder.until(() => recorder.received === expected);
+      for (let i = 0; i < 12; i++) {
+        const chunk = pattern(5 + i, 30 + i);
+        sent.push(chunk);
+        server.write(chunk);
+        expected += chunk.length;
+        await recorder.until(() => recorder.received === expected);
+      }
+      sent.push(pattern(150_000, 2));
+      server.write(sent.at(-1)!);
+      expected += 150_000;
+      await recorder.until(() => recorder.received === expected);
+      assert.deepEqual(recorder.bytes(), new Uint8Array(sent.flatMap((chunk) => [...chunk])));
+      transport.close();
+    });
+
     it(`${name} connections reading at once each get their own bytes`, async () => {
       // (The Node adapter reads every connection into one shared buffer.)
       const h = harness();
