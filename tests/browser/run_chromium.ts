@@ -45,7 +45,7 @@ const CHROMIUM_ARGS = [
 ];
 /** Adapters a browser bundle must not contain (sources `.ts`, package `.js`). */
 const OTHER_ADAPTERS =
-  /src\/transport\/(?:deno|bun|node|cloudflare|defaults\/(?:detect|deno|bun|node|workerd))\.[jt]s$/;
+  /src\/transport\/(?:deno|bun|node|cloudflare|defaults\/(?:detect|deno|bun|node|workerd))\.[jt]s$|chunks\/(?:deno|bun|node|cloudflare)-\w+\.js$/;
 const LIMIT = { timeout: 20_000 };
 
 /** The members of esbuild's and playwright-core's APIs used here (loaded with `require`). */
@@ -268,7 +268,11 @@ describe("korero in headless Chromium", () => {
   it("the browser bundles hold the WebSocket adapter and no Deno, Bun, Node or Workers adapter", () => {
     for (const { inputs } of [pageBundle, koreroBundle]) {
       assert.deepEqual(inputs.filter((input) => OTHER_ADAPTERS.test(input)), []);
-      assert.ok(inputs.some((input) => /src\/transport\/websocket\.[jt]s$/.test(input)));
+      assert.ok(
+        inputs.some((input) =>
+          /src\/transport\/websocket\.[jt]s$|chunks\/websocket-\w+\.js$/.test(input)
+        ),
+      );
       assert.ok(inputs.some((input) => /src\/transport\/defaults\/browser\.[jt]s$/.test(input)));
     }
   });

@@ -34,10 +34,14 @@ async function get(worker: Worker, path: string, what: string): Promise<string> 
   return body;
 }
 
-/** Adapter modules that must not be in a workerd bundle, by path (sources or the npm build). */
+/**
+ * Adapter modules that must not be in a workerd bundle, by path: a source file, or in the npm
+ * build a default transport or an adapter's chunk (named after its module: `chunks/deno-….js`).
+ */
 const FOREIGN =
-  /(^|\/)transport\/(deno|bun|node|defaults\/(deno|bun|node|browser|detect))\.[mc]?[jt]s$/;
-const ADAPTER = /(^|\/)transport\/(cloudflare|defaults\/workerd)\.[mc]?[jt]s$/;
+  /(^|\/)transport\/(deno|bun|node|defaults\/(deno|bun|node|browser|detect))\.[mc]?[jt]s$|(^|\/)chunks\/(deno|bun|node)-\w+\.js$/;
+const ADAPTER =
+  /(^|\/)transport\/(cloudflare|defaults\/workerd)\.[mc]?[jt]s$|(^|\/)chunks\/cloudflare-\w+\.js$/;
 
 let topicCount = 0;
 function uniqueTopic(name: string): string {
