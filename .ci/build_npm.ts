@@ -5,8 +5,8 @@
  *
  * The JavaScript is bundled by esbuild: one file per export (and per default transport), their
  * shared code in `chunks/`, each runtime adapter in a chunk of its own that only its runtime
- * loads. Loading ~120 modules one by one cost Node 22 ~75 ms at `import "@korero/mqtt"`, the
- * bundle ~21 ms. The types stay one `.d.ts` per source file (tsc), beside the bundles.
+ * loads. `import "@korero/mqtt"` then loads ~20 files instead of ~120 (Node 22: 86 → 42 ms,
+ * Node 24: 152 → 53 ms on the 2-core VM). The types stay one `.d.ts` per source file (tsc).
  *
  * The runtime's default transport is chosen by the package's `imports` map (subpath imports with
  * export conditions): `#default-transport` resolves to `src/transport/defaults/<runtime>.js` for
