@@ -358,8 +358,11 @@ export class Driver implements ConnectionEvents {
   /** Keeps the one timer at or before the session's next deadline and every grace deadline. */
   #arm(): void {
     let deadline = this.#session.nextDeadline();
-    for (const conn of this.#closing) {
-      if (deadline === undefined || conn.closeBy < deadline) deadline = conn.closeBy;
+    // (Runs after every call and read: no Set iterator while no connection is closing.)
+    if (this.#closing.size > 0) {
+      for (const conn of this.#closing) {
+        if (deadline === undefined || conn.closeBy < deadline) deadline = conn.closeBy;
+      }
     }
     if (deadline === undefined) {
       if (this.#armed !== undefined) {

@@ -85,6 +85,12 @@ export function decodeAck(
   end: number,
   version: ProtocolVersion,
 ): PubAckPacket {
+  if (end - start === 2) {
+    // The short form (every acknowledgement of MQTT 3.1.1, most of MQTT 5): no reader and no
+    // packet name to make per acknowledgement. Identifier 0 takes the path below, which throws.
+    const packetId = (buf[start]! << 8) | buf[start + 1]!;
+    if (packetId !== 0) return { type, packetId, reasonCode: 0 };
+  }
   const r = new Reader(buf, start, end, type.toUpperCase());
   const packetId = readPacketId(r);
   let reasonCode = 0;

@@ -2,16 +2,18 @@
  * The in-flight table: outgoing work that was sent and awaits its acknowledgement, by packet
  * identifier, and the window that bounds it.
  *
- * - QoS 1/2 PUBLISH by packet identifier, in the order they were sent (a `Map` keeps insertion
- *   order, which is the resend order on session resume), and SUBSCRIBE / UNSUBSCRIBE by packet
- *   identifier. All share one {@link PacketIds} space.
+ * - QoS 1/2 PUBLISH by packet identifier, each numbered in the order it was sent (the resend
+ *   order on session resume), and SUBSCRIBE / UNSUBSCRIBE by packet identifier. All share one
+ *   {@link PacketIds} space. Identifiers are allocated counting up, so the PUBLISH table is a
+ *   {@link TokenTable} (an array window) rather than a `Map`: a lookup per PUBACK and an insert and
+ *   a delete per message, without hashing (see bench/README.md).
  * - The window: at most `window` QoS 1/2 PUBLISH in flight (min(maxInflight, server Receive
  *   Maximum), [MQTT-3.3.4-7]); a QoS 2 message counts until its PUBCOMP.
  * - The held resends: after a session resume, in-flight PUBLISH beyond the new window keep their
  *   packet identifiers but wait (stage `resend`, in their original order) until acknowledgements
  *   free the window; no new QoS 1/2 PUBLISH starts before they have all gone out again.
  *
- * Every step is O(1) (amortised).
+ * Every step is O(1) (amortised), but listing the PUBLISH in flight in order (a resume) sorts them.
  *
  * @module
  */
@@ -19,10 +21,8 @@
 import { Fifo } from "./_fifo.ts";
 import type { Journal } from "./journal.ts";
 import { PacketIds } from "./packet_ids.ts";
+import { TokenTable } from "./_token_table.ts";
 import type { ControlWork, PublishWork, Work } from "./work.ts";
-
-/** What `publishes()` iterates before any PUBLISH was in flight (never written to). */
-const NO_PUBLISHES: ReadonlyMap<number, PublishWork> = new Map();
 
 /** Work in flight, its packet identifiers and the window. */
 export class InflightTable {
@@ -30,7 +30,9 @@ export class InflightTable {
   readonly ids: PacketIds = new PacketIds();
   #window: number;
   // Both made on first use (an idle connection that never published keeps neither).
-  #publishes: Map<number, PublishWork> | undefined;
+  #publishes: TokenTable<PublishWork> | undefined;
+  /** The `sentOrder` of the next PUBLISH taken in flight. */
+  #sent = 0;
   #controls: Map<number, ControlWork> | undefined;
   #resend = new Fifo<PublishWork>();
   #resendCount = 0;
@@ -91,7 +93,8 @@ export class InflightTable {
     work.packetId = this.ids.allocate();
     work.stage = "inflight";
     if (work.type === "publish") {
-      (this.#publishes ??= new Map()).set(work.packetId, work);
+      work.sentOrder = this.#sent++;
+      (this.#publishes ??= new TokenTable()).set(work.packetId, work);
       this.#journal.sent(work);
     } else (this.#controls ??= new Map()).set(work.packetId, work);
   }
@@ -102,7 +105,8 @@ export class InflightTable {
    */
   adopt(work: PublishWork, released: boolean): boolean {
     if (!this.ids.take(work.packetId)) return false;
-    (this.#publishes ??= new Map()).set(work.packetId, work);
+    work.sentOrder = this.#sent++;
+    (this.#publishes ??= new TokenTable()).set(work.packetId, work);
     work.stage = "inflight";
     if (released) {
       work.releasedOrder = this.#releases++;
@@ -168,7 +172,8 @@ export class InflightTable {
 
   /** The QoS 1/2 PUBLISH in flight, in the order they were first sent. */
   publishes(): IterableIterator<PublishWork> {
-    return (this.#publishes ?? NO_PUBLISHES).values();
+    const all = this.#publishes === undefined ? [] : [...this.#publishes.values()];
+    return all.sort((a, b) => a.sentOrder! - b.sentOrder!).values();
   }
 
   /** Removes every in-flight PUBLISH (order kept) and frees their identifiers. */
@@ -176,7 +181,7 @@ export class InflightTable {
     this.clearResend();
     const all = [...this.publishes()];
     for (const work of all) this.ids.release(work.packetId);
-    this.#publishes?.clear();
+    this.#publishes = undefined;
     return all;
   }
 

@@ -164,11 +164,9 @@ export class Session implements SessionApi {
   }
 
   nextDeadline(): number | undefined {
-    let next = this.#life.deadline(this.#fx.lastWrite);
-    for (const at of [this.#outbox.nextDeadline(), this.#disconnection.deadline]) {
-      if (at !== undefined && (next === undefined || at < next)) next = at;
-    }
-    return next;
+    // (Called after every input and call: two comparisons, no array to iterate.)
+    const next = earlier(this.#life.deadline(this.#fx.lastWrite), this.#outbox.nextDeadline());
+    return earlier(next, this.#disconnection.deadline);
   }
 
   /** See {@link SessionApi.publish}. @throws {RangeError} when admission refuses it */
@@ -321,4 +319,9 @@ export class Session implements SessionApi {
         return new ProtocolError(`Unexpected ${packet.type.toUpperCase()} from the server`);
     }
   }
+}
+
+/** The earlier of two optional times. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || (b !== undefined && b < a) ? b : a;
 }

@@ -34,6 +34,8 @@ export interface PublishWork extends WorkBase {
   message: OutgoingMessage;
   /** With a user-set topic alias: the topic it stands for (the message's topic may be ""). */
   aliasTopic?: string;
+  /** In flight: its place in the order the PUBLISH were first sent (they resend in it). */
+  sentOrder?: number;
   /** QoS 2 past PUBREC: its place in the order the PUBRECs arrived (PUBRELs resend in it). */
   releasedOrder?: number;
   /** Its sequence number in the session store (`journal.ts`); 0 when not stored. */
