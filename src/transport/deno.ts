@@ -56,10 +56,12 @@ const READ_SIZE = 64 * 1024;
  */
 const FIRST_READ_SIZE = 128;
 /**
- * Reads in a row that used at most a quarter of a grown buffer after which it goes back to
- * FIRST_READ_SIZE: a connection that once took a burst does not keep 64 KiB while idle.
+ * How long every read must have been small (at most FIRST_READ_SIZE bytes: keepalive,
+ * acknowledgements, sparse small messages) before a grown buffer goes back to FIRST_READ_SIZE,
+ * in milliseconds: a connection that once took a burst does not keep 64 KiB while idle, and a
+ * busy one, whose reads now and then gather more, keeps its buffer.
  */
-const SHRINK_AFTER = 8;
+const SHRINK_AFTER_MS = 1000;
 
 /** Opens a TCP, TLS or unix socket connection with Deno's APIs. */
 export const openDeno: TransportOpener = async (target, handlers, options = {}) => {
@@ -242,7 +244,8 @@ class DenoTransport implements Transport {
   async #readLoop(pacer: ReadPacer | undefined): Promise<void> {
     // An idle connection keeps a small buffer; a read that fills it doubles it, up to READ_SIZE.
     let buffer = new Uint8Array(FIRST_READ_SIZE);
-    let smallReads = 0;
+    /** When the current run of small reads into a grown buffer began (-1: no such run). */
+    let smallSince = -1;
     try {
       for (;;) {
         const n = await this.#conn.read(buffer);
@@ -252,14 +255,16 @@ class DenoTransport implements Transport {
         this.#handlers.onData(buffer.slice(0, n));
         const full = n === buffer.length;
         if (full) {
-          smallReads = 0;
+          smallSince = -1;
           if (buffer.length < READ_SIZE) buffer = new Uint8Array(buffer.length * 2);
-        } else if (n > buffer.length >> 2 || buffer.length === FIRST_READ_SIZE) smallReads = 0;
-        else if (++smallReads === SHRINK_AFTER) {
-          smallReads = 0;
+        } else if (n > FIRST_READ_SIZE || buffer.length === FIRST_READ_SIZE) smallSince = -1;
+        else if (smallSince < 0) smallSince = performance.now();
+        else if (performance.now() - smallSince >= SHRINK_AFTER_MS) {
+          smallSince = -1;
           buffer = new Uint8Array(FIRST_READ_SIZE);
         }
-        const pause = pacer?.afterRead(n, full && n === READ_SIZE);
+        // A full buffer of any size: more bytes are already waiting, so no pause.
+        const pause = pacer?.afterRead(n, full);
         if (pause !== undefined) {
           await pause;
           if (this.#closed) return;

@@ -120,7 +120,7 @@ export function transportSuite(name: string, harness: () => SuiteHarness): void 
     });
 
     it(`${name} delivers a burst, then small chunks one by one, then a burst, in order`, async () => {
-      // (The Deno adapter grows its read buffer on a burst and shrinks it after small reads.)
+      // (The Deno adapter starts with a small read buffer and grows it under a burst.)
       const h = harness();
       const recorder = new Recorder();
       const [transport, server] = await open(h, recorder);
