@@ -74,18 +74,24 @@ export class Connection implements PipelineHooks {
     this.writes = new WritePipeline(this);
   }
 
+  // Its write pipeline's reports (PipelineHooks), passed on to the driver naming this connection.
+
+  /** A settlement whose bytes were written (or never will be). */
   settle(settlement: Settlement): void {
     this.#events.settle(settlement);
   }
 
+  /** A flush found nothing left to write. */
   drained(): void {
     this.#events.connectionDrained(this);
   }
 
+  /** A write to the transport failed: the connection is lost. */
   failed(error: Error): void {
     this.#events.connectionClosed(this, error);
   }
 
+  /** A write completed. */
   wrote(): void {
     this.#events.connectionWrote();
   }

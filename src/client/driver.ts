@@ -43,8 +43,10 @@ export class Driver implements ConnectionEvents {
   readonly #calls: PendingCalls;
   /** The connection the session is using, if any. */
   #conn: Connection | undefined;
-  /** Connections the session is done with that still hand over their last bytes. */
-  /** Connections closing (NOT_CLOSING, shared and never added to, until the first one). */
+  /**
+   * Connections the session is done with that still hand over their last bytes (NOT_CLOSING,
+   * shared and never added to, until the first one).
+   */
   #closing: Set<Connection> = NOT_CLOSING;
   #idleWaiters: (() => void)[] | undefined = undefined;
   readonly #readiness = new Readiness();
@@ -305,7 +307,7 @@ export class Driver implements ConnectionEvents {
     this.#checkReady();
   }
 
-  /** Delivers a settlement its bytes were waited for. */
+  /** Delivers a settlement that waited until the bytes before it were written. */
   settle(settlement: Settlement): void {
     this.#calls.settle(settlement);
   }
