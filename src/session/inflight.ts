@@ -189,7 +189,7 @@ export class InflightTable {
   takeControls(): ControlWork[] {
     const all = this.#controls === undefined ? [] : [...this.#controls.values()];
     for (const work of all) this.ids.release(work.packetId);
-    this.#controls?.clear();
+    this.#controls = undefined;
     return all;
   }
 }

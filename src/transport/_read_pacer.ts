@@ -12,9 +12,10 @@
  * {@link BURST_MS} ms) and lasts only while each pause gathers what {@link USEFUL_READS} reads
  * of the burst brought (at least {@link MIN_USEFUL_BYTES}), or {@link USEFUL_BYTES}: a stream of
  * small packets (~8,000 reads a second or more) or of ≥ ~1 MB/s. Pauses that gather less
- * (request/response traffic, a slowing stream) end pacing, and the next attempt waits a cool-down that doubles up to
- * {@link MAX_COOLDOWN_MS}, so ping-pong traffic loses at most one tick every few seconds. A read
- * that fills the whole buffer never pauses: more bytes are already waiting.
+ * (request/response traffic, a slowing stream) end pacing, and the next attempt waits a
+ * cool-down that doubles up to {@link MAX_COOLDOWN_MS}, so ping-pong traffic loses at most one
+ * tick every few seconds. A read that fills the whole buffer, whatever its size, never pauses:
+ * more bytes are already waiting.
  *
  * @module
  */
