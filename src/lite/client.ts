@@ -181,6 +181,8 @@ export class LiteClient {
   #maximumQoS: QoS = 2;
   #retainAvailable = true;
   #maximumPacketSize = Infinity;
+  /** Topic aliases the server set on this connection (when `properties.topicAliasMaximum` allows). */
+  #aliases = new Map<number, string>();
   readonly #acknowledge: Acknowledge = (message, connection, reasonCode) => {
     if (connection !== this.#connection || this.#connack === undefined) return false;
     const id = message.mid;
@@ -228,8 +230,7 @@ export class LiteClient {
         settle = (error) => error === undefined ? resolve(this.#connack!) : reject(error)
       );
       this.#first = { promise, settle };
-      this.#established = false;
-      this.#dial();
+      if (!this.#established) this.#dial(); // else reconnecting: settles with the next attempt
     }
     return this.#first.promise;
   }
@@ -688,6 +689,7 @@ export class LiteClient {
     this.#retainAvailable = properties.retainAvailable ?? true;
     this.#maximumPacketSize = properties.maximumPacketSize ?? Infinity;
     this.#connack = connack;
+    this.#aliases.clear();
     this.#backoff?.reset();
     const keepalive = (properties.serverKeepAlive ?? connect.keepalive) * 1000;
     this.#pongDue = 0;
@@ -768,6 +770,24 @@ export class LiteClient {
 
   /** A received PUBLISH: to `onMessage` and the matching streams, acknowledged once taken. */
   #deliver(packet: PublishPacket): void {
+    const alias = packet.properties?.topicAlias;
+    if (alias !== undefined) {
+      const properties: Properties = { ...packet.properties };
+      delete properties.topicAlias; // it means nothing off this connection
+      if (Object.keys(properties).length > 0) packet.properties = properties;
+      else delete packet.properties;
+      const maximum = this.#settings.connect.properties?.topicAliasMaximum ?? 0;
+      const topic = packet.topic || this.#aliases.get(alias);
+      if (alias < 1 || alias > maximum || topic === undefined) {
+        const problem = topic === undefined ? "never set" : `outside 1–${maximum}`;
+        return this.#fault(
+          new ProtocolError(`The server used topic alias ${alias}, ${problem}`, {
+            reasonCode: 0x94,
+          }),
+        );
+      }
+      this.#aliases.set(alias, packet.topic = topic);
+    }
     if (packet.qos === 2) {
       const acknowledged = this.#received.get(packet.packetId!);
       if (acknowledged !== undefined) { // a resend of one we have
