@@ -10,17 +10,7 @@
  * @module
  */
 
-import type {
-  AuthPacket,
-  DisconnectPacket,
-  Packet,
-  Properties,
-  PubAckPacket,
-  PublishPacket,
-  QoS,
-  SubackPacket,
-  UnsubackPacket,
-} from "../codec/types.ts";
+import type { Packet, Properties, PublishPacket, QoS } from "../codec/types.ts";
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
 
 /** Largest Remaining Length, and largest Variable Byte Integer. */
@@ -92,16 +82,26 @@ for (const row of TABLE) {
   BY_NAME.set(row[1], row);
 }
 
-/** MQTT 5 reason codes: the packets (bit `1 << type number`) that may carry each. */
-const REASONS: Record<number, number> = {};
-// deno-fmt-ignore
-const REASON_ROWS = [0, 0xcaf4, 1, 512, 2, 512, 4, 0x4000, 16, 48, 17, 2048, 24, 0x8000, 25, 0x8000,
-  128, 0x4a34, 129, 0x4004, 130, 0x4004, 131, 0x4a34, 132, 4, 133, 4, 134, 4, 135, 0x4a34, 136, 4,
-  137, 0x4004, 138, 4, 139, 0x4000, 140, 0x4004, 141, 0x4000, 142, 0x4000, 143, 0x4a00,
-  144, 0x4034, 145, 0xa30, 146, 192, 147, 0x4000, 148, 0x4000, 149, 0x4004, 150, 0x4000,
-  151, 0x4234, 152, 0x4000, 153, 0x4034, 154, 0x4004, 155, 0x4004, 156, 0x4004, 157, 0x4004,
-  158, 0x4200, 159, 0x4004, 160, 0x4000, 161, 0x4200, 162, 0x4200];
-for (let i = 0; i < REASON_ROWS.length; i += 2) REASONS[REASON_ROWS[i]!] = REASON_ROWS[i + 1]!;
+/** The packets (bits `1 << type number`) that may carry MQTT 5 reason codes 0..25. */
+const LOW_REASONS: Readonly<Record<number, number>> = {
+  0: 0xcaf4,
+  1: 512,
+  2: 512,
+  4: 0x4000,
+  16: 48,
+  17: 2048,
+  24: 0x8000,
+  25: 0x8000,
+};
+/** The same for reason codes 0x80..0xA2: a digit per code, an index into the masks below. */
+const HIGH_REASONS = "01102220212313345673313835111191399";
+const HIGH_MASKS = [0x4a34, 0x4004, 4, 0x4000, 0x4a00, 0x4034, 0xa30, 192, 0x4234, 0x4200];
+
+/** Whether MQTT 5 allows reason code `code` in a packet of type number `type`. */
+function allowed(code: number, type: number): boolean {
+  const mask = code < 128 ? LOW_REASONS[code] : HIGH_MASKS[+HIGH_REASONS[code - 128]!];
+  return ((mask ?? 0) >> type & 1) === 1;
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -178,7 +178,7 @@ function list(value: unknown, field: string): unknown[] {
 
 /** A reason code the packet may carry: any MQTT 5 lists for it, and only 0 before MQTT 5. */
 function reasonCode(value: unknown, type: number, version: number): number {
-  if (version === 5 ? ((REASONS[value as number] ?? 0) >> type & 1) === 0 : value !== 0) {
+  if (version === 5 ? typeof value !== "number" || !allowed(value, type) : value !== 0) {
     fail("reasonCode", `a ${NAMES[type]} reason code`, value, true);
   }
   return value as number;
@@ -190,60 +190,33 @@ function checkAuthenticationMethod(props: Properties | undefined): void {
   }
 }
 
-/** A growable byte buffer. */
-class Writer {
-  b = new Uint8Array(64);
-  n = 0;
+/** Bytes being written: a plain array, made a `Uint8Array` once complete. */
+type Out = number[];
 
-  /** Makes room for `k` more bytes; returns where they go. */
-  room(k: number): number {
-    const at = this.n;
-    const need = at + k;
-    if (need > this.b.length) {
-      const grown = new Uint8Array(Math.max(need, this.b.length * 2));
-      grown.set(this.b.subarray(0, at));
-      this.b = grown;
-    }
-    this.n = need;
-    return at;
-  }
+function u16(out: Out, value: number): void {
+  out.push(value >>> 8, value & 255);
+}
 
-  u8(value: number): void {
-    const at = this.room(1);
-    this.b[at] = value;
-  }
+function varint(out: Out, value: number): void {
+  for (; value > 127; value >>>= 7) out.push((value & 127) | 128);
+  out.push(value);
+}
 
-  u16(value: number): void {
-    this.u8(value >>> 8);
-    this.u8(value & 255);
-  }
+function append(out: Out, bytes: ArrayLike<number>): void {
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i]!);
+}
 
-  varint(value: number): void {
-    for (; value > 127; value >>>= 7) this.u8((value & 127) | 128);
-    this.u8(value);
-  }
+/** Length-prefixed bytes (a string's or binary data). */
+function bin(out: Out, bytes: Uint8Array): void {
+  u16(out, bytes.length);
+  append(out, bytes);
+}
 
-  raw(value: Uint8Array): void {
-    const at = this.room(value.length);
-    this.b.set(value, at);
-  }
-
-  /** Length-prefixed bytes (a string's or binary data). */
-  bin(value: Uint8Array): void {
-    this.u16(value.length);
-    this.raw(value);
-  }
-
-  /** Property Length and properties from {@link properties}; nothing before MQTT 5. */
-  props(encoded: Uint8Array | undefined): void {
-    if (encoded !== undefined) {
-      this.varint(encoded.length);
-      this.raw(encoded);
-    }
-  }
-
-  done(): Uint8Array {
-    return this.b.subarray(0, this.n);
+/** The Property Length and properties from {@link properties}; nothing before MQTT 5. */
+function withLength(out: Out, props: Out | undefined): void {
+  if (props !== undefined) {
+    varint(out, props.length);
+    append(out, props);
   }
 }
 
@@ -257,11 +230,11 @@ function properties(
   context: number,
   field: string,
   version: number,
-): Uint8Array | undefined {
+): Out | undefined {
   if (props !== undefined && (typeof props !== "object" || props === null)) {
     fail(field, "an object", props, false);
   }
-  const w = new Writer();
+  const out: Out = [];
   for (const name in props as Record<string, unknown>) {
     const value = (props as Record<string, unknown>)[name];
     if (value === undefined) continue;
@@ -279,40 +252,51 @@ function properties(
         if (!Array.isArray(pair) || pair.length !== 2) {
           fail(`${f}[${i}]`, "a [key, value] pair", pair, false);
         }
-        w.u8(id);
-        w.bin(utf8(pair[0], `${f}[${i}][0]`));
-        w.bin(utf8(pair[1], `${f}[${i}][1]`));
+        out.push(id);
+        bin(out, utf8(pair[0], `${f}[${i}][0]`));
+        bin(out, utf8(pair[1], `${f}[${i}][1]`));
       });
     } else if (wire === 4 && context === 3 && Array.isArray(value)) {
       for (const item of value) {
-        w.u8(id);
-        w.varint(integer(item, f, min, max, Number.isInteger(item)));
+        out.push(id);
+        varint(out, integer(item, f, min, max, Number.isInteger(item)));
       }
     } else {
-      w.u8(id);
+      out.push(id);
       if (wire === 0) {
         boolean(value, f);
-        w.u8(value ? 1 : 0);
+        out.push(value ? 1 : 0);
       } else if (wire === 5) {
         const encoded = utf8(value, f);
         if (id === 8 && (encoded.length === 0 || /[+#]/.test(value as string))) {
           fail(f, "a non-empty topic name without wildcards", value, true);
         }
-        w.bin(encoded);
+        bin(out, encoded);
       } else if (wire === 6) {
-        w.bin(bytes(value, f));
+        bin(out, bytes(value, f));
       } else {
         const n = integer(value, f, min, max, Number.isInteger(value));
-        if (wire === 4) w.varint(n);
-        else if (wire === 1) w.u8(n);
+        if (wire === 4) varint(out, n);
+        else if (wire === 1) out.push(n);
         else {
-          if (wire === 3) w.u16(Math.floor(n / 65536));
-          w.u16(n & 0xffff);
+          if (wire === 3) u16(out, Math.floor(n / 65536));
+          u16(out, n & 0xffff);
         }
       }
     }
   }
-  return version === 5 ? w.done() : undefined;
+  return version === 5 ? out : undefined;
+}
+
+/** Writes a reason code and properties, leaving out what may be left out when they are 0. */
+function reasonAndProperties(out: Out, code: number, props: Out | undefined, auth: boolean): void {
+  if (props?.length) {
+    out.push(code);
+    withLength(out, props);
+  } else if (code) {
+    out.push(code);
+    if (auth) out.push(0);
+  }
 }
 
 /**
@@ -328,19 +312,14 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
   if (version !== 4 && version !== 5) fail("version", "4 or 5", version, true);
   const type = (packet as Packet | undefined)?.type;
   const number = NAMES.indexOf(type!);
-  const w = new Writer();
+  const out: Out = [];
   let first = number << 4;
-  let tail: Uint8Array = w.b.subarray(0, 0);
+  let tail: Uint8Array = new Uint8Array(0);
   switch (packet?.type) {
     case "connect": {
       const p = packet;
       if (p.protocolVersion !== version) {
-        fail(
-          "packet.protocolVersion",
-          `${version}, the version it is encoded for`,
-          p.protocolVersion,
-          true,
-        );
+        fail("packet.protocolVersion", `${version}, the version encoded`, p.protocolVersion, true);
       }
       boolean(p.clean, "clean");
       integer(p.keepalive, "keepalive", 0, 0xffff, typeof p.keepalive === "number");
@@ -351,8 +330,9 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
       const props = properties(p.properties, 1, "properties", version);
       if (version === 5) checkAuthenticationMethod(p.properties);
       const will = p.will;
+      let flags = p.clean ? 2 : 0;
       let willTopic: Uint8Array | undefined;
-      let willProps: Uint8Array | undefined;
+      let willProps: Out | undefined;
       if (will !== undefined) {
         if (typeof will !== "object" || will === null) fail("will", "an object", will, false);
         willTopic = topicName(will.topic, "will.topic");
@@ -361,33 +341,28 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
         boolean(will.retain, "will.retain");
         bytes(will.payload, "will.payload");
         willProps = properties(will.properties, 0, "will.properties", version);
-        first = (will.qos << 3) | (will.retain ? 0x24 : 4);
-      } else {
-        first = 0;
+        flags |= (will.qos << 3) | (will.retain ? 0x24 : 4);
       }
       const username = p.username === undefined ? undefined : utf8(p.username, "username");
+      if (username) flags |= 0x80;
       if (p.password !== undefined) {
         if (username === undefined && version === 4) {
           throw new RangeError("password must be absent without a username before MQTT 5");
         }
         bytes(p.password, "password");
+        flags |= 0x40;
       }
-      // `first` holds the will flags here; the connect flags complete them.
-      w.raw(new Uint8Array([0, 4, 77, 81, 84, 84, version]));
-      w.u8(
-        first | (p.clean ? 2 : 0) | (username ? 0x80 : 0) | (p.password ? 0x40 : 0),
-      );
-      w.u16(p.keepalive);
-      w.props(props);
-      w.bin(clientId);
-      if (will !== undefined) {
-        w.props(willProps);
-        w.bin(willTopic!);
-        w.bin(will.payload);
+      out.push(0, 4, 77, 81, 84, 84, version, flags);
+      u16(out, p.keepalive);
+      withLength(out, props);
+      bin(out, clientId);
+      if (willTopic) {
+        withLength(out, willProps);
+        bin(out, willTopic);
+        bin(out, will!.payload);
       }
-      if (username) w.bin(username);
-      if (p.password) w.bin(p.password);
-      first = 0x10;
+      if (username) bin(out, username);
+      if (p.password) bin(out, p.password);
       break;
     }
     case "publish": {
@@ -403,16 +378,15 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
       }
       boolean(p.dup, "dup");
       boolean(p.retain, "retain");
-      bytes(p.payload, "payload", Infinity);
+      tail = bytes(p.payload, "payload", Infinity);
       const props = properties(p.properties, 3, "properties", version);
       if (topic.length === 0 && (version === 4 || p.properties?.topicAlias === undefined)) {
         fail("topic", "non-empty unless properties.topicAlias is set", "", true);
       }
       first |= (p.dup ? 8 : 0) | (q << 1) | (p.retain ? 1 : 0);
-      w.bin(topic);
-      if (q) w.u16(p.packetId!);
-      w.props(props);
-      tail = p.payload;
+      bin(out, topic);
+      if (q) u16(out, p.packetId!);
+      withLength(out, props);
       break;
     }
     case "puback":
@@ -420,27 +394,26 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
     case "pubrel":
     case "pubcomp": {
       const p = packet;
-      w.u16(packetId(p.packetId));
+      u16(out, packetId(p.packetId));
       const code = reasonCode(p.reasonCode ?? 0, number, version);
-      const props = properties(p.properties, number, "properties", version);
-      if (props?.length) {
-        w.u8(code);
-        w.props(props);
-      } else if (code) {
-        w.u8(code);
-      }
+      reasonAndProperties(
+        out,
+        code,
+        properties(p.properties, number, "properties", version),
+        false,
+      );
       if (number === 6) first |= 2;
       break;
     }
     case "subscribe":
     case "unsubscribe": {
       const p = packet;
-      w.u16(packetId(p.packetId));
+      u16(out, packetId(p.packetId));
       const sub = p.type === "subscribe";
       const items = sub
         ? list(p.subscriptions, "subscriptions")
         : list(p.topicFilters, "topicFilters");
-      w.props(properties(p.properties, number, "properties", version));
+      withLength(out, properties(p.properties, number, "properties", version));
       items.forEach((item: unknown, i) => {
         let f = `topicFilters[${i}]`;
         let filter = item;
@@ -452,7 +425,7 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
         }
         const encoded = utf8(filter, f);
         if (encoded.length === 0) fail(f, "non-empty [MQTT-4.7.3-1]", "", true);
-        w.bin(encoded);
+        bin(out, encoded);
         if (sub) {
           const s = item as {
             qos: QoS;
@@ -476,7 +449,7 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
           if (noLocal && (filter as string).startsWith("$share/")) {
             fail(`${f}noLocal`, "false on a shared subscription [MQTT-3.8.3-4]", true, true);
           }
-          w.u8(s.qos | (noLocal ? 4 : 0) | (rap ? 8 : 0) | ((rh as number) << 4));
+          out.push(s.qos | (noLocal ? 4 : 0) | (rap ? 8 : 0) | ((rh as number) << 4));
         }
       });
       first |= 2;
@@ -487,44 +460,29 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
     case "disconnect":
     case "auth": {
       const p = packet;
-      if (number === 15) {
+      const auth = number === 15;
+      if (auth) {
         if (version === 4) fail("packet.type", 'other than "auth" before MQTT 5', "auth", true);
         checkAuthenticationMethod(p.properties);
         if (p.reasonCode !== 0 && p.properties?.authenticationMethod === undefined) {
-          fail(
-            "properties.authenticationMethod",
-            "set in an AUTH with a reasonCode",
-            undefined,
-            true,
-          );
+          fail("properties.authenticationMethod", "set when reasonCode is not 0", undefined, true);
         }
       }
       const code = reasonCode(p.reasonCode ?? 0, number, version);
-      const props = properties(p.properties, number, "properties", version);
-      if (props?.length) {
-        w.u8(code);
-        w.props(props);
-      } else if (code) {
-        w.u8(code);
-        if (number === 15) w.u8(0);
-      }
+      reasonAndProperties(out, code, properties(p.properties, number, "properties", version), auth);
       break;
     }
     default:
       fail("packet.type", "a packet type a client sends", type, false);
   }
-  const body = w.done();
-  const n = body.length + tail.length;
-  if (n > MAX_REMAINING) {
-    fail(`A ${type}`, `at most ${MAX_REMAINING} bytes after its fixed header`, n, true);
-  }
-  const head = new Writer();
-  head.u8(first);
-  head.varint(n);
-  const frame = new Uint8Array(head.n + n);
-  frame.set(head.done());
-  frame.set(body, head.n);
-  frame.set(tail, head.n + body.length);
+  const n = out.length + tail.length;
+  if (n > MAX_REMAINING) fail(`A ${type}`, `at most ${MAX_REMAINING} bytes long`, n, true);
+  const head: Out = [first];
+  varint(head, n);
+  const frame = new Uint8Array(head.length + n);
+  frame.set(head);
+  frame.set(out, head.length);
+  frame.set(tail, head.length + out.length);
   return frame;
 }
 
@@ -545,9 +503,7 @@ function readVarint(b: Uint8Array, at: number, end: number): number {
       return value;
     }
   }
-  throw new MalformedPacketError(
-    "A Variable Byte Integer is longer than 4 bytes or not minimally encoded [MQTT-1.5.5-1]",
-  );
+  throw new MalformedPacketError("A Variable Byte Integer is too long or not minimal");
 }
 
 /** The bytes a Variable Byte Integer of `value` takes. */
@@ -555,246 +511,174 @@ function varintSize(value: number): number {
   return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
 }
 
-/** A cursor over one packet's body. */
-class Reader {
-  b: Uint8Array;
-  p = 0;
-  e: number;
-  /** The packet's name for messages, e.g. "CONNACK". */
-  t: string;
-
-  constructor(b: Uint8Array, type: number) {
-    this.b = b;
-    this.e = b.length;
-    this.t = NAMES[type]!.toUpperCase();
-  }
-
-  get left(): number {
-    return this.e - this.p;
-  }
-
+/** Decodes the body `b` of a packet of type number `type` with fixed-header `flags`. */
+function decodeBody(b: Uint8Array, type: number, flags: number, version: number): Packet {
+  const v5 = version === 5;
+  const tag = NAMES[type]!;
+  const name = tag.toUpperCase();
+  let pos = 0;
+  let end = b.length;
+  const malformed = (what: string): never => {
+    throw new MalformedPacketError(`A ${name} ${what}`);
+  };
+  const error = (what: string): never => {
+    throw new ProtocolError(`A ${name} ${what}`);
+  };
   /** Takes `k` bytes; returns where they start. */
-  take(k: number): number {
-    const at = this.p;
-    if (at + k > this.e) throw new MalformedPacketError(`A ${this.t} is truncated`);
-    this.p = at + k;
-    return at;
-  }
-
-  u8(): number {
-    return this.b[this.take(1)]!;
-  }
-
-  u16(): number {
-    const at = this.take(2);
-    return (this.b[at]! << 8) | this.b[at + 1]!;
-  }
-
-  varint(): number {
-    const value = readVarint(this.b, this.p, this.e);
-    this.take(value < 0 ? this.e - this.p + 1 : varintSize(value));
+  const take = (k: number): number => {
+    if (pos + k > end) malformed("is truncated");
+    pos += k;
+    return pos - k;
+  };
+  const u8 = (): number => b[take(1)]!;
+  const u16 = (): number => (u8() << 8) | u8();
+  const vbi = (): number => {
+    const value = readVarint(b, pos, end);
+    take(value < 0 ? end : varintSize(value));
     return value;
-  }
-
-  bin(): Uint8Array {
-    const at = this.take(this.u16());
-    return this.b.slice(at, this.p);
-  }
-
-  str(): string {
-    const at = this.take(this.u16());
-    const raw = this.b.subarray(at, this.p);
+  };
+  const str = (): string => {
+    const raw = b.subarray(take(u16()), pos);
     try {
       if (raw.includes(0)) throw 0;
       return decoder.decode(raw);
     } catch {
-      throw new MalformedPacketError(
-        `A ${this.t} holds a string that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.4-1]`,
-      );
+      return malformed("has a string that is not valid UTF-8 or holds U+0000");
     }
-  }
-
-  /** A non-zero packet identifier. */
-  id(): number {
-    const id = this.u16();
-    if (id === 0) this.error(`has packet identifier 0 [MQTT-2.2.1-3]`);
-    return id;
-  }
-
-  /** A reason code valid in this packet (type number `type`). */
-  code(type: number): number {
-    const code = this.u8();
-    if (((REASONS[code] ?? 0) >> type & 1) === 0) this.error(`has reason code ${code}`);
-    return code;
-  }
-
-  end(): void {
-    if (this.p !== this.e) throw new MalformedPacketError(`A ${this.t} has trailing bytes`);
-  }
-
-  error(what: string): never {
-    throw new ProtocolError(`A ${this.t} ${what}`);
-  }
-
-  /** Property Length and properties of context `context`; `undefined` for none. */
-  props(context: number): Properties | undefined {
-    const length = this.varint();
+  };
+  const id = (): number => u16() || error("has packet identifier 0 [MQTT-2.2.1-3]");
+  const code = (): number => {
+    const c = u8();
+    return allowed(c, type) ? c : error(`has reason code ${c}`);
+  };
+  const done = (): void => {
+    if (pos !== end) malformed("has trailing bytes");
+  };
+  /** The Property Length and properties; `undefined` for none. */
+  const props = (): Properties | undefined => {
+    const length = vbi();
     if (length === 0) return undefined;
-    const outer = this.e;
-    this.e = this.take(length) + length;
-    this.p -= length;
+    const outer = end;
+    end = take(length) + length;
+    pos -= length;
     const props: Record<string, unknown> = {};
-    while (this.p < this.e) {
-      const id = this.varint();
+    while (pos < end) {
+      const id = vbi();
       const row = BY_ID[id];
-      if (row === undefined || (row[3] >> context & 1) === 0) {
-        throw new MalformedPacketError(`A ${this.t} has property ${id}, not allowed there`);
-      }
-      const [, name, wire, , min = 0, max = WIRE_MAX[wire]!] = row;
+      if (row === undefined || (row[3] >> type & 1) === 0) malformed(`has property ${id} there`);
+      const [, key, wire, , min = 0, max = WIRE_MAX[wire]!] = row!;
       let value: unknown;
       if (wire === 7) {
-        const pair = [this.str(), this.str()];
+        const pair = [str(), str()];
         ((props.userProperties ??= []) as unknown[]).push(pair);
         continue;
       } else if (wire === 5) {
-        value = this.str();
-        if (id === 8 && /^$|[+#]/.test(value as string)) this.error("has an invalid responseTopic");
+        value = str();
+        if (id === 8 && /^$|[+#]/.test(value as string)) error("has an invalid responseTopic");
       } else if (wire === 6) {
-        value = this.bin();
+        value = b.slice(take(u16()), pos);
       } else {
-        let n = wire === 4 ? this.varint() : wire < 2 ? this.u8() : this.u16();
-        if (wire === 3) n = n * 65536 + this.u16();
-        if (n < min || n > max) this.error(`has ${name} ${n}`);
+        let n = wire === 4 ? vbi() : wire < 2 ? u8() : u16();
+        if (wire === 3) n = n * 65536 + u16();
+        if (n < min || n > max) error(`has ${key} ${n}`);
         value = wire === 0 ? n === 1 : n;
       }
-      const previous = props[name];
-      if (previous === undefined) props[name] = value;
-      else if (id === 11 && context === 3) props[name] = [previous, value].flat();
-      else this.error(`has ${name} more than once`);
+      const previous = props[key];
+      if (previous === undefined) props[key] = value;
+      else if (id === 11 && type === 3) props[key] = [previous, value].flat();
+      else error(`has ${key} more than once`);
     }
-    this.e = outer;
+    end = outer;
     return props;
-  }
-
-  /** Reason code and properties of a DISCONNECT or AUTH (type number `type`). */
-  reasonAndProps(type: number): DisconnectPacket | AuthPacket {
-    const packet = { type: NAMES[type], reasonCode: 0 } as DisconnectPacket | AuthPacket;
-    if (this.left) {
-      packet.reasonCode = this.code(type);
-      if (this.left) withProps(packet, this.props(type));
+  };
+  const packet: Record<string, unknown> = { type: tag };
+  /** Sets `packet.properties` when there are some. */
+  const withProps = (p: Properties | undefined): Properties | undefined => {
+    if (p !== undefined) packet.properties = p;
+    return p;
+  };
+  const authDataWithoutMethod = (p: Properties | undefined): void => {
+    if (p?.authenticationData !== undefined && p.authenticationMethod === undefined) {
+      error("has authenticationData without authenticationMethod");
     }
-    this.end();
-    return packet;
-  }
-}
-
-function withProps<P extends { properties?: Properties }>(
-  packet: P,
-  props: Properties | undefined,
-): P {
-  if (props !== undefined) packet.properties = props;
-  return packet;
-}
-
-function authDataWithoutMethod(r: Reader, props: Properties | undefined): void {
-  if (props?.authenticationData !== undefined && props.authenticationMethod === undefined) {
-    r.error("has authenticationData without authenticationMethod");
-  }
-}
-
-/** Decodes the body of a packet of type number `type` with fixed-header `flags`. */
-function decodeBody(body: Uint8Array, type: number, flags: number, version: number): Packet {
-  const r = new Reader(body, type);
-  const v5 = version === 5;
+  };
   switch (type) {
     case 2: {
-      const ack = r.u8();
-      if (ack & 0xfe) {
-        throw new MalformedPacketError("A CONNACK has reserved flags set [MQTT-3.2.2-1]");
+      const ack = u8();
+      if (ack & 0xfe) malformed("has reserved flags set [MQTT-3.2.2-1]");
+      const c = u8();
+      packet.sessionPresent = ack === 1;
+      packet.reasonCode = c;
+      if (v5 && !(pos === end && c >= 1 && c <= 5)) {
+        if (!allowed(c, 2)) error(`has reason code ${c}`);
+        authDataWithoutMethod(withProps(props()));
+      } else if (!v5 && c > 5) {
+        error(`has return code ${c}`);
       }
-      const code = r.u8();
-      const packet: Packet = { type: "connack", sessionPresent: ack === 1, reasonCode: code };
-      if (v5 && !(r.left === 0 && code >= 1 && code <= 5)) {
-        if (((REASONS[code] ?? 0) & 4) === 0) r.error(`has reason code ${code}`);
-        authDataWithoutMethod(r, withProps(packet, r.props(2)).properties);
-      } else if (!v5 && code > 5) {
-        r.error(`has return code ${code}`);
-      }
-      if (ack && code) r.error("refusing the connection has session present set");
-      r.end();
-      return packet;
+      if (ack && c) error("refusing the connection has session present set");
+      break;
     }
     case 3: {
       const qos = (flags >> 1) & 3;
       const dup = (flags & 8) !== 0;
-      if (dup && qos === 0) r.error("with QoS 0 has DUP set [MQTT-3.3.1-2]");
-      const topic = r.str();
-      if (/[+#]/.test(topic)) r.error("topic has wildcards [MQTT-3.3.2-2]");
-      const id = qos ? r.id() : 0;
-      const props = v5 ? r.props(3) : undefined;
-      if (topic === "" && props?.topicAlias === undefined) r.error("has an empty topic");
-      const packet: PublishPacket = {
-        type: "publish",
-        topic,
-        payload: body.slice(r.p),
-        qos: qos as QoS,
-        retain: (flags & 1) !== 0,
-        dup,
-      };
-      if (qos) packet.packetId = id;
-      return withProps(packet, props);
+      if (dup && qos === 0) error("with QoS 0 has DUP set [MQTT-3.3.1-2]");
+      const topic = str();
+      if (/[+#]/.test(topic)) error("topic has wildcards [MQTT-3.3.2-2]");
+      if (qos) packet.packetId = id();
+      const p = v5 ? withProps(props()) : undefined;
+      if (topic === "" && p?.topicAlias === undefined) error("has an empty topic");
+      packet.topic = topic;
+      packet.payload = b.slice(pos);
+      packet.qos = qos;
+      packet.retain = (flags & 1) !== 0;
+      packet.dup = dup;
+      return packet as unknown as Packet;
     }
     case 4:
     case 5:
     case 6:
-    case 7: {
-      const packet = { type: NAMES[type], packetId: r.id(), reasonCode: 0 } as PubAckPacket;
-      if (v5 && r.left) {
-        packet.reasonCode = r.code(type);
-        if (r.left) withProps(packet, r.props(type));
+    case 7:
+      packet.packetId = id();
+      packet.reasonCode = 0;
+      if (v5 && pos < end) {
+        packet.reasonCode = code();
+        if (pos < end) withProps(props());
       }
-      r.end();
-      return packet;
-    }
+      break;
     case 9:
     case 11: {
       const codes: number[] = [];
-      const packet = { type: NAMES[type], packetId: r.id(), reasonCodes: codes } as
-        | SubackPacket
-        | UnsubackPacket;
-      withProps(packet, v5 ? r.props(type) : undefined);
+      packet.packetId = id();
+      packet.reasonCodes = codes;
+      if (v5) withProps(props());
       if (v5 || type === 9) {
-        while (r.left) {
-          const code = v5 ? r.code(type) : r.u8();
-          if (!v5 && (code % 128 > 2 || code > 128)) r.error(`has return code ${code}`);
-          codes.push(code);
+        while (pos < end) {
+          const c = v5 ? code() : u8();
+          if (!v5 && (c % 128 > 2 || c > 128)) error(`has return code ${c}`);
+          codes.push(c);
         }
-        if (codes.length === 0) r.error("has no reason codes");
+        if (codes.length === 0) error("has no reason codes");
       }
-      r.end();
-      return packet;
+      break;
     }
     case 13:
-      r.end();
-      return { type: "pingresp" };
-    case 14:
-      if (!v5) {
-        r.end();
-        return { type: "disconnect", reasonCode: 0 };
+      break;
+    default: // DISCONNECT, and AUTH (MQTT 5 only)
+      packet.reasonCode = 0;
+      if (v5 && pos < end) {
+        packet.reasonCode = code();
+        if (pos < end) withProps(props());
       }
-      return r.reasonAndProps(14);
-    default: {
-      const packet = r.reasonAndProps(15) as Packet & {
-        reasonCode: number;
-        properties?: Properties;
-      };
-      authDataWithoutMethod(r, packet.properties);
-      if (packet.reasonCode && packet.properties?.authenticationMethod === undefined) {
-        r.error("continuing authentication has no authenticationMethod");
+      if (type === 15) {
+        const p = packet.properties as Properties | undefined;
+        authDataWithoutMethod(p);
+        if (packet.reasonCode && p?.authenticationMethod === undefined) {
+          error("continuing authentication has no authenticationMethod");
+        }
       }
-      return packet;
-    }
   }
+  done();
+  return packet as unknown as Packet;
 }
 
 /**
