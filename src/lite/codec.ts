@@ -144,7 +144,7 @@ function packetId(value: unknown): number {
 function bytes(value: unknown, field: string, max = MAX_STRING): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new TypeError(`${field} must be a Uint8Array`);
   if (value.length > max) {
-    throw new RangeError(`${field} must be at most 65535 bytes, got ${value.length}`);
+    fail(field, "at most 65535 bytes", `${value.length} bytes`, true);
   }
   return value;
 }
@@ -153,11 +153,11 @@ function bytes(value: unknown, field: string, max = MAX_STRING): Uint8Array {
 function utf8(value: unknown, field: string): Uint8Array {
   if (typeof value !== "string") fail(field, "a string", value, false);
   if (/\0|\p{Cs}/u.test(value)) {
-    throw new RangeError(`${field} must not contain U+0000 or a lone surrogate [MQTT-1.5.4-1]`);
+    throw new RangeError(`${field} must not hold U+0000 or a lone surrogate`);
   }
   const encoded = encoder.encode(value);
   if (encoded.length > MAX_STRING) {
-    throw new RangeError(`${field} must be at most 65535 bytes of UTF-8, got ${encoded.length}`);
+    fail(field, "at most 65535 bytes", `${encoded.length} bytes`, true);
   }
   return encoded;
 }
@@ -184,9 +184,11 @@ function reasonCode(value: unknown, type: number, version: number): number {
   return value as number;
 }
 
-function checkAuthenticationMethod(props: Properties | undefined): void {
-  if (props?.authenticationData !== undefined && props.authenticationMethod === undefined) {
-    fail("properties.authenticationMethod", "set with authenticationData", undefined, true);
+/** Refuses authenticationData, or (`needed`) anything, without authenticationMethod. */
+function checkAuthenticationMethod(props: Properties | undefined, needed: boolean): void {
+  const data = props?.authenticationData;
+  if ((needed || data !== undefined) && props?.authenticationMethod === undefined) {
+    fail("properties.authenticationMethod", "set", undefined, true);
   }
 }
 
@@ -325,10 +327,10 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
       integer(p.keepalive, "keepalive", 0, 0xffff, typeof p.keepalive === "number");
       const clientId = utf8(p.clientId, "clientId");
       if (clientId.length === 0 && version === 4 && !p.clean) {
-        fail("clientId", "non-empty when clean is false [MQTT-3.1.3-7]", "", true);
+        fail("clientId", "non-empty when clean is false", "", true);
       }
       const props = properties(p.properties, 1, "properties", version);
-      if (version === 5) checkAuthenticationMethod(p.properties);
+      if (version === 5) checkAuthenticationMethod(p.properties, false);
       const will = p.will;
       let flags = p.clean ? 2 : 0;
       let willTopic: Uint8Array | undefined;
@@ -347,7 +349,7 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
       if (username) flags |= 0x80;
       if (p.password !== undefined) {
         if (username === undefined && version === 4) {
-          throw new RangeError("password must be absent without a username before MQTT 5");
+          throw new RangeError("password needs a username before MQTT 5");
         }
         bytes(p.password, "password");
         flags |= 0x40;
@@ -372,7 +374,7 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
       const topic = topicName(p.topic, "topic");
       if (q === 0) {
         if (p.packetId !== undefined) fail("packetId", "absent for QoS 0", p.packetId, true);
-        if (p.dup) fail("dup", "false for QoS 0 [MQTT-3.3.1-2]", true, true);
+        if (p.dup) fail("dup", "false for QoS 0", true, true);
       } else {
         packetId(p.packetId);
       }
@@ -424,7 +426,7 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
           f += ".topicFilter";
         }
         const encoded = utf8(filter, f);
-        if (encoded.length === 0) fail(f, "non-empty [MQTT-4.7.3-1]", "", true);
+        if (encoded.length === 0) fail(f, "non-empty", "", true);
         bin(out, encoded);
         if (sub) {
           const s = item as {
@@ -447,7 +449,7 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
             if (rh) fail(`${f}retainHandling`, "0 before MQTT 5", rh, true);
           }
           if (noLocal && (filter as string).startsWith("$share/")) {
-            fail(`${f}noLocal`, "false on a shared subscription [MQTT-3.8.3-4]", true, true);
+            fail(`${f}noLocal`, "false on a shared subscription", true, true);
           }
           out.push(s.qos | (noLocal ? 4 : 0) | (rap ? 8 : 0) | ((rh as number) << 4));
         }
@@ -463,10 +465,7 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
       const auth = number === 15;
       if (auth) {
         if (version === 4) fail("packet.type", 'other than "auth" before MQTT 5', "auth", true);
-        checkAuthenticationMethod(p.properties);
-        if (p.reasonCode !== 0 && p.properties?.authenticationMethod === undefined) {
-          fail("properties.authenticationMethod", "set when reasonCode is not 0", undefined, true);
-        }
+        checkAuthenticationMethod(p.properties, p.reasonCode !== 0);
       }
       const code = reasonCode(p.reasonCode ?? 0, number, version);
       reasonAndProperties(out, code, properties(p.properties, number, "properties", version), auth);
@@ -503,7 +502,7 @@ function readVarint(b: Uint8Array, at: number, end: number): number {
       return value;
     }
   }
-  throw new MalformedPacketError("A Variable Byte Integer is too long or not minimal");
+  throw new MalformedPacketError("A Variable Byte Integer is malformed");
 }
 
 /** The bytes a Variable Byte Integer of `value` takes. */
@@ -543,10 +542,10 @@ function decodeBody(b: Uint8Array, type: number, flags: number, version: number)
       if (raw.includes(0)) throw 0;
       return decoder.decode(raw);
     } catch {
-      return malformed("has a string that is not valid UTF-8 or holds U+0000");
+      return malformed("has invalid UTF-8 or U+0000");
     }
   };
-  const id = (): number => u16() || error("has packet identifier 0 [MQTT-2.2.1-3]");
+  const id = (): number => u16() || error("has packet identifier 0");
   const code = (): number => {
     const c = u8();
     return allowed(c, type) ? c : error(`has reason code ${c}`);
@@ -597,33 +596,34 @@ function decodeBody(b: Uint8Array, type: number, flags: number, version: number)
     if (p !== undefined) packet.properties = p;
     return p;
   };
-  const authDataWithoutMethod = (p: Properties | undefined): void => {
-    if (p?.authenticationData !== undefined && p.authenticationMethod === undefined) {
-      error("has authenticationData without authenticationMethod");
+  /** Refuses authenticationData, or (`needed`) anything, without authenticationMethod. */
+  const checkMethod = (p: Properties | undefined, needed: unknown): void => {
+    if ((needed || p?.authenticationData !== undefined) && p?.authenticationMethod === undefined) {
+      error("has no authenticationMethod");
     }
   };
   switch (type) {
     case 2: {
       const ack = u8();
-      if (ack & 0xfe) malformed("has reserved flags set [MQTT-3.2.2-1]");
+      if (ack & 0xfe) malformed("has reserved flags set");
       const c = u8();
       packet.sessionPresent = ack === 1;
       packet.reasonCode = c;
       if (v5 && !(pos === end && c >= 1 && c <= 5)) {
         if (!allowed(c, 2)) error(`has reason code ${c}`);
-        authDataWithoutMethod(withProps(props()));
+        checkMethod(withProps(props()), false);
       } else if (!v5 && c > 5) {
         error(`has return code ${c}`);
       }
-      if (ack && c) error("refusing the connection has session present set");
+      if (ack && c) error("has sessionPresent with a failure");
       break;
     }
     case 3: {
       const qos = (flags >> 1) & 3;
       const dup = (flags & 8) !== 0;
-      if (dup && qos === 0) error("with QoS 0 has DUP set [MQTT-3.3.1-2]");
+      if (dup && qos === 0) error("has DUP at QoS 0");
       const topic = str();
-      if (/[+#]/.test(topic)) error("topic has wildcards [MQTT-3.3.2-2]");
+      if (/[+#]/.test(topic)) error("has wildcards in its topic");
       if (qos) packet.packetId = id();
       const p = v5 ? withProps(props()) : undefined;
       if (topic === "" && p?.topicAlias === undefined) error("has an empty topic");
@@ -670,11 +670,8 @@ function decodeBody(b: Uint8Array, type: number, flags: number, version: number)
         if (pos < end) withProps(props());
       }
       if (type === 15) {
-        const p = packet.properties as Properties | undefined;
-        authDataWithoutMethod(p);
-        if (packet.reasonCode && p?.authenticationMethod === undefined) {
-          error("continuing authentication has no authenticationMethod");
-        }
+        done();
+        checkMethod(packet.properties as Properties | undefined, packet.reasonCode);
       }
   }
   done();
@@ -742,7 +739,7 @@ export class Decoder {
       }
       // PUBREL, SUBSCRIBE and UNSUBSCRIBE have flags 0010, PUBLISH any but QoS 3, the rest 0.
       if (type === 3 ? (first & 6) === 6 : (first & 15) !== (0x540 >> type & 1) * 2) {
-        throw new MalformedPacketError(`A ${name} has invalid fixed header flags [MQTT-2.1.3-1]`);
+        throw new MalformedPacketError(`A ${name} has bad flags`);
       }
       if (type === 1 || type === 8 || type === 10 || type === 12) {
         throw new ProtocolError(`A server must not send a ${name}`);
@@ -753,7 +750,7 @@ export class Decoder {
       const end = start + remaining;
       if (end - pos > this.#max) {
         throw new MalformedPacketError(
-          `A ${name} of ${end - pos} bytes exceeds the maximum packet size of ${this.#max}`,
+          `A ${name} of ${end - pos} bytes is over the maximum packet size`,
           { reasonCode: 0x95 },
         );
       }
