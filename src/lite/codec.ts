@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Packet, Properties, PublishPacket, QoS } from "../codec/types.ts";
+import type { Packet, Properties, PublishPacket } from "../codec/types.ts";
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
 
 /** Largest Remaining Length, and largest Variable Byte Integer. */
@@ -191,6 +191,9 @@ function checkAuthenticationMethod(props: Properties | undefined, needed: boolea
     fail("properties.authenticationMethod", "set", undefined, true);
   }
 }
+
+/** The subscription options after QoS: their bit values and names. */
+const OPTIONS = [[4, "noLocal"], [8, "retainAsPublished"], [16, "retainHandling"]] as const;
 
 /** Bytes being written: a plain array, made a `Uint8Array` once complete. */
 type Out = number[];
@@ -429,29 +432,25 @@ export function encode(packet: Packet, version: 4 | 5): Uint8Array {
         if (encoded.length === 0) fail(f, "non-empty", "", true);
         bin(out, encoded);
         if (sub) {
-          const s = item as {
-            qos: QoS;
-            noLocal?: unknown;
-            retainAsPublished?: unknown;
-            retainHandling?: unknown;
-          };
+          const s = item as Record<string, unknown>;
           f = `subscriptions[${i}].`;
           qos(s.qos, `${f}qos`);
-          const noLocal = s.noLocal ?? false;
-          const rap = s.retainAsPublished ?? false;
-          const rh = s.retainHandling ?? 0;
-          boolean(noLocal, `${f}noLocal`);
-          boolean(rap, `${f}retainAsPublished`);
-          qos(rh, `${f}retainHandling`);
-          if (version === 4) {
-            if (noLocal) fail(`${f}noLocal`, "false before MQTT 5", true, true);
-            if (rap) fail(`${f}retainAsPublished`, "false before MQTT 5", true, true);
-            if (rh) fail(`${f}retainHandling`, "0 before MQTT 5", rh, true);
+          let options = s.qos as number;
+          // Bit 2 noLocal and bit 3 retainAsPublished (booleans), bits 4-5 retainHandling (0..2).
+          for (const [bit, key] of OPTIONS) {
+            const value = s[key] ?? (bit < 16 ? false : 0);
+            if (bit < 16) boolean(value, f + key);
+            else qos(value, f + key);
+            options += +(value as number) * bit;
           }
-          if (noLocal && (filter as string).startsWith("$share/")) {
+          if (version === 4 && options > 3) {
+            const key = OPTIONS[options & 4 ? 0 : options & 8 ? 1 : 2]![1];
+            throw new RangeError(`${f}${key} must be unset before MQTT 5`);
+          }
+          if (options & 4 && (filter as string).startsWith("$share/")) {
             fail(`${f}noLocal`, "false on a shared subscription", true, true);
           }
-          out.push(s.qos | (noLocal ? 4 : 0) | (rap ? 8 : 0) | ((rh as number) << 4));
+          out.push(options);
         }
       });
       first |= 2;
@@ -765,6 +764,8 @@ export class Decoder {
       this.#buf.copyWithin(0, pos, n);
       this.#len = n - pos;
     }
+    // Let go of a large packet's buffer once it is decoded.
+    if (this.#len === 0 && this.#buf.length > 65536) this.#buf = new Uint8Array(0);
     return out;
   }
 
