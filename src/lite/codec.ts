@@ -3,9 +3,12 @@
  * streaming {@link Decoder} for the packets it receives, MQTT 3.1.1 and 5.0 only.
  *
  * It writes the same bytes and reads the same packet objects as the full codec (`src/codec/`),
- * and refuses what that refuses, in a fraction of its size: one property table drives both
- * directions, a growable writer replaces the size pass, and `TextEncoder` / a fatal
- * `TextDecoder` handle UTF-8. Decoded payloads and binary properties are copies, never views.
+ * and refuses what that refuses with the same error classes (MQTT 5 properties on a 3.1.1
+ * packet included: a RangeError), in a fraction of its size: one property table drives both
+ * directions, bytes are gathered in a plain array instead of a size pass, and `TextEncoder` /
+ * a fatal `TextDecoder` handle UTF-8. Decoded payloads and binary properties are copies, never
+ * views. Unlike the full decoder, `Decoder` refuses a packet only a server receives (CONNECT,
+ * SUBSCRIBE, UNSUBSCRIBE, PINGREQ) with a `ProtocolError`.
  *
  * @module
  */
