@@ -46,10 +46,11 @@ import {
   QueueFullError,
   TimeoutError,
 } from "../errors.ts";
-import { openGlobalWebSocket } from "../transport/websocket_global.ts";
+import { webSocketOpener } from "../transport/websocket.ts";
+import { plainSocket } from "../transport/_websocket_create.ts";
 import { MessageStream } from "../client/message_stream.ts";
 import { Backoff } from "../session/reconnect.ts";
-import { connackRefusal } from "../session/connection.ts";
+import { connackRefusal } from "../session/refusal.ts";
 import { specName } from "../codec/reason_codes.ts";
 import { topicMatches, validateTopicFilter, validateTopicName } from "../topic.ts";
 import { type Payload, toBytes } from "../client/payload.ts";
@@ -57,7 +58,7 @@ import { checkBoolean, checkInteger, checkQoS } from "../checks.ts";
 import { hex } from "../format.ts";
 import { type LiteOptions, type LiteSettings, resolveLiteOptions } from "./options.ts";
 
-const openWebSocket = /* @__PURE__ */ openGlobalWebSocket("this runtime");
+const openWebSocket = /* @__PURE__ */ webSocketOpener(plainSocket);
 
 /** A packet this client sends and expects an acknowledgement for. */
 type Sent = PublishPacket | SubscribePacket | UnsubscribePacket;
@@ -257,9 +258,7 @@ export class LiteClient {
           : checkBoolean(options.retain, "publish() options.retain"),
         dup: false,
       };
-      if (options.properties !== undefined && this.#version === 5) {
-        packet.properties = options.properties;
-      }
+      if (options.properties !== undefined) packet.properties = options.properties;
       if (qos > 0) packet.packetId = 1; // checked with a stand-in, given its own when sent
       const bytes = encode(packet, this.#version); // checks sizes and properties
       options.signal?.throwIfAborted();
@@ -298,35 +297,15 @@ export class LiteClient {
     try {
       const list = Array.isArray(filterOrList) ? filterOrList : [filterOrList];
       if (list.length === 0) throw new RangeError("subscribe() needs at least one topic filter");
+      const { properties, signal: _, ...shared } = options;
+      // The codec checks QoS and the MQTT 5 options (and refuses those before MQTT 5).
       const subscriptions = list.map((item, i): Subscription => {
-        const request = typeof item === "string" ? { ...options, topicFilter: item } : item;
-        const field = `subscribe() filter ${i}`;
-        validateTopicFilter(request.topicFilter, field);
-        const subscription: Subscription = {
-          topicFilter: request.topicFilter,
-          qos: checkQoS(request.qos ?? options.qos ?? 0, `${field} qos`),
-        };
-        if (this.#version === 5) {
-          for (const key of ["noLocal", "retainAsPublished"] as const) {
-            const value = request[key] ?? options[key];
-            if (value !== undefined) subscription[key] = checkBoolean(value, `${field} ${key}`);
-          }
-          const handling = request.retainHandling ?? options.retainHandling;
-          if (handling !== undefined) {
-            subscription.retainHandling = checkInteger(
-              handling,
-              `${field} retainHandling`,
-              0,
-              2,
-            ) as 0 | 1 | 2;
-          }
-        }
-        return subscription;
+        const request = typeof item === "string" ? { topicFilter: item } : item;
+        validateTopicFilter(request.topicFilter, `subscribe() filter ${i}`);
+        return { ...shared, ...request, qos: request.qos ?? shared.qos ?? 0 };
       });
       const packet: SubscribePacket = { type: "subscribe", packetId: 1, subscriptions };
-      if (options.properties !== undefined && this.#version === 5) {
-        packet.properties = options.properties;
-      }
+      if (properties !== undefined) packet.properties = properties;
       return this.#request(packet, options.signal);
     } catch (error) {
       return Promise.reject(error);
@@ -342,9 +321,7 @@ export class LiteClient {
       }
       topicFilters.forEach((filter, i) => validateTopicFilter(filter, `unsubscribe() filter ${i}`));
       const packet: UnsubscribePacket = { type: "unsubscribe", packetId: 1, topicFilters };
-      if (options.properties !== undefined && this.#version === 5) {
-        packet.properties = options.properties;
-      }
+      if (options.properties !== undefined) packet.properties = options.properties;
       return this.#request(packet, options.signal);
     } catch (error) {
       return Promise.reject(error);
@@ -382,9 +359,7 @@ export class LiteClient {
       ? 0
       : checkInteger(options.reasonCode, "disconnect() options.reasonCode", 0, 255);
     const packet: Packet = { type: "disconnect", reasonCode };
-    if (options.properties !== undefined && this.#version === 5) {
-      packet.properties = options.properties;
-    }
+    if (options.properties !== undefined) packet.properties = options.properties;
     const bytes = encode(packet, this.#version);
     if (this.#connack !== undefined) await this.#write(bytes).catch(() => {});
     this.#end(this.#connection, undefined, reasonCode, undefined, true);

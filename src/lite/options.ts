@@ -8,7 +8,7 @@
 import type { ConnectPacket, Properties, QoS, Will } from "../codec/types.ts";
 import type { TransportTarget, WebSocketConstructor } from "../transport/types.ts";
 import type { BackoffBounds } from "../session/reconnect.ts";
-import { checkBoolean, checkInteger, checkQoS } from "../checks.ts";
+import { checkBoolean, checkInteger } from "../checks.ts";
 import { validateTopicName } from "../topic.ts";
 import { toBytes } from "../client/payload.ts";
 import type { Payload } from "../client/payload.ts";
@@ -126,36 +126,21 @@ export function resolveLiteOptions(options: LiteOptions): LiteSettings {
   if (clientId === undefined) {
     clientId = "korero-";
     for (let i = 0; i < 12; i++) clientId += ID_ALPHABET[Math.floor(Math.random() * 36)];
-  } else if (typeof clientId !== "string") {
-    throw new TypeError(`options.clientId must be a string, got ${describe(clientId)}`);
   }
-  const clean = bool(options.clean, "clean", true);
-  if (clientId === "" && version === 4 && !clean) {
-    throw new RangeError("options.clientId must not be empty with clean: false on MQTT 3.1.1");
-  }
+  // The client encodes this CONNECT once when it is made: the codec checks each field then.
   const connect: ConnectPacket = {
     type: "connect",
     protocolVersion: version,
     clientId,
-    clean,
-    keepalive: int(options.keepalive, "keepalive", 60, 0, 65_535),
+    clean: options.clean ?? true,
+    keepalive: options.keepalive ?? 60,
   };
   const user = options.username ?? username;
-  if (user !== undefined) {
-    if (typeof user !== "string") throw new TypeError("options.username must be a string");
-    connect.username = user;
-  }
+  if (user !== undefined) connect.username = user;
   const secret = options.password ?? password;
-  if (secret !== undefined) {
-    if (typeof secret !== "string" && !(secret instanceof Uint8Array)) {
-      throw new TypeError("options.password must be a string or a Uint8Array");
-    }
-    connect.password = toBytes(secret, "options.password");
-  }
+  if (secret !== undefined) connect.password = toBytes(secret, "options.password");
   if (options.will !== undefined) connect.will = resolveWill(options.will);
-  if (options.properties !== undefined && version === 5) {
-    connect.properties = options.properties;
-  }
+  if (options.properties !== undefined) connect.properties = options.properties;
   return {
     target,
     shown,
@@ -206,8 +191,8 @@ function resolveWill(will: LiteWill): Will {
   const resolved: Will = {
     topic: will.topic,
     payload: toBytes(will.payload, "options.will.payload"),
-    qos: will.qos === undefined ? 0 : checkQoS(will.qos, "options.will.qos"),
-    retain: bool(will.retain, "will.retain", false),
+    qos: will.qos ?? 0,
+    retain: will.retain ?? false,
   };
   if (will.properties !== undefined) resolved.properties = will.properties;
   return resolved;

@@ -3,28 +3,20 @@
  * or a protocol error) and the attempts' bookkeeping ({@link Attempts}). The errors a connection
  * ends with are in `connection_end.ts`.
  *
- * A refusing CONNACK becomes a {@link ConnectionRefusedError}. MQTT 5 reason codes are used as
- * they are; MQTT 3.1/3.1.1 return codes 1..5 map to their MQTT 5 equivalents (0x84, 0x85, 0x88,
- * 0x86, 0x87) and keep their 3.1.1 names ("Connection refused, not authorized", from the codec's
- * `CONNACK_RETURN_CODE_NAMES`).
+ * A refusing CONNACK becomes a `ConnectionRefusedError` (`refusal.ts`).
  *
  * @module
  */
 
 import { clientDecoder, type ClientInboundPacket } from "../codec/client_codec.ts";
 import type { StreamDecoder } from "../codec/_stream_decoder.ts";
-import {
-  CONNACK_RETURN_CODE_NAMES,
-  specName,
-  V3_CONNACK_TO_REASON_CODE,
-} from "../codec/reason_codes.ts";
 import type { ConnackPacket, ConnectPacket, ProtocolVersion } from "../codec/types.ts";
-import { ConnectionRefusedError, MqttError, ProtocolError, TimeoutError } from "../errors.ts";
+import { MqttError, ProtocolError, TimeoutError } from "../errors.ts";
 import { ConnectSettings } from "./connect_settings.ts";
 import type { Effects } from "./effects.ts";
 import { Backoff } from "./reconnect.ts";
 import type { SessionOptions, Token } from "./types.ts";
-import { hex } from "../format.ts";
+import { connackRefusal } from "./refusal.ts";
 
 /** The streaming decoder of one connection, bounded by our Maximum Packet Size (MQTT 5). */
 export function connectionDecoder(options: SessionOptions): StreamDecoder<ClientInboundPacket> {
@@ -54,32 +46,6 @@ export function connackFault(
     );
   }
   return undefined;
-}
-
-/** The error for a refusing `connack`, or undefined when it accepts the connection. */
-export function connackRefusal(
-  connack: ConnackPacket,
-  protocolVersion: ProtocolVersion,
-): ConnectionRefusedError | undefined {
-  const code = connack.reasonCode;
-  if (protocolVersion === 5) {
-    if (code < 0x80) return undefined;
-    const name = specName(code, "connack");
-    const reason = connack.properties?.reasonString;
-    const detail = reason === undefined ? "" : `: ${reason}`;
-    return new ConnectionRefusedError(
-      `Connection refused by the server: ${name} (${hex(code)})${detail}`,
-      { reasonCode: code, reasonName: name },
-    );
-  }
-  if (code === 0) return undefined;
-  const reasonCode = V3_CONNACK_TO_REASON_CODE[code] ?? 0x80;
-  const reasonName = CONNACK_RETURN_CODE_NAMES[code] ??
-    `Connection refused, unknown return code ${code}`;
-  return new ConnectionRefusedError(`${reasonName} (return code ${code})`, {
-    reasonCode,
-    reasonName,
-  });
 }
 
 /** The waiting callers of every `Attempts` while none waits (never added to). */

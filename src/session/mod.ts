@@ -44,7 +44,7 @@ export {
   admitUnsubscribe,
   publishViolation,
 } from "./admission.ts";
-export { connackRefusal } from "./connection.ts";
+export { connackRefusal } from "./refusal.ts";
 export { IncomingTopicAliases, type OutgoingAlias, OutgoingTopicAliases } from "./topic_alias.ts";
 export { type PendingAck, type Qos2Entry, type Qos2State, Receipts } from "./receipts.ts";
 export {

@@ -3,7 +3,8 @@
  * `options.webSocket`, or the runtime's global, each called the way it takes handshake headers
  * and TLS settings; where a runtime takes neither, an Error says so instead of connecting
  * without them. {@link createSocket} knows every runtime's global; {@link globalOnly} only a
- * browser's or a Worker's (which take neither), and is what their default transport uses.
+ * browser's or a Worker's (which take neither), and is what their default transport uses;
+ * {@link plainSocket} passes neither (the lite client, which has no such options).
  *
  * @module
  */
@@ -189,3 +190,20 @@ export function globalOnly(label: string): CreateSocket {
     return created("mqtt");
   };
 }
+
+/**
+ * A WebSocket to `url` offering the subprotocol only, from the class given or else the runtime's
+ * global: for the lite client, whose targets carry no headers or TLS settings.
+ */
+export const plainSocket: CreateSocket = (_target, url, given) => {
+  const Socket = (globalThis as Globals).WebSocket;
+  if (given === undefined && Socket === undefined) {
+    throw new Error(
+      `Cannot connect to ${shownUrl(url)}: this runtime has no global WebSocket; pass ` +
+        `options.webSocket (e.g. the ws package's WebSocket)`,
+    );
+  }
+  // `ws` may hold a frame's bytes after send() returned (while it compresses): it gets a copy.
+  const copy = given !== undefined && given !== Socket;
+  return { socket: new (given ?? Socket!)(url, "mqtt"), release: none, copy };
+};
