@@ -2,7 +2,8 @@
  * MQTT 5 properties (MQTT 5 §2.2.2): one table, {@link PROPERTY_TABLE}, says for every property
  * its identifier, its camelCase name in `Properties`, its wire type, the packets (and the will)
  * that may carry it, where it may repeat and which values it may take. The property encoder and
- * decoder (`_property_codec.ts`) are driven by this table alone.
+ * decoder (`_property_encode.ts`, `_property_decode.ts`, through `_property_lookup.ts`) are driven
+ * by this table alone.
  *
  * @module
  */

@@ -139,7 +139,7 @@ export function decodeSubscribe(
       if ((options & 0xfc) !== 0 || qos === 3) {
         throw new MalformedPacketError(
           `SUBSCRIBE requested QoS byte ${hex(options)} has reserved bits set or ` +
-            `QoS 3 (MQTT 3.1.1 [MQTT-3-8.3-4])`,
+            `QoS 3 (MQTT 3.1.1 [MQTT-3.8.3-4])`,
         );
       }
       subscriptions.push({ topicFilter, qos: qos as 0 | 1 | 2 });

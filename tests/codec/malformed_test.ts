@@ -259,7 +259,7 @@ const connect: Row[] = [
 ];
 
 const subscribe: Row[] = [
-  // 3.1.1 [MQTT-3-8.3-4] / 5 [MQTT-3.8.3-5]: reserved option bits make it malformed.
+  // 3.1.1 [MQTT-3.8.3-4] / 5 [MQTT-3.8.3-5]: reserved option bits make it malformed.
   row(V4, "a SUBSCRIBE whose options have reserved bits", "82 06 0001 0001 74 04", M),
   row(V4, "a SUBSCRIBE with requested QoS 3", "82 06 0001 0001 74 03", M),
   row(V5, "a SUBSCRIBE whose options have bits 6 and 7 set", "82 07 0001 00 0001 74 c0", M),
