@@ -7,6 +7,11 @@
  * hold no Deno, Bun, Node or Workers adapter. `examples/browser.html` is loaded too (with a
  * bundle of korero as its `./korero.js`) and must show a message it published.
  *
+ * The lite client (`@korero/mqtt/lite`) the same way: `page_lite.ts`, bundled on its own, round-
+ * trips QoS 0, 1 and 2 over ws://; its bundle must hold the global-WebSocket adapter only, and its
+ * size is printed; `examples/lite.html` (with a bundle of the lite entry as its
+ * `./korero-lite.js`) must show a message it published.
+ *
  * The bundle is made from the installed npm package (`.tmp/npm-project/node_modules/@korero/mqtt`,
  * from `.ci/pack`, resolved with esbuild's browser conditions) when it is there and not older
  * than `src/`, else from the sources with `src/transport/defaults/detect.ts` replaced by
@@ -28,6 +33,7 @@ import process from "node:process";
 import { gzipSync } from "node:zlib";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import type { Failure, KoreroChecks } from "./page.ts";
+import type { KoreroLiteChecks } from "./page_lite.ts";
 
 const ROOT = process.env.KORERO_ROOT ?? process.cwd();
 const PACKAGE_PROJECT = join(ROOT, ".tmp", "npm-project");
@@ -128,11 +134,37 @@ function chooseSource(): { from: "package" | "sources"; why: string } {
   return { from: "package", why: `the npm package installed in ${PACKAGE_PROJECT}` };
 }
 
+/** What a bundle is made of: a test page, or one of korero's entries. */
+type Entry = "page" | "litePage" | "korero" | "lite";
+
+/** The file each entry is bundled from, from the package or the sources. */
+function entryPoint(entry: Entry, from: "package" | "sources"): string {
+  switch (entry) {
+    case "page":
+      return join(ROOT, "tests", "browser", "page.ts");
+    case "litePage":
+      return join(ROOT, "tests", "browser", "page_lite.ts");
+    case "korero":
+      return from === "package" ? join(PACKAGE, "mod.js") : join(ROOT, "mod.ts");
+    case "lite":
+      return from === "package"
+        ? join(PACKAGE, "src", "lite", "mod.js")
+        : join(ROOT, "src", "lite", "mod.ts");
+  }
+}
+
+/** The package's specifier for each source entry the test pages import. */
+const PAGE_IMPORTS: Record<string, string> = {
+  "../../mod.ts": "@korero/mqtt",
+  "../../src/lite/mod.ts": "@korero/mqtt/lite",
+};
+
 /**
- * A browser bundle (esbuild: bundle, minify, ESM, platform browser) of `tests/browser/page.ts`
- * or of korero itself (`mod.ts`, or the package's `mod.js`): its code and its inputs.
+ * A browser bundle (esbuild: bundle, minify, ESM, platform browser) of a test page
+ * (`tests/browser/page.ts`, `page_lite.ts`) or of a korero entry (`mod.ts` or the package's
+ * `mod.js`; `src/lite/mod.ts` or the package's `src/lite/mod.js`): its code and its inputs.
  */
-async function bundle(entry: "page" | "korero", from: "package" | "sources") {
+async function bundle(entry: Entry, from: "package" | "sources") {
   const esbuild = requireTool<Esbuild>("esbuild");
   const plugin = from === "sources"
     ? {
@@ -148,21 +180,19 @@ async function bundle(entry: "page" | "korero", from: "package" | "sources") {
       name: "korero-npm-package",
       setup(build: PluginBuild) {
         build.onResolve(
-          { filter: /^\.\.\/\.\.\/mod\.ts$/ },
+          { filter: /^\.\.\/\.\.\/(?:src\/lite\/)?mod\.ts$/ },
           (args) =>
-            args.importer.endsWith("page.ts")
-              ? build.resolve("@korero/mqtt", { kind: args.kind, resolveDir: PACKAGE_PROJECT })
+            /tests\/browser\/page(?:_lite)?\.ts$/.test(args.importer)
+              ? build.resolve(PAGE_IMPORTS[args.path]!, {
+                kind: args.kind,
+                resolveDir: PACKAGE_PROJECT,
+              })
               : undefined,
         );
       },
     };
-  const entryPoint = entry === "page"
-    ? join(ROOT, "tests", "browser", "page.ts")
-    : from === "package"
-    ? join(PACKAGE, "mod.js")
-    : join(ROOT, "mod.ts");
   const result = await esbuild.build({
-    entryPoints: [entryPoint],
+    entryPoints: [entryPoint(entry, from)],
     absWorkingDir: ROOT,
     bundle: true,
     minify: true,
@@ -176,19 +206,34 @@ async function bundle(entry: "page" | "korero", from: "package" | "sources") {
   return { code: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs) };
 }
 
+/** The bundles the server hands out. */
+interface Bundles {
+  page: string;
+  litePage: string;
+  korero: string;
+  lite: string;
+}
+
 /**
- * Serves on 127.0.0.1: `/` the test page with its script `/page.js`, and `/examples/browser.html`
- * with korero's bundle as `/examples/korero.js`.
+ * Serves on 127.0.0.1: `/` the test page with its script `/page.js`, `/lite` the lite client's
+ * test page with `/page_lite.js`, `/examples/browser.html` with korero's bundle as
+ * `/examples/korero.js`, and `/examples/lite.html` with the lite entry's bundle as
+ * `/examples/korero-lite.js`.
  */
-async function serve(page: string, korero: string): Promise<Server> {
-  const html = `<!doctype html><meta charset="utf-8"><title>korero</title>` +
-    `<link rel="icon" href="data:,"><script type="module" src="/page.js"></script>`;
-  const example = readFileSync(join(ROOT, "examples", "browser.html"), "utf8");
+async function serve(bundles: Bundles): Promise<Server> {
+  const html = (script: string) =>
+    `<!doctype html><meta charset="utf-8"><title>korero</title>` +
+    `<link rel="icon" href="data:,"><script type="module" src="${script}"></script>`;
+  const example = (name: string) => readFileSync(join(ROOT, "examples", name), "utf8");
   const files: Record<string, [string, string]> = {
-    "/": ["text/html", html],
-    "/page.js": ["text/javascript", page],
-    "/examples/browser.html": ["text/html", example],
-    "/examples/korero.js": ["text/javascript", korero],
+    "/": ["text/html", html("/page.js")],
+    "/page.js": ["text/javascript", bundles.page],
+    "/lite": ["text/html", html("/page_lite.js")],
+    "/page_lite.js": ["text/javascript", bundles.litePage],
+    "/examples/browser.html": ["text/html", example("browser.html")],
+    "/examples/korero.js": ["text/javascript", bundles.korero],
+    "/examples/lite.html": ["text/html", example("lite.html")],
+    "/examples/korero-lite.js": ["text/javascript", bundles.lite],
   };
   const server = createServer((request, response) => {
     const file = files[request.url ?? ""];
@@ -203,6 +248,8 @@ describe("korero in headless Chromium", () => {
   const source = chooseSource();
   let pageBundle: { code: string; inputs: string[] };
   let koreroBundle: { code: string; inputs: string[] };
+  let litePageBundle: { code: string; inputs: string[] };
+  let liteBundle: { code: string; inputs: string[] };
   let origin: string;
   let server: Server | undefined;
   let broker: MosquittoBroker | undefined;
@@ -230,16 +277,30 @@ describe("korero in headless Chromium", () => {
 
   before(async () => {
     console.log(`# korero from ${source.from}: ${source.why}`);
-    [pageBundle, koreroBundle] = await Promise.all([
+    [pageBundle, koreroBundle, litePageBundle, liteBundle] = await Promise.all([
       bundle("page", source.from),
       bundle("korero", source.from),
+      bundle("litePage", source.from),
+      bundle("lite", source.from),
     ]);
-    const { code, inputs } = koreroBundle;
-    console.log(
-      `# korero's browser bundle: ${code.length} bytes minified, ${gzipSync(code).length} gzip, ` +
-        `${inputs.length} inputs`,
-    );
-    server = await serve(pageBundle.code, koreroBundle.code);
+    for (
+      const [what, { code, inputs }] of [
+        ["korero's browser bundle", koreroBundle],
+        ["the lite client's browser bundle (@korero/mqtt/lite)", liteBundle],
+        ["the lite client's test page", litePageBundle],
+      ] as const
+    ) {
+      console.log(
+        `# ${what}: ${code.length} bytes minified, ${gzipSync(code).length} gzip, ` +
+          `${inputs.length} inputs`,
+      );
+    }
+    server = await serve({
+      page: pageBundle.code,
+      litePage: litePageBundle.code,
+      korero: koreroBundle.code,
+      lite: liteBundle.code,
+    });
     broker = await startMosquitto({ websockets: true });
     const { chromium } = requireTool<{ chromium: Chromium }>("playwright-core");
     profile = mkdtempSync(join(tmpdir(), "korero-chromium-"));
@@ -288,6 +349,58 @@ describe("korero in headless Chromium", () => {
         [topic, "qos 1", 1],
         [topic, "qos 2", 2],
       ], withLog("the messages the page received"));
+    },
+  );
+
+  it("the lite client's bundles hold the global-WebSocket adapter and no other adapter", () => {
+    for (const { code, inputs } of [litePageBundle, liteBundle]) {
+      assert.deepEqual(inputs.filter((input) => OTHER_ADAPTERS.test(input)), []);
+      assert.deepEqual(
+        inputs.filter((input) => /src\/transport\/defaults\//.test(input)),
+        [],
+        "the lite client takes no default transport",
+      );
+      assert.ok(
+        inputs.some((input) =>
+          source.from === "package"
+            ? /src\/lite\/mod\.js$/.test(input)
+            : /src\/transport\/websocket_global\.ts$/.test(input)
+        ),
+        `the lite entry is not in ${inputs}`,
+      );
+      for (const text of ["Deno.connect", "Bun.connect", "node:net", "cloudflare:sockets"]) {
+        assert.ok(!code.includes(text), `the lite bundle mentions ${text}`);
+      }
+    }
+  });
+
+  it(
+    "LiteClient in Chromium round-trips QoS 0, 1 and 2 over ws:// with Mosquitto",
+    LIMIT,
+    async () => {
+      const lite = await page.context().newPage();
+      try {
+        lite.on("console", (message) => pageLog.push(`lite ${message.type()}: ${message.text()}`));
+        lite.on("pageerror", (error) => pageLog.push(`lite pageerror: ${error.message}`));
+        await lite.goto(`${origin}/lite`);
+        await lite.waitForFunction(() => "koreroLiteChecks" in globalThis, undefined, {
+          timeout: 10_000,
+        });
+        const topic = `korero/browser-lite/${Date.now()}`;
+        const received = await lite.evaluate(
+          ({ url, topic }) =>
+            (globalThis as unknown as { koreroLiteChecks: KoreroLiteChecks }).koreroLiteChecks
+              .roundTrip(url, topic),
+          { url: broker!.url("ws"), topic },
+        );
+        assert.deepEqual(received, [
+          [topic, "lite qos 0", 0],
+          [topic, "lite qos 1", 1],
+          [topic, "lite qos 2", 2],
+        ], withLog("the messages the lite page received"));
+      } finally {
+        await lite.close();
+      }
     },
   );
 
@@ -347,34 +460,36 @@ describe("korero in headless Chromium", () => {
     },
   );
 
-  it(
-    "examples/browser.html connects, subscribes, and shows the message it publishes",
-    LIMIT,
-    async () => {
-      const example = await page.context().newPage();
-      try {
-        example.on("pageerror", (error) => pageLog.push(`example pageerror: ${error.message}`));
-        await example.goto(`${origin}/examples/browser.html`);
-        const topic = `korero/example/${Date.now()}`;
-        await example.fill("#url", broker!.url("ws"));
-        await example.fill("#filter", `${topic}/#`);
-        await example.click("#connect");
-        await example.waitForSelector("#publish:not([disabled])", { timeout: 10_000 });
-        await example.fill("#topic", `${topic}/hello`);
-        await example.fill("#payload", "<b>hello</b> from Chromium");
-        await example.click("#publish");
-        await example.waitForSelector("#messages li", { timeout: 10_000 });
-        assert.equal(
-          await example.textContent("#messages li"),
-          `${topic}/hello (QoS 1): <b>hello</b> from Chromium`,
-          withLog("the message the example shows"),
-        );
-        assert.match(await example.textContent("#status") ?? "", /^Connected to ws:\/\//);
-        await example.click("#disconnect");
-        await example.waitForSelector("#connect:not([disabled])", { timeout: 10_000 });
-      } finally {
-        await example.close();
-      }
-    },
-  );
+  for (const name of ["browser.html", "lite.html"]) {
+    it(
+      `examples/${name} connects, subscribes, and shows the message it publishes`,
+      LIMIT,
+      async () => {
+        const example = await page.context().newPage();
+        try {
+          example.on("pageerror", (error) => pageLog.push(`example pageerror: ${error.message}`));
+          await example.goto(`${origin}/examples/${name}`);
+          const topic = `korero/example/${Date.now()}`;
+          await example.fill("#url", broker!.url("ws"));
+          await example.fill("#filter", `${topic}/#`);
+          await example.click("#connect");
+          await example.waitForSelector("#publish:not([disabled])", { timeout: 10_000 });
+          await example.fill("#topic", `${topic}/hello`);
+          await example.fill("#payload", "<b>hello</b> from Chromium");
+          await example.click("#publish");
+          await example.waitForSelector("#messages li", { timeout: 10_000 });
+          assert.equal(
+            await example.textContent("#messages li"),
+            `${topic}/hello (QoS 1): <b>hello</b> from Chromium`,
+            withLog("the message the example shows"),
+          );
+          assert.match(await example.textContent("#status") ?? "", /^Connected to ws:\/\//);
+          await example.click("#disconnect");
+          await example.waitForSelector("#connect:not([disabled])", { timeout: 10_000 });
+        } finally {
+          await example.close();
+        }
+      },
+    );
+  }
 });

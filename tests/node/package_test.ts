@@ -2,17 +2,23 @@
  * korero as a Node user gets it, against a real Mosquitto: `.ci/test-node` bundles this file with
  * `../../mod.ts` mapped to the `@korero/mqtt` package installed from the packed tarball, and runs
  * it on Node 20, 22 and 24. No `transport` option anywhere: the runtime detection (the package's
- * `node` export condition) must pick the Node adapter by itself.
+ * `node` export condition) must pick the Node adapter by itself. `../../src/lite/mod.ts` is
+ * mapped to `@korero/mqtt/lite` the same way: the lite client round-trips over ws:// with Node's
+ * global WebSocket (Node 22+) or, on Node 20 (which has none), with `webSocket` from the `ws`
+ * package (loaded with `require`, found through `NODE_PATH`).
  *
  * Deno and Bun skip it: the integration suite covers them with their own adapters.
  */
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { connect, type QoS, TlsError } from "../../mod.ts";
+import { connect as connectLite, type LiteOptions } from "../../src/lite/mod.ts";
+import type { WebSocketConstructor } from "../../src/transport/types.ts";
 import { type MosquittoBroker, readCert, startMosquitto } from "../_helpers/mosquitto.ts";
 import { refusedPort } from "../transport/_node_server.ts";
 import { ClientPool, it, text, uniqueTopic, within } from "../integration/_support.ts";
@@ -20,6 +26,7 @@ import { ClientPool, it, text, uniqueTopic, within } from "../integration/_suppo
 const isNode = process.versions.node !== undefined && !("Deno" in globalThis) &&
   !("Bun" in globalThis);
 const skip = isNode ? false : "Node only (tests/integration covers Deno and Bun)";
+const nodeMajor = Number(process.versions.node?.split(".")[0]);
 
 /** The message of an error and of its causes, joined. */
 function messages(error: unknown): string {
@@ -39,6 +46,7 @@ describe("@korero/mqtt on Node against Mosquitto", { skip }, () => {
   before(async () => {
     if (!isNode) return;
     broker = await startMosquitto({
+      websockets: true,
       tls: true,
       clientCertTls: true,
       persistence: true,
@@ -65,6 +73,48 @@ describe("@korero/mqtt on Node against Mosquitto", { skip }, () => {
       assert.equal(message.qos, qos);
     });
   }
+
+  /** The lite client's WebSocket: Node's global one from Node 22, `ws` on Node 20. */
+  function liteWebSocket(): Pick<LiteOptions, "webSocket"> {
+    if (nodeMajor >= 22) return {};
+    const ws = createRequire(import.meta.url)("ws") as { WebSocket: WebSocketConstructor };
+    return { webSocket: ws.WebSocket };
+  }
+
+  it(
+    `@korero/mqtt/lite round-trips a QoS 1 message over ws:// (${
+      nodeMajor >= 22 ? "the global WebSocket" : "webSocket: the ws package's"
+    })`,
+    async () => {
+      for (const protocolVersion of [4, 5] as const) {
+        const client = await connectLite(broker.url("ws"), {
+          protocolVersion,
+          reconnect: false,
+          ...liteWebSocket(),
+        });
+        try {
+          const topic = uniqueTopic(`lite${protocolVersion}`);
+          const messages = client.messages(topic);
+          assert.deepEqual((await client.subscribe(topic, { qos: 1 })).reasonCodes, [1]);
+          const sent = await client.publish(topic, `lite over ws:// (${protocolVersion})`, {
+            qos: 1,
+          });
+          assert.equal(sent.reasonCode, 0);
+          assert.ok(sent.mid > 0, `QoS 1 was sent with packet identifier ${sent.mid}`);
+          const first = async () => {
+            for await (const message of messages) return message;
+            throw new Error("the message stream ended");
+          };
+          const message = await within(first(), "the lite client's message");
+          assert.equal(message.topic, topic);
+          assert.equal(text(message.payload), `lite over ws:// (${protocolVersion})`);
+          assert.equal(message.qos, 1);
+        } finally {
+          await client.disconnect();
+        }
+      }
+    },
+  );
 
   it("connect over mqtts:// trusts a server certificate signed by the given CA", async () => {
     const client = pool.track(await connect(`mqtts://localhost:${broker.tlsPort}`, { ca }));

@@ -6,7 +6,8 @@
  *
  * Two builds of korero: `source` (mod.ts, with `src/transport/defaults/detect.ts` mapped to
  * `workerd.ts`, as the npm build's `workerd` condition does) and `package` (the npm package
- * `.ci/pack` installed into `.tmp/npm-project`, resolved with the `workerd` condition). The
+ * `.ci/pack` installed into `.tmp/npm-project`, resolved with the `workerd` condition; `mod.ts`
+ * is `@korero/mqtt` there and `src/lite/mod.ts` is `@korero/mqtt/lite`). The
  * package is used when it is installed, unless `KORERO_WORKERS_BUILD=source`.
  *
  * @module
@@ -120,12 +121,15 @@ export interface Bundle {
 
 /**
  * Maps korero's runtime-detecting default transport to the workerd one (source mode), or
- * `mod.ts` to the npm package (package mode).
+ * `mod.ts` and `src/lite/mod.ts` to the npm package's `.` and `./lite` (package mode).
  */
 function koreroPlugin(mode: BuildMode): Plugin {
   const detect = join(ROOT, "src/transport/defaults/detect.ts");
   const workerd = join(ROOT, "src/transport/defaults/workerd.ts");
-  const mod = join(ROOT, "mod.ts");
+  const entries = new Map([
+    [join(ROOT, "mod.ts"), "@korero/mqtt"],
+    [join(ROOT, "src/lite/mod.ts"), "@korero/mqtt/lite"],
+  ]);
   return {
     name: "korero-for-workerd",
     setup(build) {
@@ -134,8 +138,9 @@ function koreroPlugin(mode: BuildMode): Plugin {
         const { kind, resolveDir } = args;
         const resolved = await build.resolve(args.path, { kind, resolveDir, pluginData: "korero" });
         if (mode === "source") return resolved.path === detect ? { path: workerd } : resolved;
-        if (resolved.path !== mod) return resolved;
-        const pkg = await build.resolve("@korero/mqtt", { kind, resolveDir: PACKAGE_PROJECT });
+        const specifier = entries.get(resolved.path);
+        if (specifier === undefined) return resolved;
+        const pkg = await build.resolve(specifier, { kind, resolveDir: PACKAGE_PROJECT });
         if (pkg.errors.length > 0) throw new Error(pkg.errors.map((e) => e.text).join("\n"));
         return { path: pkg.path };
       });

@@ -2,7 +2,9 @@
  * korero in Cloudflare Workers (workerd through miniflare, no `nodejs_compat`), against a real
  * Mosquitto: a worker with the default transport connects, subscribes, publishes at QoS 0, 1
  * and 2 and reports what came back, over TCP and TLS (`cloudflare:sockets`) and over ws://; a
- * workerd bundle holds no Deno, Bun or Node adapter; examples/worker.ts bundles and publishes.
+ * workerd bundle holds no Deno, Bun or Node adapter; the lite client (`@korero/mqtt/lite`) does
+ * the same round trip over ws://, its bundle holding no adapter but the global WebSocket's;
+ * examples/worker.ts bundles and publishes.
  * Run by `.ci/test-workers` on Node ≥ 22.
  */
 import { after, before, describe, it } from "node:test";
@@ -52,14 +54,23 @@ describe(`korero in workerd (${BUILD_MODE} build)`, () => {
   let broker: MosquittoBroker;
   let bundle: Bundle;
   let worker: Worker;
+  let liteBundle: Bundle;
+  let liteWorker: Worker;
 
   before(async () => {
     broker = await startMosquitto({ websockets: true, tls: true });
-    bundle = await bundleWorker("tests/workers/_client_worker.ts");
-    worker = await startWorker(bundle.code, { trustTestCa: true });
+    [bundle, liteBundle] = await Promise.all([
+      bundleWorker("tests/workers/_client_worker.ts"),
+      bundleWorker("tests/workers/_lite_worker.ts"),
+    ]);
+    [worker, liteWorker] = await Promise.all([
+      startWorker(bundle.code, { trustTestCa: true }),
+      startWorker(liteBundle.code),
+    ]);
   });
   after(async () => {
     await worker?.dispose();
+    await liteWorker?.dispose();
     await broker?.stop();
   });
 
@@ -80,6 +91,26 @@ describe(`korero in workerd (${BUILD_MODE} build)`, () => {
       assert.deepEqual(JSON.parse(body), expected(topic));
     });
   }
+
+  it("LiteClient in a worker publishes and receives QoS 0, 1 and 2 over ws://", async () => {
+    const topic = uniqueTopic("lite");
+    const url = encodeURIComponent(broker.url("ws"));
+    const body = await get(liteWorker, `/?url=${url}&topic=${topic}`, "the lite worker");
+    assert.deepEqual(JSON.parse(body), expected(topic));
+  });
+
+  it("a workerd bundle of the lite client holds no Deno, Bun, Node or Workers adapter", () => {
+    const { inputs, code } = liteBundle;
+    assert.deepEqual(inputs.filter((path) => FOREIGN.test(path) || ADAPTER.test(path)), []);
+    assert.ok(
+      inputs.some((path) => /(^|\/)lite\/mod\.[jt]s$/.test(path)),
+      `the lite entry is not in ${inputs}`,
+    );
+    for (const text of ["Deno.connect", "Bun.connect", "node:net", "cloudflare:sockets"]) {
+      assert.ok(!code.includes(text), `the lite bundle mentions ${text}`);
+    }
+    console.log(`# the lite worker's bundle: ${code.length} bytes (not minified)`);
+  });
 
   it("a workerd bundle of korero holds the Workers adapter and no Deno, Bun or Node one", () => {
     const inputs = bundle.inputs;
