@@ -610,16 +610,20 @@ export class LiteClient {
         const filters = sent.type === "subscribe"
           ? sent.subscriptions.map((s) => s.topicFilter)
           : sent.topicFilters;
-        if (packet.reasonCodes.length !== filters.length) {
+        // An MQTT 3.1.1 UNSUBACK carries no reason codes: each filter counts as unsubscribed.
+        const reasonCodes = sent.type === "unsubscribe" && this.#version === 4
+          ? filters.map(() => 0)
+          : packet.reasonCodes;
+        if (reasonCodes.length !== filters.length) {
           return this.#fault(
             new ProtocolError(
-              `${packet.type} has ${packet.reasonCodes.length} reason codes for ${filters.length} filters`,
+              `${packet.type} has ${reasonCodes.length} reason codes for ${filters.length} filters`,
             ),
           );
         }
         filters.forEach((filter, i) => {
           if (sent.type === "unsubscribe") return void this.#subscriptions.delete(filter);
-          if (packet.reasonCodes[i]! >= 0x80) return;
+          if (reasonCodes[i]! >= 0x80) return;
           const kept: SubscribePacket = {
             type: "subscribe",
             packetId: 0,
@@ -629,7 +633,7 @@ export class LiteClient {
           this.#subscriptions.set(filter, { packet: kept, stage: UNSENT, settle() {} });
         });
         this.#inflight.delete(packet.packetId);
-        const result: AckResult = { mid: packet.packetId, reasonCodes: packet.reasonCodes };
+        const result: AckResult = { mid: packet.packetId, reasonCodes };
         if (packet.properties !== undefined) result.properties = packet.properties;
         return operation!.settle(undefined, result);
       }
