@@ -92,6 +92,8 @@ class LiteMessage implements Message {
   holders = 1;
   /** The acknowledgement was sent, refused or given up. */
   done: boolean;
+  /** The reason code `ack()` was called with. */
+  reasonCode = 0;
   readonly #acknowledge: Acknowledge;
   readonly #connection: number;
 
@@ -112,6 +114,7 @@ class LiteMessage implements Message {
   ack(reasonCode = 0): boolean {
     if (this.done) return false;
     this.done = true;
+    this.reasonCode = reasonCode;
     return this.#acknowledge(this, this.#connection, reasonCode);
   }
 
@@ -121,7 +124,8 @@ class LiteMessage implements Message {
   }
 }
 
-/** Sends a message's acknowledgement if `connection` is still the current one. */
+/** Sends a message's acknowledgement if `connection` is still the current one (or, for a QoS 2
+ * message, if the session still holds it). */
 type Acknowledge = (message: LiteMessage, connection: number, reasonCode: number) => boolean;
 
 /**
@@ -172,8 +176,10 @@ export class LiteClient {
   /** QoS 1/2 publishes waiting for a packet identifier (room in the window, or a connection). */
   #queue: Operation[] = [];
   #nextId = 0;
-  /** QoS 2 messages received, by packet identifier: true once PUBREC was sent. */
-  readonly #received = new Map<number, boolean>();
+  /** QoS 2 messages received, by packet identifier: the message until its PUBREC was sent, then
+   * true. A resumed session keeps the message: the server's resend is not delivered again, and
+   * the PUBREC goes on the new connection once the consumers took it. */
+  readonly #received = new Map<number, LiteMessage | true>();
   /** Granted subscriptions, restored after a reconnect that found no session. */
   readonly #subscriptions = new Map<string, Operation>();
   readonly #streams = new Map<MessageStream, string | undefined>();
@@ -182,8 +188,9 @@ export class LiteClient {
   #retainAvailable = true;
   #maximumPacketSize = Infinity;
   readonly #acknowledge: Acknowledge = (message, connection, reasonCode) => {
-    if (connection !== this.#connection || this.#connack === undefined) return false;
     const id = message.mid;
+    const held = message.qos === 2 && this.#received.get(id) === message;
+    if ((connection !== this.#connection && !held) || this.#connack === undefined) return false;
     if (message.qos === 2) {
       if (reasonCode < 0x80) this.#received.set(id, true);
       else this.#received.delete(id);
@@ -722,10 +729,8 @@ export class LiteClient {
    */
   #resume(sessionPresent: boolean): void {
     this.#outstanding = 0;
-    // QoS 2 messages received and never acknowledged: the server sends them again.
-    for (const [id, acknowledged] of this.#received) {
-      if (!sessionPresent || !acknowledged) this.#received.delete(id);
-    }
+    // No session: the server will not send PUBREL, nor again the QoS 2 messages not acknowledged.
+    if (!sessionPresent) this.#received.clear();
     const held = [...this.#inflight.values()];
     if (!sessionPresent && this.#settings.resubscribe) {
       for (const kept of this.#subscriptions.values()) {
@@ -773,14 +778,17 @@ export class LiteClient {
   /** A received PUBLISH: to `onMessage` and the matching streams, acknowledged once taken. */
   #deliver(packet: PublishPacket): void {
     if (packet.qos === 2) {
-      const acknowledged = this.#received.get(packet.packetId!);
-      if (acknowledged !== undefined) { // a resend of one we have
-        if (acknowledged) this.#send({ type: "pubrec", packetId: packet.packetId!, reasonCode: 0 });
+      const seen = this.#received.get(packet.packetId!);
+      if (seen === true) { // a resend of one we acknowledged
+        return this.#send({ type: "pubrec", packetId: packet.packetId!, reasonCode: 0 });
+      }
+      if (seen !== undefined) { // a resend of one still held, or taken while disconnected
+        if (seen.done) this.#acknowledge(seen, this.#connection, seen.reasonCode);
         return;
       }
-      this.#received.set(packet.packetId!, false);
     }
     const message = new LiteMessage(packet, this.#acknowledge, this.#connection);
+    if (packet.qos === 2) this.#received.set(packet.packetId!, message);
     if (this.onMessage !== undefined) this.#call(this.onMessage, { message });
     for (const [stream, filter] of this.#streams) {
       if (filter !== undefined && !topicMatches(filter, packet.topic)) continue;
