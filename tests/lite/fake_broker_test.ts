@@ -274,4 +274,42 @@ describe("LiteClient against a scripted broker", () => {
     assert.equal(stream.buffered, 0, "delivered once");
     await client.disconnect();
   });
+  for (const takenWhile of ["after the reconnect", "while disconnected"] as const) {
+    it(`a QoS 2 message not taken when the connection drops is delivered once when the broker resends it, taken ${takenWhile} (MQTT 5)`, async () => {
+      const { broker, client, events } = setup(5, { clientId: "in2-held", clean: false });
+      const conn = await open(broker, client);
+      const stream = client.messages();
+      const publish: PublishPacket = {
+        type: "publish",
+        topic: "in",
+        payload: new TextEncoder().encode("held"),
+        qos: 2,
+        retain: false,
+        dup: false,
+        packetId: 9,
+      };
+      conn.send(publish);
+      await conn.expectNothing(); // held by the stream: no PUBREC yet
+      conn.drop();
+      await events.find(isDisconnect, "onDisconnect");
+      let taken: Message | undefined;
+      if (takenWhile === "while disconnected") {
+        taken = (await within(stream.next(), "the held message")).value as Message;
+      }
+      const again = await broker.nextConnection();
+      await again.accept({ sessionPresent: true });
+      again.send({ ...publish, dup: true }); // the broker resends what we never acknowledged
+      if (taken === undefined) {
+        await again.expectNothing(); // still held: no PUBREC yet
+        taken = (await within(stream.next(), "the held message")).value as Message;
+      }
+      assert.equal(new TextDecoder().decode(taken!.payload), "held");
+      assert.equal((await ack(again, "pubrec")).packetId, 9);
+      again.send({ type: "pubrel", packetId: 9, reasonCode: 0 });
+      assert.equal((await ack(again, "pubcomp")).reasonCode, 0);
+      await again.expectNothing();
+      assert.equal(stream.buffered, 0, "delivered once, not again for the resend");
+      await client.disconnect();
+    });
+  }
 });
