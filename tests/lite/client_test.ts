@@ -495,6 +495,70 @@ describe("LiteClient through Mosquitto over ws://", () => {
       await (await pool.open(url, { ...base, clientId: id })).client.disconnect();
     });
 
+    it(`subscribe() before connect() is sent once connected; connect() works again after disconnect() (${v})`, async () => {
+      const topic = uniqueTopic(`lite-early-sub-v${protocolVersion}`);
+      const sub = pool.create(url, base);
+      const subscribing = sub.client.subscribe(topic, { qos: 1 });
+      await within(sub.client.connect(), "connect");
+      assert.deepEqual((await within(subscribing, "the SUBACK")).reasonCodes, [1]);
+      assert.deepEqual(await fence(sub.client, sub, topic), ["fence"]);
+      await sub.client.disconnect();
+      assert.equal(sub.client.connected, false);
+      const connack = await within(sub.client.connect(), "connect() again");
+      assert.equal(connack.reasonCode, 0);
+      assert.equal(sub.client.connected, true);
+      // A clean start: the subscription is gone until made again.
+      await sub.client.subscribe(topic, { qos: 1 });
+      assert.deepEqual(await fence(sub.client, sub, topic), ["fence", "fence"]);
+    });
+
+    it(`a stalled handshake rejects connect() with TimeoutError after connectTimeout (${v})`, async () => {
+      const { client, events } = pool.create(proxied, { ...base, connectTimeout: 300 });
+      proxy.stall();
+      try {
+        const started = performance.now();
+        const error = await rejection(client.connect(), "the stalled connect");
+        assert.ok(error instanceof TimeoutError, `${error}`);
+        assert.ok(performance.now() - started >= 290, "not before connectTimeout");
+      } finally {
+        proxy.resume();
+      }
+      assert.deepEqual(events.items, []);
+      assert.equal(client.connected, false);
+    });
+
+    it(`disconnect() while reconnecting stops it and rejects what waits (${v})`, async () => {
+      const sub = await pool.open(proxied, {
+        ...base,
+        reconnect: { minDelay: 60_000, maxDelay: 60_000 },
+      });
+      const stream = sub.client.messages();
+      proxy.sever();
+      const lost = await sub.events.find(isDisconnect, "onDisconnect");
+      assert.ok(lost.kind === "disconnect" && lost.willReconnect === true);
+      const waiting = sub.client.publish(uniqueTopic("lite-waiting"), "w", { qos: 1 });
+      await within(sub.client.disconnect(), "disconnect()");
+      const error = await rejection(waiting, "the waiting publish");
+      assert.ok(error instanceof ConnectionClosedError, `${error}`);
+      assert.equal(await ends(stream, "the stream to end"), true);
+      assert.equal(sub.events.items.filter(isDisconnect).length, 1, "one onDisconnect");
+    });
+
+    it(`messages({ signal }) ends that stream when the signal aborts, the others go on (${v})`, async () => {
+      const topic = uniqueTopic(`lite-stream-signal-v${protocolVersion}`);
+      const sub = await pool.open(url, base);
+      const controller = new AbortController();
+      const stopped = sub.client.messages(topic, { signal: controller.signal });
+      const kept = sub.client.messages(topic);
+      await sub.client.subscribe(topic, { qos: 1 });
+      const pending = stopped.next();
+      controller.abort();
+      assert.equal((await within(pending, "the aborted stream to end")).done, true);
+      await sub.client.publish(topic, "after", { qos: 1 });
+      const [message] = await nextMessages(kept, 1, "the other stream");
+      assert.equal(text(message!.payload), "after");
+    });
+
     it(`bad arguments reject with TypeError/RangeError before anything is sent (${v})`, async () => {
       const sub = await pool.open(proxied, base);
       const before = proxy.bytesUp;
