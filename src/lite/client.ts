@@ -93,6 +93,8 @@ class LiteMessage implements Message {
   holders = 1;
   /** The acknowledgement was sent, refused or given up. */
   done: boolean;
+  /** The reason code `ack()` was called with. */
+  reasonCode = 0;
   readonly #acknowledge: Acknowledge;
   readonly #connection: number;
 
@@ -113,6 +115,7 @@ class LiteMessage implements Message {
   ack(reasonCode = 0): boolean {
     if (this.done) return false;
     this.done = true;
+    this.reasonCode = reasonCode;
     return this.#acknowledge(this, this.#connection, reasonCode);
   }
 
@@ -122,7 +125,8 @@ class LiteMessage implements Message {
   }
 }
 
-/** Sends a message's acknowledgement if `connection` is still the current one. */
+/** Sends a message's acknowledgement if `connection` is still the current one (or, for a QoS 2
+ * message, if the session still holds it). */
 type Acknowledge = (message: LiteMessage, connection: number, reasonCode: number) => boolean;
 
 /**
@@ -173,8 +177,10 @@ export class LiteClient {
   /** QoS 1/2 publishes waiting for a packet identifier (room in the window, or a connection). */
   #queue: Operation[] = [];
   #nextId = 0;
-  /** QoS 2 messages received, by packet identifier: true once PUBREC was sent. */
-  readonly #received = new Map<number, boolean>();
+  /** QoS 2 messages received, by packet identifier: the message until its PUBREC was sent, then
+   * true. A resumed session keeps the message: the server's resend is not delivered again, and
+   * the PUBREC goes on the new connection once the consumers took it. */
+  readonly #received = new Map<number, LiteMessage | true>();
   /** Granted subscriptions, restored after a reconnect that found no session. */
   readonly #subscriptions = new Map<string, Operation>();
   readonly #streams = new Map<MessageStream, string | undefined>();
@@ -185,8 +191,9 @@ export class LiteClient {
   /** Topic aliases the server set on this connection (when `properties.topicAliasMaximum` allows). */
   #aliases = new Map<number, string>();
   readonly #acknowledge: Acknowledge = (message, connection, reasonCode) => {
-    if (connection !== this.#connection || this.#connack === undefined) return false;
     const id = message.mid;
+    const held = message.qos === 2 && this.#received.get(id) === message;
+    if ((connection !== this.#connection && !held) || this.#connack === undefined) return false;
     if (message.qos === 2) {
       if (reasonCode < 0x80) this.#received.set(id, true);
       else this.#received.delete(id);
@@ -586,16 +593,20 @@ export class LiteClient {
         const filters = sent.type === "subscribe"
           ? sent.subscriptions.map((s) => s.topicFilter)
           : sent.topicFilters;
-        if (packet.reasonCodes.length !== filters.length) {
+        // An MQTT 3.1.1 UNSUBACK carries no reason codes: each filter counts as unsubscribed.
+        const reasonCodes = sent.type === "unsubscribe" && this.#version === 4
+          ? filters.map(() => 0)
+          : packet.reasonCodes;
+        if (reasonCodes.length !== filters.length) {
           return this.#fault(
             new ProtocolError(
-              `${packet.type} has ${packet.reasonCodes.length} reason codes for ${filters.length} filters`,
+              `${packet.type} has ${reasonCodes.length} reason codes for ${filters.length} filters`,
             ),
           );
         }
         filters.forEach((filter, i) => {
           if (sent.type === "unsubscribe") return void this.#subscriptions.delete(filter);
-          if (packet.reasonCodes[i]! >= 0x80) return;
+          if (reasonCodes[i]! >= 0x80) return;
           const kept: SubscribePacket = {
             type: "subscribe",
             packetId: 0,
@@ -605,7 +616,7 @@ export class LiteClient {
           this.#subscriptions.set(filter, { packet: kept, stage: UNSENT, settle() {} });
         });
         this.#inflight.delete(packet.packetId);
-        const result: AckResult = { mid: packet.packetId, reasonCodes: packet.reasonCodes };
+        const result: AckResult = { mid: packet.packetId, reasonCodes };
         if (packet.properties !== undefined) result.properties = packet.properties;
         return operation!.settle(undefined, result);
       }
@@ -695,10 +706,8 @@ export class LiteClient {
    */
   #resume(sessionPresent: boolean): void {
     this.#outstanding = 0;
-    // QoS 2 messages received and never acknowledged: the server sends them again.
-    for (const [id, acknowledged] of this.#received) {
-      if (!sessionPresent || !acknowledged) this.#received.delete(id);
-    }
+    // No session: the server will not send PUBREL, nor again the QoS 2 messages not acknowledged.
+    if (!sessionPresent) this.#received.clear();
     const held = [...this.#inflight.values()];
     if (!sessionPresent && this.#settings.resubscribe) {
       for (const kept of this.#subscriptions.values()) {
@@ -764,14 +773,17 @@ export class LiteClient {
       this.#aliases.set(alias, packet.topic = topic);
     }
     if (packet.qos === 2) {
-      const acknowledged = this.#received.get(packet.packetId!);
-      if (acknowledged !== undefined) { // a resend of one we have
-        if (acknowledged) this.#send({ type: "pubrec", packetId: packet.packetId!, reasonCode: 0 });
+      const seen = this.#received.get(packet.packetId!);
+      if (seen === true) { // a resend of one we acknowledged
+        return this.#send({ type: "pubrec", packetId: packet.packetId!, reasonCode: 0 });
+      }
+      if (seen !== undefined) { // a resend of one still held, or taken while disconnected
+        if (seen.done) this.#acknowledge(seen, this.#connection, seen.reasonCode);
         return;
       }
-      this.#received.set(packet.packetId!, false);
     }
     const message = new LiteMessage(packet, this.#acknowledge, this.#connection);
+    if (packet.qos === 2) this.#received.set(packet.packetId!, message);
     if (this.onMessage !== undefined) this.#call(this.onMessage, { message });
     for (const [stream, filter] of this.#streams) {
       if (filter !== undefined && !topicMatches(filter, packet.topic)) continue;

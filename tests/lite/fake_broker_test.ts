@@ -1,0 +1,315 @@
+/**
+ * The lite client against a scripted fake broker (tests/_helpers/fake_broker.ts) reached through
+ * a fake `WebSocket` class (`options.webSocket`), for what Mosquitto will not do: refuse with a
+ * chosen CONNACK code, send a malformed packet, disconnect with a reason, grant a Receive Maximum
+ * of 1 or a Maximum QoS of 0, and resume a session packet by packet.
+ */
+
+import { describe } from "node:test";
+import assert from "node:assert/strict";
+import { FakeBroker, settle } from "../_helpers/fake_broker.ts";
+import {
+  ConnectionRefusedError,
+  LiteClient,
+  type LiteOptions,
+  MalformedPacketError,
+  type Message,
+  MqttError,
+} from "../../src/lite/mod.ts";
+import type { PublishPacket } from "../../src/codec/types.ts";
+import { it, Recorder, within } from "../integration/_support.ts";
+import { fakeWebSocket } from "./_fake_ws.ts";
+import type { LiteEvent } from "./_lite.ts";
+
+const FAST = { reconnect: { minDelay: 10, maxDelay: 50 } } as const;
+
+/** A lite client wired to a new fake broker, with its connection events recorded. */
+function setup(protocolVersion: 4 | 5, options: LiteOptions = {}) {
+  const broker = new FakeBroker(protocolVersion);
+  const client = new LiteClient({
+    url: "ws://fake.invalid/mqtt",
+    protocolVersion,
+    webSocket: fakeWebSocket(broker),
+    ...FAST,
+    ...options,
+  });
+  const events = new Recorder<LiteEvent>();
+  client.onConnect = ({ sessionPresent, reconnect }) =>
+    events.push({ kind: "connect", sessionPresent, reconnect, at: performance.now() });
+  client.onDisconnect = ({ reasonCode, packet, error, willReconnect }) =>
+    events.push({
+      kind: "disconnect",
+      reasonCode,
+      packetReasonCode: packet?.reasonCode,
+      error,
+      willReconnect,
+      at: performance.now(),
+    });
+  return { broker, client, events };
+}
+
+/** Connects `client`, the fake broker accepting with `connack` fields. */
+async function open(
+  broker: FakeBroker,
+  client: LiteClient,
+  connack: Parameters<Connection["accept"]>[0] = {},
+) {
+  const connecting = client.connect();
+  const conn = await broker.nextConnection();
+  await conn.accept(connack);
+  await within(connecting, "connect()");
+  return conn;
+}
+
+type Connection = Awaited<ReturnType<FakeBroker["nextConnection"]>>;
+
+/** The next packet, which must be a `type` acknowledgement (PUBREC, PUBREL, PUBCOMP). */
+async function ack(
+  conn: Connection,
+  type: "pubrec" | "pubrel" | "pubcomp",
+): Promise<{ packetId: number; reasonCode: number }> {
+  const packet = await conn.next();
+  assert.equal(packet.type, type, `expected ${type}, got ${JSON.stringify(packet)}`);
+  return packet as unknown as { packetId: number; reasonCode: number };
+}
+
+const isDisconnect = (e: LiteEvent) => e.kind === "disconnect";
+
+describe("LiteClient against a scripted broker", () => {
+  for (
+    const [protocolVersion, code, reasonCode] of [
+      [5, 0x86, 0x86],
+      [5, 0x9f, 0x9f],
+      [4, 2, 0x85],
+      [4, 4, 0x86],
+    ] as const
+  ) {
+    it(`a CONNACK refusal ${code} rejects connect() with ConnectionRefusedError ${reasonCode} and is not retried (MQTT ${protocolVersion})`, async () => {
+      const { broker, client, events } = setup(protocolVersion, {
+        reconnect: { minDelay: 0, maxDelay: 0 },
+      });
+      const connecting = client.connect();
+      const conn = await broker.nextConnection();
+      await conn.expect("connect");
+      conn.connack({
+        reasonCode: code,
+        ...(protocolVersion === 5 ? { properties: { reasonString: "go away" } } : {}),
+      });
+      const error = await within(connecting, "connect()").then(
+        () => assert.fail("connect() resolved"),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ConnectionRefusedError, `${error}`);
+      assert.equal(error.reasonCode, reasonCode);
+      if (protocolVersion === 5) assert.match(error.message, /go away/);
+      await settle(5);
+      assert.equal(broker.connections.length, 1, "no second attempt");
+      assert.deepEqual(events.items, []);
+      assert.equal(client.connected, false);
+      await client.disconnect();
+    });
+  }
+
+  for (const protocolVersion of [4, 5] as const) {
+    it(`a malformed packet from the server ends the connection (DISCONNECT 0x81 on MQTT 5) and reconnects (MQTT ${protocolVersion})`, async () => {
+      const { broker, client, events } = setup(protocolVersion);
+      const conn = await open(broker, client);
+      conn.send(new Uint8Array([0x00, 0x00])); // packet type 0 is reserved
+      if (protocolVersion === 5) {
+        const disconnect = await conn.expect("disconnect");
+        assert.equal(disconnect.reasonCode, 0x81);
+      }
+      const lost = await events.find(isDisconnect, "onDisconnect");
+      assert.ok(lost.kind === "disconnect");
+      assert.ok(lost.error instanceof MalformedPacketError, `${lost.error}`);
+      assert.equal(lost.reasonCode, 0x81);
+      assert.equal(lost.willReconnect, true);
+      await conn.closedByClient();
+      const again = await broker.nextConnection();
+      await again.accept();
+      await events.find((e) => e.kind === "connect" && e.reconnect, "the reconnect");
+      await client.disconnect();
+    });
+  }
+
+  it("a server DISCONNECT with a reason is reported and the client reconnects (MQTT 5)", async () => {
+    const { broker, client, events } = setup(5);
+    const conn = await open(broker, client);
+    conn.send({
+      type: "disconnect",
+      reasonCode: 0x8b,
+      properties: { reasonString: "maintenance" },
+    });
+    const lost = await events.find(isDisconnect, "onDisconnect");
+    assert.ok(lost.kind === "disconnect");
+    assert.equal(lost.reasonCode, 0x8b);
+    assert.equal(lost.packetReasonCode, 0x8b);
+    assert.ok(lost.error instanceof MqttError && lost.error.reasonCode === 0x8b, `${lost.error}`);
+    assert.match((lost.error as Error).message, /maintenance/);
+    assert.equal(lost.willReconnect, true);
+    await (await broker.nextConnection()).accept();
+    await events.find((e) => e.kind === "connect" && e.reconnect, "the reconnect");
+    await client.disconnect();
+  });
+
+  it("the broker's Receive Maximum of 1 holds further QoS 1 publishes until each PUBACK (MQTT 5)", async () => {
+    const { broker, client } = setup(5);
+    const conn = await open(broker, client, { properties: { receiveMaximum: 1 } });
+    const results = [1, 2, 3].map((i) => client.publish("t", `${i}`, { qos: 1 }));
+    for (const i of [1, 2, 3]) {
+      const publish = await conn.expect("publish");
+      assert.equal(new TextDecoder().decode(publish.payload), `${i}`);
+      await conn.expectNothing(); // the window is full
+      conn.send({ type: "puback", packetId: publish.packetId!, reasonCode: 0 });
+    }
+    await within(Promise.all(results), "the three PUBACKs");
+    await client.disconnect();
+  });
+
+  it("the broker's Maximum QoS 0 refuses QoS 1/2 publishes with 0x9b, QoS 0 goes (MQTT 5)", async () => {
+    const { broker, client } = setup(5);
+    const conn = await open(broker, client, { properties: { maximumQoS: 0 } });
+    for (const qos of [1, 2] as const) {
+      await assert.rejects(
+        client.publish("t", "x", { qos }),
+        (e: unknown) => e instanceof MqttError && e.reasonCode === 0x9b,
+      );
+    }
+    await client.publish("t", "zero");
+    const publish = await conn.expect("publish");
+    assert.equal(publish.qos, 0);
+    await conn.expectNothing();
+    await client.disconnect();
+  });
+
+  it("session present: PUBREL again for the released QoS 2 message, then the others with DUP in first-sent order (MQTT 5)", async () => {
+    const { broker, client } = setup(5, { clientId: "resume", clean: false });
+    const conn = await open(broker, client);
+    const a = client.publish("t", "A", { qos: 2 });
+    const b = client.publish("t", "B", { qos: 1 });
+    const c = client.publish("t", "C", { qos: 2 });
+    const sent = [
+      await conn.expect("publish"),
+      await conn.expect("publish"),
+      await conn.expect("publish"),
+    ];
+    const [idA, idB, idC] = sent.map((p) => p.packetId!);
+    conn.send({ type: "pubrec", packetId: idA!, reasonCode: 0 });
+    assert.equal((await ack(conn, "pubrel")).packetId, idA);
+    conn.drop();
+    const again = await broker.nextConnection();
+    await again.accept({ sessionPresent: true });
+    const pubrel = await ack(again, "pubrel");
+    assert.equal(pubrel.packetId, idA);
+    const resent = [await again.expect("publish"), await again.expect("publish")];
+    assert.deepEqual(
+      resent.map((p) => [p.packetId, p.dup, new TextDecoder().decode(p.payload)]),
+      [[idB, true, "B"], [idC, true, "C"]],
+    );
+    again.send({ type: "pubcomp", packetId: idA!, reasonCode: 0 });
+    again.send({ type: "puback", packetId: idB!, reasonCode: 0 });
+    again.send({ type: "pubrec", packetId: idC!, reasonCode: 0 });
+    assert.equal((await ack(again, "pubrel")).packetId, idC);
+    again.send({ type: "pubcomp", packetId: idC!, reasonCode: 0 });
+    const results = await within(Promise.all([a, b, c]), "the three publishes");
+    assert.deepEqual(results.map((r) => r.mid), [idA, idB, idC]);
+    await client.disconnect();
+  });
+
+  it("no session: the subscription is restored first, the released QoS 2 counts delivered, the others go as new (MQTT 3.1.1)", async () => {
+    const { broker, client } = setup(4);
+    const conn = await open(broker, client);
+    const subscribing = client.subscribe("s/#", { qos: 1 });
+    const subscribe = await conn.expect("subscribe");
+    conn.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [1] });
+    await within(subscribing, "SUBACK");
+    const a = client.publish("t", "A", { qos: 2 });
+    const b = client.publish("t", "B", { qos: 1 });
+    const [pa] = [await conn.expect("publish"), await conn.expect("publish")];
+    conn.send({ type: "pubrec", packetId: pa!.packetId!, reasonCode: 0 });
+    await ack(conn, "pubrel");
+    conn.drop();
+    const again = await broker.nextConnection();
+    await again.accept({ sessionPresent: false });
+    const resubscribe = await again.expect("subscribe");
+    assert.deepEqual(resubscribe.subscriptions.map((s) => [s.topicFilter, s.qos]), [["s/#", 1]]);
+    const republished = await again.expect("publish");
+    assert.equal(new TextDecoder().decode(republished.payload), "B");
+    assert.equal(republished.dup, false);
+    await again.expectNothing(); // no PUBREL, no A again
+    assert.equal((await within(a, "A")).reasonCode, 0);
+    again.send({ type: "suback", packetId: resubscribe.packetId, reasonCodes: [1] });
+    again.send({ type: "puback", packetId: republished.packetId!, reasonCode: 0 });
+    await within(b, "B");
+    await client.disconnect();
+  });
+
+  it("an incoming QoS 2 message is acknowledged once the consumer took it, and its resend after a reconnect is not delivered again (MQTT 5)", async () => {
+    const { broker, client } = setup(5, { clientId: "in2", clean: false });
+    const conn = await open(broker, client);
+    const stream = client.messages();
+    const publish: PublishPacket = {
+      type: "publish",
+      topic: "in",
+      payload: new TextEncoder().encode("once"),
+      qos: 2,
+      retain: false,
+      dup: false,
+      packetId: 7,
+    };
+    conn.send(publish);
+    await conn.expectNothing(); // not taken yet: no PUBREC
+    const first = await within(stream.next(), "the message");
+    assert.equal((first.value as Message).mid, 7);
+    assert.equal((await ack(conn, "pubrec")).packetId, 7);
+    conn.drop(); // before PUBREL
+    const again = await broker.nextConnection();
+    await again.accept({ sessionPresent: true });
+    again.send({ ...publish, dup: true }); // a broker may resend it: the PUBREC is repeated
+    assert.equal((await ack(again, "pubrec")).packetId, 7);
+    again.send({ type: "pubrel", packetId: 7, reasonCode: 0 });
+    const pubcomp = await ack(again, "pubcomp");
+    assert.equal(pubcomp.reasonCode, 0);
+    await again.expectNothing();
+    assert.equal(stream.buffered, 0, "delivered once");
+    await client.disconnect();
+  });
+  for (const takenWhile of ["after the reconnect", "while disconnected"] as const) {
+    it(`a QoS 2 message not taken when the connection drops is delivered once when the broker resends it, taken ${takenWhile} (MQTT 5)`, async () => {
+      const { broker, client, events } = setup(5, { clientId: "in2-held", clean: false });
+      const conn = await open(broker, client);
+      const stream = client.messages();
+      const publish: PublishPacket = {
+        type: "publish",
+        topic: "in",
+        payload: new TextEncoder().encode("held"),
+        qos: 2,
+        retain: false,
+        dup: false,
+        packetId: 9,
+      };
+      conn.send(publish);
+      await conn.expectNothing(); // held by the stream: no PUBREC yet
+      conn.drop();
+      await events.find(isDisconnect, "onDisconnect");
+      let taken: Message | undefined;
+      if (takenWhile === "while disconnected") {
+        taken = (await within(stream.next(), "the held message")).value as Message;
+      }
+      const again = await broker.nextConnection();
+      await again.accept({ sessionPresent: true });
+      again.send({ ...publish, dup: true }); // the broker resends what we never acknowledged
+      if (taken === undefined) {
+        await again.expectNothing(); // still held: no PUBREC yet
+        taken = (await within(stream.next(), "the held message")).value as Message;
+      }
+      assert.equal(new TextDecoder().decode(taken!.payload), "held");
+      assert.equal((await ack(again, "pubrec")).packetId, 9);
+      again.send({ type: "pubrel", packetId: 9, reasonCode: 0 });
+      assert.equal((await ack(again, "pubcomp")).reasonCode, 0);
+      await again.expectNothing();
+      assert.equal(stream.buffered, 0, "delivered once, not again for the resend");
+      await client.disconnect();
+    });
+  }
+});
