@@ -210,7 +210,12 @@ export class LiteClient {
   constructor(options: LiteOptions = {}) {
     this.#settings = resolveLiteOptions(options);
     this.#version = this.#settings.version;
-    encode(this.#settings.connect, this.#version); // checks the CONNECT properties and the will
+    try {
+      encode(this.#settings.connect, this.#version); // the codec checks each CONNECT field
+    } catch (error) {
+      (error as Error).message = `options.${(error as Error).message}`; // "options.keepalive …"
+      throw error;
+    }
     const bounds = this.#settings.reconnect;
     this.#backoff = bounds === false ? undefined : new Backoff(bounds, Math.random);
   }
@@ -605,7 +610,10 @@ export class LiteClient {
           );
         }
         filters.forEach((filter, i) => {
-          if (sent.type === "unsubscribe") return void this.#subscriptions.delete(filter);
+          if (sent.type === "unsubscribe") { // a refused one stays subscribed
+            if (reasonCodes[i]! < 0x80) this.#subscriptions.delete(filter);
+            return;
+          }
           if (reasonCodes[i]! >= 0x80) return;
           const kept: SubscribePacket = {
             type: "subscribe",
