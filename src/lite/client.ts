@@ -458,13 +458,11 @@ export class LiteClient {
     if (this.#unsent > 0) {
       for (const operation of this.#inflight.values()) {
         if (operation.stage !== UNSENT) continue;
-        if (operation.packet.type === "publish") {
-          if (this.#outstanding >= this.#window) continue;
-          this.#outstanding++;
-        }
+        const publish = operation.packet.type === "publish";
+        if (publish && this.#outstanding >= this.#window) continue;
         this.#unsent--;
-        operation.stage = SENT;
-        this.#send(operation.packet);
+        if (!this.#go(operation)) this.#inflight.delete(operation.packet.packetId!);
+        else if (publish) this.#outstanding++;
       }
     }
     while (this.#queue.length > 0 && this.#outstanding < this.#window) {
@@ -472,10 +470,25 @@ export class LiteClient {
       if (!this.#assign(operation)) break;
       this.#queue.shift();
       this.#unsent--;
-      this.#outstanding++;
-      operation.stage = SENT;
-      this.#send(operation.packet);
+      if (this.#go(operation)) this.#outstanding++;
+      else this.#inflight.delete(operation.packet.packetId!);
     }
+  }
+
+  /** Sends `operation`, unless it is a publish this broker's CONNACK does not allow (queued
+   * before it, or held from a connection that allowed it): that one is rejected instead. */
+  #go(operation: Operation): boolean {
+    const packet = operation.packet;
+    const bytes = encode(packet, this.#version);
+    try {
+      if (packet.type === "publish") this.#admit(packet, bytes.length);
+    } catch (error) {
+      operation.settle(error as Error);
+      return false;
+    }
+    operation.stage = SENT;
+    this.#write(bytes).catch(() => {});
+    return true;
   }
 
   /** Encodes and writes `packet` on the current connection (errors end the connection). */

@@ -312,4 +312,29 @@ describe("LiteClient against a scripted broker", () => {
       await client.disconnect();
     });
   }
+
+  it("a publish queued before connect() that the CONNACK's limits refuse is rejected, not sent (MQTT 5)", async () => {
+    const { broker, client, events } = setup(5);
+    const two = client.publish("t", "two", { qos: 2 });
+    const kept = client.publish("t", "kept", { qos: 1, retain: true });
+    const one = client.publish("t", "one", { qos: 1 });
+    const conn = await open(broker, client, {
+      properties: { maximumQoS: 1, retainAvailable: false },
+    });
+    await assert.rejects(
+      within(two, "the QoS 2 publish"),
+      (e: unknown) => e instanceof MqttError && e.reasonCode === 0x9b,
+    );
+    await assert.rejects(
+      within(kept, "the retained publish"),
+      (e: unknown) => e instanceof MqttError && e.reasonCode === 0x9a,
+    );
+    const publish = await conn.expect("publish");
+    assert.equal(new TextDecoder().decode(publish.payload), "one");
+    conn.send({ type: "puback", packetId: publish.packetId!, reasonCode: 0 });
+    await within(one, "the QoS 1 publish");
+    await conn.expectNothing();
+    assert.deepEqual(events.items.filter(isDisconnect), []);
+    await client.disconnect();
+  });
 });
