@@ -805,23 +805,26 @@ export class LiteClient {
     }
     const message = new LiteMessage(packet, this.#acknowledge, this.#connection);
     if (packet.qos === 2) this.#received.set(packet.packetId!, message);
-    if (this.onMessage !== undefined) this.#call(this.onMessage, { message });
+    // An onMessage that throws has not taken it: it stays unacknowledged (as on MqttClient).
+    const took = this.#call(this.onMessage, { message });
     for (const [stream, filter] of this.#streams) {
       if (filter !== undefined && !topicMatches(filter, packet.topic)) continue;
       message.holders++;
       if (!stream.push(message)) message.holders--;
     }
-    message.release();
+    if (took) message.release();
   }
 
-  /** Calls an application callback; what it throws surfaces as an uncaught error, later. */
-  #call<T>(callback: ((event: T) => void) | undefined, event: T): void {
+  /** Calls an application callback; false when it threw (surfacing later as an uncaught error). */
+  #call<T>(callback: ((event: T) => void) | undefined, event: T): boolean {
     try {
       callback?.(event);
+      return true;
     } catch (error) {
       queueMicrotask(() => {
         throw error;
       });
+      return false;
     }
   }
 

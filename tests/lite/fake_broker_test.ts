@@ -5,7 +5,7 @@
  * of 1 or a Maximum QoS of 0, and resume a session packet by packet.
  */
 
-import { describe } from "node:test";
+import { describe, it as nodeIt } from "node:test";
 import assert from "node:assert/strict";
 import { FakeBroker, settle } from "../_helpers/fake_broker.ts";
 import {
@@ -19,6 +19,7 @@ import {
 import type { PublishPacket } from "../../src/codec/types.ts";
 import { it, Recorder, within } from "../integration/_support.ts";
 import { fakeWebSocket } from "./_fake_ws.ts";
+import { skipOnBun, withUncaught } from "../_helpers/uncaught.ts";
 import type { LiteEvent } from "./_lite.ts";
 
 const FAST = { reconnect: { minDelay: 10, maxDelay: 50 } } as const;
@@ -337,4 +338,27 @@ describe("LiteClient against a scripted broker", () => {
     assert.deepEqual(events.items.filter(isDisconnect), []);
     await client.disconnect();
   });
+
+  nodeIt(
+    "a message whose onMessage threw is not acknowledged, as on MqttClient (MQTT 5)",
+    skipOnBun,
+    () =>
+      withUncaught(async (uncaught) => {
+        const { broker, client } = setup(5);
+        const conn = await open(broker, client);
+        client.onMessage = ({ message }) => {
+          if (message.topic === "bad") throw new Error("cannot process");
+        };
+        const base = { type: "publish", payload: new Uint8Array(), retain: false, dup: false };
+        conn.send({ ...base, topic: "bad", qos: 1, packetId: 1 } as PublishPacket);
+        conn.send({ ...base, topic: "good", qos: 1, packetId: 2 } as PublishPacket);
+        const puback = await conn.next();
+        assert.equal(puback.type, "puback");
+        assert.equal((puback as { packetId: number }).packetId, 2, "only what onMessage took");
+        await conn.expectNothing();
+        await settle();
+        assert.equal(uncaught.length, 1);
+        await client.disconnect();
+      }),
+  );
 });
