@@ -167,6 +167,7 @@ export class LiteClient {
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #abortDial: AbortController | undefined = undefined;
   #lastSent = 0;
+  #lastReceived = 0;
   #pongDue = 0;
   /** Operations with a packet identifier, in the order they got it. */
   readonly #inflight = new Map<number, Operation>();
@@ -548,6 +549,7 @@ export class LiteClient {
 
   #data(connection: number, chunk: Uint8Array): void {
     if (connection !== this.#connection) return;
+    this.#lastReceived = performance.now();
     let packets: Packet[];
     try {
       packets = this.#decoder!.push(chunk);
@@ -765,11 +767,13 @@ export class LiteClient {
       const error = new TimeoutError(`No PINGRESP within ${interval / 1000} s: connection lost`);
       return this.#end(this.#connection, error, 0x8d);
     }
-    if (now - this.#lastSent >= interval) {
+    // Nothing sent, or (as MqttClient does) nothing received, for the interval: a client that
+    // keeps publishing still finds out that the server went silent.
+    if (this.#pongDue === 0 && now - Math.min(this.#lastSent, this.#lastReceived) >= interval) {
       this.#send({ type: "pingreq" });
-      if (this.#pongDue === 0) this.#pongDue = now + interval;
+      this.#pongDue = now + interval;
     }
-    const next = Math.min(this.#lastSent + interval, this.#pongDue || Infinity) - now;
+    const next = (this.#pongDue || Math.min(this.#lastSent, this.#lastReceived) + interval) - now;
     this.#arm(Math.max(next, 1), () => this.#keepalive(interval));
   }
 

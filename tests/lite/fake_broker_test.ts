@@ -361,4 +361,19 @@ describe("LiteClient against a scripted broker", () => {
         await client.disconnect();
       }),
   );
+
+  it("a client that keeps publishing still pings a silent server and gives up on it (MQTT 4)", async () => {
+    const { broker, client, events } = setup(4, { keepalive: 1 });
+    const conn = await open(broker, client);
+    const started = performance.now();
+    const sender = setInterval(() => client.publish("t", "x").catch(() => {}), 200);
+    try {
+      const lost = await events.find(isDisconnect, "onDisconnect for the silent server", 0, 5_000);
+      assert.ok(lost.at - started < 3_500, `gave up after ${lost.at - started} ms`);
+      assert.ok(conn.received.some((p) => p.type === "pingreq"), "a PINGREQ was sent");
+    } finally {
+      clearInterval(sender);
+    }
+    await client.disconnect();
+  });
 });
