@@ -423,8 +423,14 @@ export class LiteClient {
   ): Promise<PublishResult | AckResult> {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
+        // Not sent yet: dropped (a publish held for a resumed session stays); else it completes
+        // unseen.
         const at = this.#queue.indexOf(operation);
-        if (at >= 0) this.#queue.splice(at, 1); // not sent: dropped; else it completes unseen
+        if (at >= 0) this.#queue.splice(at, 1);
+        else if (
+          packet.type !== "publish" && operation.stage === UNSENT &&
+          this.#inflight.delete(packet.packetId!)
+        ) this.#unsent--;
         operation.settle(signal!.reason);
       };
       const operation: Operation = {

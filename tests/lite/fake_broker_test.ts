@@ -376,4 +376,22 @@ describe("LiteClient against a scripted broker", () => {
     }
     await client.disconnect();
   });
+
+  it("a subscribe or unsubscribe aborted before it was sent is not sent (MQTT 4)", async () => {
+    const { broker, client } = setup(4);
+    const controller = new AbortController();
+    const subscribing = client.subscribe("aborted", { signal: controller.signal });
+    const unsubscribing = client.unsubscribe("other", { signal: controller.signal });
+    const kept = client.subscribe("kept");
+    controller.abort(new Error("changed my mind"));
+    await assert.rejects(subscribing, /changed my mind/);
+    await assert.rejects(unsubscribing, /changed my mind/);
+    const conn = await open(broker, client);
+    const subscribe = await conn.expect("subscribe");
+    assert.deepEqual(subscribe.subscriptions.map((s) => s.topicFilter), ["kept"]);
+    conn.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [0] });
+    await within(kept, "the SUBACK");
+    await conn.expectNothing();
+    await client.disconnect();
+  });
 });
