@@ -234,7 +234,8 @@ export class LiteClient {
   /**
    * Connects; resolves with the CONNACK, rejects with `ConnectionRefusedError` (its `reasonCode`)
    * or with why the connection failed. Once connected, a lost connection reconnects (unless
-   * `reconnect: false`); the first attempt is not retried.
+   * `reconnect: false`); the first attempt is not retried. While a lost connection waits out its
+   * reconnect delay, it attempts at once.
    */
   connect(): Promise<ConnackPacket> {
     if (this.#connack !== undefined) return Promise.resolve(this.#connack);
@@ -244,7 +245,9 @@ export class LiteClient {
         settle = (error) => error === undefined ? resolve(this.#connack!) : reject(error)
       );
       this.#first = { promise, settle };
-      if (!this.#established) this.#dial(); // else reconnecting: settles with the next attempt
+      // Joins an attempt under way; otherwise (first call, or waiting out a reconnect delay, as
+      // MqttClient does) attempts now.
+      if (this.#abortDial === undefined) this.#dial();
     }
     return this.#first.promise;
   }

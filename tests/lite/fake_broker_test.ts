@@ -394,4 +394,20 @@ describe("LiteClient against a scripted broker", () => {
     await conn.expectNothing();
     await client.disconnect();
   });
+
+  it("connect() while waiting out the reconnect delay attempts at once, as on MqttClient (MQTT 4)", async () => {
+    const { broker, client, events } = setup(4, {
+      reconnect: { minDelay: 60_000, maxDelay: 60_000 },
+    });
+    const first = await open(broker, client);
+    first.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const connecting = client.connect();
+    const second = await within(broker.nextConnection(), "the attempt connect() asked for", 1_000);
+    await second.accept();
+    const connack = await within(connecting, "connect()");
+    assert.equal(connack.reasonCode, 0);
+    assert.equal(client.connected, true);
+    await client.disconnect();
+  });
 });
