@@ -287,14 +287,16 @@ export class LiteClient {
           throw new ConnectionClosedError("The connection ended before the message was written");
         });
       }
-      if (this.#queue.length >= this.#settings.maxQueued) {
-        throw new QueueFullError(
-          `${this.#queue.length} messages already wait (maxQueued); this one was not accepted`,
-        );
-      }
       return this.#track(packet, options.signal, (operation) => {
         this.#queue.push(operation);
         this.#flush();
+        // Only one that has to wait counts against maxQueued (it is then the last one queued).
+        if (this.#queue.length > this.#settings.maxQueued) {
+          this.#queue.pop();
+          throw new QueueFullError(
+            `${this.#queue.length} messages already wait (maxQueued); this one was not accepted`,
+          );
+        }
       }) as Promise<PublishResult>;
     } catch (error) {
       return Promise.reject(error);

@@ -15,6 +15,7 @@ import {
   MalformedPacketError,
   type Message,
   MqttError,
+  QueueFullError,
 } from "../../src/lite/mod.ts";
 import type { PublishPacket } from "../../src/codec/types.ts";
 import { it, Recorder, within } from "../integration/_support.ts";
@@ -408,6 +409,19 @@ describe("LiteClient against a scripted broker", () => {
     const connack = await within(connecting, "connect()");
     assert.equal(connack.reasonCode, 0);
     assert.equal(client.connected, true);
+    await client.disconnect();
+  });
+
+  it("maxQueued: 0 sends a QoS 1 publish there is room for and refuses one that would wait (MQTT 5)", async () => {
+    const { broker, client } = setup(5, { maxQueued: 0 });
+    const conn = await open(broker, client, { properties: { receiveMaximum: 1 } });
+    const sent = client.publish("t", "goes", { qos: 1 });
+    await assert.rejects(client.publish("t", "would wait", { qos: 1 }), QueueFullError);
+    const publish = await conn.expect("publish");
+    assert.equal(new TextDecoder().decode(publish.payload), "goes");
+    conn.send({ type: "puback", packetId: publish.packetId!, reasonCode: 0 });
+    await within(sent, "the PUBACK");
+    await conn.expectNothing();
     await client.disconnect();
   });
 });
