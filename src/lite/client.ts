@@ -372,6 +372,7 @@ export class LiteClient {
    * for good: operations not finished reject with `ConnectionClosedError`, `messages()` iterators
    * end. `connect()` may be called again afterwards.
    */
+  // deno-lint-ignore require-await -- async so that a wrong argument rejects rather than throws
   async disconnect(options: { reasonCode?: number; properties?: Properties } = {}): Promise<void> {
     const reasonCode = options.reasonCode === undefined
       ? 0
@@ -379,7 +380,9 @@ export class LiteClient {
     const packet: Packet = { type: "disconnect", reasonCode };
     if (options.properties !== undefined) packet.properties = options.properties;
     const bytes = encode(packet, this.#version);
-    if (this.#connack !== undefined) await this.#write(bytes).catch(() => {});
+    // Ends at once, so nothing goes after the DISCONNECT [MQTT-3.14.4-1] (the WebSocket still
+    // sends what it was given before its close).
+    if (this.#connack !== undefined) this.#write(bytes).catch(() => {});
     this.#end(this.#connection, undefined, reasonCode, undefined, true);
   }
 

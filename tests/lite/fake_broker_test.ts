@@ -424,4 +424,20 @@ describe("LiteClient against a scripted broker", () => {
     await conn.expectNothing();
     await client.disconnect();
   });
+
+  it("nothing is sent after the DISCONNECT, even a publish right after disconnect() (MQTT 5)", async () => {
+    const { broker, client } = setup(5);
+    const conn = await open(broker, client);
+    const disconnecting = client.disconnect();
+    const publishing = client.publish("t", "late").then(() => "sent", () => "rejected");
+    await within(disconnecting, "disconnect()");
+    await conn.closedByClient();
+    await settle();
+    const types = conn.received.map((p) => p.type);
+    assert.equal(types.at(-1), "disconnect", `sent ${types}`);
+    assert.equal(
+      await within(publishing, "publish()"),
+      types.includes("publish") ? "sent" : "rejected",
+    );
+  });
 });
