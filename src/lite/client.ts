@@ -77,6 +77,8 @@ interface Operation {
   settle(error: Error | undefined, result?: PublishResult | AckResult): void;
   /** For a subscribe: the MQTT 5 properties to restore it with. */
   properties?: Properties;
+  /** Its caller gave up (signal): a server that lost the session does not get it again. */
+  dropped?: boolean;
 }
 
 /** A received message, acknowledged once every consumer took it (or by `ack()`). */
@@ -434,6 +436,7 @@ export class LiteClient {
         // Not sent yet: dropped (a publish held for a resumed session stays); else it completes
         // unseen.
         const at = this.#queue.indexOf(operation);
+        operation.dropped = true;
         if (at >= 0) this.#queue.splice(at, 1);
         else if (
           packet.type !== "publish" && operation.stage === UNSENT &&
@@ -753,14 +756,16 @@ export class LiteClient {
     }
     for (const operation of held) {
       const packet = operation.packet;
+      if (!sessionPresent && (operation.stage === RELEASED || operation.dropped)) {
+        // Released: the server took it at PUBREC. Given up: not published again.
+        if (operation.stage === UNSENT) this.#unsent--;
+        this.#inflight.delete(packet.packetId!);
+        operation.settle(undefined, { mid: packet.packetId!, reasonCode: 0 });
+        continue;
+      }
       if (operation.stage === RELEASED) {
-        if (sessionPresent) {
-          this.#outstanding++;
-          this.#send({ type: "pubrel", packetId: packet.packetId!, reasonCode: 0 });
-        } else {
-          this.#inflight.delete(packet.packetId!);
-          operation.settle(undefined, { mid: packet.packetId!, reasonCode: 0 });
-        }
+        this.#outstanding++;
+        this.#send({ type: "pubrel", packetId: packet.packetId!, reasonCode: 0 });
         continue;
       }
       if (operation.stage === SENT) this.#unsent++;

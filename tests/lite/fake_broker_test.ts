@@ -440,4 +440,25 @@ describe("LiteClient against a scripted broker", () => {
       types.includes("publish") ? "sent" : "rejected",
     );
   });
+
+  it("no session: a publish aborted after it was sent is not published again, as on MqttClient (MQTT 4)", async () => {
+    const { broker, client, events } = setup(4);
+    const conn = await open(broker, client);
+    const controller = new AbortController();
+    const aborted = client.publish("t", "aborted", { qos: 1, signal: controller.signal });
+    const kept = client.publish("t", "kept", { qos: 2 });
+    await conn.expect("publish");
+    await conn.expect("publish");
+    controller.abort(new Error("gave up"));
+    await assert.rejects(aborted, /gave up/);
+    conn.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const again = await broker.nextConnection();
+    await again.accept({ sessionPresent: false });
+    const publish = await again.expect("publish");
+    assert.equal(new TextDecoder().decode(publish.payload), "kept");
+    await again.expectNothing();
+    await client.disconnect();
+    await assert.rejects(kept);
+  });
 });
