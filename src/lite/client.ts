@@ -603,8 +603,8 @@ export class LiteClient {
         const expected = packet.type === "pubcomp" ? RELEASED : SENT;
         const qos = packet.type === "puback" ? 1 : 2;
         if (published?.qos !== qos || operation!.stage !== expected) {
-          if (packet.type === "pubrec") {
-            const code = this.#version === 5 ? 0x92 : 0;
+          if (packet.type === "pubrec") { // answered so the server can end its flow
+            const code = this.#version === 5 && operation?.stage !== RELEASED ? 0x92 : 0;
             this.#send({ type: "pubrel", packetId: packet.packetId, reasonCode: code });
           }
           return; // an acknowledgement for nothing we wait for: nothing to do

@@ -461,4 +461,19 @@ describe("LiteClient against a scripted broker", () => {
     await client.disconnect();
     await assert.rejects(kept);
   });
+
+  it("a PUBREC again for a released QoS 2 message gets PUBREL 0 again, not 0x92 (MQTT 5)", async () => {
+    const { broker, client } = setup(5);
+    const conn = await open(broker, client);
+    const publishing = client.publish("t", "x", { qos: 2 });
+    const publish = await conn.expect("publish");
+    const id = publish.packetId!;
+    conn.send({ type: "pubrec", packetId: id, reasonCode: 0 });
+    assert.equal((await ack(conn, "pubrel")).reasonCode, 0);
+    conn.send({ type: "pubrec", packetId: id, reasonCode: 0 });
+    assert.deepEqual(await ack(conn, "pubrel"), { type: "pubrel", packetId: id, reasonCode: 0 });
+    conn.send({ type: "pubcomp", packetId: id, reasonCode: 0 });
+    assert.equal((await within(publishing, "the PUBCOMP")).reasonCode, 0);
+    await client.disconnect();
+  });
 });
