@@ -372,7 +372,8 @@ export class LiteClient {
   /**
    * Sends DISCONNECT (with `reasonCode` and `properties` on MQTT 5) and closes the connection,
    * for good: operations not finished reject with `ConnectionClosedError`, `messages()` iterators
-   * end. `connect()` may be called again afterwards.
+   * end. `connect()` may be called again afterwards (the QoS 1/2 publishes in flight go again if
+   * it resumes the session, as on `MqttClient`).
    */
   // deno-lint-ignore require-await -- async so that a wrong argument rejects rather than throws
   async disconnect(options: { reasonCode?: number; properties?: Properties } = {}): Promise<void> {
@@ -890,12 +891,17 @@ export class LiteClient {
         final ? "disconnect() was called" : "The connection ended and will not reconnect",
         error === undefined ? {} : { cause: error },
       );
-      for (const operation of [...this.#inflight.values(), ...this.#queue]) {
-        operation.settle(closed);
-      }
-      this.#inflight.clear();
+      for (const operation of this.#queue) operation.settle(closed);
       this.#queue = [];
       this.#unsent = this.#outstanding = 0;
+      for (const operation of this.#inflight.values()) {
+        operation.settle(closed);
+        operation.dropped = true;
+        // A publish in flight stays (as on MqttClient) for a later connect() that resumes the
+        // session: the server may hold its identifier (a QoS 2 one awaits our PUBREL).
+        if (operation.packet.type !== "publish") this.#inflight.delete(operation.packet.packetId!);
+        else if (operation.stage === UNSENT) this.#unsent++;
+      }
       this.#received.clear();
       this.#subscriptions.clear();
       for (const stream of [...this.#streams.keys()]) stream.end();

@@ -476,4 +476,20 @@ describe("LiteClient against a scripted broker", () => {
     assert.equal((await within(publishing, "the PUBCOMP")).reasonCode, 0);
     await client.disconnect();
   });
+
+  it("disconnect() then connect() to the same session: PUBREL again for the released QoS 2 message, as on MqttClient (MQTT 5)", async () => {
+    const { broker, client } = setup(5, { clean: false });
+    const conn = await open(broker, client);
+    const publishing = client.publish("t", "x", { qos: 2 });
+    const id = (await conn.expect("publish")).packetId!;
+    conn.send({ type: "pubrec", packetId: id, reasonCode: 0 });
+    await ack(conn, "pubrel");
+    await client.disconnect();
+    await assert.rejects(publishing, /disconnect\(\) was called/);
+    const again = await open(broker, client, { sessionPresent: true });
+    assert.deepEqual(await ack(again, "pubrel"), { type: "pubrel", packetId: id, reasonCode: 0 });
+    again.send({ type: "pubcomp", packetId: id, reasonCode: 0 });
+    await again.expectNothing();
+    await client.disconnect();
+  });
 });
