@@ -52,9 +52,9 @@ import { MessageStream } from "../client/message_stream.ts";
 import { Backoff } from "../session/reconnect.ts";
 import { connackRefusal } from "../session/refusal.ts";
 import { specName } from "../codec/reason_codes.ts";
-import { topicMatches, validateTopicFilter, validateTopicName } from "../topic.ts";
+import { topicMatches, validateTopicFilter } from "../topic.ts";
 import { type Payload, toBytes } from "../client/payload.ts";
-import { checkBoolean, checkInteger, checkQoS } from "../checks.ts";
+import { checkInteger } from "../checks.ts";
 import { hex } from "../format.ts";
 import { type LiteOptions, type LiteSettings, resolveLiteOptions } from "./options.ts";
 
@@ -130,6 +130,19 @@ class LiteMessage implements Message {
 /** Sends a message's acknowledgement if `connection` is still the current one (or, for a QoS 2
  * message, if the session still holds it). */
 type Acknowledge = (message: LiteMessage, connection: number, reasonCode: number) => boolean;
+
+/**
+ * Encodes `packet`; a value the codec refuses throws its TypeError / RangeError with the message
+ * starting with `prefix`, which names the call or option ("publish() qos must be 0, 1 or 2").
+ */
+function checked(packet: Packet, version: 4 | 5, prefix: string): Uint8Array {
+  try {
+    return encode(packet, version);
+  } catch (error) {
+    (error as Error).message = prefix + (error as Error).message;
+    throw error;
+  }
+}
 
 /**
  * A small MQTT 3.1.1 / 5.0 client over WebSocket; see the module documentation for what it does
@@ -213,12 +226,7 @@ export class LiteClient {
   constructor(options: LiteOptions = {}) {
     this.#settings = resolveLiteOptions(options);
     this.#version = this.#settings.version;
-    try {
-      encode(this.#settings.connect, this.#version); // the codec checks each CONNECT field
-    } catch (error) {
-      (error as Error).message = `options.${(error as Error).message}`; // "options.keepalive …"
-      throw error;
-    }
+    checked(this.#settings.connect, this.#version, "options."); // "options.keepalive must …"
     const bounds = this.#settings.reconnect;
     this.#backoff = bounds === false ? undefined : new Backoff(bounds, Math.random);
   }
@@ -264,21 +272,19 @@ export class LiteClient {
    */
   publish(topic: string, payload?: Payload, options: PublishOptions = {}): Promise<PublishResult> {
     try {
-      validateTopicName(topic, "publish() topic");
-      const qos = options.qos === undefined ? 0 : checkQoS(options.qos, "publish() options.qos");
+      const qos = options.qos ?? 0;
       const packet: PublishPacket = {
         type: "publish",
         topic,
         payload: toBytes(payload, "publish() payload"),
         qos,
-        retain: options.retain === undefined
-          ? false
-          : checkBoolean(options.retain, "publish() options.retain"),
+        retain: options.retain ?? false,
         dup: false,
       };
       if (options.properties !== undefined) packet.properties = options.properties;
-      if (qos > 0) packet.packetId = 1; // checked with a stand-in, given its own when sent
-      const bytes = encode(packet, this.#version); // checks sizes and properties
+      if (qos !== 0) packet.packetId = 1; // checked with a stand-in, given its own when sent
+      // The codec checks the topic, QoS, flags, properties and size: "publish() qos must be …".
+      const bytes = checked(packet, this.#version, "publish() ");
       options.signal?.throwIfAborted();
       this.#admit(packet, bytes.length);
       if (qos === 0) {
@@ -377,12 +383,10 @@ export class LiteClient {
    */
   // deno-lint-ignore require-await -- async so that a wrong argument rejects rather than throws
   async disconnect(options: { reasonCode?: number; properties?: Properties } = {}): Promise<void> {
-    const reasonCode = options.reasonCode === undefined
-      ? 0
-      : checkInteger(options.reasonCode, "disconnect() options.reasonCode", 0, 255);
+    const reasonCode = options.reasonCode ?? 0;
     const packet: Packet = { type: "disconnect", reasonCode };
     if (options.properties !== undefined) packet.properties = options.properties;
-    const bytes = encode(packet, this.#version);
+    const bytes = checked(packet, this.#version, "disconnect() options.");
     // Ends at once, so nothing goes after the DISCONNECT [MQTT-3.14.4-1] (the WebSocket still
     // sends what it was given before its close).
     if (this.#connack !== undefined) this.#write(bytes).catch(() => {});
@@ -416,7 +420,7 @@ export class LiteClient {
 
   /** A subscribe or unsubscribe: gets a packet identifier now and is sent when connected. */
   #request(packet: SubscribePacket | UnsubscribePacket, signal?: AbortSignal): Promise<AckResult> {
-    encode(packet, this.#version); // checks sizes and properties
+    checked(packet, this.#version, `${packet.type}() `); // sizes, QoS, options, properties
     signal?.throwIfAborted();
     return this.#track(packet, signal, (operation) => {
       if (!this.#assign(operation)) {
@@ -706,8 +710,11 @@ export class LiteClient {
   #connected(connack: ConnackPacket): void {
     const refusal = connackRefusal(connack, this.#version);
     if (refusal !== undefined) return this.#end(this.#connection, refusal, refusal.reasonCode);
-    const properties = connack.properties ?? {};
     const connect = this.#settings.connect;
+    if (connect.clean && connack.sessionPresent) { // [MQTT-3.2.2-1] (3.1.1), [MQTT-3.2.2-2] (5.0)
+      return this.#fault(new ProtocolError("CONNACK has Session Present 1 after a clean start"));
+    }
+    const properties = connack.properties ?? {};
     if (properties.assignedClientIdentifier !== undefined) {
       connect.clientId = properties.assignedClientIdentifier;
     }

@@ -15,30 +15,15 @@
 
 import type { Packet, Properties, PublishPacket } from "../codec/types.ts";
 import { MalformedPacketError, ProtocolError } from "../errors.ts";
+import { PACKET_TYPE_NAMES } from "../codec/constants.ts";
+import { isValidReasonCode } from "../codec/reason_codes.ts";
 
 /** Largest Remaining Length, and largest Variable Byte Integer. */
 const MAX_REMAINING = 268_435_455;
 /** Largest string or binary field. */
 const MAX_STRING = 65_535;
-/** Packet type tags by type number. */
-const NAMES = [
-  "",
-  "connect",
-  "connack",
-  "publish",
-  "puback",
-  "pubrec",
-  "pubrel",
-  "pubcomp",
-  "subscribe",
-  "suback",
-  "unsubscribe",
-  "unsuback",
-  "pingreq",
-  "pingresp",
-  "disconnect",
-  "auth",
-] as const;
+/** Packet type tags by type number (the full codec's table). */
+const NAMES = PACKET_TYPE_NAMES;
 
 /**
  * MQTT 5 properties: `[id, name, wire type, contexts, min, max]`. Wire types: 0 boolean,
@@ -85,25 +70,9 @@ for (const row of TABLE) {
   BY_NAME.set(row[1], row);
 }
 
-/** The packets (bits `1 << type number`) that may carry MQTT 5 reason codes 0..25. */
-const LOW_REASONS: Readonly<Record<number, number>> = {
-  0: 0xcaf4,
-  1: 512,
-  2: 512,
-  4: 0x4000,
-  16: 48,
-  17: 2048,
-  24: 0x8000,
-  25: 0x8000,
-};
-/** The same for reason codes 0x80..0xA2: a digit per code, an index into the masks below. */
-const HIGH_REASONS = "01102220212313345673313835111191399";
-const HIGH_MASKS = [0x4a34, 0x4004, 4, 0x4000, 0x4a00, 0x4034, 0xa30, 192, 0x4234, 0x4200];
-
 /** Whether MQTT 5 allows reason code `code` in a packet of type number `type`. */
 function allowed(code: number, type: number): boolean {
-  const mask = code < 128 ? LOW_REASONS[code] : HIGH_MASKS[+HIGH_REASONS[code - 128]!];
-  return ((mask ?? 0) >> type & 1) === 1;
+  return isValidReasonCode(code, NAMES[type]!);
 }
 
 const encoder = new TextEncoder();
@@ -319,7 +288,7 @@ function reasonAndProperties(out: Out, code: number, props: Out | undefined, aut
 export function encode(packet: Packet, version: 4 | 5): Uint8Array {
   if (version !== 4 && version !== 5) fail("version", "4 or 5", version, true);
   const type = (packet as Packet | undefined)?.type;
-  const number = NAMES.indexOf(type!);
+  const number = NAMES.indexOf(type);
   const out: Out = [];
   let first = number << 4;
   let tail: Uint8Array = new Uint8Array(0);
@@ -735,10 +704,10 @@ export class Decoder {
     while (pos < n) {
       const first = data[pos]!;
       const type = first >> 4;
-      const name = NAMES[type]!.toUpperCase();
       if (type === 0 || (type === 15 && this.#version === 4)) {
         throw new MalformedPacketError(`Packet type ${type} is reserved`);
       }
+      const name = NAMES[type]!.toUpperCase();
       // PUBREL, SUBSCRIBE and UNSUBSCRIBE have flags 0010, PUBLISH any but QoS 3, the rest 0.
       if (type === 3 ? (first & 6) === 6 : (first & 15) !== (0x540 >> type & 1) * 2) {
         throw new MalformedPacketError(`A ${name} has bad flags`);

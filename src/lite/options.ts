@@ -9,7 +9,6 @@ import type { ConnectPacket, Properties, QoS, Will } from "../codec/types.ts";
 import type { TransportTarget, WebSocketConstructor } from "../transport/types.ts";
 import type { BackoffBounds } from "../session/reconnect.ts";
 import { checkBoolean, checkInteger } from "../checks.ts";
-import { validateTopicName } from "../topic.ts";
 import { toBytes } from "../client/payload.ts";
 import type { Payload } from "../client/payload.ts";
 import { describe } from "../format.ts";
@@ -187,7 +186,6 @@ function resolveWill(will: LiteWill): Will {
   if (typeof will !== "object" || will === null) {
     throw new TypeError(`options.will must be an object, got ${describe(will)}`);
   }
-  validateTopicName(will.topic, "options.will.topic");
   const resolved: Will = {
     topic: will.topic,
     payload: toBytes(will.payload, "options.will.payload"),

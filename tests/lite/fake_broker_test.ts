@@ -15,6 +15,7 @@ import {
   MalformedPacketError,
   type Message,
   MqttError,
+  ProtocolError,
   QueueFullError,
 } from "../../src/lite/mod.ts";
 import type { PublishPacket } from "../../src/codec/types.ts";
@@ -130,6 +131,28 @@ describe("LiteClient against a scripted broker", () => {
       const again = await broker.nextConnection();
       await again.accept();
       await events.find((e) => e.kind === "connect" && e.reconnect, "the reconnect");
+      await client.disconnect();
+    });
+  }
+
+  for (const protocolVersion of [4, 5] as const) {
+    it(`a CONNACK with Session Present 1 after a clean start is a protocol error (MQTT ${protocolVersion})`, async () => {
+      const { broker, client } = setup(protocolVersion);
+      const connecting = client.connect();
+      const conn = await broker.nextConnection();
+      await conn.accept({ sessionPresent: true });
+      if (protocolVersion === 5) {
+        const disconnect = await conn.expect("disconnect");
+        assert.equal(disconnect.reasonCode, 0x82);
+      }
+      const error = await within(connecting, "connect()").then(
+        () => assert.fail("connect() resolved"),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ProtocolError, `${error}`);
+      assert.equal(error.reasonCode, 0x82);
+      assert.match(error.message, /Session Present/);
+      assert.equal(client.connected, false);
       await client.disconnect();
     });
   }
