@@ -10,9 +10,11 @@
  * 3.1, topic aliases, request/response, the session store, `ready()` backpressure, operation
  * timeouts, proxies, several brokers, logging and the paho-style hooks.
  *
- * Its state is small and all here: the packets in flight by packet identifier (in the order they
- * were first sent), the messages waiting for room or a connection, the QoS 2 messages received and
- * not yet released, the subscriptions to restore and the `messages()` streams.
+ * Its state is small. Here: the connection and its one timer (connect timeout, keepalive or
+ * reconnect delay), the QoS 2 messages received and not yet released, the server's topic aliases
+ * and the `messages()` streams. What it sends and waits for — the packets in flight by packet
+ * identifier (in the order they were first sent), the messages waiting for room or a connection,
+ * the broker's limits and the subscriptions to restore — is `Outgoing`'s (`outgoing.ts`).
  *
  * @module
  */
@@ -35,14 +37,13 @@ import { plainSocket } from "../transport/_websocket_create.ts";
 import { MessageStream } from "../client/message_stream.ts";
 import { Backoff } from "../session/reconnect.ts";
 import { connackRefusal } from "../session/refusal.ts";
-import { specName } from "../codec/reason_codes.ts";
 import { topicMatches, validateTopicFilter } from "../topic.ts";
 import type { Payload } from "../client/payload.ts";
 import { checkInteger } from "../checks.ts";
-import { hex } from "../format.ts";
 import { type LiteOptions, type LiteSettings, resolveLiteOptions } from "./options.ts";
 import { type Acknowledge, LiteMessage, resolveTopicAlias } from "./message.ts";
 import { Outgoing } from "./outgoing.ts";
+import { call, connectEvent, disconnectEvent, serverDisconnected } from "./events.ts";
 import { checked, publishPacket, subscribePacket, unsubscribePacket } from "./call_packets.ts";
 
 const openWebSocket = /* @__PURE__ */ webSocketOpener(plainSocket);
@@ -357,16 +358,8 @@ export class LiteClient {
       case "pingresp":
         this.#pongDue = 0;
         return;
-      case "disconnect": {
-        const code = packet.reasonCode;
-        const reason = packet.properties?.reasonString;
-        const error = new MqttError(
-          `The server disconnected: ${specName(code, "disconnect")} (${hex(code)})` +
-            (reason === undefined ? "" : `: ${reason}`),
-          { reasonCode: code },
-        );
-        return this.#end(this.#connection, error, code, packet);
-      }
+      case "disconnect":
+        return this.#end(this.#connection, serverDisconnected(packet), packet.reasonCode, packet);
       default:
         return this.#fault(
           new ProtocolError(`Unexpected ${packet.type} packet (the lite client has no use for it)`),
@@ -401,14 +394,7 @@ export class LiteClient {
     const first = this.#first;
     this.#first = undefined;
     first?.settle();
-    const event: ConnectEvent = {
-      connack,
-      reasonCode: connack.reasonCode,
-      sessionPresent: connack.sessionPresent,
-      reconnect,
-    };
-    if (connack.properties !== undefined) event.properties = connack.properties;
-    this.#call(this.onConnect, event);
+    call(this.onConnect, connectEvent(connack, reconnect));
     this.#outgoing.flush();
   }
 
@@ -446,26 +432,13 @@ export class LiteClient {
     const message = new LiteMessage(packet, this.#acknowledge, this.#connection);
     if (packet.qos === 2) this.#received.set(packet.packetId!, message);
     // An onMessage that throws has not taken it: it stays unacknowledged (as on MqttClient).
-    const took = this.#call(this.onMessage, { message });
+    const took = call(this.onMessage, { message });
     for (const [stream, filter] of this.#streams) {
       if (filter !== undefined && !topicMatches(filter, packet.topic)) continue;
       message.holders++;
       if (!stream.push(message)) message.holders--;
     }
     if (took) message.release();
-  }
-
-  /** Calls an application callback; false when it threw (surfacing later as an uncaught error). */
-  #call<T>(callback: ((event: T) => void) | undefined, event: T): boolean {
-    try {
-      callback?.(event);
-      return true;
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-      return false;
-    }
   }
 
   /** One timer for the phase the client is in: connect timeout, keepalive or reconnect delay. */
@@ -513,30 +486,7 @@ export class LiteClient {
     }
     first?.settle(error ?? new ConnectionClosedError("disconnect() was called"));
     if (wasConnected) {
-      const event: DisconnectEvent = {
-        reasonCode,
-        willReconnect,
-      };
-      if (error !== undefined) event.error = error;
-      if (packet?.type === "disconnect") event.packet = packet;
-      this.#call(this.onDisconnect, event);
+      call(this.onDisconnect, disconnectEvent(reasonCode, willReconnect, error, packet));
     }
   }
-}
-
-/**
- * Connects a {@link LiteClient} to `url` (`ws://` or `wss://`); resolves once the broker accepted
- * it.
- *
- * @example
- * ```ts ignore
- * import { connect } from "@korero/mqtt/lite";
- * await using client = await connect("ws://localhost:8080/mqtt", { protocolVersion: 5 });
- * await client.publish("greetings", "hello", { qos: 1 });
- * ```
- */
-export async function connect(url: string, options: LiteOptions = {}): Promise<LiteClient> {
-  const client = new LiteClient({ ...options, url });
-  await client.connect();
-  return client;
 }

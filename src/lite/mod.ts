@@ -22,7 +22,8 @@
  * @module
  */
 
-export { connect, LiteClient } from "./client.ts";
+export { LiteClient } from "./client.ts";
+export { connect } from "./connect.ts";
 export type { LiteOptions, LiteWill } from "./options.ts";
 export type {
   ConnackPacket,
