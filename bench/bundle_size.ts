@@ -127,7 +127,8 @@ if (import.meta.main) {
       console.log(
         app.checked
           ? `  (bar: ${kb(LIMIT_MINIFIED)} KB minified, ${kb(LIMIT_GZIP)} KB gzip: ` +
-            `${over ? "over" : "met"})`
+            `${over ? "over" : "met"}; ${code.length} / ${gzip} of ${LIMIT_MINIFIED} / ` +
+            `${LIMIT_GZIP} bytes)`
           : "  (for information; the bar applies to the lite client's app)",
       );
       if (top > 0) {

@@ -362,7 +362,7 @@ export class LiteClient {
         return this.#end(this.#connection, serverDisconnected(packet), packet.reasonCode, packet);
       default:
         return this.#fault(
-          new ProtocolError(`Unexpected ${packet.type} packet (the lite client has no use for it)`),
+          new ProtocolError(`Unexpected ${packet.type} packet`),
         );
     }
   }

@@ -164,8 +164,8 @@ function parseUrl(url: unknown): {
   const kind = parts.tls ? "wss" : "ws";
   if (!parts.websocket) {
     throw new RangeError(
-      `The lite client speaks MQTT over WebSocket only: options.url must be ws:// or wss:// ` +
-        `(the full client, @korero/mqtt, connects over TCP and TLS too), got ${redactUrl(url)}`,
+      `options.url must be ws:// or wss:// for the lite client (TCP and TLS: @korero/mqtt), ` +
+        `got ${redactUrl(url)}`,
     );
   }
   const target: TransportTarget = {

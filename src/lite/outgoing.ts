@@ -116,7 +116,7 @@ export class Outgoing {
       if (this.#queue.length > this.#settings.maxQueued) {
         this.#queue.pop();
         throw new QueueFullError(
-          `${this.#queue.length} messages already wait (maxQueued); this one was not accepted`,
+          `maxQueued: ${this.#queue.length} messages already wait; not accepted`,
         );
       }
     }) as Promise<PublishResult>;
