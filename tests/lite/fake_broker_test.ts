@@ -269,6 +269,34 @@ describe("LiteClient against a scripted broker", () => {
     await client.disconnect();
   });
 
+  it("incoming topic aliases are resolved and left out of the message's properties; one above our maximum is a protocol error 0x94 (MQTT 5)", async () => {
+    const { broker, client, events } = setup(5, { properties: { topicAliasMaximum: 2 } });
+    const conn = await open(broker, client);
+    const stream = client.messages();
+    const base = { type: "publish", qos: 0, retain: false, dup: false } as const;
+    const text = (s: string) => new TextEncoder().encode(s);
+    conn.send({ ...base, topic: "sensors/a", payload: text("1"), properties: { topicAlias: 1 } });
+    conn.send({
+      ...base,
+      topic: "",
+      payload: text("2"),
+      properties: { topicAlias: 1, contentType: "text/plain" },
+    });
+    const first = (await within(stream.next(), "the first message")).value as Message;
+    const second = (await within(stream.next(), "the second message")).value as Message;
+    assert.equal(first.topic, "sensors/a");
+    assert.equal(first.properties, undefined);
+    assert.equal(second.topic, "sensors/a");
+    assert.deepEqual(second.properties, { contentType: "text/plain" });
+    conn.send({ ...base, topic: "x", payload: text("3"), properties: { topicAlias: 3 } });
+    const disconnect = await conn.expect("disconnect");
+    assert.equal(disconnect.reasonCode, 0x94);
+    const lost = await events.find(isDisconnect, "onDisconnect");
+    assert.ok(lost.kind === "disconnect" && lost.error instanceof ProtocolError, `${lost}`);
+    assert.equal(lost.reasonCode, 0x94);
+    await client.disconnect();
+  });
+
   it("an incoming QoS 2 message is acknowledged once the consumer took it, and its resend after a reconnect is not delivered again (MQTT 5)", async () => {
     const { broker, client } = setup(5, { clientId: "in2", clean: false });
     const conn = await open(broker, client);
