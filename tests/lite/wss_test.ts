@@ -27,15 +27,16 @@ const httpClients: { close(): void }[] = [];
 function trusting(ca: string): WebSocketConstructor {
   const Global = globalThis.WebSocket as unknown as new (url: string, init: Init) => WebSocket;
   const deno = (globalThis as { Deno?: DenoHttp }).Deno;
+  const init = (protocol: string | string[]): Init => {
+    const protocols = [protocol].flat();
+    if (deno === undefined) return { protocols, tls: { ca } };
+    const client = deno.createHttpClient({ caCerts: [ca] });
+    httpClients.push(client);
+    return { protocols, client };
+  };
   class Trusting extends Global {
     constructor(url: string, protocol: string | string[]) {
-      const protocols = [protocol].flat();
-      if (deno === undefined) super(url, { protocols, tls: { ca } });
-      else {
-        const client = deno.createHttpClient({ caCerts: [ca] });
-        httpClients.push(client);
-        super(url, { protocols, client });
-      }
+      super(url, init(protocol));
     }
   }
   return Trusting as unknown as WebSocketConstructor;
