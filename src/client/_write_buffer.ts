@@ -121,6 +121,15 @@ export class WriteBuffer {
     return bytes;
   }
 
+  /** The length of the first waiting packet (0 when none waits). */
+  nextLength(): number {
+    const first = this.#segments[this.#head];
+    if (first === undefined) return 0;
+    let i = first.endsHead;
+    while (first.ends[i]! <= first.start) i++; // packets handed out earlier
+    return first.ends[i]! - first.start;
+  }
+
   /** Forgets the segments handed out. */
   #afterHeadMoved(): void {
     const head = this.#head;

@@ -40,6 +40,8 @@ export const HIGH_WATER = 2 * MAX_WRITE;
  * this one frozen result, so a publisher's loop keeps no object per message alive until the write.
  */
 const QOS0_RESULT: PublishResult = Object.freeze({ mid: 0, reasonCode: 0 });
+/** No bytes (a write of urgent packets only). */
+const NOTHING = new Uint8Array(0);
 
 /** Why a QoS 0 publish whose bytes never reached the transport fails. */
 function notWritten(): ConnectionClosedError {
@@ -105,6 +107,8 @@ export class WritePipeline {
   #urgentWritten = 0;
   #transport: Transport | undefined = undefined;
   #writing = false;
+  /** Nothing was waiting at the last flush (or none yet): the next write may be limited. */
+  #quiet = true;
   #flushQueued = false;
   #closed = false;
   /** Set when the pipeline closed with non-urgent bytes unwritten: how many had been written. */
@@ -187,10 +191,20 @@ export class WritePipeline {
     this.#closeBatch();
     const transport = this.#transport;
     if (this.#writing || this.#closed || this.#held || transport === undefined) return;
-    if (this.#normal.size === 0 && this.#urgent.size === 0) return this.#hooks.drained();
+    if (this.#normal.size === 0 && this.#urgent.size === 0) {
+      this.#quiet = true;
+      return this.#hooks.drained();
+    }
     const urgentMark = this.#urgentPushed;
-    const head = this.#urgent.take();
-    const body = this.#normal.take(MAX_WRITE);
+    // Whole packets, urgent ones first: up to MAX_WRITE bytes, or after a quiet spell up to the
+    // transport's limit if it has one (one larger packet alone).
+    const max = this.#quiet ? transport.maxWrite ?? MAX_WRITE : MAX_WRITE;
+    this.#quiet = false;
+    const head = this.#urgent.take(max);
+    const room = max - head.length;
+    const body = head.length === 0 || this.#normal.nextLength() <= room
+      ? this.#normal.take(head.length === 0 ? max : room)
+      : NOTHING;
     const normalMark = this.#normalPushed - this.#normal.size;
     let bytes = body;
     if (head.length > 0) {

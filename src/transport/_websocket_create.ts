@@ -58,8 +58,26 @@ function runtimeLabel(globals: Globals): string {
   return { deno: "Deno", bun: "Bun", workerd: "Cloudflare Workers", browser: "a browser" }[runtime];
 }
 
-/** A WebSocket, what to release when it ends, and whether `send()` needs its own copy. */
-export type Created = { socket: WebSocketLike; release: () => void; copy: boolean };
+/**
+ * A WebSocket, what to release when it ends, whether `send()` needs its own copy, and the most
+ * bytes a first `send()` after a quiet spell should carry (see {@link DENO_FRAME_LIMIT}).
+ */
+export type Created = {
+  socket: WebSocketLike;
+  release: () => void;
+  copy: boolean;
+  maxWrite?: number;
+};
+
+/**
+ * Deno's WebSocket sends a frame of more than 1,024 bytes as two writes, header then payload, on
+ * a socket with Nagle's algorithm on: the payload waits until the header is acknowledged, and a
+ * broker with nothing to answer yet acknowledges it only when its delayed ACK fires (~40 ms). So on
+ * Deno the write pipeline's first write after a quiet spell carries at most this many bytes of
+ * whole packets: the broker answers them, and its answers carry the acknowledgements the next,
+ * larger frames wait for. See bench/README.md, "WebSocket on Deno".
+ */
+export const DENO_FRAME_LIMIT = 1024;
 
 /** Creates the WebSocket of a target (`createSocket`, or `globalOnly(label)`'s). */
 export type CreateSocket = (
@@ -146,6 +164,15 @@ const NO_CERTIFICATES = "this runtime's WebSocket takes no certificates (add the
  * (Deno, Bun and Node take headers, Deno and Bun certificates).
  */
 export const createSocket: CreateSocket = (target, url, given) => {
+  const created = createWithSettings(target, url, given);
+  if (!created.copy && runtimeOf(globalThis as Globals) === "deno") {
+    created.maxWrite = DENO_FRAME_LIMIT;
+  }
+  return created;
+};
+
+/** {@link createSocket} but for the limit on a first `send()`. */
+const createWithSettings: CreateSocket = (target, url, given) => {
   const globals = globalThis as Globals;
   const begun = begin(target, url, given, () => runtimeLabel(globals));
   if ("socket" in begun) return begun;

@@ -18,6 +18,12 @@ export interface Transport {
   write(bytes: Uint8Array): Promise<void>;
   /** Close the connection. Idempotent; `onClose` is not called for a close requested here. */
   close(): void;
+  /**
+   * The most bytes the first `write()` after a quiet spell should carry, when the runtime needs a
+   * limit (Deno's WebSocket, see `_websocket_create.ts`): the client then writes whole packets up
+   * to that many bytes (a larger packet alone) before the rest.
+   */
+  readonly maxWrite?: number | undefined;
 }
 
 /** TLS settings (PEM strings). */

@@ -59,6 +59,7 @@ class WebSocketTransport implements Transport {
   readonly #handlers: TransportHandlers;
   readonly #release: () => void;
   readonly #copy: boolean;
+  readonly maxWrite: number | undefined;
   #open = false;
   #closed = false;
 
@@ -69,7 +70,8 @@ class WebSocketTransport implements Transport {
     create: CreateSocket,
   ) {
     const url = webSocketUrl(target);
-    const { socket, release, copy } = create(target, url, given);
+    const { socket, release, copy, maxWrite } = create(target, url, given);
+    this.maxWrite = maxWrite;
     this.#socket = socket;
     this.#handlers = handlers;
     this.#release = release;

@@ -13,6 +13,7 @@ import { Recorder, transportSuite } from "./transport_suite.ts";
 import { useWebSocketServer } from "./_ws_server.ts";
 import { openWebSocket } from "../../src/transport/websocket.ts";
 import { openGlobalWebSocket } from "../../src/transport/websocket_global.ts";
+import { DENO_FRAME_LIMIT } from "../../src/transport/_websocket_create.ts";
 import { openDefault as openBrowserDefault } from "../../src/transport/defaults/browser.ts";
 import { openDefault } from "../../src/transport/defaults/detect.ts";
 import type {
@@ -72,6 +73,20 @@ describe("openWebSocket", () => {
     const { path, protocols } = await seen;
     assert.deepEqual({ path, protocols }, { path: "/brokers/one?token=a%20b", protocols: "mqtt" });
     transport.close();
+  });
+
+  it("openWebSocket limits a first write to 1 KiB on Deno's global WebSocket only (frames over it stall behind Nagle)", async () => {
+    const accepted = h.accept();
+    const transport = await openWebSocket(h.target(), new Recorder());
+    await accepted;
+    assert.equal(transport.maxWrite, isDeno ? DENO_FRAME_LIMIT : undefined);
+    assert.equal(DENO_FRAME_LIMIT, 1024);
+    transport.close();
+    const viaClass = h.accept();
+    const given = await openWebSocket(h.target(), new Recorder(), { webSocket: WsStyleWebSocket });
+    await viaClass;
+    assert.equal(given.maxWrite, undefined, "a WebSocket class given as an option has no limit");
+    given.close();
   });
 
   it("openWebSocket sends the target's headers in the handshake", async () => {
