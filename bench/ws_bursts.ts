@@ -3,8 +3,11 @@
  * messages of 16 B in rounds of N concurrent `publish()` calls, each round awaited; prints msg/s
  * per N. Shows the ~40 ms stalls described in bench/README.md, "WebSocket on Deno" (Deno's frames
  * over 1 KiB; Mosquitto's Nagle on TCP — `--nodelay` starts it with `set_tcp_nodelay true`).
+ * `--stream` measures the other shape instead: a publisher streaming 20,000 messages with
+ * `await ready()` before each unawaited `publish()`, to a subscriber, at QoS 0 and 1, 16 B and
+ * 1 KiB.
  *
- *   deno run -A bench/ws_bursts.ts [--tcp] [--nodelay] [--windows 1,10,30,31,100]
+ *   deno run -A bench/ws_bursts.ts [--tcp] [--nodelay] [--windows 1,10,30,31,100] [--stream]
  *   bun bench/ws_bursts.ts
  *
  * @module
@@ -29,8 +32,41 @@ const url = args.includes("--tcp")
   : `ws://127.0.0.1:${broker.wsPort}/mqtt`;
 const COUNT = 10_000;
 const payload = new Uint8Array(16);
+/** Streams `count` messages of `size` bytes at `qos` from a publisher to a subscriber: msg/s. */
+async function stream(qos: 0 | 1, size: number, count: number): Promise<number> {
+  const subscriber = new MqttClient({ url });
+  const publisher = new MqttClient({ url });
+  await subscriber.connect();
+  await publisher.connect();
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  subscriber.onMessage = () => void (++received === count && done());
+  await subscriber.subscribe("bench/stream", { qos });
+  const body = new Uint8Array(size);
+  const failed = () => {};
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    await publisher.ready();
+    publisher.publish("bench/stream", body, { qos }).catch(failed);
+  }
+  await all;
+  const rate = count / ((performance.now() - started) / 1000);
+  await publisher.disconnect();
+  await subscriber.disconnect();
+  return rate;
+}
+
 try {
-  for (const inFlight of windows) {
+  if (args.includes("--stream")) {
+    for (const qos of [0, 1] as const) {
+      for (const size of [16, 1024]) {
+        const rate = await stream(qos, size, 20_000);
+        console.log(`${url.split(":")[0]} stream QoS ${qos}, ${size} B: ${rate.toFixed(0)} msg/s`);
+      }
+    }
+  }
+  for (const inFlight of args.includes("--stream") ? [] : windows) {
     const client = new MqttClient({ url });
     await client.connect();
     const started = performance.now();
