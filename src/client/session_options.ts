@@ -9,7 +9,7 @@
 import type { ProtocolVersion, Will } from "../codec/types.ts";
 import { admitConnect } from "../session/admission.ts";
 import { utf8Length } from "../codec/utf8.ts";
-import type { ReconnectPolicy, SessionOptions } from "../session/types.ts";
+import type { SessionOptions } from "../session/types.ts";
 import { validateTopicName } from "../topic.ts";
 import type { UrlParts } from "./broker_url.ts";
 import type { ClientOptions, WillOptions } from "./options.ts";
@@ -24,6 +24,12 @@ import {
   MAX_TIMER,
   toBytes,
 } from "./_validate.ts";
+import {
+  booleanOption,
+  generateClientId,
+  integerOption,
+  resolveReconnect,
+} from "./option_values.ts";
 
 /**
  * The session options of `o` (user and password may come from the `url`), every default
@@ -58,12 +64,12 @@ export function resolveSession(
       ? 60
       : checkInteger(o.keepalive, "options.keepalive", 0, 65_535),
     reconnect: resolveReconnect(o.reconnect),
-    retryFirstConnect: bool(o.retryFirstConnect, "retryFirstConnect", false),
-    connectTimeout: int(o.connectTimeout, "connectTimeout", 30_000, 1, MAX_TIMER),
-    operationTimeout: int(o.operationTimeout, "operationTimeout", 0, 0, MAX_TIMER),
-    maxInflight: int(o.maxInflight, "maxInflight", 65_535, 1, 65_535),
-    maxQueued: int(o.maxQueued, "maxQueued", 10_000, 0, Number.MAX_SAFE_INTEGER),
-    maxQueuedBytes: int(
+    retryFirstConnect: booleanOption(o.retryFirstConnect, "retryFirstConnect", false),
+    connectTimeout: integerOption(o.connectTimeout, "connectTimeout", 30_000, 1, MAX_TIMER),
+    operationTimeout: integerOption(o.operationTimeout, "operationTimeout", 0, 0, MAX_TIMER),
+    maxInflight: integerOption(o.maxInflight, "maxInflight", 65_535, 1, 65_535),
+    maxQueued: integerOption(o.maxQueued, "maxQueued", 10_000, 0, Number.MAX_SAFE_INTEGER),
+    maxQueuedBytes: integerOption(
       o.maxQueuedBytes,
       "maxQueuedBytes",
       64 * 1024 * 1024,
@@ -71,12 +77,12 @@ export function resolveSession(
       Number.MAX_SAFE_INTEGER,
     ),
     queueFull: o.queueFull ?? "wait",
-    queueQoS0Offline: bool(o.queueQoS0Offline, "queueQoS0Offline", false),
-    resubscribe: bool(o.resubscribe, "resubscribe", true),
-    topicAliases: bool(o.topicAliases, "topicAliases", false),
+    queueQoS0Offline: booleanOption(o.queueQoS0Offline, "queueQoS0Offline", false),
+    resubscribe: booleanOption(o.resubscribe, "resubscribe", true),
+    topicAliases: booleanOption(o.topicAliases, "topicAliases", false),
     qos2Delivery: o.qos2Delivery ?? "publish",
-    disconnectTimeout: int(o.disconnectTimeout, "disconnectTimeout", 1000, 0, MAX_TIMER),
-    trace: bool(o.trace, "trace", false),
+    disconnectTimeout: integerOption(o.disconnectTimeout, "disconnectTimeout", 1000, 0, MAX_TIMER),
+    trace: booleanOption(o.trace, "trace", false),
   };
   if (session.qos2Delivery !== "publish" && session.qos2Delivery !== "pubrel") {
     throw new RangeError(
@@ -100,43 +106,6 @@ export function resolveSession(
   if (properties !== undefined) session.properties = properties;
   admitConnect(session); // the protocol's rules on a CONNECT, as the session applies them
   return session;
-}
-
-const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
-
-/** A random client identifier "korero-" + 12 characters (19 bytes, within MQTT 3.1's 23). */
-export function generateClientId(random: () => number): string {
-  let id = "korero-";
-  for (let i = 0; i < 12; i++) id += ID_ALPHABET[Math.floor(random() * 36) % 36];
-  return id;
-}
-
-function int(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  return value === undefined ? fallback : checkInteger(value, `options.${name}`, min, max);
-}
-
-function bool(value: unknown, name: string, fallback: boolean): boolean {
-  return value === undefined ? fallback : checkBoolean(value, `options.${name}`);
-}
-
-function resolveReconnect(value: ClientOptions["reconnect"]): ReconnectPolicy {
-  if (value === undefined) return { minDelay: 1000, maxDelay: 120_000 };
-  if (value === false) return false;
-  checkObject(value, "options.reconnect");
-  const minDelay = int(value.minDelay, "reconnect.minDelay", 1000, 0, MAX_TIMER);
-  const maxDelay = int(
-    value.maxDelay,
-    "reconnect.maxDelay",
-    Math.max(120_000, minDelay),
-    0,
-    MAX_TIMER,
-  );
-  if (maxDelay < minDelay) {
-    throw new RangeError(
-      `options.reconnect.maxDelay must be at least minDelay (${minDelay}), got ${maxDelay}`,
-    );
-  }
-  return { minDelay, maxDelay };
 }
 
 /**

@@ -7,7 +7,7 @@
  * keepalive, reconnect with session resumption and resubscribe, the broker's Receive Maximum,
  * Maximum QoS, Retain Available and Maximum Packet Size — so code written for it runs unchanged on
  * the full `MqttClient`. It leaves out what makes the full client big: TCP/TLS transports, MQTT
- * 3.1, topic aliases, request/response, the session store, `ready()` backpressure, operation
+ * 3.1, outgoing topic aliases, request/response, the session store, `ready()` backpressure, operation
  * timeouts, proxies, several brokers, logging and the paho-style hooks.
  *
  * Its state is small. Here: the connection and its one timer (connect timeout, keepalive or
@@ -96,7 +96,7 @@ export class LiteClient {
   readonly #received = new Map<number, LiteMessage | true>();
   readonly #streams = new Map<MessageStream, string | undefined>();
   /** Topic aliases the server set on this connection (when `properties.topicAliasMaximum` allows). */
-  #aliases = new Map<number, string>();
+  readonly #aliases = new Map<number, string>();
   readonly #acknowledge: Acknowledge = (message, connection, reasonCode) => {
     const id = message.mid;
     const held = message.qos === 2 && this.#received.get(id) === message;

@@ -7,11 +7,16 @@
 
 import type { ConnectPacket, Properties, QoS, Will } from "../codec/types.ts";
 import type { TransportTarget, WebSocketConstructor } from "../transport/types.ts";
-import type { BackoffBounds } from "../session/reconnect.ts";
-import { checkBoolean, checkInteger } from "../checks.ts";
+import type { ReconnectPolicy } from "../session/types.ts";
+import {
+  booleanOption,
+  generateClientId,
+  integerOption,
+  resolveReconnect,
+} from "../client/option_values.ts";
 import { toBytes } from "../client/payload.ts";
 import type { Payload } from "../client/payload.ts";
-import { describe } from "../format.ts";
+import { checkObject, describe } from "../client/_validate.ts";
 import { parseBrokerUrl, redactUrl } from "../client/broker_url.ts";
 import { shownUrl, webSocketUrl } from "../transport/_websocket_create.ts";
 
@@ -98,14 +103,12 @@ export interface LiteSettings {
   shown: string;
   connect: ConnectPacket;
   version: 4 | 5;
-  reconnect: BackoffBounds | false;
+  reconnect: ReconnectPolicy;
   resubscribe: boolean;
   connectTimeout: number;
   webSocket: WebSocketConstructor | undefined;
   maxQueued: number;
 }
-
-const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /**
  * Checks `options` and gives the client what it needs.
@@ -113,19 +116,13 @@ const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
  * @throws {TypeError | RangeError} naming the option that is wrong (never its secret value)
  */
 export function resolveLiteOptions(options: LiteOptions): LiteSettings {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`options must be an object, got ${describe(options)}`);
-  }
+  checkObject(options, "options");
   const { target, shown, username, password } = parseUrl(options.url);
   const version = options.protocolVersion ?? 4;
   if (version !== 4 && version !== 5) {
     throw new RangeError(`options.protocolVersion must be 4 or 5, got ${describe(version)}`);
   }
-  let clientId = options.clientId;
-  if (clientId === undefined) {
-    clientId = "korero-";
-    for (let i = 0; i < 12; i++) clientId += ID_ALPHABET[Math.floor(Math.random() * 36)];
-  }
+  const clientId = options.clientId ?? generateClientId(Math.random);
   // The client encodes this CONNECT once when it is made: the codec checks each field then.
   const connect: ConnectPacket = {
     type: "connect",
@@ -146,10 +143,16 @@ export function resolveLiteOptions(options: LiteOptions): LiteSettings {
     connect,
     version,
     reconnect: resolveReconnect(options.reconnect),
-    resubscribe: bool(options.resubscribe, "resubscribe", true),
-    connectTimeout: int(options.connectTimeout, "connectTimeout", 30_000, 1, 2_147_483_647),
+    resubscribe: booleanOption(options.resubscribe, "resubscribe", true),
+    connectTimeout: integerOption(
+      options.connectTimeout,
+      "connectTimeout",
+      30_000,
+      1,
+      2_147_483_647,
+    ),
     webSocket: options.webSocket,
-    maxQueued: int(options.maxQueued, "maxQueued", 10_000, 0, 2_147_483_647),
+    maxQueued: integerOption(options.maxQueued, "maxQueued", 10_000, 0, 2_147_483_647),
   };
 }
 
@@ -183,9 +186,7 @@ function parseUrl(url: unknown): {
 }
 
 function resolveWill(will: LiteWill): Will {
-  if (typeof will !== "object" || will === null) {
-    throw new TypeError(`options.will must be an object, got ${describe(will)}`);
-  }
+  checkObject(will, "options.will");
   const resolved: Will = {
     topic: will.topic,
     payload: toBytes(will.payload, "options.will.payload"),
@@ -194,22 +195,4 @@ function resolveWill(will: LiteWill): Will {
   };
   if (will.properties !== undefined) resolved.properties = will.properties;
   return resolved;
-}
-
-function resolveReconnect(value: LiteOptions["reconnect"]): BackoffBounds | false {
-  if (value === false) return false;
-  if (value !== undefined && (typeof value !== "object" || value === null)) {
-    throw new TypeError(`options.reconnect must be false or an object, got ${describe(value)}`);
-  }
-  const minDelay = int(value?.minDelay, "reconnect.minDelay", 1000, 0, 2_147_483_647);
-  const maxDelay = int(value?.maxDelay, "reconnect.maxDelay", 120_000, minDelay, 2_147_483_647);
-  return { minDelay, maxDelay };
-}
-
-function int(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  return value === undefined ? fallback : checkInteger(value, `options.${name}`, min, max);
-}
-
-function bool(value: unknown, name: string, fallback: boolean): boolean {
-  return value === undefined ? fallback : checkBoolean(value, `options.${name}`);
 }

@@ -4,7 +4,7 @@ import type { ClientOptions } from "../../src/client/options.ts";
 import type { WebSocketConstructor } from "../../src/transport/types.ts";
 import { resolveOptions } from "../../src/client/resolve_options.ts";
 import { parseBrokerUrl } from "../../src/client/broker_url.ts";
-import { generateClientId } from "../../src/client/session_options.ts";
+import { generateClientId } from "../../src/client/option_values.ts";
 import { manualClock } from "../../src/client/clock.ts";
 
 const PEM = (s: string) => `-----BEGIN CERTIFICATE-----\n${s}\n-----END CERTIFICATE-----\n`;

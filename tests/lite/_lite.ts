@@ -37,19 +37,8 @@ export class LitePool {
   create(url: string, options: LiteOptions = {}): LiteTestClient {
     const client = new LiteClient({ ...options, url });
     const inbox = new Recorder<Message>();
-    const events = new Recorder<LiteEvent>();
     client.onMessage = ({ message }) => inbox.push(message);
-    client.onConnect = ({ sessionPresent, reconnect }) =>
-      events.push({ kind: "connect", sessionPresent, reconnect, at: performance.now() });
-    client.onDisconnect = ({ reasonCode, packet, error, willReconnect }) =>
-      events.push({
-        kind: "disconnect",
-        reasonCode,
-        packetReasonCode: packet?.reasonCode,
-        error,
-        willReconnect,
-        at: performance.now(),
-      });
+    const events = recordEvents(client);
     this.#clients.push(client);
     return { client, inbox, events };
   }
@@ -74,6 +63,23 @@ export class LitePool {
       clients.map((client) => within(client.disconnect(), "disconnect", 5_000).catch(() => {})),
     );
   }
+}
+
+/** Records `client`'s `onConnect` and `onDisconnect` events, from now on. */
+export function recordEvents(client: LiteClient): Recorder<LiteEvent> {
+  const events = new Recorder<LiteEvent>();
+  client.onConnect = ({ sessionPresent, reconnect }) =>
+    events.push({ kind: "connect", sessionPresent, reconnect, at: performance.now() });
+  client.onDisconnect = ({ reasonCode, packet, error, willReconnect }) =>
+    events.push({
+      kind: "disconnect",
+      reasonCode,
+      packetReasonCode: packet?.reasonCode,
+      error,
+      willReconnect,
+      at: performance.now(),
+    });
+  return events;
 }
 
 /** The next `n` messages of `stream` (which stays open), each within the default bound. */

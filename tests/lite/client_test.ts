@@ -626,6 +626,9 @@ describe("LiteClient through Mosquitto over ws://", () => {
         return true;
       });
     }
+    // A minDelay above the default maxDelay raises it, as on MqttClient (no error for a bound
+    // the caller did not set).
+    assert.doesNotThrow(() => new LiteClient({ url, reconnect: { minDelay: 200_000 } }));
   });
 
   it("a failed first connect() names the URL without its password and is not retried", async () => {

@@ -19,10 +19,10 @@ import {
   QueueFullError,
 } from "../../src/lite/mod.ts";
 import type { PublishPacket } from "../../src/codec/types.ts";
-import { it, Recorder, within } from "../integration/_support.ts";
+import { it, within } from "../integration/_support.ts";
 import { fakeWebSocket } from "./_fake_ws.ts";
 import { skipOnBun, withUncaught } from "../_helpers/uncaught.ts";
-import type { LiteEvent } from "./_lite.ts";
+import { type LiteEvent, recordEvents } from "./_lite.ts";
 
 const FAST = { reconnect: { minDelay: 10, maxDelay: 50 } } as const;
 
@@ -36,19 +36,7 @@ function setup(protocolVersion: 4 | 5, options: LiteOptions = {}) {
     ...FAST,
     ...options,
   });
-  const events = new Recorder<LiteEvent>();
-  client.onConnect = ({ sessionPresent, reconnect }) =>
-    events.push({ kind: "connect", sessionPresent, reconnect, at: performance.now() });
-  client.onDisconnect = ({ reasonCode, packet, error, willReconnect }) =>
-    events.push({
-      kind: "disconnect",
-      reasonCode,
-      packetReasonCode: packet?.reasonCode,
-      error,
-      willReconnect,
-      at: performance.now(),
-    });
-  return { broker, client, events };
+  return { broker, client, events: recordEvents(client) };
 }
 
 /** Connects `client`, the fake broker accepting with `connack` fields. */
