@@ -10,7 +10,7 @@ import { describe } from "../format.ts";
 import type { Properties, ProtocolVersion, PublishPacket } from "./types.ts";
 import { propertiesSize, writeProperties } from "./_property_encode.ts";
 import { readProperties } from "./_property_decode.ts";
-import { readUtf8, utf8Length } from "./utf8.ts";
+import { readUtf8, topicNameLength } from "./utf8.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize, writeVarint } from "./_varint.ts";
 import { type Output, writeString } from "./_writer.ts";
@@ -30,12 +30,7 @@ function publishRemainingLength(p: PublishPacket, version: ProtocolVersion, out:
   const qos = p.qos;
   if (qos !== 0 && qos !== 1 && qos !== 2) checkQos(qos, "qos");
   const topic = p.topic;
-  let remaining = 2 + utf8Length(topic, "topic");
-  if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
-    throw new RangeError(
-      `topic must be a topic name without wildcards [MQTT-3.3.2-2], got ${describe(topic)}`,
-    );
-  }
+  let remaining = 2 + topicNameLength(topic, "topic");
   if (qos === 0) {
     if (p.packetId !== undefined) {
       throw new RangeError(`packetId must be absent for QoS 0, got ${describe(p.packetId)}`);

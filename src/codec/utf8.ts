@@ -65,6 +65,34 @@ export function utf8Length(value: string, field: string): number {
 }
 
 /**
+ * Byte length of `value` as an MQTT Topic Name: an MQTT UTF-8 string (see {@link utf8Length})
+ * without the wildcards `+` and `#` ([MQTT-3.3.2-2]). ASCII names, the common case, are checked
+ * in one pass.
+ *
+ * @throws {TypeError} `value` is not a string.
+ * @throws {RangeError} as {@link utf8Length}, or `value` holds a wildcard.
+ */
+export function topicNameLength(value: string, field: string): number {
+  if (typeof value === "string") {
+    const n = value.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      // Below 0x80 and none of U+0000, '#' (0x23), '+' (0x2b).
+      if (c >= 0x80 || c === 0 || c === 0x23 || c === 0x2b) break;
+    }
+    if (i === n && n <= MAX_STRING_BYTES) return n;
+  }
+  const bytes = utf8Length(value, field);
+  if (value.indexOf("+") !== -1 || value.indexOf("#") !== -1) {
+    throw new RangeError(
+      `${field} must be a topic name without wildcards [MQTT-3.3.2-2], got ${describe(value)}`,
+    );
+  }
+  return bytes;
+}
+
+/**
  * Writes `value` (validated by {@link utf8Length}) at `offset` without a length prefix;
  * returns the next offset. The buffer must have room for it.
  */

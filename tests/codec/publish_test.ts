@@ -389,6 +389,42 @@ const publishRefusals: EncodeRefusal[] = [
     message: /topic must be a topic name without wildcards/,
   },
   {
+    name: "a non-ASCII topic with + (past the ASCII path)",
+    version: 4,
+    packet: { ...base, topic: "caf\u00e9/+" },
+    error: RangeError,
+    message:
+      /^topic must be a topic name without wildcards \[MQTT-3\.3\.2-2\], got "caf\u00e9\/\+"$/,
+  },
+  {
+    name: "a topic with U+0000 [MQTT-1.5.4-2]",
+    version: 4,
+    packet: { ...base, topic: "a\u0000b" },
+    error: RangeError,
+    message: /^topic must not contain U\+0000 \[MQTT-1\.5\.4-2\]/,
+  },
+  {
+    name: "a topic with a lone surrogate [MQTT-1.5.4-1]",
+    version: 4,
+    packet: { ...base, topic: "a/\ud800" },
+    error: RangeError,
+    message: /^topic must not contain a lone surrogate \[MQTT-1\.5\.4-1\]/,
+  },
+  {
+    name: "an ASCII topic of 65,536 bytes",
+    version: 4,
+    packet: { ...base, topic: "a".repeat(65_536) },
+    error: RangeError,
+    message: /^topic must be at most 65535 bytes of UTF-8, got 65536 bytes$/,
+  },
+  {
+    name: "a topic that is not a string",
+    version: 4,
+    packet: { ...base, topic: 7 as unknown as string },
+    error: TypeError,
+    message: /^topic must be a string, got 7$/,
+  },
+  {
     name: "an empty topic before MQTT 5",
     version: 4,
     packet: { ...base, topic: "" },
