@@ -22,6 +22,9 @@ import {
   checkRemainingLength,
 } from "./_checks.ts";
 
+/** Payloads up to this many bytes are copied by a loop: cheaper than `set()` for so few. */
+const SMALL_PAYLOAD = 32;
+
 /**
  * Validates `p` and returns its Remaining Length; leaves the Property Length in
  * `out.propertiesLength`.
@@ -79,7 +82,10 @@ export function encodePublish(p: PublishPacket, version: ProtocolVersion, out: O
     buf[o++] = id & 0xff;
   }
   if (version === 5) o = writeProperties(buf, o, p.properties, out.propertiesLength);
-  buf.set(p.payload, o);
+  const payload = p.payload;
+  const n = payload.length;
+  if (n > SMALL_PAYLOAD) buf.set(payload, o);
+  else for (let i = 0; i < n; i++) buf[o + i] = payload[i]!;
   return buf;
 }
 

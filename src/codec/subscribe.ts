@@ -13,7 +13,7 @@ import { describe, hex } from "../format.ts";
 import type { ProtocolVersion, SubscribePacket, Subscription, UnsubscribePacket } from "./types.ts";
 import { propertiesSize, writeProperties } from "./_property_encode.ts";
 import { readProperties } from "./_property_decode.ts";
-import { utf8Length } from "./utf8.ts";
+import { asciiLength, utf8Length } from "./utf8.ts";
 import { Reader } from "./_reader.ts";
 import { allocatePacket, type Output, packetSize, writeString } from "./_writer.ts";
 import {
@@ -28,7 +28,14 @@ import {
 
 const SHARED_PREFIX = "$share/";
 
-function filterLength(filter: unknown, field: string): number {
+/**
+ * Byte length of the topic filter of entry `i` of a SUBSCRIBE (`subscriptions[i].topicFilter`) or
+ * an UNSUBSCRIBE (`topicFilters[i]`), checked; the field is named only in an error.
+ */
+function filterLength(filter: unknown, list: "subscriptions" | "topicFilters", i: number): number {
+  const ascii = asciiLength(filter);
+  if (ascii > 0) return ascii;
+  const field = list === "subscriptions" ? `subscriptions[${i}].topicFilter` : `topicFilters[${i}]`;
   const length = utf8Length(filter as string, field);
   if (length === 0) throw new RangeError(`${field} must not be empty [MQTT-4.7.3-1], got ""`);
   return length;
@@ -42,26 +49,28 @@ function subscribeRemaining(p: SubscribePacket, version: ProtocolVersion, out: O
   let remaining = 2 + propertiesSize(p.properties, 8, version, out);
   for (let i = 0; i < list.length; i++) {
     const s = list[i] as Subscription;
-    const field = `subscriptions[${i}]`;
+    // (The field's name is only built for an error: this runs for every SUBSCRIBE.)
     if (typeof s !== "object" || s === null) {
-      throw new TypeError(`${field} must be an object, got ${describe(s)}`);
+      throw new TypeError(`subscriptions[${i}] must be an object, got ${describe(s)}`);
     }
-    remaining += 3 + filterLength(s.topicFilter, `${field}.topicFilter`);
-    checkQos(s.qos, `${field}.qos`);
+    remaining += 3 + filterLength(s.topicFilter, "subscriptions", i);
+    const qos = s.qos;
+    if (qos !== 0 && qos !== 1 && qos !== 2) checkQos(qos, `subscriptions[${i}].qos`);
     const noLocal = s.noLocal ?? false;
     const rap = s.retainAsPublished ?? false;
     const rh = s.retainHandling ?? 0;
-    if (typeof noLocal !== "boolean") checkBoolean(noLocal, `${field}.noLocal`);
-    if (typeof rap !== "boolean") checkBoolean(rap, `${field}.retainAsPublished`);
-    if (rh !== 0 && rh !== 1 && rh !== 2) checkQos(rh, `${field}.retainHandling`);
-    if (version !== 5) {
+    if (typeof noLocal !== "boolean") checkBoolean(noLocal, `subscriptions[${i}].noLocal`);
+    if (typeof rap !== "boolean") checkBoolean(rap, `subscriptions[${i}].retainAsPublished`);
+    if (rh !== 0 && rh !== 1 && rh !== 2) checkQos(rh, `subscriptions[${i}].retainHandling`);
+    if (version !== 5 && (noLocal || rap || rh !== 0)) {
+      const field = `subscriptions[${i}]`;
       if (noLocal) throw requiresMqtt5(`${field}.noLocal`, "false", noLocal, version);
       if (rap) throw requiresMqtt5(`${field}.retainAsPublished`, "false", rap, version);
-      if (rh !== 0) throw requiresMqtt5(`${field}.retainHandling`, "0", rh, version);
+      throw requiresMqtt5(`${field}.retainHandling`, "0", rh, version);
     }
     if (noLocal && s.topicFilter.startsWith(SHARED_PREFIX)) {
       throw new RangeError(
-        `${field}.noLocal must be false on a shared subscription [MQTT-3.8.3-4], got true`,
+        `subscriptions[${i}].noLocal must be false on a shared subscription [MQTT-3.8.3-4], got true`,
       );
     }
   }
@@ -160,7 +169,7 @@ function unsubscribeRemaining(p: UnsubscribePacket, version: ProtocolVersion, ou
   const filters = checkList(p.topicFilters, "topicFilters", "UNSUBSCRIBE", "[MQTT-3.10.3-2]");
   let remaining = 2 + propertiesSize(p.properties, 10, version, out);
   for (let i = 0; i < filters.length; i++) {
-    remaining += 2 + filterLength(filters[i], `topicFilters[${i}]`);
+    remaining += 2 + filterLength(filters[i], "topicFilters", i);
   }
   checkRemainingLength(remaining, "unsubscribe");
   return remaining;

@@ -65,6 +65,22 @@ export function utf8Length(value: string, field: string): number {
 }
 
 /**
+ * Byte length of `value` when it is a string of ASCII characters other than U+0000, at most
+ * 65,535 long (an MQTT UTF-8 string whose bytes are its characters); -1 for anything else, which
+ * {@link utf8Length} then measures or refuses.
+ */
+export function asciiLength(value: unknown): number {
+  if (typeof value !== "string") return -1;
+  const n = value.length;
+  if (n > MAX_STRING_BYTES) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80 || c === 0) return -1;
+  }
+  return n;
+}
+
+/**
  * Byte length of `value` as an MQTT Topic Name: an MQTT UTF-8 string (see {@link utf8Length})
  * without the wildcards `+` and `#` ([MQTT-3.3.2-2]). ASCII names, the common case, are checked
  * in one pass.
