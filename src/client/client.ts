@@ -24,6 +24,7 @@ import {
 } from "./events.ts";
 import { Delivery } from "./delivery.ts";
 import type { Payload } from "./payload.ts";
+import { utf8Bytes } from "./_utf8_pool.ts";
 import { ClientLifecycle, startDriver } from "./lifecycle_api.ts";
 import { UserCalls } from "./user_calls.ts";
 import { type Message, ReceivedMessage } from "./message.ts";
@@ -169,7 +170,7 @@ export class MqttClient extends ClientLifecycle {
   publish(topic: string, payload?: Payload, options?: PublishOptions): Promise<PublishResult> {
     let result: Promise<PublishResult>;
     try {
-      const bytes = toBytes(payload, "payload");
+      const bytes = typeof payload === "string" ? utf8Bytes(payload) : toBytes(payload, "payload");
       if (options === undefined) {
         this.#topics.check(topic, false);
         result = this.#driver.publish({ topic, payload: bytes, qos: 0, retain: false });

@@ -6,6 +6,7 @@
  */
 
 import { Output } from "./_writer.ts";
+import { OWN_SMALL_ARRAYS_ARE_CHEAP } from "../_runtime_costs.ts";
 
 /** Slab size: small packets are carved out of one `ArrayBuffer` of up to this many bytes. */
 const SLAB_SIZE = 65_536;
@@ -14,11 +15,10 @@ const FIRST_SLAB = 4096;
 /** Packets larger than this get a buffer of their own. */
 const POOL_LIMIT = 8_192;
 /**
- * Packets up to this size get a buffer of their own where the runtime makes small arrays cheaper
- * than views (Bun: `new Uint8Array(35)` ~8 ns, a view of a slab ~33 ns; V8 the reverse: ~1.3 µs
- * against ~15 ns; figures in bench/README.md, "Codec"), 0 elsewhere.
+ * Packets up to this size get a buffer of their own where small arrays are cheaper than views
+ * (`_runtime_costs.ts`), 0 elsewhere.
  */
-const OWN_SMALL = "Bun" in globalThis ? 256 : 0;
+const OWN_SMALL = OWN_SMALL_ARRAYS_ARE_CHEAP ? 256 : 0;
 
 /** An {@link Output} that carves exact-size views out of a slab, never handing out a byte twice. */
 export class SlabOutput extends Output {
