@@ -6,6 +6,11 @@
  * no buffer that doubles and copies everything again (see bench/README.md). A large packet
  * is kept as it is (no copy), and so is a lone packet until a second one arrives.
  *
+ * Packets that follow one another in memory (views of one buffer, each starting where the one
+ * before ended: consecutive packets from the encoder's slab) join a **run** instead: one view
+ * that grows, with no copy at all. A run of {@link RUN_ALONE} bytes or more is handed out alone,
+ * never copied to join another segment.
+ *
  * `take(max)` hands out whole packets only and never bytes that are written again, so a
  * transport may keep what it was given.
  *
@@ -17,6 +22,9 @@ export const BLOCK_SIZE = 128 * 1024;
 
 /** A packet at least this long is kept by reference instead of copied. */
 const LARGE = BLOCK_SIZE / 4;
+
+/** A run at least this long goes out on its own rather than copied to join its neighbours. */
+const RUN_ALONE = 16 * 1024;
 
 /**
  * A connection's first block starts this small and doubles (copying at most BLOCK_SIZE bytes) as
@@ -35,6 +43,11 @@ interface Segment {
   endsHead: number;
   /** Whether the bytes are a block of ours that later packets may be appended to. */
   block: boolean;
+  /**
+   * Whether the segment is a run: `bytes` views its buffer from the first packet to the buffer's
+   * end, and packets that follow in that buffer extend `end`.
+   */
+  run: boolean;
 }
 
 /** Pending output bytes of one connection. */
@@ -57,8 +70,18 @@ export class WriteBuffer {
     this.#size += n;
     const segments = this.#segments;
     let tail = segments.length > this.#head ? segments[segments.length - 1]! : undefined;
-    if (tail === undefined || n >= LARGE) {
-      segments.push({ bytes, start: 0, end: n, ends: [n], endsHead: 0, block: false });
+    if (tail !== undefined && !tail.block && follows(tail, bytes)) {
+      if (!tail.run) {
+        tail.bytes = new Uint8Array(bytes.buffer, tail.bytes.byteOffset);
+        tail.run = true;
+      }
+      tail.end += n;
+      tail.ends.push(tail.end);
+      return;
+    }
+    // Alone for now (after a run: the next packet may follow this one, as the run's did).
+    if (tail === undefined || n >= LARGE || tail.run) {
+      segments.push({ bytes, start: 0, end: n, ends: [n], endsHead: 0, block: false, run: false });
       return;
     }
     if (!tail.block) {
@@ -86,12 +109,12 @@ export class WriteBuffer {
     const segments = this.#segments;
     const first = segments[this.#head];
     if (first === undefined) return new Uint8Array(0);
-    // Whole segments that fit together in `max` go out as one copy.
+    // Whole segments that fit together in `max` go out as one copy (a long run alone: no copy).
     let count = 0;
     let total = 0;
     for (let i = this.#head; i < segments.length; i++) {
       const s = segments[i]!;
-      if (total + s.end - s.start > max) break;
+      if (total + s.end - s.start > max || (count > 0 && (alone(s) || alone(first)))) break;
       total += s.end - s.start;
       count++;
     }
@@ -159,6 +182,7 @@ export class WriteBuffer {
       ends: [],
       endsHead: 0,
       block: true,
+      run: false,
     };
     this.#segments.push(block);
     return block;
@@ -169,6 +193,16 @@ export class WriteBuffer {
     block.end += bytes.length;
     block.ends.push(block.end);
   }
+}
+
+/** Whether `s` is a run long enough to go out on its own. */
+function alone(s: Segment): boolean {
+  return s.run && s.end - s.start >= RUN_ALONE;
+}
+
+/** Whether `bytes` starts, in the same buffer, right where the segment `s` ends. */
+function follows(s: Segment, bytes: Uint8Array): boolean {
+  return s.bytes.buffer === bytes.buffer && s.bytes.byteOffset + s.end === bytes.byteOffset;
 }
 
 /** The last packet end at or before `limit` in `s`, or its first packet's end if past it. */

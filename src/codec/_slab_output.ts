@@ -9,7 +9,7 @@ import { Output } from "./_writer.ts";
 import { OWN_SMALL_ARRAYS_ARE_CHEAP } from "../_runtime_costs.ts";
 
 /** Slab size: small packets are carved out of one `ArrayBuffer` of up to this many bytes. */
-const SLAB_SIZE = 65_536;
+export const SLAB_SIZE = 65_536;
 /** The first slab's size; each next one doubles, up to {@link SLAB_SIZE} (an idle connection keeps little). */
 const FIRST_SLAB = 4096;
 /** Packets larger than this get a buffer of their own. */
@@ -25,7 +25,13 @@ export class SlabOutput extends Output {
   // Plain (TypeScript-private) fields: this is the hot path.
   private slab = new ArrayBuffer(0);
   private offset = 0;
-  private next = FIRST_SLAB;
+  private next: number;
+
+  /** `firstSlab`: the first slab's size (default 4 KiB); each next one doubles, up to 64 KiB. */
+  constructor(firstSlab = FIRST_SLAB) {
+    super();
+    this.next = Math.min(firstSlab, SLAB_SIZE);
+  }
 
   override allocate(size: number): Uint8Array {
     if (size > POOL_LIMIT || size <= OWN_SMALL) return new Uint8Array(size);
@@ -37,8 +43,9 @@ export class SlabOutput extends Output {
       this.offset = 0;
     }
     const view = new Uint8Array(this.slab, this.offset, size);
-    // Keep views 8-byte aligned, as Node's Buffer pool does.
-    this.offset = (this.offset + size + 7) & ~7;
+    // Packets encoded one after another lie one after another: a write buffer joins them
+    // without copying (client/_write_buffer.ts).
+    this.offset += size;
     return view;
   }
 }

@@ -49,7 +49,7 @@ import {
 import { type EncodeTable, encodeWith, lengthWith } from "./_encode_table.ts";
 import type { BodyDecoder, DecodeTable } from "./_decode_table.ts";
 import { type PacketDecoderOptions, StreamDecoder } from "./_stream_decoder.ts";
-import { SlabOutput } from "./_slab_output.ts";
+import { SLAB_SIZE, SlabOutput } from "./_slab_output.ts";
 import { propertiesLength } from "./_property_encode.ts";
 import { WILL_CONTEXT } from "./_property_lookup.ts";
 
@@ -119,9 +119,11 @@ export const CLIENT_DECODERS: DecodeTable<ClientInboundPacket> = [
 /**
  * The slab every {@link ClientEncoder} carves packets from. Encoding runs to completion and a
  * view is never handed out twice, so connections can share it: an idle connection then keeps no
- * slab of its own (thousands of clients side by side), and a busy one fills 64 KiB slabs.
+ * slab of its own (thousands of clients side by side). Being one per process, it starts at its
+ * full 64 KiB, so a burst's packets lie one after another in long runs from the first
+ * (a connection's write buffer hands such a run to the socket without copying it).
  */
-const CLIENT_SLAB = new SlabOutput();
+const CLIENT_SLAB = new SlabOutput(SLAB_SIZE);
 
 /**
  * A connection's encoder for the packets a client sends: `PacketEncoder`'s slab views (from the

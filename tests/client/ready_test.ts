@@ -190,7 +190,7 @@ describe("MqttClient.ready", () => {
     await settle();
     assert.equal(link.pending, 1, "one write under way");
     assert.equal(waiting.state, "pending", "300 KiB unwritten is over the high-water mark");
-    link.complete(); // 128 KiB written, the next write starts: ~172 KiB left
+    link.complete(); // a first write of 64-128 KiB done, the next write starts: < 256 KiB left
     await settle();
     assert.equal(waiting.state, "resolved");
     while (link.pending > 0) {

@@ -94,7 +94,75 @@ describe("WriteBuffer", () => {
     assert.equal(out.size, 0);
   });
 
-  it("WriteBuffer.take(max) joins whole runs that fit in max into one array", () => {
+  it("WriteBuffer joins packets that follow one another in one buffer into a run, without copying", () => {
+    const out = new WriteBuffer();
+    const slab = new Uint8Array(64).map((_, i) => i);
+    out.push(slab.subarray(0, 3));
+    out.push(slab.subarray(3, 10));
+    out.push(slab.subarray(10, 12));
+    const taken = out.take();
+    assert.equal(taken.buffer, slab.buffer, "a view of the packets' own memory");
+    assert.equal(taken.byteOffset, 0);
+    assert.deepEqual([...taken], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert.equal(out.size, 0);
+  });
+
+  it("WriteBuffer.take(max) cuts a run at a packet's end, and the rest follows", () => {
+    const out = new WriteBuffer();
+    const slab = new Uint8Array(64).map((_, i) => i);
+    for (const [start, end] of [[0, 4], [4, 8], [8, 12], [12, 20]]) {
+      out.push(slab.subarray(start, end));
+    }
+    assert.deepEqual([...out.take(10)], [0, 1, 2, 3, 4, 5, 6, 7]);
+    out.push(slab.subarray(20, 22)); // still follows the run's end
+    assert.deepEqual([...out.take(5)], [8, 9, 10, 11]);
+    const rest = out.take();
+    assert.equal(rest.buffer, slab.buffer);
+    assert.deepEqual([...rest], [12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
+  });
+
+  it("WriteBuffer hands a long run out alone, and starts the next run in another buffer", () => {
+    const out = new WriteBuffer();
+    const long = 16 * 1024;
+    const a = new Uint8Array(2 * long).fill(1);
+    const b = new Uint8Array(2 * long).fill(2);
+    out.push(a.subarray(0, 2));
+    out.push(a.subarray(2, long));
+    out.push(b.subarray(0, 3)); // another buffer: a new segment, the first of a next run
+    out.push(b.subarray(3, long));
+    const first = out.take(BLOCK_SIZE);
+    assert.equal(first.buffer, a.buffer, "not copied to join what follows");
+    assert.equal(first.length, long);
+    const second = out.take(BLOCK_SIZE);
+    assert.equal(second.buffer, b.buffer);
+    assert.equal(second.length, long);
+    assert.ok(second.every((byte) => byte === 2));
+  });
+
+  it("WriteBuffer.take joins short runs with what follows into one write", () => {
+    const out = new WriteBuffer();
+    const a = new Uint8Array(8).fill(1);
+    const b = new Uint8Array(8).fill(2);
+    out.push(a.subarray(0, 2));
+    out.push(a.subarray(2, 4));
+    out.push(b.subarray(0, 3));
+    out.push(b.subarray(3, 5));
+    assert.deepEqual([...out.take(100)], [1, 1, 1, 1, 2, 2, 2, 2, 2]);
+    assert.equal(out.size, 0);
+  });
+
+  it("WriteBuffer copies views with a gap between them, or out of order, into a block", () => {
+    const out = new WriteBuffer();
+    const slab = new Uint8Array(16).map((_, i) => i);
+    out.push(slab.subarray(0, 2));
+    out.push(slab.subarray(3, 5)); // a gap of one byte: not a run
+    out.push(slab.subarray(1, 2)); // behind the one before
+    const taken = out.take();
+    assert.notEqual(taken.buffer, slab.buffer);
+    assert.deepEqual([...taken], [0, 1, 3, 4, 1]);
+  });
+
+  it("WriteBuffer.take(max) joins whole segments that fit in max into one array", () => {
     const out = new WriteBuffer();
     const third = Math.floor(BLOCK_SIZE / 3) + 1; // large packets: one segment each
     for (const n of [1, 2, 3]) out.push(new Uint8Array(third).fill(n));
