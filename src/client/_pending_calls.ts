@@ -26,17 +26,23 @@ function failure(error: unknown): PromiseLike<never> {
   return { then: (_resolve, reject) => (reject?.(error), undefined as never) };
 }
 
+/** Who gives a call up when its signal aborts: the driver (the session should cancel the token). */
+export interface CallCanceller {
+  /** A pending call's signal aborted with `reason`. */
+  cancelCall(token: Token, reason: unknown): void;
+}
+
 /** The calls waiting on tokens, by token. */
 export class PendingCalls {
   readonly #calls = new TokenTable<Settle>();
   /** The signal and abort listener of each pending call made with a signal (made on first use). */
   #aborts: Map<Token, { signal: AbortSignal; onAbort: () => void }> | undefined;
-  readonly #cancel: (token: Token, reason: unknown) => void;
+  readonly #canceller: CallCanceller;
   #nextToken = 1;
 
-  /** `cancel` is called when a call's signal aborts: the session should give the token up. */
-  constructor(cancel: (token: Token, reason: unknown) => void) {
-    this.#cancel = cancel;
+  /** `canceller` is told when a call's signal aborts. */
+  constructor(canceller: CallCanceller) {
+    this.#canceller = canceller;
   }
 
   /**
@@ -49,7 +55,7 @@ export class PendingCalls {
     const promise = new Promise<T>((resolve) => (settle = resolve as Settle));
     this.#calls.set(token, settle);
     if (signal !== undefined) {
-      const onAbort = () => this.#cancel(token, signal.reason);
+      const onAbort = () => this.#canceller.cancelCall(token, signal.reason);
       (this.#aborts ??= new Map()).set(token, { signal, onAbort });
       signal.addEventListener("abort", onAbort, { once: true });
     }

@@ -9,24 +9,20 @@ import type { ConnackPacket } from "../codec/types.ts";
 import type { AckResult, PublishResult } from "../session/types.ts";
 import { PublishTopicCheck, validateTopicFilter } from "../topic.ts";
 import type { Driver } from "./driver.ts";
-import type { DriverEvent } from "./driver_types.ts";
-import {
-  type ConnectEvent,
-  connectEvent,
-  type ConnectFailEvent,
-  connectFailEvent,
-  type DisconnectEvent,
-  disconnectEvent,
-  type LogEvent,
-  type MessageEvent,
-  type PublishEvent,
-  type SubscribeEvent,
+import type {
+  ConnectEvent,
+  ConnectFailEvent,
+  DisconnectEvent,
+  LogEvent,
+  MessageEvent,
+  PublishEvent,
+  SubscribeEvent,
 } from "./events.ts";
-import { Delivery } from "./delivery.ts";
+import { ClientLink } from "./_client_link.ts";
 import type { Payload } from "./payload.ts";
 import { utf8Bytes } from "./_utf8_pool.ts";
 import { ClientLifecycle, startDriver } from "./lifecycle_api.ts";
-import { UserCalls } from "./user_calls.ts";
+import type { UserCalls } from "./user_calls.ts";
 import { type Message, ReceivedMessage } from "./message.ts";
 import type { MessageStream } from "./message_stream.ts";
 import type { ClientOptions } from "./options.ts";
@@ -104,18 +100,8 @@ export class MqttClient extends ClientLifecycle {
   readonly #driver: Driver;
   readonly #topics = new PublishTopicCheck();
   readonly #calls: UserCalls;
-  readonly #delivery = new Delivery({
-    call: (callback, event, name) => this.#calls.call(callback, event, name),
-    log: (level, message) => this.#calls.log(level, message),
-    acknowledge: (message) => this.#driver.ack(message.receipt, 0),
-    manual: () => this.manualAck,
-  });
-  readonly #acknowledge = (message: ReceivedMessage, reasonCode: number): boolean =>
-    this.ack(message, reasonCode);
-  /** Request/response state, made by the first `request()`. */
-  #requests: Requests | undefined;
-  /** The Response Information of the last CONNACK (MQTT 5). */
-  #responseInformation: string | undefined;
+  /** What the driver and the delivery report to (callbacks, acknowledgements, request state). */
+  readonly #link: ClientLink;
 
   /**
    * Creates a client; nothing happens until {@link connect}.
@@ -126,11 +112,9 @@ export class MqttClient extends ClientLifecycle {
     super();
     this.#options = resolveOptions(options);
     this.manualAck = this.#options.manualAck;
-    this.#calls = new UserCalls(this.#options.logger, () => this.onLog);
-    this.#driver = startDriver(this, this.#options, this.#calls, {
-      event: (event) => this.#event(event),
-      closed: () => this.#closed(),
-    });
+    const link = this.#link = new ClientLink(this, this.#options);
+    this.#calls = link.calls;
+    this.#driver = startDriver(link);
   }
 
   /** Whether the client is connected now. */
@@ -295,7 +279,7 @@ export class MqttClient extends ClientLifecycle {
    * @throws {TypeError | RangeError} for a message not delivered by this client, or a bad code
    */
   ack(message: Message, reasonCode = 0): boolean {
-    if (!(message instanceof ReceivedMessage) || !message.deliveredBy(this.#acknowledge)) {
+    if (!(message instanceof ReceivedMessage) || !message.deliveredBy(this)) {
       throw new TypeError("ack message must be a message this client delivered");
     }
     checkInteger(reasonCode, "ack reasonCode", 0, 255);
@@ -314,7 +298,7 @@ export class MqttClient extends ClientLifecycle {
   messages(filter?: string, options: MessagesOptions = {}): MessageStream {
     if (filter !== undefined) validateTopicFilter(filter, "messages() filter");
     const capacity = checkMessagesOptions(options, this.#options.messageBuffer);
-    return this.#delivery.stream(filter, capacity, options.signal);
+    return this.#link.delivery.stream(filter, capacity, options.signal);
   }
 
   /**
@@ -324,12 +308,12 @@ export class MqttClient extends ClientLifecycle {
   messageCallbackAdd(filter: string, callback: (event: MessageEvent) => void): void {
     validateTopicFilter(filter, "messageCallbackAdd filter");
     checkFunction(callback, "messageCallbackAdd callback");
-    this.#delivery.addCallback(filter, callback);
+    this.#link.delivery.addCallback(filter, callback);
   }
 
   /** Removes every callback added for exactly `filter`. */
   messageCallbackRemove(filter: string): void {
-    this.#delivery.removeCallbacks(filter);
+    this.#link.delivery.removeCallbacks(filter);
   }
 
   /**
@@ -351,10 +335,11 @@ export class MqttClient extends ClientLifecycle {
    * @throws {RangeError} (as a rejection) on MQTT 3.1 / 3.1.1
    */
   request(topic: string, payload?: Payload, options?: RequestOptions): Promise<Message> {
-    const requests = this.#requests ??= new Requests({
+    const link = this.#link;
+    const requests = link.requests ??= new Requests({
       clientId: () => this.clientId,
       protocolVersion: this.protocolVersion,
-      responseInformation: () => this.#responseInformation,
+      responseInformation: () => link.responseInformation,
       publish: (t, p, o) => this.publish(t, p, o),
       subscribe: (f, o) => this.subscribe(f, o),
       messageCallbackAdd: (f, fn) => this.messageCallbackAdd(f, fn),
@@ -421,29 +406,5 @@ export class MqttClient extends ClientLifecycle {
   /** Disconnects, for `await using client = …`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.disconnect();
-  }
-
-  #event(event: DriverEvent): void {
-    switch (event.type) {
-      case "message": {
-        const message = new ReceivedMessage(event.message, this.#acknowledge);
-        return this.#delivery.deliver(message, this.onMessage);
-      }
-      case "connected":
-        this.#responseInformation = event.connack.properties?.responseInformation;
-        return void this.#calls.call(this.onConnect, connectEvent(event), "onConnect");
-      case "connectFailed":
-        return void this.#calls.call(this.onConnectFail, connectFailEvent(event), "onConnectFail");
-      case "disconnected":
-        return void this.#calls.call(this.onDisconnect, disconnectEvent(event), "onDisconnect");
-      case "log":
-        return this.#calls.log(event.level, event.message);
-    }
-  }
-
-  /** The session will not reconnect: end the iterators. */
-  #closed(): void {
-    this.#delivery.closeStreams();
-    this.#requests?.close();
   }
 }

@@ -25,7 +25,7 @@ import type {
 import type { ConnackPacket, Properties, Subscription, Will } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
 import { ConnectionClosedError } from "../errors.ts";
-import { PendingCalls, type Settlement } from "./_pending_calls.ts";
+import { type CallCanceller, PendingCalls, type Settlement } from "./_pending_calls.ts";
 import { Readiness, READY } from "./_readiness.ts";
 import { unwritten } from "./_write_pipeline.ts";
 import { Connection, type ConnectionEvents } from "./_connection.ts";
@@ -36,7 +36,7 @@ import { StoreLink } from "./_store_link.ts";
 const NOT_CLOSING: Set<Connection> = new Set();
 
 /** Runs a {@link SessionApi} against transports and a {@link Clock}. */
-export class Driver implements ConnectionEvents {
+export class Driver implements ConnectionEvents, CallCanceller {
   readonly #session: SessionApi;
   readonly #options: DriverOptions;
   readonly #clock: Clock;
@@ -61,10 +61,7 @@ export class Driver implements ConnectionEvents {
     this.#session = session;
     this.#options = options;
     this.#clock = options.clock;
-    this.#calls = new PendingCalls((token, reason) => {
-      this.#session.cancel(token, reason, this.#clock.now());
-      this.#run();
-    });
+    this.#calls = new PendingCalls(this);
     if (options.store !== undefined) {
       const store = this.#store = new StoreLink(options.store, session.clientId, {
         holdWrites: (held) => this.#holdWrites(held),
@@ -278,7 +275,14 @@ export class Driver implements ConnectionEvents {
     conn.open(this.#options);
   }
 
-  // What its connections report (ConnectionEvents): methods, so a connection costs no closures.
+  // What its connections and pending calls report (ConnectionEvents, CallCanceller): methods, so
+  // neither costs closures.
+
+  /** A pending call's signal aborted: the session gives its token up. */
+  cancelCall(token: Token, reason: unknown): void {
+    this.#session.cancel(token, reason, this.#clock.now());
+    this.#run();
+  }
 
   /** A connection's transport opened. */
   connectionOpened(_conn: Connection): void {

@@ -14,46 +14,32 @@ import { Session } from "../session/session.ts";
 import { openDefault } from "../transport/defaults/detect.ts";
 import type { TransportTarget } from "../transport/types.ts";
 import type { ConnectCallOptions } from "./call_options.ts";
-import type { MqttClient } from "./client.ts";
+import type { ClientLink } from "./_client_link.ts";
 import { Driver } from "./driver.ts";
 import { serverOpener } from "./_server_opener.ts";
-import type { DriverEvents } from "./driver_types.ts";
-import { type PreConnectEvent, refusedEvent } from "./events.ts";
+import type { PreConnectEvent } from "./events.ts";
 import type { WillOptions } from "./options.ts";
-import type { ResolvedOptions } from "./resolve_options.ts";
 import { resolveWill, toPassword } from "./session_options.ts";
-import type { UserCalls } from "./user_calls.ts";
 import { checkBoolean, checkObject, checkString } from "./_validate.ts";
 
 /** How a client's transport reaches the broker (see {@link ClientLifecycle.transport}). */
 export type TransportKind = TransportTarget["kind"];
 
-interface Bound {
-  options: ResolvedOptions;
-  driver: Driver;
-  calls: UserCalls;
-}
-
-/** The options, driver and callback caller of each client, set by {@link startDriver}. */
-const bound = new WeakMap<ClientLifecycle, Bound>();
+/** The link (options, driver, callback caller) of each client, set by {@link startDriver}. */
+const bound = new WeakMap<ClientLifecycle, ClientLink>();
 
 /**
- * The driver of `client` (called by `MqttClient`'s constructor): a session for `options`,
- * reporting to `events`; `onPreConnect` is called before each attempt, and `onConnect` also
- * for a refusing CONNACK (before `onConnectFail`), through `calls`.
+ * The driver of `link`'s client (called by `MqttClient`'s constructor): a session for the
+ * link's options, reporting to the link (which calls `onPreConnect` before each attempt, and
+ * `onConnect` also for a refusing CONNACK, before `onConnectFail`).
  */
-export function startDriver(
-  client: MqttClient,
-  options: ResolvedOptions,
-  calls: UserCalls,
-  events: DriverEvents,
-): Driver {
+export function startDriver(link: ClientLink): Driver {
+  const { options } = link;
   const { session, random, opener, target, readPacing, webSocket, clock, store, highWaterMark } =
     options;
   const base = opener ?? openDefault;
   const { servers, transformWsUrl, wsHeaders } = options;
   const hooked = servers.length > 1 || transformWsUrl !== undefined || wsHeaders !== undefined;
-  let connectedBefore = false;
   const driver = new Driver(new Session(session, random), {
     opener: hooked
       ? serverOpener(base, servers, {
@@ -69,21 +55,11 @@ export function startDriver(
     clock,
     highWaterMark,
     ...(store === undefined ? {} : { store }),
-    events: {
-      event: (event) => {
-        if (event.type === "connected") connectedBefore = true;
-        const refused = event.type === "connectFailed"
-          ? refusedEvent(event, connectedBefore)
-          : undefined;
-        if (refused !== undefined) calls.call(client.onConnect, refused, "onConnect");
-        events.event(event);
-      },
-      closed: () => events.closed(),
-      preConnect: (attempt) => calls.call(client.onPreConnect, { attempt }, "onPreConnect"),
-    },
+    events: link,
   });
-  calls.suppressExceptions = options.suppressExceptions;
-  bound.set(client, { options, driver, calls });
+  link.driver = driver;
+  link.calls.suppressExceptions = options.suppressExceptions;
+  bound.set(link.client, link);
   return driver;
 }
 
@@ -113,7 +89,7 @@ export class ClientLifecycle {
     this.#bound().calls.suppressExceptions = checkBoolean(value, "suppressExceptions");
   }
 
-  #bound(): Bound {
+  #bound(): ClientLink {
     const b = bound.get(this);
     if (b === undefined) throw new TypeError("ClientLifecycle is used through an MqttClient");
     return b;
@@ -158,7 +134,7 @@ export class ClientLifecycle {
    * @throws {RangeError} for one too long, or a password without a user name before MQTT 5
    */
   setCredentials(username: string | undefined, password?: string | Uint8Array): void {
-    const { driver } = this.#bound();
+    const driver = this.#bound().driver;
     if (username !== undefined) {
       utf8Length(checkString(username, "setCredentials username"), "setCredentials username");
     }
@@ -175,7 +151,7 @@ export class ClientLifecycle {
    * @throws {TypeError | RangeError} when `will` is invalid (properties need MQTT 5)
    */
   setWill(will: WillOptions): void {
-    const { driver } = this.#bound();
+    const driver = this.#bound().driver;
     driver.setWill(resolveWill(will, "setWill will")); // the session admits it (version rules)
   }
 

@@ -55,8 +55,11 @@ export function payloadText(message: Pick<Message, "payload">): string {
   return decoder.decode(message.payload);
 }
 
-/** What a {@link ReceivedMessage} asks of the client when it is acknowledged. */
-export type Acknowledger = (message: ReceivedMessage, reasonCode: number) => boolean;
+/** What a {@link ReceivedMessage} asks of the client when it is acknowledged: the client. */
+export interface Acknowledger {
+  /** Acknowledges `message` (see `MqttClient.ack`). */
+  ack(message: ReceivedMessage, reasonCode: number): boolean;
+}
 
 /** The client's {@link Message}: the session's delivery, with how to acknowledge it. */
 export class ReceivedMessage implements Message {
@@ -92,10 +95,10 @@ export class ReceivedMessage implements Message {
   }
 
   ack(reasonCode = 0): boolean {
-    return this.#acknowledger(this, reasonCode);
+    return this.#acknowledger.ack(this, reasonCode);
   }
 
-  /** Whether the client whose acknowledger is `acknowledger` delivered it. */
+  /** Whether `acknowledger` (a client) delivered it. */
   deliveredBy(acknowledger: Acknowledger): boolean {
     return this.#acknowledger === acknowledger;
   }

@@ -9,27 +9,32 @@
 import type { LogLevel } from "../session/types.ts";
 import type { LogEvent } from "./events.ts";
 
+/** Where the `onLog` callback is read, at each line: the client. */
+export interface LogSource {
+  readonly onLog: ((event: LogEvent) => void) | undefined;
+}
+
 /** Calls the application's callbacks and logger for one client. */
 export class UserCalls {
   /** Log a throwing callback and swallow the exception instead of re-throwing it. */
   suppressExceptions = false;
   readonly #logger: ((level: LogLevel, message: string) => void) | undefined;
-  readonly #onLog: () => ((event: LogEvent) => void) | undefined;
+  readonly #client: LogSource;
 
-  /** `logger` is the logger option; `onLog` reads the client's current `onLog`. */
+  /** `logger` is the logger option; `client`'s current `onLog` gets every line too. */
   constructor(
     logger: ((level: LogLevel, message: string) => void) | undefined,
-    onLog: () => ((event: LogEvent) => void) | undefined,
+    client: LogSource,
   ) {
     this.#logger = logger;
-    this.#onLog = onLog;
+    this.#client = client;
   }
 
   /** Hands a log line to the logger option and to `onLog`. */
   log(level: LogLevel, message: string): void {
     const logger = this.#logger;
     if (logger !== undefined) this.call(() => logger(level, message), undefined, "logger");
-    const onLog = this.#onLog();
+    const onLog = this.#client.onLog;
     if (onLog !== undefined) this.call(onLog, { level, message }, "onLog");
   }
 

@@ -20,6 +20,8 @@ import type { AckResult, LogLevel, PublishResult, SessionAction, Token } from ".
 
 const NO_ACTIONS: SessionAction[] = [];
 Object.freeze(NO_ACTIONS);
+/** The acknowledgement scratch of every `Effects` that gathered none yet (never written to). */
+const NO_ACK_BYTES = new Uint8Array(0);
 
 /** Collects the session's outputs for one protocol version. */
 export class Effects {
@@ -32,8 +34,9 @@ export class Effects {
   /**
    * Urgent acknowledgements written one after another, gathered into one write: their bytes so
    * far (`#ackBytes[0, #ackLength)`), written out before any other output and on `drain()`.
+   * NO_ACK_BYTES, shared, until the first one (a typed array costs ~0.2 KB even when empty).
    */
-  #ackBytes = new Uint8Array(0);
+  #ackBytes = NO_ACK_BYTES;
   #ackLength = 0;
   /** The time of the input being handled (milliseconds), set by the session on every input. */
   now = 0;
