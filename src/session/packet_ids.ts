@@ -19,10 +19,14 @@ const FIRST_WORDS = 8;
 /** Hands out and takes back packet identifiers. */
 export class PacketIds {
   /**
-   * One bit per identifier, made on first use for the first 256 and doubled as the cursor
-   * passes its end, up to all 65,536 (8 KiB): an idle connection keeps 32 bytes.
+   * One bit per identifier, made once two identifiers are in use at the same time, for the
+   * first 256 and doubled as the cursor passes its end, up to all 65,536 (8 KiB). Until then
+   * {@link #single} holds the one in use: a typed array costs ~0.25 KB even when small, which
+   * counts with thousands of idle clients that only ever waited on one SUBACK at a time.
    */
   #used: Uint32Array | undefined;
+  /** Without a bitset: the identifier in use, or 0. */
+  #single = 0;
   #size = 0;
   #last = 0;
 
@@ -39,12 +43,25 @@ export class PacketIds {
   /** Whether `id` is in use. */
   has(id: number): boolean {
     const used = this.#used;
+    if (used === undefined) return id === this.#single && id !== 0;
     const word = id >>> 5;
-    return used !== undefined && word < used.length && (used[word]! & (1 << (id & 31))) !== 0;
+    return word < used.length && (used[word]! & (1 << (id & 31))) !== 0;
   }
 
   #set(id: number): void {
-    let used = this.#used ??= new Uint32Array(FIRST_WORDS);
+    let used = this.#used;
+    if (used === undefined) {
+      if (this.#single === 0) {
+        this.#single = id;
+        return;
+      }
+      // A second identifier: both go into a bitset.
+      const single = this.#single;
+      this.#single = 0;
+      this.#used = new Uint32Array(FIRST_WORDS);
+      this.#set(single);
+      return this.#set(id);
+    }
     const word = id >>> 5;
     if (word >= used.length) {
       let length = used.length * 2;
@@ -91,13 +108,16 @@ export class PacketIds {
   /** Frees `id`; freeing an identifier that is not in use does nothing. */
   release(id: number): void {
     if (!this.has(id)) return;
-    this.#used![id >>> 5]! &= ~(1 << (id & 31));
+    const used = this.#used;
+    if (used === undefined) this.#single = 0;
+    else used[id >>> 5]! &= ~(1 << (id & 31));
     this.#size--;
   }
 
   /** Frees every identifier. */
   clear(): void {
     if (this.#size > 0) this.#used?.fill(0);
+    this.#single = 0;
     this.#size = 0;
   }
 }

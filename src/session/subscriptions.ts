@@ -32,11 +32,16 @@ export interface ResubscribeGroup {
 
 /** Remembered subscriptions by topic filter. */
 export class SubscriptionStore {
-  #byFilter = new Map<string, StoredSubscription>();
+  /**
+   * The entries by filter, made for a second filter: until then {@link #only} holds the one
+   * entry (a `Map` costs ~0.2 KB, which counts with thousands of clients of one subscription).
+   */
+  #byFilter: Map<string, StoredSubscription> | undefined;
+  #only: StoredSubscription | undefined;
 
   /** Number of remembered filters. */
   get size(): number {
-    return this.#byFilter.size;
+    return this.#byFilter?.size ?? (this.#only === undefined ? 0 : 1);
   }
 
   /** Records a SUBSCRIBE about to be made; returns its entries, in order. */
@@ -46,26 +51,47 @@ export class SubscriptionStore {
   ): StoredSubscription[] {
     return subscriptions.map((subscription) => {
       const entry = { subscription, properties, acknowledged: false };
-      this.#byFilter.set(subscription.topicFilter, entry);
+      this.#set(subscription.topicFilter, entry);
       return entry;
     });
   }
 
+  #set(filter: string, entry: StoredSubscription): void {
+    let map = this.#byFilter;
+    if (map === undefined) {
+      const only = this.#only;
+      if (only === undefined || only.subscription.topicFilter === filter) {
+        this.#only = entry;
+        return;
+      }
+      map = this.#byFilter = new Map([[only.subscription.topicFilter, only]]);
+      this.#only = undefined;
+    }
+    map.set(filter, entry);
+  }
+
   /** The entry remembered for `filter`, if any. */
   entry(filter: string): StoredSubscription | undefined {
-    return this.#byFilter.get(filter);
+    const map = this.#byFilter;
+    if (map !== undefined) return map.get(filter);
+    const only = this.#only;
+    return only?.subscription.topicFilter === filter ? only : undefined;
   }
 
   /** Forgets `entry` unless a newer subscription replaced it. */
   forgetEntry(entry: StoredSubscription): void {
     const filter = entry.subscription.topicFilter;
-    if (this.#byFilter.get(filter) === entry) this.#byFilter.delete(filter);
+    const map = this.#byFilter;
+    if (map === undefined) {
+      if (this.#only === entry) this.#only = undefined;
+    } else if (map.get(filter) === entry) map.delete(filter);
   }
 
   /** The acknowledged entries, grouped by identical SUBSCRIBE properties, in recording order. */
   groups(): ResubscribeGroup[] {
     const groups = new Map<string, ResubscribeGroup>();
-    for (const entry of this.#byFilter.values()) {
+    const entries = this.#byFilter?.values() ?? (this.#only === undefined ? [] : [this.#only]);
+    for (const entry of entries) {
       if (!entry.acknowledged) continue;
       const key = entry.properties === undefined ? "" : JSON.stringify(entry.properties);
       let group = groups.get(key);
