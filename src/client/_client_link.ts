@@ -7,30 +7,24 @@
  * @module
  */
 
-import type { LogLevel } from "../session/types.ts";
 import type { MqttClient } from "./client.ts";
-import type { DeliveryHooks } from "./delivery.ts";
-import { Delivery } from "./delivery.ts";
+import { Delivery, type DeliveryHooks } from "./delivery.ts";
 import type { Driver } from "./driver.ts";
 import type { DriverEvent, DriverEvents } from "./driver_types.ts";
-import {
-  connectEvent,
-  connectFailEvent,
-  disconnectEvent,
-  type MessageEvent,
-  refusedEvent,
-} from "./events.ts";
+import { connectEvent, connectFailEvent, disconnectEvent, refusedEvent } from "./events.ts";
 import { ReceivedMessage } from "./message.ts";
 import type { Requests } from "./requests.ts";
 import type { ResolvedOptions } from "./resolve_options.ts";
 import { UserCalls } from "./user_calls.ts";
 
-/** What the driver and the delivery of one client report to it, and that client's state for it. */
-export class ClientLink implements DriverEvents, DeliveryHooks {
+/**
+ * What the driver and the delivery of one client report to it, and that client's state for it.
+ * It is also the client's {@link UserCalls} (how the application's callbacks and logger are
+ * called), the delivery's `call` and `log` hooks as they are.
+ */
+export class ClientLink extends UserCalls implements DriverEvents, DeliveryHooks {
   readonly client: MqttClient;
   readonly options: ResolvedOptions;
-  /** Calls the application's callbacks and logger. */
-  readonly calls: UserCalls;
   readonly delivery: Delivery;
   /** The client's driver, set as soon as it is made (by `startDriver`). */
   driver!: Driver;
@@ -42,9 +36,10 @@ export class ClientLink implements DriverEvents, DeliveryHooks {
   #connectedBefore = false;
 
   constructor(client: MqttClient, options: ResolvedOptions) {
+    super(options.logger, client);
     this.client = client;
     this.options = options;
-    this.calls = new UserCalls(options.logger, client);
+    this.suppressExceptions = options.suppressExceptions;
     this.delivery = new Delivery(this);
   }
 
@@ -53,7 +48,6 @@ export class ClientLink implements DriverEvents, DeliveryHooks {
   /** A session event: the client's callbacks, delivery or log. */
   event(event: DriverEvent): void {
     const client = this.client;
-    const calls = this.calls;
     switch (event.type) {
       case "message": {
         const message = new ReceivedMessage(event.message, client);
@@ -62,16 +56,16 @@ export class ClientLink implements DriverEvents, DeliveryHooks {
       case "connected":
         this.#connectedBefore = true;
         this.responseInformation = event.connack.properties?.responseInformation;
-        return void calls.call(client.onConnect, connectEvent(event), "onConnect");
+        return void this.call(client.onConnect, connectEvent(event), "onConnect");
       case "connectFailed": {
         const refused = refusedEvent(event, this.#connectedBefore);
-        if (refused !== undefined) calls.call(client.onConnect, refused, "onConnect");
-        return void calls.call(client.onConnectFail, connectFailEvent(event), "onConnectFail");
+        if (refused !== undefined) this.call(client.onConnect, refused, "onConnect");
+        return void this.call(client.onConnectFail, connectFailEvent(event), "onConnectFail");
       }
       case "disconnected":
-        return void calls.call(client.onDisconnect, disconnectEvent(event), "onDisconnect");
+        return void this.call(client.onDisconnect, disconnectEvent(event), "onDisconnect");
       case "log":
-        return calls.log(event.level, event.message);
+        return this.log(event.level, event.message);
     }
   }
 
@@ -83,20 +77,10 @@ export class ClientLink implements DriverEvents, DeliveryHooks {
 
   /** Before each connection attempt: `onPreConnect`. */
   preConnect(attempt: number): void {
-    this.calls.call(this.client.onPreConnect, { attempt }, "onPreConnect");
+    this.call(this.client.onPreConnect, { attempt }, "onPreConnect");
   }
 
-  // DeliveryHooks
-
-  /** Calls a message callback; false when it threw. */
-  call(callback: (event: MessageEvent) => void, event: MessageEvent, name: string): boolean {
-    return this.calls.call(callback, event, name);
-  }
-
-  /** Writes a log line. */
-  log(level: LogLevel, message: string): void {
-    this.calls.log(level, message);
-  }
+  // DeliveryHooks (besides `call` and `log`)
 
   /** Acknowledges a message every consumer took. */
   acknowledge(message: ReceivedMessage): void {

@@ -22,7 +22,6 @@ import { ClientLink } from "./_client_link.ts";
 import type { Payload } from "./payload.ts";
 import { utf8Bytes } from "./_utf8_pool.ts";
 import { ClientLifecycle, startDriver } from "./lifecycle_api.ts";
-import type { UserCalls } from "./user_calls.ts";
 import { type Message, ReceivedMessage } from "./message.ts";
 import type { MessageStream } from "./message_stream.ts";
 import type { ClientOptions } from "./options.ts";
@@ -99,8 +98,10 @@ export class MqttClient extends ClientLifecycle {
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   readonly #topics = new PublishTopicCheck();
-  readonly #calls: UserCalls;
-  /** What the driver and the delivery report to (callbacks, acknowledgements, request state). */
+  /**
+   * What the driver and the delivery report to, and how the application's callbacks are called
+   * (with the delivery and the request/response state).
+   */
   readonly #link: ClientLink;
 
   /**
@@ -112,9 +113,8 @@ export class MqttClient extends ClientLifecycle {
     super();
     this.#options = resolveOptions(options);
     this.manualAck = this.#options.manualAck;
-    const link = this.#link = new ClientLink(this, this.#options);
-    this.#calls = link.calls;
-    this.#driver = startDriver(link);
+    this.#link = new ClientLink(this, this.#options);
+    this.#driver = startDriver(this.#link);
   }
 
   /** Whether the client is connected now. */
@@ -170,7 +170,7 @@ export class MqttClient extends ClientLifecycle {
     }
     return this.onPublish === undefined
       ? result
-      : this.#calls.after(result, () => this.onPublish, "onPublish");
+      : this.#link.after(result, () => this.onPublish, "onPublish");
   }
 
   /**
@@ -219,7 +219,7 @@ export class MqttClient extends ClientLifecycle {
       const result = this.#driver.subscribe(subscriptions, properties, options.signal);
       return this.onSubscribe === undefined
         ? result
-        : this.#calls.after(result, () => this.onSubscribe, "onSubscribe");
+        : this.#link.after(result, () => this.onSubscribe, "onSubscribe");
     } catch (error) {
       return Promise.reject(error);
     }
@@ -232,7 +232,7 @@ export class MqttClient extends ClientLifecycle {
       const result = this.#driver.unsubscribe(list, properties, options.signal);
       return this.onUnsubscribe === undefined
         ? result
-        : this.#calls.after(result, () => this.onUnsubscribe, "onUnsubscribe");
+        : this.#link.after(result, () => this.onUnsubscribe, "onUnsubscribe");
     } catch (error) {
       return Promise.reject(error);
     }
@@ -345,7 +345,7 @@ export class MqttClient extends ClientLifecycle {
       messageCallbackAdd: (f, fn) => this.messageCallbackAdd(f, fn),
       messageCallbackRemove: (f) => this.messageCallbackRemove(f),
       random: this.#options.random,
-      log: (level, message) => this.#calls.log(level, message),
+      log: (level, message) => this.#link.log(level, message),
     });
     try {
       return requests.request(topic, payload ?? null, options);
@@ -393,7 +393,7 @@ export class MqttClient extends ClientLifecycle {
         handler,
         (request, payload) => this.respond(request, payload),
         {
-          log: (level, message) => this.#calls.log(level, message),
+          log: (level, message) => this.#link.log(level, message),
         },
       );
       this.messageCallbackAdd(filter, ({ message }) => answer(message));

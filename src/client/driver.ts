@@ -49,7 +49,8 @@ export class Driver implements ConnectionEvents, CallCanceller {
    */
   #closing: Set<Connection> = NOT_CLOSING;
   #idleWaiters: (() => void)[] | undefined = undefined;
-  readonly #readiness = new Readiness();
+  /** The callers of `ready()` waiting for room (made for the first). */
+  #readiness: Readiness | undefined;
   #running = false;
   #armed: number | undefined;
   #closedReported = false;
@@ -174,7 +175,7 @@ export class Driver implements ConnectionEvents, CallCanceller {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#session.state === "closed") return Promise.reject(closedError());
     if (this.#hasRoom()) return READY;
-    return this.#readiness.wait(signal);
+    return (this.#readiness ??= new Readiness()).wait(signal);
   }
 
   /** Resolves when no connection is open or closing. */
@@ -229,9 +230,10 @@ export class Driver implements ConnectionEvents, CallCanceller {
 
   /** Settles the waiting `ready()` calls when there is room, or the session is closed. */
   #checkReady(): void {
-    if (!this.#readiness.waiting) return;
-    if (this.#session.state === "closed") this.#readiness.fail(closedError());
-    else if (this.#hasRoom()) this.#readiness.release();
+    const readiness = this.#readiness;
+    if (readiness === undefined || !readiness.waiting) return;
+    if (this.#session.state === "closed") readiness.fail(closedError());
+    else if (this.#hasRoom()) readiness.release();
   }
 
   #perform(action: SessionAction): void {

@@ -58,7 +58,6 @@ export function startDriver(link: ClientLink): Driver {
     events: link,
   });
   link.driver = driver;
-  link.calls.suppressExceptions = options.suppressExceptions;
   bound.set(link.client, link);
   return driver;
 }
@@ -82,11 +81,11 @@ export class ClientLifecycle {
    * the `suppressExceptions` option.
    */
   get suppressExceptions(): boolean {
-    return this.#bound().calls.suppressExceptions;
+    return this.#bound().suppressExceptions;
   }
 
   set suppressExceptions(value: boolean) {
-    this.#bound().calls.suppressExceptions = checkBoolean(value, "suppressExceptions");
+    this.#bound().suppressExceptions = checkBoolean(value, "suppressExceptions");
   }
 
   #bound(): ClientLink {

@@ -17,10 +17,13 @@ const MIN_COMPACT = 4096;
 /** Keys skipped before a new key that still extend the window (empty slots) rather than go to the map. */
 const MAX_GAP = 64;
 
+/** The slots of every empty window (never written to): an idle table allocates no array. */
+const NO_SLOTS: never[] = Object.freeze([]) as never[];
+
 /** Values by integer key, tuned for keys that are added in increasing order. */
 export class TokenTable<V> {
   /** `#slots[i]` holds key `#base + i`; slots before `#head` are all empty. */
-  #slots: (V | undefined)[] = [];
+  #slots: (V | undefined)[] = NO_SLOTS;
   #base = 0;
   #head = 0;
   #live = 0;
@@ -35,7 +38,10 @@ export class TokenTable<V> {
   /** Adds or replaces the value of `key`. */
   set(key: number, value: V): void {
     if (this.#live === 0 && this.#slots.length > 0) this.#reset();
-    if (this.#slots.length === 0) this.#base = key;
+    if (this.#slots.length === 0) {
+      this.#base = key;
+      this.#slots = [];
+    }
     const i = key - this.#base;
     const slots = this.#slots;
     if (i >= slots.length && i - slots.length < MAX_GAP) {
@@ -113,7 +119,7 @@ export class TokenTable<V> {
   }
 
   #reset(): void {
-    this.#slots = [];
+    this.#slots = NO_SLOTS;
     this.#head = 0;
   }
 }

@@ -34,7 +34,8 @@ export class InflightTable {
   /** The `sentOrder` of the next PUBLISH taken in flight. */
   #sent = 0;
   #controls: Map<number, ControlWork> | undefined;
-  #resend = new Fifo<PublishWork>();
+  /** Made by the first resume that holds a resend back. */
+  #resend: Fifo<PublishWork> | undefined;
   #resendCount = 0;
   #releases = 0;
   readonly #journal: Journal;
@@ -140,14 +141,17 @@ export class InflightTable {
 
   /** Forgets the held resends (their work stays in flight), before a resume decides again. */
   clearResend(): void {
-    for (const work of this.#resend.takeAll()) if (work.stage === "resend") work.stage = "inflight";
+    const resend = this.#resend;
+    if (resend !== undefined) {
+      for (const work of resend.takeAll()) if (work.stage === "resend") work.stage = "inflight";
+    }
     this.#resendCount = 0;
   }
 
   /** Holds in-flight `work` back on resume: it goes out again once the window has room. */
   hold(work: PublishWork): void {
     work.stage = "resend";
-    this.#resend.push(work);
+    (this.#resend ??= new Fifo()).push(work);
     this.#resendCount++;
   }
 
@@ -156,15 +160,17 @@ export class InflightTable {
    * undefined when none is held or the window is full.
    */
   nextResend(): PublishWork | undefined {
-    let head = this.#resend.peek();
+    const resend = this.#resend;
+    if (resend === undefined) return undefined;
+    let head = resend.peek();
     while (head !== undefined && head.stage !== "resend") {
-      this.#resend.shift();
-      head = this.#resend.peek();
+      resend.shift();
+      head = resend.peek();
     }
     if (head === undefined || this.size - this.#resendCount >= this.#window) {
       return undefined;
     }
-    this.#resend.shift();
+    resend.shift();
     this.#resendCount--;
     head.stage = "inflight";
     return head;

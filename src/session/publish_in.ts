@@ -36,24 +36,25 @@ import type { InboundMessage, SessionOptions } from "./types.ts";
 
 /** Incoming PUBLISH and PUBREL of one session. */
 export class PublishIn {
-  readonly #v5: boolean;
   readonly #onPubrel: boolean;
   /** Our Receive Maximum (MQTT 5 CONNECT property, default 65,535); unbounded before MQTT 5. */
   readonly #receiveMaximum: number;
   /** Our Topic Alias Maximum (MQTT 5 CONNECT property, default 0). */
   readonly #topicAliasMaximum: number;
   readonly #receipts = new Receipts();
-  readonly #aliases = new IncomingTopicAliases();
+  /** The server's topic aliases (MQTT 5 only). */
+  readonly #aliases: IncomingTopicAliases | undefined;
   readonly #journal: Journal;
 
   /** `journal` hears of every incoming QoS 2 state a session store keeps. */
   constructor(options: SessionOptions, journal: Journal) {
     this.#journal = journal;
-    this.#v5 = options.protocolVersion === 5;
+    const v5 = options.protocolVersion === 5;
     this.#onPubrel = options.qos2Delivery === "pubrel";
-    const p = this.#v5 ? options.properties : undefined;
-    this.#receiveMaximum = this.#v5 ? p?.receiveMaximum ?? 65_535 : Infinity;
+    const p = v5 ? options.properties : undefined;
+    this.#receiveMaximum = v5 ? p?.receiveMaximum ?? 65_535 : Infinity;
     this.#topicAliasMaximum = p?.topicAliasMaximum ?? 0;
+    this.#aliases = v5 ? new IncomingTopicAliases() : undefined;
   }
 
   /** Incoming QoS 2 exchanges that wait for the server (a PUBREL to answer). */
@@ -66,7 +67,7 @@ export class PublishIn {
    * longer be acknowledged; QoS 2 states and deliveries survive only with a session.
    */
   connected(sessionPresent: boolean): void {
-    this.#aliases.reset(this.#topicAliasMaximum);
+    this.#aliases?.reset(this.#topicAliasMaximum);
     this.#receipts.newConnection(sessionPresent);
   }
 
@@ -90,10 +91,11 @@ export class PublishIn {
   onPublish(fx: Effects, packet: PublishPacket): ProtocolError | undefined {
     let topic = packet.topic;
     let properties = packet.properties;
-    if (this.#v5) {
+    const aliases = this.#aliases;
+    if (aliases !== undefined) { // MQTT 5
       const alias = properties?.topicAlias;
       if (alias !== undefined) {
-        const resolved = this.#aliases.resolve(topic, alias);
+        const resolved = aliases.resolve(topic, alias);
         if (typeof resolved !== "string") return resolved;
         topic = resolved;
         const { topicAlias: _alias, ...rest } = properties!;

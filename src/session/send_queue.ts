@@ -25,7 +25,8 @@ export class SendQueue {
   #queued = 0;
   #queuedBytes = 0;
   #queueDead = 0;
-  #waiters = new Fifo<Work>();
+  /** Made for the first waiter (most sessions never have one). */
+  #waiters: Fifo<Work> | undefined;
   #waiting = 0;
   #waitingBytes = 0;
   #waitDead = 0;
@@ -92,7 +93,7 @@ export class SendQueue {
   /** Appends `work` to the waiters. */
   wait(work: Work): void {
     work.stage = "waiting";
-    this.#waiters.push(work);
+    (this.#waiters ??= new Fifo()).push(work);
     this.#waiting++;
     this.#waitingBytes += work.cost;
   }
@@ -123,7 +124,7 @@ export class SendQueue {
       this.#waitingBytes -= work.cost;
       work.stage = "done";
       if (++this.#waitDead > COMPACT_DEAD && this.#waitDead > this.#waiting) {
-        this.#waiters.removeWhere((w) => w.stage === "done");
+        this.#waiters?.removeWhere((w) => w.stage === "done");
         this.#waitDead = 0;
       }
     }
@@ -150,18 +151,20 @@ export class SendQueue {
 
   /** The first live waiting work, without taking it. */
   headWaiting(): Work | undefined {
-    let head = this.#waiters.peek();
+    const waiters = this.#waiters;
+    if (waiters === undefined) return undefined;
+    let head = waiters.peek();
     while (head !== undefined && head.stage === "done") {
-      this.#waiters.shift();
+      waiters.shift();
       this.#waitDead--;
-      head = this.#waiters.peek();
+      head = waiters.peek();
     }
     return head;
   }
 
   /** Takes the work {@link headWaiting} returned. */
   shiftWaiting(): Work {
-    const work = this.#waiters.shift() as Work;
+    const work = this.#waiters!.shift() as Work;
     this.#waiting--;
     this.#waitingBytes -= work.cost;
     return work;
@@ -170,7 +173,8 @@ export class SendQueue {
   /** Removes and returns every queued and waiting work (queue first), leaving both empty. */
   takeAll(): Work[] {
     const live = (w: Work) => w.stage === "queued" || w.stage === "waiting";
-    const all = [...this.#queue.takeAll().filter(live), ...this.#waiters.takeAll().filter(live)];
+    const all = this.#queue.takeAll().filter(live);
+    if (this.#waiters !== undefined) all.push(...this.#waiters.takeAll().filter(live));
     this.#queued = this.#queuedBytes = this.#queueDead = 0;
     this.#waiting = this.#waitingBytes = this.#waitDead = 0;
     return all;
