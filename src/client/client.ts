@@ -33,7 +33,7 @@ import {
   responseOptions,
   responseTopicOf,
 } from "./requests.ts";
-import { type ResolvedOptions, resolveOptions } from "./resolve_options.ts";
+import { resolveOptions } from "./resolve_options.ts";
 import { checkFunction, checkInteger, checkObject, toBytes } from "./_validate.ts";
 import {
   checkDisconnect,
@@ -95,7 +95,6 @@ export class MqttClient extends ClientLifecycle {
    */
   manualAck: boolean;
 
-  readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   readonly #topics = new PublishTopicCheck();
   /**
@@ -111,9 +110,9 @@ export class MqttClient extends ClientLifecycle {
    */
   constructor(options: ClientOptions = {}) {
     super();
-    this.#options = resolveOptions(options);
-    this.manualAck = this.#options.manualAck;
-    this.#link = new ClientLink(this, this.#options);
+    const resolved = resolveOptions(options);
+    this.manualAck = resolved.manualAck;
+    this.#link = new ClientLink(this, resolved);
     this.#driver = startDriver(this.#link);
   }
 
@@ -297,7 +296,7 @@ export class MqttClient extends ClientLifecycle {
    */
   messages(filter?: string, options: MessagesOptions = {}): MessageStream {
     if (filter !== undefined) validateTopicFilter(filter, "messages() filter");
-    const capacity = checkMessagesOptions(options, this.#options.messageBuffer);
+    const capacity = checkMessagesOptions(options, this.#link.options.messageBuffer);
     return this.#link.delivery.stream(filter, capacity, options.signal);
   }
 
@@ -344,7 +343,7 @@ export class MqttClient extends ClientLifecycle {
       subscribe: (f, o) => this.subscribe(f, o),
       messageCallbackAdd: (f, fn) => this.messageCallbackAdd(f, fn),
       messageCallbackRemove: (f) => this.messageCallbackRemove(f),
-      random: this.#options.random,
+      random: link.options.random,
       log: (level, message) => this.#link.log(level, message),
     });
     try {
