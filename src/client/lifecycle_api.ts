@@ -39,14 +39,15 @@ export function startDriver(link: ClientLink): Driver {
     options;
   const base = opener ?? openDefault;
   const { servers, transformWsUrl, wsHeaders } = options;
-  const hooked = servers.length > 1 || transformWsUrl !== undefined || wsHeaders !== undefined;
+  const list = servers ?? [target];
+  const hooked = list.length > 1 || transformWsUrl !== undefined || wsHeaders !== undefined;
   const driver = new Driver(new Session(session, random), {
     opener: hooked
-      ? serverOpener(base, servers, {
+      ? serverOpener(base, list, {
         transformWsUrl,
         wsHeaders,
         // Each server gets its share of the attempt, at least 1 s.
-        perServerMs: Math.max(1000, Math.floor(session.connectTimeout / servers.length)),
+        perServerMs: Math.max(1000, Math.floor(session.connectTimeout / list.length)),
       })
       : base,
     target,

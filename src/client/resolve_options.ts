@@ -28,8 +28,8 @@ export interface ResolvedOptions {
   session: SessionOptions;
   /** Where to connect (the first of `servers`). */
   target: TransportTarget;
-  /** Every server to try, in order (`options.servers`, else just `target`). */
-  servers: TransportTarget[];
+  /** Every server to try, in order, from `options.servers`; undefined without it (`target` only). */
+  servers: TransportTarget[] | undefined;
   /** Called before each attempt on a WebSocket target (see {@link ClientOptions.transformWsUrl}). */
   transformWsUrl: ((url: string) => string | Promise<string>) | undefined;
   /** Handshake headers made before each attempt (`wsHeaders` given as a function). */
@@ -133,8 +133,8 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const random = o.random ?? Math.random;
   checkFunction(random, "options.random");
 
-  const servers = o.servers === undefined ? [resolveTarget(o, url)] : resolveServers(o);
-  const target = servers[0]!;
+  const servers = o.servers === undefined ? undefined : resolveServers(o);
+  const target = servers === undefined ? resolveTarget(o, url) : servers[0]!;
   const readPacing = o.readPacing === undefined
     ? true
     : checkBoolean(o.readPacing, "options.readPacing");
