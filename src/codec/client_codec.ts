@@ -119,7 +119,7 @@ export const CLIENT_DECODERS: DecodeTable<ClientInboundPacket> = [
 /**
  * The slab every {@link ClientEncoder} carves packets from. Encoding runs to completion and a
  * view is never handed out twice, so connections can share it: an idle connection then keeps no
- * slab of its own (thousands of clients side by side). Being one per process, it starts at its
+ * slab of its own (thousands of clients side by side). Being the only one, it starts at its
  * full 64 KiB, so a burst's packets lie one after another in long runs from the first
  * (a connection's write buffer hands such a run to the socket without copying it).
  */
