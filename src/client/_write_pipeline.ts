@@ -13,6 +13,10 @@
  * connection has its own pipeline: one whose last write hangs does not hold up the settlements
  * of the next.
  *
+ * An idle pipeline holds little: its two buffers are made when bytes are pushed and dropped when
+ * a flush finds nothing left to write, and the flushes of every pipeline are run by one shared
+ * microtask (no closure per pipeline).
+ *
  * @module
  */
 
@@ -74,6 +78,24 @@ class Qos0Batch {
   }
 }
 
+/**
+ * The pipelines whose flush is queued, in the order they queued it: one microtask flushes them
+ * all, so no pipeline needs a closure of its own for `queueMicrotask`.
+ */
+const flushQueue: WritePipeline[] = [];
+
+/** Flushes the queued pipelines in order (those queued meanwhile too). */
+function flushQueued(): void {
+  let next = 0;
+  try {
+    while (next < flushQueue.length) flushQueue[next++]!.flush();
+  } finally {
+    // One flush threw: the rest still run, in a microtask of their own.
+    flushQueue.splice(0, next);
+    if (flushQueue.length > 0) queueMicrotask(flushQueued);
+  }
+}
+
 /** A settlement waiting until the bytes of each kind pushed before it were written. */
 interface Waiting {
   readonly what: Settlement | Qos0Batch;
@@ -98,8 +120,10 @@ export interface PipelineHooks {
 /** The bytes one connection has to write, and the settlements waiting on them. */
 export class WritePipeline {
   readonly #hooks: PipelineHooks;
-  readonly #normal = new WriteBuffer();
-  readonly #urgent = new WriteBuffer();
+  /** Non-urgent bytes not handed over yet; made by a push, dropped once a flush finds none. */
+  #normal: WriteBuffer | undefined = undefined;
+  /** Urgent bytes not handed over yet; made by a push, dropped once a flush finds none. */
+  #urgent: WriteBuffer | undefined = undefined;
   /** Bytes of each kind ever pushed, and how many of them the transport has written. */
   #normalPushed = 0;
   #normalWritten = 0;
@@ -155,15 +179,15 @@ export class WritePipeline {
   push(bytes: Uint8Array, urgent: boolean): void {
     if (this.#closed) return;
     if (urgent) {
-      this.#urgent.push(bytes);
+      (this.#urgent ??= new WriteBuffer()).push(bytes);
       this.#urgentPushed += bytes.length;
     } else {
-      this.#normal.push(bytes);
+      (this.#normal ??= new WriteBuffer()).push(bytes);
       this.#normalPushed += bytes.length;
     }
     if (this.#flushQueued || this.#writing) return;
     this.#flushQueued = true;
-    queueMicrotask(this.#flushTask);
+    if (flushQueue.push(this) === 1) queueMicrotask(flushQueued);
   }
 
   /** Delivers `settlement` once every byte pushed before it was written. */
@@ -191,7 +215,12 @@ export class WritePipeline {
     this.#closeBatch();
     const transport = this.#transport;
     if (this.#writing || this.#closed || this.#held || transport === undefined) return;
-    if (this.#normal.size === 0 && this.#urgent.size === 0) {
+    const normal = this.#normal;
+    const urgent = this.#urgent;
+    if (
+      (normal === undefined || normal.size === 0) && (urgent === undefined || urgent.size === 0)
+    ) {
+      this.#normal = this.#urgent = undefined; // an idle pipeline keeps no buffers
       this.#quiet = true;
       return this.#hooks.drained();
     }
@@ -200,12 +229,13 @@ export class WritePipeline {
     // transport's limit if it has one (one larger packet alone).
     const max = this.#quiet ? transport.maxWrite ?? MAX_WRITE : MAX_WRITE;
     this.#quiet = false;
-    const head = this.#urgent.take(max);
+    const head = urgent === undefined || urgent.size === 0 ? NOTHING : urgent.take(max);
     const room = max - head.length;
-    const body = head.length === 0 || this.#normal.nextLength() <= room
-      ? this.#normal.take(head.length === 0 ? max : room)
+    const body = normal !== undefined && normal.size > 0 &&
+        (head.length === 0 || normal.nextLength() <= room)
+      ? normal.take(head.length === 0 ? max : room)
       : NOTHING;
-    const normalMark = this.#normalPushed - this.#normal.size;
+    const normalMark = this.#normalPushed - (normal === undefined ? 0 : normal.size);
     let bytes = body;
     if (head.length > 0) {
       if (body.length === 0) bytes = head;
@@ -247,12 +277,9 @@ export class WritePipeline {
     if (this.#normalWritten < this.#normalPushed) this.#closedAt = this.#normalWritten;
     this.#normalWritten = Infinity;
     this.#urgentWritten = Infinity;
-    this.#normal.clear();
-    this.#urgent.clear();
+    this.#normal = this.#urgent = undefined;
     this.#release();
   }
-
-  readonly #flushTask = (): void => this.flush();
 
   /** Ends the open QoS 0 batch: it settles once every byte pushed so far was written. */
   #closeBatch(): void {
