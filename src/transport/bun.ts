@@ -18,6 +18,8 @@ import { connectError, isTlsAlert, reasonOf, tlsError } from "./_errors.ts";
 
 /** The members of a Bun socket used here. `write` takes what it can now: a count, -1 once closed. */
 interface BunSocket {
+  /** What `Bun.connect` was given as `data`: the socket's transport. */
+  readonly data: BunTransport;
   write(data: Uint8Array): number;
   end(): void;
   setNoDelay(noDelay: boolean): boolean;
@@ -38,7 +40,7 @@ interface BunSocketHandler {
 
 type BunTls = { ca?: string | string[]; cert?: string; key?: string; serverName: string };
 type BunAddress = { unix: string } | { hostname: string; port: number; tls?: BunTls };
-type BunConnectOptions = BunAddress & { socket: BunSocketHandler };
+type BunConnectOptions = BunAddress & { data: BunTransport; socket: BunSocketHandler };
 type BunApi = { connect(options: BunConnectOptions): Promise<BunSocket> };
 
 /** What `write()` returns when the socket took every byte at once. */
@@ -86,16 +88,27 @@ function address(target: TransportTarget): BunAddress {
   return { ...dial, tls: { ...pem, serverName: servername ?? target.host } }; // verified by default
 }
 
+/**
+ * One connection. Its socket callbacks are one object shared by every connection, finding the
+ * transport as the socket's `data`: an idle connection keeps no closures of its own.
+ */
 class BunTransport implements Transport {
   readonly #handlers: TransportHandlers;
   #socket: BunSocket | undefined;
   /** Writes in order: what is left of each, and its promise; only the head is being taken. */
-  #queue: { bytes: Uint8Array; resolve(): void; reject(error: Error): void }[] = [];
+  #queue: { bytes: Uint8Array; resolve(): void; reject(error: Error): void }[] | undefined =
+    undefined;
   /** Set once `connect()` resolved: from then on a close is reported to `onClose`. */
   #opened = false;
   #closed = false;
   /** The error Bun reported before closing (its `close` callback may not carry it). */
   #error: Error | undefined;
+  /** Where it connects (for error messages). */
+  #target: TransportTarget | undefined = undefined;
+  /** For TLS, from the TCP connection until data arrived: a failure is the handshake's. */
+  #handshaking = false;
+  /** Settles `connect()`'s promise, until it settled. */
+  #connecting: { resolve(): void; reject(error: Error): void } | undefined = undefined;
 
   /** Waits a timer tick between reads under a dense stream (`_read_pacer.ts`). */
   readonly #pacer: ReadPacer | undefined;
@@ -105,63 +118,98 @@ class BunTransport implements Transport {
     this.#pacer = readPacing ? new ReadPacer() : undefined;
   }
 
+  /** Bun's socket callbacks for every connection; each finds its transport as `socket.data`. */
+  static readonly #callbacks: BunSocketHandler = {
+    open: (socket) => socket.data.#onOpen(socket),
+    handshake: (socket, success, authorizationError) =>
+      socket.data.#onHandshake(socket, success, authorizationError),
+    data: (socket, data) => socket.data.#onData(socket, data),
+    drain: (socket) => socket.data.#flush(),
+    error: (socket, error) => void (socket.data.#error ??= error),
+    close: (socket, error = socket.data.#error) => socket.data.#onClose(error),
+  };
+
   /** Dials `target`; resolves once the connection (and its TLS handshake) is established. */
   connect(bun: BunApi, target: TransportTarget): Promise<void> {
-    let resolve!: () => void, reject!: (error: Error) => void;
-    const promise = new Promise<void>((yes, no) => (resolve = yes, reject = no));
-    const fail = (what: string, cause: Error | null | undefined) =>
-      reject(connectError(target, cause, `${what}${reasonOf(cause)}`));
-    const ready = () => (this.#opened = true, resolve());
-    /** For TLS, from the TCP connection until data arrived: a failure is the handshake's. */
-    let handshaking = false;
-    const refuse = (cause: Error | null | undefined): void =>
-      reject(tlsError(target, cause ?? undefined));
-    const socket: BunSocketHandler = {
-      open: (socket) => {
-        this.#socket = socket;
-        if (target.kind !== "unix") socket.setNoDelay(true);
-        if (target.kind !== "tls") ready();
-        else handshaking = true;
-      },
-      handshake: (socket, success, authorizationError) => {
-        // An authorizationError with success: NODE_TLS_REJECT_UNAUTHORIZED=0 let it through.
-        if (success && authorizationError === null) return ready();
-        refuse(authorizationError ?? new Error("the server was not authorized"));
-        socket.end();
-      },
-      data: (socket, data) => {
-        if (this.#closed) return;
-        handshaking = false;
-        // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
-        this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        const pause = this.#pacer?.afterRead(data.byteLength, data.byteLength >= FULL_READ);
-        if (pause !== undefined) {
-          socket.pause();
-          pause.then(() => this.#closed || socket.resume());
-        }
-      },
-      drain: () => this.#flush(),
-      error: (_, error) => void (this.#error ??= error),
-      close: (_, error = this.#error) => {
-        if (this.#opened && handshaking && isTlsAlert(error)) {
-          return this.#end(tlsError(target, error));
-        }
-        if (this.#opened) return this.#end(error);
-        if (handshaking) return refuse(error);
-        fail("the connection closed before it was ready: ", error);
-      },
-    };
+    this.#target = target;
+    const promise = new Promise<void>((
+      resolve,
+      reject,
+    ) => (this.#connecting = { resolve, reject }));
     const dial = address(target);
-    new Promise<BunSocket>((connected) => connected(bun.connect({ ...dial, socket })))
-      .catch((error: Error) => fail("", error));
+    new Promise<BunSocket>((connected) =>
+      connected(bun.connect({ ...dial, data: this, socket: BunTransport.#callbacks }))
+    ).catch((error: Error) => this.#fail("", error));
     return promise;
+  }
+
+  #onOpen(socket: BunSocket): void {
+    this.#socket = socket;
+    const kind = this.#target!.kind;
+    if (kind !== "unix") socket.setNoDelay(true);
+    if (kind !== "tls") this.#ready();
+    else this.#handshaking = true;
+  }
+
+  #onHandshake(socket: BunSocket, success: boolean, authorizationError: Error | null): void {
+    // An authorizationError with success: NODE_TLS_REJECT_UNAUTHORIZED=0 let it through.
+    if (success && authorizationError === null) return this.#ready();
+    this.#refuse(authorizationError ?? new Error("the server was not authorized"));
+    socket.end();
+  }
+
+  #onData(socket: BunSocket, data: Uint8Array): void {
+    if (this.#closed) return;
+    this.#handshaking = false;
+    // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
+    this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const pause = this.#pacer?.afterRead(data.byteLength, data.byteLength >= FULL_READ);
+    if (pause !== undefined) {
+      socket.pause();
+      pause.then(() => this.#closed || socket.resume());
+    }
+  }
+
+  #onClose(error: Error | undefined): void {
+    const target = this.#target!;
+    if (this.#opened && this.#handshaking && isTlsAlert(error)) {
+      return this.#end(tlsError(target, error));
+    }
+    if (this.#opened) return this.#end(error);
+    if (this.#handshaking) return this.#refuse(error);
+    this.#fail("the connection closed before it was ready: ", error);
+  }
+
+  /** The connection is established: `connect()` resolves. */
+  #ready(): void {
+    this.#opened = true;
+    const connecting = this.#connecting;
+    this.#connecting = undefined;
+    connecting?.resolve();
+  }
+
+  /** The connection could not be made: `connect()` rejects (`what` and the cause say why). */
+  #fail(what: string, cause: Error | null | undefined): void {
+    const target = this.#target!;
+    this.#rejectConnect(connectError(target, cause, `${what}${reasonOf(cause)}`));
+  }
+
+  /** The TLS handshake failed: `connect()` rejects with a TlsError. */
+  #refuse(cause: Error | null | undefined): void {
+    this.#rejectConnect(tlsError(this.#target!, cause ?? undefined));
+  }
+
+  #rejectConnect(error: Error): void {
+    const connecting = this.#connecting;
+    this.#connecting = undefined;
+    connecting?.reject(error);
   }
 
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
     const socket = this.#socket;
     let flush = true;
-    if (this.#queue.length === 0 && socket !== undefined) {
+    if (this.#queue === undefined && socket !== undefined) {
       // The common case: the socket takes all of it now, and no promise waits in the queue.
       const taken = socket.write(bytes);
       if (taken === bytes.length) return WRITTEN;
@@ -171,8 +219,9 @@ class BunTransport implements Transport {
       }
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ bytes, resolve, reject });
-      if (flush && this.#queue.length === 1) this.#flush();
+      const queue = this.#queue ??= [];
+      queue.push({ bytes, resolve, reject });
+      if (flush && queue.length === 1) this.#flush();
     });
   }
 
@@ -184,12 +233,14 @@ class BunTransport implements Transport {
   #flush(): void {
     const socket = this.#socket;
     while (socket !== undefined && !this.#closed) {
-      const head = this.#queue[0];
+      const queue = this.#queue;
+      const head = queue?.[0];
       if (head === undefined) return;
       const taken = socket.write(head.bytes);
       if (taken < 0) return this.#end(this.#error ?? new Error("The connection closed"));
       if (taken < head.bytes.length) return void (head.bytes = head.bytes.subarray(taken));
-      this.#queue.shift();
+      queue!.shift();
+      if (queue!.length === 0) this.#queue = undefined;
       head.resolve();
     }
   }
@@ -204,7 +255,9 @@ class BunTransport implements Transport {
   #shut(error: Error): boolean {
     if (this.#closed) return false;
     this.#closed = true;
-    for (const pending of this.#queue.splice(0)) pending.reject(error);
+    const queue = this.#queue;
+    this.#queue = undefined;
+    for (const pending of queue ?? []) pending.reject(error);
     return true;
   }
 }
