@@ -71,16 +71,25 @@ export const openNode: TransportOpener = async (target, handlers, options = {}) 
   if (target.proxy !== undefined) {
     tunnelled = await abortable(proxyTunnel(target), signal, (socket) => socket.destroy());
   }
-  const transport = new NodeTransport(target, handlers, options.readPacing ?? true, tunnelled);
+  let connecting!: Settlers;
+  const opened = new Promise<void>((resolve, reject) => (connecting = { resolve, reject }));
+  const readPacing = options.readPacing ?? true;
+  const transport = new NodeTransport(target, handlers, readPacing, connecting, tunnelled);
   const giveUp = () => transport.close(); // before abortable's listener: the reason still wins
   signal?.addEventListener("abort", giveUp, { once: true });
   try {
-    await abortable(transport.opened, signal, giveUp);
+    await abortable(opened, signal, giveUp);
   } finally {
     signal?.removeEventListener("abort", giveUp);
   }
   return transport;
 };
+
+/** Settles a promise. */
+interface Settlers {
+  resolve(): void;
+  reject(error: Error): void;
+}
 
 /** `code`'s meaning and the code, else the error's message. */
 function describe(error: Error): string {
@@ -215,78 +224,139 @@ function dial(target: TransportTarget, onread: OnReadOpts, tunnel?: Socket): Soc
   }
 }
 
+/** Where a socket keeps its transport, for the socket listeners all connections share. */
+const TRANSPORT = Symbol("korero.transport");
+
+/** A socket with its transport. */
+type OwnedSocket = Socket & { [TRANSPORT]: NodeTransport };
+
+/**
+ * One connection. Its socket's event listeners are functions shared by every connection (Node
+ * calls a listener with the socket as `this`, and the socket keeps its transport), so an idle
+ * connection keeps one closure of its own: its `onread` callback.
+ */
 class NodeTransport implements Transport {
-  /** Resolves once connected (and the TLS handshake done); rejects with why not. */
-  readonly opened: Promise<void>;
   readonly #handlers: TransportHandlers;
   readonly #socket: Socket;
+  readonly #target: TransportTarget;
+  /** Waits a timer tick between reads under a dense stream (`_read_pacer.ts`). */
+  readonly #pacer: ReadPacer | undefined;
+  /** A read of this many bytes filled the buffer: more are waiting. */
+  readonly #full: number;
+  /** Settles the opener's promise, until it settled. */
+  #connecting: Settlers | undefined;
   /** Writes waiting for `drain`. */
   #waiting: { resolve(): void; reject(error: Error): void }[] | undefined = undefined;
   #ready = false;
+  /** For TLS, from the TCP connection on: a failure before data arrived is the handshake's. */
+  #handshaking: boolean;
   /** Whether data arrived: a TLS alert before it is a TlsError (see isTlsAlert). */
   #received = false;
   #closed = false;
   /** The error Node reported before closing (its `close` event carries none). */
   #error: Error | undefined;
 
-  /** `tunnel`: a socket a proxy opened to the broker (read through `data` events, unpaced). */
+  /**
+   * `connecting` resolves once connected (and the TLS handshake done), or rejects with why not;
+   * `tunnel`: a socket a proxy opened to the broker (read through `data` events, unpaced).
+   */
   constructor(
     target: TransportTarget,
     handlers: TransportHandlers,
     readPacing: boolean,
+    connecting: Settlers,
     tunnel?: Socket,
   ) {
     this.#handlers = handlers;
-    const pacer = readPacing ? new ReadPacer() : undefined;
-    const full = target.kind === "tls" ? TLS_RECORD : READ_SIZE;
+    this.#target = target;
+    this.#connecting = connecting;
+    this.#pacer = readPacing ? new ReadPacer() : undefined;
+    this.#full = target.kind === "tls" ? TLS_RECORD : READ_SIZE;
+    this.#handshaking = tunnel !== undefined && target.kind === "tls";
+    // Not a shared function: Bun's node:net calls `onread` without the socket as `this`.
     const onread = {
       buffer: sharedReadBuffer,
-      callback: (n: number, into: Uint8Array) => this.#read(into, n, n >= full, pacer),
+      callback: (n: number, into: Uint8Array) => this.#read(into, n, n >= this.#full),
     };
     const socket = this.#socket = dial(target, onread, tunnel);
-    let handshaking = tunnel !== undefined && target.kind === "tls";
+    (socket as OwnedSocket)[TRANSPORT] = this;
+    const listeners = NodeTransport.#listeners;
     if (tunnel !== undefined) {
-      socket.on("data", (chunk: Uint8Array) => {
-        const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length); // not a Buffer
-        this.#read(bytes, bytes.length, false, undefined);
-      });
-    }
-    this.opened = new Promise((resolve, reject) => {
-      const ready = () => {
-        if (target.kind !== "unix") socket.setNoDelay(true);
-        this.#ready = true;
-        resolve();
-      };
-      if (tunnel !== undefined && target.kind === "tcp") {
-        ready();
+      socket.on("data", listeners.data);
+      if (target.kind === "tcp") {
+        this.#opened();
         socket.resume();
-      } else socket.once(target.kind === "tls" ? "secureConnect" : "connect", ready);
-      socket.once("connect", () => (handshaking = target.kind === "tls"));
-      socket.on("close", () => {
-        const error = this.#error;
-        const why = error && describe(error);
-        if (this.#ready && handshaking && !this.#received && isTlsAlert(error)) {
-          return this.#end(tlsError(target, error));
-        }
-        if (this.#ready) {
-          return this.#end(
-            error &&
-              new Error(`The connection to ${address(target)} failed: ${why}`, { cause: error }),
-          );
-        }
-        const what = why ?? "the connection closed before it was ready";
-        reject(
-          handshaking ? tlsError(target, error) : connectError(target, error, what),
-        );
-        this.#shut(new Error("Cannot write: the connection was not made"));
-      });
-    });
-    socket.on("drain", () => {
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
+      }
+    }
+    if (tunnel === undefined || target.kind !== "tcp") {
+      socket.once(target.kind === "tls" ? "secureConnect" : "connect", listeners.opened);
+    }
+    socket.once("connect", listeners.connected);
+    socket.on("close", listeners.close);
+    socket.on("drain", listeners.drain);
+    socket.on("error", listeners.error);
+  }
+
+  /** The socket listeners of every connection; each finds its transport on the socket. */
+  static readonly #listeners = {
+    /** A tunnelled socket's bytes. */
+    data(this: OwnedSocket, chunk: Uint8Array): void {
+      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length); // not a Buffer
+      this[TRANSPORT].#read(bytes, bytes.length, false, false);
+    },
+    /** Connected (TLS: handshake done). */
+    opened(this: OwnedSocket): void {
+      this[TRANSPORT].#opened();
+    },
+    /** The TCP connection is made: for TLS, the handshake starts. */
+    connected(this: OwnedSocket): void {
+      const transport = this[TRANSPORT];
+      transport.#handshaking = transport.#target.kind === "tls";
+    },
+    close(this: OwnedSocket): void {
+      this[TRANSPORT].#socketClosed();
+    },
+    drain(this: OwnedSocket): void {
+      const transport = this[TRANSPORT];
+      const waiting = transport.#waiting;
+      transport.#waiting = undefined;
       for (const pending of waiting ?? []) pending.resolve();
-    });
-    socket.on("error", (error) => void (this.#error ??= error));
+    },
+    error(this: OwnedSocket, error: Error): void {
+      this[TRANSPORT].#error ??= error;
+    },
+  };
+
+  /** Connected (and the TLS handshake done): the opener resolves. */
+  #opened(): void {
+    if (this.#target.kind !== "unix") this.#socket.setNoDelay(true);
+    this.#ready = true;
+    const connecting = this.#connecting;
+    this.#connecting = undefined;
+    connecting?.resolve();
+  }
+
+  /** The socket closed: the end of an open connection, or why it could not be opened. */
+  #socketClosed(): void {
+    const target = this.#target;
+    const error = this.#error;
+    const why = error && describe(error);
+    if (this.#ready && this.#handshaking && !this.#received && isTlsAlert(error)) {
+      return this.#end(tlsError(target, error));
+    }
+    if (this.#ready) {
+      return this.#end(
+        error &&
+          new Error(`The connection to ${address(target)} failed: ${why}`, { cause: error }),
+      );
+    }
+    const what = why ?? "the connection closed before it was ready";
+    const connecting = this.#connecting;
+    this.#connecting = undefined;
+    connecting?.reject(
+      this.#handshaking ? tlsError(target, error) : connectError(target, error, what),
+    );
+    this.#shut(new Error("Cannot write: the connection was not made"));
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -305,12 +375,15 @@ class NodeTransport implements Transport {
     socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
   }
 
-  /** Hands a copy of what was read to `onData`; under a dense stream, pauses a tick after it. */
-  #read(buffer: Uint8Array, n: number, full: boolean, pacer: ReadPacer | undefined): true {
+  /**
+   * Hands a copy of what was read to `onData`; under a dense stream (and if `paced`), pauses a
+   * tick after it.
+   */
+  #read(buffer: Uint8Array, n: number, full: boolean, paced = true): true {
     if (this.#closed) return true;
     this.#received = true;
     this.#handlers.onData(buffer.slice(0, n)); // Uint8Array's slice: a copy (a Buffer's: a view)
-    const pause = pacer?.afterRead(n, full);
+    const pause = paced ? this.#pacer?.afterRead(n, full) : undefined;
     if (pause !== undefined) {
       this.#socket.pause(); // with `onread`, this stops reading from the kernel
       pause.then(() => this.#closed || this.#socket.resume());
