@@ -51,9 +51,12 @@ export class MessageStream implements AsyncIterableIterator<Message> {
   constructor(capacity: number, hooks: StreamHooks, signal?: AbortSignal) {
     this.#capacity = capacity;
     this.#hooks = hooks;
-    this.#signal = signal;
-    if (signal?.aborted) this.#finish();
-    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+    // Already aborted: the stream starts ended and is never attached, so it never detaches.
+    if (signal?.aborted) this.#done = true;
+    else {
+      this.#signal = signal;
+      signal?.addEventListener("abort", this.#onAbort, { once: true });
+    }
   }
 
   /** QoS 0 messages dropped so far because the buffer was full. */

@@ -164,11 +164,32 @@ describe("MessageStream", () => {
     assert.equal(detached, 1);
   });
 
-  it("MessageStream starts ended for an already aborted signal", async () => {
+  it("MessageStream starts ended for an already aborted signal, never attached to detach", async () => {
     let detached = 0;
     const stream = new MessageStream(1, hooks(() => detached++), AbortSignal.abort());
     assert.deepEqual(await stream.next(), { value: undefined, done: true });
-    assert.equal(detached, 1);
+    stream.end();
+    assert.equal(detached, 0);
+  });
+
+  it("MqttClient.messages() with an aborted signal ends at once and takes no message", async () => {
+    const { client, conn } = await connectedClient();
+    const open = client.messages("a/#");
+    const ended = [undefined, "a/#", "b"].map((filter) =>
+      client.messages(filter, { signal: AbortSignal.abort() })
+    );
+    for (const stream of ended) {
+      assert.deepEqual(await stream.next(), { value: undefined, done: true });
+    }
+    deliver(conn, "a/1");
+    deliver(conn, "b");
+    deliver(conn, "a/2");
+    assert.deepEqual(await take(open, 2), ["a/1", "a/2"]);
+    for (const stream of ended) {
+      assert.equal(stream.buffered, 0);
+      assert.deepEqual(await stream.next(), { value: undefined, done: true });
+    }
+    await client.disconnect();
   });
 
   it("MessageStream settles concurrent next() calls in order", async () => {
