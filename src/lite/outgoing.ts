@@ -87,21 +87,26 @@ export class Outgoing {
     this.#link = link;
   }
 
-  /** Refuses a publish the connected broker does not allow (its CONNACK's limits). */
-  admit(packet: PublishPacket, size: number): void {
+  /**
+   * Refuses a packet of `size` bytes the connected broker does not allow (its CONNACK's limits):
+   * over its Maximum Packet Size, or a publish over its Maximum QoS or retained without Retain
+   * Available.
+   */
+  admit(packet: Sent, size: number): void {
     if (!this.#link.connected()) return;
-    if (packet.qos > this.#maximumQoS) {
+    const { qos, retain } = packet as PublishPacket; // both undefined on (UN)SUBSCRIBE
+    if (qos > this.#maximumQoS) {
       throw new MqttError(
-        `The server allows QoS ${this.#maximumQoS} at most; this message has QoS ${packet.qos}`,
+        `The server allows QoS ${this.#maximumQoS} at most; this message has QoS ${qos}`,
         { reasonCode: 0x9b },
       );
     }
-    if (packet.retain && !this.#retainAvailable) {
+    if (retain && !this.#retainAvailable) {
       throw new MqttError("The server does not support retained messages", { reasonCode: 0x9a });
     }
     if (size > this.#maximumPacketSize) {
       throw new MqttError(
-        `The message is ${size} bytes as a packet; the server takes ${this.#maximumPacketSize} at most`,
+        `The ${packet.type} packet is ${size} bytes; the server takes ${this.#maximumPacketSize} at most`,
         { reasonCode: 0x95 },
       );
     }
@@ -123,7 +128,8 @@ export class Outgoing {
   }
 
   /**
-   * A subscribe or unsubscribe: gets a packet identifier now and is sent when connected.
+   * A subscribe or unsubscribe: gets a packet identifier now and is sent when connected; one over
+   * the broker's Maximum Packet Size rejects with an `MqttError` 0x95 instead, nothing sent.
    *
    * @throws {TypeError | RangeError} for a value the codec refuses, named by the call
    */
@@ -209,13 +215,14 @@ export class Outgoing {
     }
   }
 
-  /** Sends `operation`, unless it is a publish this broker's CONNACK does not allow (queued
-   * before it, or held from a connection that allowed it): that one is rejected instead. */
+  /** Sends `operation`, unless this broker's CONNACK does not allow it (a subscribe over its
+   * Maximum Packet Size, a publish queued before it or held from a connection that allowed it):
+   * that one is rejected instead, before anything is written. */
   #go(operation: Operation): boolean {
     const packet = operation.packet;
     const bytes = encode(packet, this.#settings.version);
     try {
-      if (packet.type === "publish") this.admit(packet, bytes.length);
+      this.admit(packet, bytes.length);
     } catch (error) {
       operation.settle(error as Error);
       return false;

@@ -54,10 +54,10 @@ async function open(
 
 type Connection = Awaited<ReturnType<FakeBroker["nextConnection"]>>;
 
-/** The next packet, which must be a `type` acknowledgement (PUBREC, PUBREL, PUBCOMP). */
+/** The next packet, which must be a `type` acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP). */
 async function ack(
   conn: Connection,
-  type: "pubrec" | "pubrel" | "pubcomp",
+  type: "puback" | "pubrec" | "pubrel" | "pubcomp",
 ): Promise<{ packetId: number; reasonCode: number }> {
   const packet = await conn.next();
   assert.equal(packet.type, type, `expected ${type}, got ${JSON.stringify(packet)}`);
@@ -529,6 +529,31 @@ describe("LiteClient against a scripted broker", () => {
     assert.deepEqual(await ack(again, "pubrel"), { type: "pubrel", packetId: id, reasonCode: 0 });
     again.send({ type: "pubcomp", packetId: id, reasonCode: 0 });
     await again.expectNothing();
+    await client.disconnect();
+  });
+
+  it("a subscribe or unsubscribe over the server's Maximum Packet Size is refused with 0x95 before it is sent; what is in flight goes on (MQTT 5)", async () => {
+    const { broker, client } = setup(5);
+    const queued = client.subscribe("q/" + "x".repeat(80)); // waits for the connection
+    const conn = await open(broker, client, { properties: { maximumPacketSize: 64 } });
+    const tooLarge = (e: unknown) =>
+      e instanceof MqttError && e.reasonCode === 0x95 && /\b64\b/.test(e.message);
+    await assert.rejects(within(queued, "the queued subscribe"), tooLarge);
+    const publishing = client.publish("t", "in flight", { qos: 1 });
+    const publish = await conn.expect("publish");
+    await assert.rejects(client.subscribe("s/" + "x".repeat(80)), tooLarge);
+    await assert.rejects(
+      client.unsubscribe(["u/" + "x".repeat(40), "v/" + "x".repeat(40)]),
+      tooLarge,
+    );
+    await conn.expectNothing();
+    const small = client.subscribe("s/small");
+    const subscribe = await conn.expect("subscribe");
+    assert.deepEqual(subscribe.subscriptions.map((s) => s.topicFilter), ["s/small"]);
+    conn.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [0] });
+    conn.send({ type: "puback", packetId: publish.packetId!, reasonCode: 0 });
+    await within(Promise.all([small, publishing]), "the SUBACK and the PUBACK");
+    await conn.expectNothing();
     await client.disconnect();
   });
 });
