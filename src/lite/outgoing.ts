@@ -1,11 +1,11 @@
 /**
  * `Outgoing`: the lite client's side of the session for what it sends — the QoS 1/2 publishes,
- * subscribes and unsubscribes by packet identifier (in the order they were first sent), the
- * publishes waiting for room in the broker's Receive Maximum or for a connection, the limits of
- * the broker's CONNACK and the subscriptions to restore — and their flows: identifiers given,
- * packets sent, acknowledgements (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) settling the callers,
- * a session resumed or restarted after a CONNACK, everything rejected when the client closes for
- * good.
+ * subscribes and unsubscribes by packet identifier (in the order they were first sent, released
+ * QoS 2 ones in PUBREC order), the publishes waiting for room in the broker's Receive Maximum or
+ * for a connection, the limits of the broker's CONNACK and the subscriptions to restore — and
+ * their flows: identifiers given, packets sent, acknowledgements (PUBACK, PUBREC, PUBCOMP,
+ * SUBACK, UNSUBACK) settling the callers, a session resumed or restarted after a CONNACK,
+ * everything rejected when the client closes for good.
  *
  * It sends through the {@link Link} the client gives it; the connection itself is the client's.
  *
@@ -65,7 +65,8 @@ export interface Link {
 export class Outgoing {
   readonly #settings: LiteSettings;
   readonly #link: Link;
-  /** Operations with a packet identifier, in the order they got it. */
+  /** Operations with a packet identifier, in the order they got it; a QoS 2 publish moves to
+   * the end at its PUBREC. */
   readonly #inflight = new Map<number, Operation>();
   /** Of them, those not sent on this connection yet. */
   #unsent = 0;
@@ -232,6 +233,13 @@ export class Outgoing {
     return true;
   }
 
+  /** Moves `operation` to the end of the in-flight order. */
+  #last(operation: Operation): void {
+    const id = operation.packet.packetId!;
+    this.#inflight.delete(id);
+    this.#inflight.set(id, operation);
+  }
+
   /** Encodes and writes `packet` on the current connection (errors end the connection). */
   #send(packet: Packet): void {
     this.#link.write(encode(packet, this.#settings.version)).catch(() => {});
@@ -257,6 +265,7 @@ export class Outgoing {
       }
       if (packet.type === "pubrec" && packet.reasonCode < 0x80) {
         operation!.stage = RELEASED;
+        this.#last(operation!); // a resumed session sends PUBREL again in PUBREC order
         this.#send({ type: "pubrel", packetId: packet.packetId, reasonCode: 0 });
       } else {
         this.#finish(packet.packetId, packet.reasonCode, packet.properties, published.topic);
@@ -323,8 +332,9 @@ export class Outgoing {
 
   /**
    * After an accepted CONNACK: takes its limits, then resumes or restarts the session. Session
-   * present: PUBREL again for released QoS 2 messages; PUBLISH again, with DUP, for the others
-   * (in `flush()`, in the order first sent). No session: released QoS 2 messages are delivered
+   * present: PUBREL again for released QoS 2 messages, in the order their PUBRECs came
+   * ([MQTT-4.6.0-3]); PUBLISH again, with DUP, for the others (in `flush()`, in the order first
+   * sent). No session: released QoS 2 messages are delivered
    * (the server took them at PUBREC), the others go again as new messages, and with
    * `resubscribe` the granted subscriptions are restored first.
    */
@@ -361,10 +371,8 @@ export class Outgoing {
         packet.dup = sessionPresent && (packet.dup || operation.stage === SENT);
       }
       operation.stage = UNSENT;
-      if (!sessionPresent) { // after the restored subscriptions, in the order first sent
-        this.#inflight.delete(packet.packetId!);
-        this.#inflight.set(packet.packetId!, operation);
-      }
+      // After the restored subscriptions, in the order first sent.
+      if (!sessionPresent) this.#last(operation);
     }
   }
 

@@ -556,4 +556,33 @@ describe("LiteClient against a scripted broker", () => {
     await conn.expectNothing();
     await client.disconnect();
   });
+  it("session present: PUBRELs go again in the order their PUBRECs came, not first-sent order [MQTT-4.6.0-3] (MQTT 5)", async () => {
+    const { broker, client, events } = setup(5, { clientId: "pubrel-order", clean: false });
+    const conn = await open(broker, client);
+    const results = ["A", "B", "C"].map((text) => client.publish("t", text, { qos: 2 }));
+    const ids = [
+      (await conn.expect("publish")).packetId!,
+      (await conn.expect("publish")).packetId!,
+      (await conn.expect("publish")).packetId!,
+    ];
+    const order = [ids[2]!, ids[0]!, ids[1]!]; // C, A, B
+    for (const id of order) {
+      conn.send({ type: "pubrec", packetId: id, reasonCode: 0 });
+      assert.equal((await ack(conn, "pubrel")).packetId, id);
+    }
+    conn.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const again = await broker.nextConnection();
+    await again.accept({ sessionPresent: true });
+    const resent = [
+      (await ack(again, "pubrel")).packetId,
+      (await ack(again, "pubrel")).packetId,
+      (await ack(again, "pubrel")).packetId,
+    ];
+    assert.deepEqual(resent, order);
+    await again.expectNothing();
+    for (const id of ids) again.send({ type: "pubcomp", packetId: id, reasonCode: 0 });
+    await within(Promise.all(results), "the three PUBCOMPs");
+    await client.disconnect();
+  });
 });
