@@ -585,4 +585,30 @@ describe("LiteClient against a scripted broker", () => {
     await within(Promise.all(results), "the three PUBCOMPs");
     await client.disconnect();
   });
+  it("messages() with an aborted signal ends at once and is never offered a message, as on MqttClient (MQTT 4)", async () => {
+    const { broker, client } = setup(4);
+    const conn = await open(broker, client);
+    const signal = AbortSignal.abort();
+    let offered = 0;
+    for (const filter of ["t", undefined]) {
+      const stream = client.messages(filter, { signal });
+      const push = stream.push.bind(stream);
+      stream.push = (message) => (offered++, push(message));
+      assert.equal((await within(stream.next(), `the aborted stream (${filter})`)).done, true);
+    }
+    const live = client.messages("t");
+    conn.send({
+      type: "publish",
+      topic: "t",
+      payload: new TextEncoder().encode("x"),
+      qos: 1,
+      retain: false,
+      dup: false,
+      packetId: 3,
+    });
+    await within(live.next(), "the message on the live stream");
+    assert.equal((await ack(conn, "puback")).packetId, 3);
+    assert.equal(offered, 0, "the aborted streams were not offered the message");
+    await client.disconnect();
+  });
 });
