@@ -75,7 +75,9 @@ export class Outgoing {
   /** QoS 1/2 publishes waiting for a packet identifier (room in the window, or a connection). */
   #queue: Operation[] = [];
   #nextId = 0;
-  /** Granted subscriptions, restored after a reconnect that found no session. */
+  /** Granted subscriptions, restored after a reconnect that found no session (with
+   * `resubscribe`): set by a SUBACK's grant; forgotten by its refusal, a successful UNSUBACK or
+   * a new `subscribe()` to the filter. */
   readonly #subscriptions = new Map<string, Operation>();
   #window = 65_535;
   #maximumQoS: QoS = 2;
@@ -138,8 +140,16 @@ export class Outgoing {
     packet: SubscribePacket | UnsubscribePacket,
     signal: AbortSignal | undefined,
   ): Promise<AckResult> {
-    checked(packet, this.#settings.version, `${packet.type}() `); // sizes, QoS, options, properties
+    const bytes = checked(packet, this.#settings.version, `${packet.type}() `); // sizes, QoS, …
     signal?.throwIfAborted();
+    // Refused now when connected (over the broker's Maximum Packet Size), it changes nothing.
+    this.admit(packet, bytes.length);
+    // From here on, as on MqttClient, a filter subscribed again is not restored on its earlier
+    // grant: this SUBSCRIBE itself goes again until its SUBACK grants the filter or forgets it
+    // (a SUBSCRIBE given up before it was sent forgets it too).
+    if (packet.type === "subscribe") {
+      for (const { topicFilter } of packet.subscriptions) this.#subscriptions.delete(topicFilter);
+    }
     return this.#track(packet, signal, (operation) => {
       if (!this.#assign(operation)) {
         throw new QueueFullError("All 65,535 packet identifiers are in use");
@@ -289,11 +299,11 @@ export class Outgoing {
       );
     }
     filters.forEach((filter, i) => {
-      if (sent.type === "unsubscribe") { // a refused one stays subscribed
-        if (reasonCodes[i]! < 0x80) this.#subscriptions.delete(filter);
-        return;
-      }
-      if (reasonCodes[i]! >= 0x80) return;
+      // Forgotten: a filter unsubscribed, or refused (a grant made before included, as on
+      // MqttClient). A refused unsubscribe stays subscribed.
+      const refused = reasonCodes[i]! >= 0x80;
+      if (sent.type === "unsubscribe" ? !refused : refused) this.#subscriptions.delete(filter);
+      if (sent.type === "unsubscribe" || refused) return;
       const kept: SubscribePacket = {
         type: "subscribe",
         packetId: 0,

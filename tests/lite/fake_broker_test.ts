@@ -15,6 +15,7 @@ import {
   MalformedPacketError,
   type Message,
   MqttError,
+  type Properties,
   ProtocolError,
   QueueFullError,
 } from "../../src/lite/mod.ts";
@@ -609,6 +610,59 @@ describe("LiteClient against a scripted broker", () => {
     await within(live.next(), "the message on the live stream");
     assert.equal((await ack(conn, "puback")).packetId, 3);
     assert.equal(offered, 0, "the aborted streams were not offered the message");
+    await client.disconnect();
+  });
+  it("a refused re-subscribe forgets the earlier grant: the filter is not restored, as on MqttClient (MQTT 4)", async () => {
+    const { broker, client, events } = setup(4);
+    const conn = await open(broker, client);
+    const granted = client.subscribe(["s/#", "k"], { qos: 1 });
+    const first = await conn.expect("subscribe");
+    conn.send({ type: "suback", packetId: first.packetId, reasonCodes: [1, 1] });
+    await within(granted, "the first SUBACK");
+    const again = client.subscribe("s/#", { qos: 2 });
+    const second = await conn.expect("subscribe");
+    conn.send({ type: "suback", packetId: second.packetId, reasonCodes: [0x80] });
+    assert.deepEqual((await within(again, "the second SUBACK")).reasonCodes, [0x80]);
+    conn.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const next = await broker.nextConnection();
+    await next.accept({ sessionPresent: false });
+    const restore = await next.expect("subscribe");
+    assert.deepEqual(restore.subscriptions.map((s) => [s.topicFilter, s.qos]), [["k", 1]]);
+    await next.expectNothing();
+    await client.disconnect();
+  });
+  it("a filter subscribed again is restored only once the new SUBACK grants it: aborted before it was sent, it is forgotten; unanswered at a reconnect, it goes alone; over the Maximum Packet Size, nothing changes, as on MqttClient (MQTT 5)", async () => {
+    const { broker, client, events } = setup(5, { clientId: "resubscribe" });
+    const limits = { properties: { maximumPacketSize: 100 } };
+    const conn = await open(broker, client, limits);
+    const granted = client.subscribe(["a", "b", "c"], { qos: 1 });
+    const first = await conn.expect("subscribe");
+    conn.send({ type: "suback", packetId: first.packetId, reasonCodes: [1, 1, 1] });
+    await within(granted, "the first SUBACK");
+    const big = { userProperties: [["k", "x".repeat(100)]] } as Properties;
+    await assert.rejects(
+      client.subscribe("c", { qos: 2, properties: big }),
+      (e: unknown) => e instanceof MqttError && e.reasonCode === 0x95,
+    );
+    const unanswered = client.subscribe("b", { qos: 2 });
+    await conn.expect("subscribe");
+    conn.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const controller = new AbortController();
+    const aborted = client.subscribe("a", { qos: 2, signal: controller.signal });
+    controller.abort(new Error("changed my mind"));
+    await assert.rejects(aborted, /changed my mind/);
+    const next = await broker.nextConnection();
+    await next.accept({ sessionPresent: false, ...limits });
+    const sent = [await next.expect("subscribe"), await next.expect("subscribe")];
+    assert.deepEqual(
+      sent.map((p) => p.subscriptions.map((s) => [s.topicFilter, s.qos])),
+      [[["c", 1]], [["b", 2]]],
+    );
+    await next.expectNothing();
+    next.send({ type: "suback", packetId: sent[1]!.packetId, reasonCodes: [2] });
+    assert.deepEqual((await within(unanswered, "the SUBACK")).reasonCodes, [2]);
     await client.disconnect();
   });
 });
