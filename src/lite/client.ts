@@ -34,7 +34,7 @@ import { Decoder, encode } from "./codec.ts";
 import { ConnectionClosedError, MqttError, ProtocolError, TimeoutError } from "../errors.ts";
 import { webSocketOpener } from "../transport/websocket.ts";
 import { plainSocket } from "../transport/_websocket_create.ts";
-import { MessageStream } from "../client/message_stream.ts";
+import { MessageStream, type StreamHooks } from "../client/message_stream.ts";
 import { Backoff } from "../session/reconnect.ts";
 import { connackRefusal } from "../session/refusal.ts";
 import { topicMatches, validateTopicFilter } from "../topic.ts";
@@ -223,12 +223,17 @@ export class LiteClient {
     const capacity = options.buffer === undefined
       ? 1000
       : checkInteger(options.buffer, "messages() options.buffer", 1, 2_147_483_647);
-    const stream: MessageStream = new MessageStream(capacity, {
-      detach: () => this.#streams.delete(stream),
-      dropped: () => {},
+    const hooks: StreamHooks = {
+      detach() {},
+      dropped() {},
       released: (message) => (message as LiteMessage).release(),
-    }, options.signal);
-    this.#streams.set(stream, filter);
+    };
+    const stream = new MessageStream(capacity, hooks, options.signal);
+    // An aborted signal ended it at once (as on MqttClient): it is not registered.
+    if (!options.signal?.aborted) {
+      this.#streams.set(stream, filter);
+      hooks.detach = () => this.#streams.delete(stream);
+    }
     return stream;
   }
 

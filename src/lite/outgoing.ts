@@ -1,11 +1,11 @@
 /**
  * `Outgoing`: the lite client's side of the session for what it sends — the QoS 1/2 publishes,
- * subscribes and unsubscribes by packet identifier (in the order they were first sent), the
- * publishes waiting for room in the broker's Receive Maximum or for a connection, the limits of
- * the broker's CONNACK and the subscriptions to restore — and their flows: identifiers given,
- * packets sent, acknowledgements (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) settling the callers,
- * a session resumed or restarted after a CONNACK, everything rejected when the client closes for
- * good.
+ * subscribes and unsubscribes by packet identifier (in the order they were first sent, released
+ * QoS 2 ones in PUBREC order), the publishes waiting for room in the broker's Receive Maximum or
+ * for a connection, the limits of the broker's CONNACK and the subscriptions to restore — and
+ * their flows: identifiers given, packets sent, acknowledgements (PUBACK, PUBREC, PUBCOMP,
+ * SUBACK, UNSUBACK) settling the callers, a session resumed or restarted after a CONNACK,
+ * everything rejected when the client closes for good.
  *
  * It sends through the {@link Link} the client gives it; the connection itself is the client's.
  *
@@ -65,7 +65,8 @@ export interface Link {
 export class Outgoing {
   readonly #settings: LiteSettings;
   readonly #link: Link;
-  /** Operations with a packet identifier, in the order they got it. */
+  /** Operations with a packet identifier, in the order they got it; a QoS 2 publish moves to
+   * the end at its PUBREC. */
   readonly #inflight = new Map<number, Operation>();
   /** Of them, those not sent on this connection yet. */
   #unsent = 0;
@@ -74,7 +75,9 @@ export class Outgoing {
   /** QoS 1/2 publishes waiting for a packet identifier (room in the window, or a connection). */
   #queue: Operation[] = [];
   #nextId = 0;
-  /** Granted subscriptions, restored after a reconnect that found no session. */
+  /** Granted subscriptions, restored after a reconnect that found no session (with
+   * `resubscribe`): set by a SUBACK's grant; forgotten by its refusal, a successful UNSUBACK or
+   * a new `subscribe()` to the filter. */
   readonly #subscriptions = new Map<string, Operation>();
   #window = 65_535;
   #maximumQoS: QoS = 2;
@@ -87,21 +90,26 @@ export class Outgoing {
     this.#link = link;
   }
 
-  /** Refuses a publish the connected broker does not allow (its CONNACK's limits). */
-  admit(packet: PublishPacket, size: number): void {
+  /**
+   * Refuses a packet of `size` bytes the connected broker does not allow (its CONNACK's limits):
+   * over its Maximum Packet Size, or a publish over its Maximum QoS or retained without Retain
+   * Available.
+   */
+  admit(packet: Sent, size: number): void {
     if (!this.#link.connected()) return;
-    if (packet.qos > this.#maximumQoS) {
+    const { qos, retain } = packet as PublishPacket; // both undefined on (UN)SUBSCRIBE
+    if (qos > this.#maximumQoS) {
       throw new MqttError(
-        `The server allows QoS ${this.#maximumQoS} at most; this message has QoS ${packet.qos}`,
+        `The server allows QoS ${this.#maximumQoS} at most; this message has QoS ${qos}`,
         { reasonCode: 0x9b },
       );
     }
-    if (packet.retain && !this.#retainAvailable) {
+    if (retain && !this.#retainAvailable) {
       throw new MqttError("The server does not support retained messages", { reasonCode: 0x9a });
     }
     if (size > this.#maximumPacketSize) {
       throw new MqttError(
-        `The message is ${size} bytes as a packet; the server takes ${this.#maximumPacketSize} at most`,
+        `The ${packet.type} packet is ${size} bytes; the server takes ${this.#maximumPacketSize} at most`,
         { reasonCode: 0x95 },
       );
     }
@@ -123,7 +131,8 @@ export class Outgoing {
   }
 
   /**
-   * A subscribe or unsubscribe: gets a packet identifier now and is sent when connected.
+   * A subscribe or unsubscribe: gets a packet identifier now and is sent when connected; one over
+   * the broker's Maximum Packet Size rejects with an `MqttError` 0x95 instead, nothing sent.
    *
    * @throws {TypeError | RangeError} for a value the codec refuses, named by the call
    */
@@ -131,8 +140,16 @@ export class Outgoing {
     packet: SubscribePacket | UnsubscribePacket,
     signal: AbortSignal | undefined,
   ): Promise<AckResult> {
-    checked(packet, this.#settings.version, `${packet.type}() `); // sizes, QoS, options, properties
+    const bytes = checked(packet, this.#settings.version, `${packet.type}() `); // sizes, QoS, …
     signal?.throwIfAborted();
+    // Refused now when connected (over the broker's Maximum Packet Size), it changes nothing.
+    this.admit(packet, bytes.length);
+    // From here on, as on MqttClient, a filter subscribed again is not restored on its earlier
+    // grant: this SUBSCRIBE itself goes again until its SUBACK grants the filter or forgets it
+    // (a SUBSCRIBE given up before it was sent forgets it too).
+    if (packet.type === "subscribe") {
+      for (const { topicFilter } of packet.subscriptions) this.#subscriptions.delete(topicFilter);
+    }
     return this.#track(packet, signal, (operation) => {
       if (!this.#assign(operation)) {
         throw new QueueFullError("All 65,535 packet identifiers are in use");
@@ -209,13 +226,14 @@ export class Outgoing {
     }
   }
 
-  /** Sends `operation`, unless it is a publish this broker's CONNACK does not allow (queued
-   * before it, or held from a connection that allowed it): that one is rejected instead. */
+  /** Sends `operation`, unless this broker's CONNACK does not allow it (a subscribe over its
+   * Maximum Packet Size, a publish queued before it or held from a connection that allowed it):
+   * that one is rejected instead, before anything is written. */
   #go(operation: Operation): boolean {
     const packet = operation.packet;
     const bytes = encode(packet, this.#settings.version);
     try {
-      if (packet.type === "publish") this.admit(packet, bytes.length);
+      this.admit(packet, bytes.length);
     } catch (error) {
       operation.settle(error as Error);
       return false;
@@ -223,6 +241,13 @@ export class Outgoing {
     operation.stage = SENT;
     this.#link.write(bytes).catch(() => {});
     return true;
+  }
+
+  /** Moves `operation` to the end of the in-flight order. */
+  #last(operation: Operation): void {
+    const id = operation.packet.packetId!;
+    this.#inflight.delete(id);
+    this.#inflight.set(id, operation);
   }
 
   /** Encodes and writes `packet` on the current connection (errors end the connection). */
@@ -250,6 +275,7 @@ export class Outgoing {
       }
       if (packet.type === "pubrec" && packet.reasonCode < 0x80) {
         operation!.stage = RELEASED;
+        this.#last(operation!); // a resumed session sends PUBREL again in PUBREC order
         this.#send({ type: "pubrel", packetId: packet.packetId, reasonCode: 0 });
       } else {
         this.#finish(packet.packetId, packet.reasonCode, packet.properties, published.topic);
@@ -273,11 +299,11 @@ export class Outgoing {
       );
     }
     filters.forEach((filter, i) => {
-      if (sent.type === "unsubscribe") { // a refused one stays subscribed
-        if (reasonCodes[i]! < 0x80) this.#subscriptions.delete(filter);
-        return;
-      }
-      if (reasonCodes[i]! >= 0x80) return;
+      // Forgotten: a filter unsubscribed, or refused (a grant made before included, as on
+      // MqttClient). A refused unsubscribe stays subscribed.
+      const refused = reasonCodes[i]! >= 0x80;
+      if (sent.type === "unsubscribe" ? !refused : refused) this.#subscriptions.delete(filter);
+      if (sent.type === "unsubscribe" || refused) return;
       const kept: SubscribePacket = {
         type: "subscribe",
         packetId: 0,
@@ -316,8 +342,9 @@ export class Outgoing {
 
   /**
    * After an accepted CONNACK: takes its limits, then resumes or restarts the session. Session
-   * present: PUBREL again for released QoS 2 messages; PUBLISH again, with DUP, for the others
-   * (in `flush()`, in the order first sent). No session: released QoS 2 messages are delivered
+   * present: PUBREL again for released QoS 2 messages, in the order their PUBRECs came
+   * ([MQTT-4.6.0-3]); PUBLISH again, with DUP, for the others (in `flush()`, in the order first
+   * sent). No session: released QoS 2 messages are delivered
    * (the server took them at PUBREC), the others go again as new messages, and with
    * `resubscribe` the granted subscriptions are restored first.
    */
@@ -354,10 +381,8 @@ export class Outgoing {
         packet.dup = sessionPresent && (packet.dup || operation.stage === SENT);
       }
       operation.stage = UNSENT;
-      if (!sessionPresent) { // after the restored subscriptions, in the order first sent
-        this.#inflight.delete(packet.packetId!);
-        this.#inflight.set(packet.packetId!, operation);
-      }
+      // After the restored subscriptions, in the order first sent.
+      if (!sessionPresent) this.#last(operation);
     }
   }
 

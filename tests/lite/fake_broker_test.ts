@@ -15,6 +15,7 @@ import {
   MalformedPacketError,
   type Message,
   MqttError,
+  type Properties,
   ProtocolError,
   QueueFullError,
 } from "../../src/lite/mod.ts";
@@ -54,10 +55,10 @@ async function open(
 
 type Connection = Awaited<ReturnType<FakeBroker["nextConnection"]>>;
 
-/** The next packet, which must be a `type` acknowledgement (PUBREC, PUBREL, PUBCOMP). */
+/** The next packet, which must be a `type` acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP). */
 async function ack(
   conn: Connection,
-  type: "pubrec" | "pubrel" | "pubcomp",
+  type: "puback" | "pubrec" | "pubrel" | "pubcomp",
 ): Promise<{ packetId: number; reasonCode: number }> {
   const packet = await conn.next();
   assert.equal(packet.type, type, `expected ${type}, got ${JSON.stringify(packet)}`);
@@ -529,6 +530,139 @@ describe("LiteClient against a scripted broker", () => {
     assert.deepEqual(await ack(again, "pubrel"), { type: "pubrel", packetId: id, reasonCode: 0 });
     again.send({ type: "pubcomp", packetId: id, reasonCode: 0 });
     await again.expectNothing();
+    await client.disconnect();
+  });
+
+  it("a subscribe or unsubscribe over the server's Maximum Packet Size is refused with 0x95 before it is sent; what is in flight goes on (MQTT 5)", async () => {
+    const { broker, client } = setup(5);
+    const queued = client.subscribe("q/" + "x".repeat(80)); // waits for the connection
+    const conn = await open(broker, client, { properties: { maximumPacketSize: 64 } });
+    const tooLarge = (e: unknown) =>
+      e instanceof MqttError && e.reasonCode === 0x95 && /\b64\b/.test(e.message);
+    await assert.rejects(within(queued, "the queued subscribe"), tooLarge);
+    const publishing = client.publish("t", "in flight", { qos: 1 });
+    const publish = await conn.expect("publish");
+    await assert.rejects(client.subscribe("s/" + "x".repeat(80)), tooLarge);
+    await assert.rejects(
+      client.unsubscribe(["u/" + "x".repeat(40), "v/" + "x".repeat(40)]),
+      tooLarge,
+    );
+    await conn.expectNothing();
+    const small = client.subscribe("s/small");
+    const subscribe = await conn.expect("subscribe");
+    assert.deepEqual(subscribe.subscriptions.map((s) => s.topicFilter), ["s/small"]);
+    conn.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [0] });
+    conn.send({ type: "puback", packetId: publish.packetId!, reasonCode: 0 });
+    await within(Promise.all([small, publishing]), "the SUBACK and the PUBACK");
+    await conn.expectNothing();
+    await client.disconnect();
+  });
+  it("session present: PUBRELs go again in the order their PUBRECs came, not first-sent order [MQTT-4.6.0-3] (MQTT 5)", async () => {
+    const { broker, client, events } = setup(5, { clientId: "pubrel-order", clean: false });
+    const conn = await open(broker, client);
+    const results = ["A", "B", "C"].map((text) => client.publish("t", text, { qos: 2 }));
+    const ids = [
+      (await conn.expect("publish")).packetId!,
+      (await conn.expect("publish")).packetId!,
+      (await conn.expect("publish")).packetId!,
+    ];
+    const order = [ids[2]!, ids[0]!, ids[1]!]; // C, A, B
+    for (const id of order) {
+      conn.send({ type: "pubrec", packetId: id, reasonCode: 0 });
+      assert.equal((await ack(conn, "pubrel")).packetId, id);
+    }
+    conn.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const again = await broker.nextConnection();
+    await again.accept({ sessionPresent: true });
+    const resent = [
+      (await ack(again, "pubrel")).packetId,
+      (await ack(again, "pubrel")).packetId,
+      (await ack(again, "pubrel")).packetId,
+    ];
+    assert.deepEqual(resent, order);
+    await again.expectNothing();
+    for (const id of ids) again.send({ type: "pubcomp", packetId: id, reasonCode: 0 });
+    await within(Promise.all(results), "the three PUBCOMPs");
+    await client.disconnect();
+  });
+  it("messages() with an aborted signal ends at once and is never offered a message, as on MqttClient (MQTT 4)", async () => {
+    const { broker, client } = setup(4);
+    const conn = await open(broker, client);
+    const signal = AbortSignal.abort();
+    let offered = 0;
+    for (const filter of ["t", undefined]) {
+      const stream = client.messages(filter, { signal });
+      const push = stream.push.bind(stream);
+      stream.push = (message) => (offered++, push(message));
+      assert.equal((await within(stream.next(), `the aborted stream (${filter})`)).done, true);
+    }
+    const live = client.messages("t");
+    conn.send({
+      type: "publish",
+      topic: "t",
+      payload: new TextEncoder().encode("x"),
+      qos: 1,
+      retain: false,
+      dup: false,
+      packetId: 3,
+    });
+    await within(live.next(), "the message on the live stream");
+    assert.equal((await ack(conn, "puback")).packetId, 3);
+    assert.equal(offered, 0, "the aborted streams were not offered the message");
+    await client.disconnect();
+  });
+  it("a refused re-subscribe forgets the earlier grant: the filter is not restored, as on MqttClient (MQTT 4)", async () => {
+    const { broker, client, events } = setup(4);
+    const conn = await open(broker, client);
+    const granted = client.subscribe(["s/#", "k"], { qos: 1 });
+    const first = await conn.expect("subscribe");
+    conn.send({ type: "suback", packetId: first.packetId, reasonCodes: [1, 1] });
+    await within(granted, "the first SUBACK");
+    const again = client.subscribe("s/#", { qos: 2 });
+    const second = await conn.expect("subscribe");
+    conn.send({ type: "suback", packetId: second.packetId, reasonCodes: [0x80] });
+    assert.deepEqual((await within(again, "the second SUBACK")).reasonCodes, [0x80]);
+    conn.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const next = await broker.nextConnection();
+    await next.accept({ sessionPresent: false });
+    const restore = await next.expect("subscribe");
+    assert.deepEqual(restore.subscriptions.map((s) => [s.topicFilter, s.qos]), [["k", 1]]);
+    await next.expectNothing();
+    await client.disconnect();
+  });
+  it("a filter subscribed again is restored only once the new SUBACK grants it: aborted before it was sent, it is forgotten; unanswered at a reconnect, it goes alone; over the Maximum Packet Size, nothing changes, as on MqttClient (MQTT 5)", async () => {
+    const { broker, client, events } = setup(5, { clientId: "resubscribe" });
+    const limits = { properties: { maximumPacketSize: 100 } };
+    const conn = await open(broker, client, limits);
+    const granted = client.subscribe(["a", "b", "c"], { qos: 1 });
+    const first = await conn.expect("subscribe");
+    conn.send({ type: "suback", packetId: first.packetId, reasonCodes: [1, 1, 1] });
+    await within(granted, "the first SUBACK");
+    const big = { userProperties: [["k", "x".repeat(100)]] } as Properties;
+    await assert.rejects(
+      client.subscribe("c", { qos: 2, properties: big }),
+      (e: unknown) => e instanceof MqttError && e.reasonCode === 0x95,
+    );
+    const unanswered = client.subscribe("b", { qos: 2 });
+    await conn.expect("subscribe");
+    conn.drop();
+    await events.find(isDisconnect, "onDisconnect");
+    const controller = new AbortController();
+    const aborted = client.subscribe("a", { qos: 2, signal: controller.signal });
+    controller.abort(new Error("changed my mind"));
+    await assert.rejects(aborted, /changed my mind/);
+    const next = await broker.nextConnection();
+    await next.accept({ sessionPresent: false, ...limits });
+    const sent = [await next.expect("subscribe"), await next.expect("subscribe")];
+    assert.deepEqual(
+      sent.map((p) => p.subscriptions.map((s) => [s.topicFilter, s.qos])),
+      [[["c", 1]], [["b", 2]]],
+    );
+    await next.expectNothing();
+    next.send({ type: "suback", packetId: sent[1]!.packetId, reasonCodes: [2] });
+    assert.deepEqual((await within(unanswered, "the SUBACK")).reasonCodes, [2]);
     await client.disconnect();
   });
 });
