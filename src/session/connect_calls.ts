@@ -9,7 +9,7 @@
 
 import { ConnectionClosedError } from "../errors.ts";
 import type { Effects } from "./effects.ts";
-import type { SessionParts } from "./session.ts";
+import type { SessionParts } from "./session_parts.ts";
 import type { Token } from "./types.ts";
 
 /** `connect()` at `fx.now`: settles at once when connected, else waits for the attempt. */

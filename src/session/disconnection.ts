@@ -16,7 +16,7 @@ import type { DisconnectPacket } from "../codec/types.ts";
 import { ConnectionClosedError } from "../errors.ts";
 import { describe } from "../format.ts";
 import type { Effects } from "./effects.ts";
-import type { SessionParts } from "./session.ts";
+import type { SessionParts } from "./session_parts.ts";
 import type { DisconnectRequest, Token } from "./types.ts";
 
 /** A DISCONNECT encoded for sending: its bytes, and the packet (for the trace). */

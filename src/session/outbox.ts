@@ -9,13 +9,7 @@
  * @module
  */
 
-import type {
-  Properties,
-  PubAckPacket,
-  SubackPacket,
-  Subscription,
-  UnsubackPacket,
-} from "../codec/types.ts";
+import type { Properties, Subscription } from "../codec/types.ts";
 import {
   ConnectionClosedError,
   type MqttError,
@@ -28,21 +22,13 @@ import type { InflightTable } from "./inflight.ts";
 import type { Journal } from "./journal.ts";
 import type { Link, ServerLimits } from "./limits.ts";
 import type { Operations } from "./operations.ts";
-import { type OutboxParts, outboxParts } from "./outbox_parts.ts";
-import type { SavedSession } from "./persistence.ts";
+import type { OutboxParts } from "./outbox_parts.ts";
 import type { PublishOut } from "./publish_out.ts";
-import { restoreOutgoing } from "./restore.ts";
 import { failOutgoing, resumeSession, startAfresh, suspendOutgoing } from "./resume.ts";
 import type { SendQueue } from "./send_queue.ts";
 import type { SubscribeOut } from "./subscribe_out.ts";
 import type { OutgoingMessage, SessionOptions, Token } from "./types.ts";
-import { describeWork, type SubscribeWork, type Work } from "./work.ts";
-
-/** The acknowledgements of outgoing flows (a PUBREL belongs to an incoming one). */
-export type OutgoingAck =
-  | (PubAckPacket & { type: "puback" | "pubrec" | "pubcomp" })
-  | SubackPacket
-  | UnsubackPacket;
+import { describeWork, type OutgoingAck, type SubscribeWork, type Work } from "./work.ts";
 
 /** The outgoing operations of one session. */
 export class Outbox {
@@ -58,21 +44,16 @@ export class Outbox {
   /** Resubscribe work that could not start at once and waits at the queue's front. */
   #queuedResubscribes: SubscribeWork[] | undefined = undefined;
 
-  /** `journal` hears of every change a session store keeps. */
-  constructor(options: SessionOptions, journal: Journal) {
-    const parts = this.#parts = outboxParts(options, journal);
-    this.#options = options;
-    this.#journal = journal;
+  /** An outbox of `parts` (see `outbox_parts.ts`). */
+  constructor(parts: OutboxParts) {
+    this.#parts = parts;
+    this.#options = parts.options;
+    this.#journal = parts.journal;
     this.#inflight = parts.inflight;
     this.#queue = parts.queue;
     this.#ops = parts.ops;
     this.#publishes = parts.publishes;
     this.#subscribes = parts.subscribes;
-  }
-
-  /** Takes back what a session store saved (see `restore.ts`); returns how many messages. */
-  restore(saved: SavedSession): number {
-    return restoreOutgoing(saved, this.#parts);
   }
 
   // ---------------------------------------------------------------- accepting calls

@@ -8,11 +8,9 @@
  * @module
  */
 
-import type { Effects } from "./effects.ts";
-import type { Outbox } from "./outbox.ts";
 import type { OutboxParts } from "./outbox_parts.ts";
 import type { SavedSession } from "./persistence.ts";
-import type { PublishIn } from "./publish_in.ts";
+import type { SessionParts } from "./session_parts.ts";
 import type { SessionOptions, SessionState } from "./types.ts";
 
 /**
@@ -27,18 +25,13 @@ export function checkRestore(options: SessionOptions, state: SessionState, resto
 }
 
 /** Restores `saved` into the outbox and the incoming side, and logs what it restored. */
-export function restoreSession(
-  fx: Effects,
-  saved: SavedSession,
-  outbox: Outbox,
-  publishIn: PublishIn,
-): void {
-  const messages = outbox.restore(saved);
-  publishIn.restore(saved);
+export function restoreSession(saved: SavedSession, parts: SessionParts): void {
+  const messages = restoreOutgoing(saved, parts.outboxParts);
+  parts.publishIn.restore(saved);
   const incoming = saved.incoming.length;
   const subscriptions = saved.subscriptions.length;
   if (messages + incoming + subscriptions > 0) {
-    fx.log(
+    parts.fx.log(
       "info",
       `Session store: restored ${messages} outgoing messages, ${incoming} incoming QoS 2 exchanges and ${subscriptions} subscriptions`,
     );

@@ -29,15 +29,15 @@ import {
   transportClosedError,
   undecodableError,
 } from "./connection_end.ts";
-import { acknowledge, Disconnection } from "./disconnection.ts";
-import { Effects } from "./effects.ts";
+import { acknowledge, type Disconnection } from "./disconnection.ts";
+import type { Effects } from "./effects.ts";
 import { traceLine } from "./trace.ts";
-import { Journal } from "./journal.ts";
-import { Lifecycle } from "./lifecycle.ts";
-import { Outbox, type OutgoingAck } from "./outbox.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+import type { Outbox } from "./outbox.ts";
 import type { SavedSession } from "./persistence.ts";
-import { PublishIn } from "./publish_in.ts";
+import type { PublishIn } from "./publish_in.ts";
 import { checkRestore, restoreSession } from "./restore.ts";
+import { type SessionParts, sessionParts } from "./session_parts.ts";
 import type {
   DisconnectRequest,
   OutgoingMessage,
@@ -47,15 +47,7 @@ import type {
   SessionState,
   Token,
 } from "./types.ts";
-
-/** The parts of a session, as the modules of its calls take them. */
-export interface SessionParts {
-  readonly options: SessionOptions;
-  readonly life: Lifecycle;
-  readonly outbox: Outbox;
-  readonly publishIn: PublishIn;
-  readonly disconnection: Disconnection;
-}
+import type { OutgoingAck } from "./work.ts";
 
 /** The pure MQTT session; see `lifecycle.ts` for the connection lifecycle. */
 export class Session implements SessionApi {
@@ -65,9 +57,9 @@ export class Session implements SessionApi {
   readonly #outbox: Outbox;
   readonly #publishIn: PublishIn;
   #decoder: StreamDecoder<ClientInboundPacket> | undefined;
-  readonly #disconnection = new Disconnection();
+  readonly #disconnection: Disconnection;
   #restored = false;
-  /** The parts, as `connect_calls.ts` and `disconnection.ts` take them. */
+  /** The same parts, as `connect_calls.ts`, `disconnection.ts` and `restore.ts` take them. */
   readonly #parts: SessionParts;
 
   /**
@@ -77,19 +69,13 @@ export class Session implements SessionApi {
    */
   constructor(options: SessionOptions, random: () => number) {
     admitConnect(options);
+    const parts = this.#parts = sessionParts(options, random);
     this.#options = options;
-    this.#fx = new Effects(options.protocolVersion, options.trace === true);
-    this.#life = new Lifecycle(options, random);
-    const journal = new Journal(this.#fx, options.persist === true);
-    this.#outbox = new Outbox(options, journal);
-    this.#publishIn = new PublishIn(options, journal);
-    this.#parts = {
-      options,
-      life: this.#life,
-      outbox: this.#outbox,
-      publishIn: this.#publishIn,
-      disconnection: this.#disconnection,
-    };
+    this.#fx = parts.fx;
+    this.#life = parts.life;
+    this.#outbox = parts.outbox;
+    this.#publishIn = parts.publishIn;
+    this.#disconnection = parts.disconnection;
   }
 
   /** Coarse state: idle, connecting (until a first CONNACK), connected, reconnecting, closed. */
@@ -249,7 +235,7 @@ export class Session implements SessionApi {
   restore(saved: SavedSession): void {
     checkRestore(this.#options, this.state, this.#restored);
     this.#restored = true;
-    restoreSession(this.#fx, saved, this.#outbox, this.#publishIn);
+    restoreSession(saved, this.#parts);
   }
 
   drain(): SessionAction[] {
