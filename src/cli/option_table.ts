@@ -62,7 +62,7 @@ const PRINTERS: readonly Command[] = ["sub", "req"];
 
 const encoder = new TextEncoder();
 
-/** Every option, in the order of mosquitto's `--help`; looked up by each of its names. */
+/** Every option, grouped by what it concerns; looked up by each of its names. */
 export const OPTIONS: ReadonlyMap<string, OptionSpec> = byName([
   // Connecting
   value(["-h", "--host"], ALL, "host", (c, host) => c.host = host),
