@@ -3,7 +3,8 @@
  * (`sub_client_output.c`): the payload alone, `-v` (`topic payload`), or a `-F` format with
  * `%` fields (`%t %p %q %r %l %m %x %X %U %I %j %J %P %C %D %E %F %R %S %A %%`, with `-`, `0`,
  * width and precision), `@` time fields (`strftime`'s, `@N` nanoseconds, `@@`) and `\` escapes
- * (`\\ \0 \a \e \n \r \t \v`).
+ * (`\\ \0 \a \e \n \r \t \v`). The format's syntax and its check are in `format_syntax.ts`, the
+ * fields' widths and padding in `format_fields.ts`.
  *
  * @module
  */
@@ -12,73 +13,10 @@ import type { Message } from "../client/message.ts";
 import type { Properties } from "../codec/types.ts";
 import type { Config } from "./config.ts";
 import { strftime, strftimeField, type WallTime } from "./strftime.ts";
-import { UsageError } from "./usage_error.ts";
 import { Bytes } from "./bytes.ts";
+import { blank, type Field, int, payload, str } from "./format_fields.ts";
+import { ESCAPES } from "./format_syntax.ts";
 import { messageJson } from "./json_output.ts";
-
-const encoder = new TextEncoder();
-
-/** The `%` conversions mosquitto knows. */
-const CONVERSIONS = "%ACDEFIlmPpqRSrtjJUxX";
-/** The `\` escapes mosquitto knows, and the byte each stands for. */
-const ESCAPES: Record<string, number> = {
-  "\\": 0x5c,
-  "0": 0x00,
-  "a": 0x07,
-  "e": 0x1b,
-  "n": 0x0a,
-  "r": 0x0d,
-  "t": 0x09,
-  "v": 0x0b,
-};
-
-/**
- * Checks a `-F` format as mosquitto does (`check_format`).
- *
- * @throws {UsageError} with mosquitto's message for an incomplete or unknown specifier
- */
-export function checkFormat(format: string): void {
-  const incomplete = () => new UsageError("Error: Incomplete format specifier.");
-  const len = format.length;
-  const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
-  for (let i = 0; i < len; i++) {
-    const c = format[i];
-    if (c === "%") {
-      if (i === len - 1) throw incomplete();
-      if (format[i + 1] === "0" || format[i + 1] === "-") {
-        i++;
-        if (i === len - 1) throw incomplete();
-      }
-      while (isDigit(format[i + 1])) {
-        i++;
-        if (i === len - 1) throw incomplete();
-      }
-      if (format[i + 1] === ".") {
-        i++;
-        if (i === len - 1) throw incomplete();
-        while (isDigit(format[i + 1])) {
-          i++;
-          if (i === len - 1) throw incomplete();
-        }
-      }
-      const spec = format[i + 1]!;
-      if (!CONVERSIONS.includes(spec)) {
-        throw new UsageError(`Error: Invalid format specifier '${spec}'.`);
-      }
-      i++;
-    } else if (c === "@") {
-      if (i === len - 1) throw incomplete();
-      i++;
-    } else if (c === "\\") {
-      if (i === len - 1) throw new UsageError("Error: Incomplete escape specifier.");
-      const spec = format[i + 1]!;
-      if (ESCAPES[spec] === undefined) {
-        throw new UsageError(`Error: Invalid escape specifier '${spec}'.`);
-      }
-      i++;
-    }
-  }
-}
 
 /** How messages are printed: `-F`, `-v`, `-N`, `--pretty`. */
 export interface PrintSettings {
@@ -97,14 +35,6 @@ export function printSettings(config: Config): PrintSettings {
     eol: config.eol,
     pretty: config.pretty,
   };
-}
-
-/** A field's flags: `-` (align left), `0` (pad with zeros), width, precision (-1 = none). */
-interface Field {
-  align: string;
-  pad: string;
-  width: number;
-  precision: number;
 }
 
 /**
@@ -193,64 +123,6 @@ function formatted(
       out.text(c);
     }
   }
-}
-
-/** `formatted_print_int`: printf's `%d`, `%-*d`, `%0*d`, `%*d`. */
-function int(out: Bytes, value: number, field: Field): void {
-  const text = String(value);
-  if (field.width === 0) out.text(text);
-  else if (field.align === "-") out.text(text.padEnd(field.width));
-  else if (field.pad === "0") {
-    out.text(
-      value < 0
-        ? "-" + String(-value).padStart(field.width - 1, "0")
-        : text.padStart(field.width, "0"),
-    );
-  } else out.text(text.padStart(field.width));
-}
-
-/** `formatted_print_str`: printf's `%s` with width and precision, in bytes as C counts them. */
-function str(out: Bytes, value: string | Uint8Array, field: Field): void {
-  let bytes = typeof value === "string" ? encoder.encode(value) : value;
-  if (field.precision >= 0 && bytes.length > field.precision) {
-    bytes = bytes.subarray(0, field.precision);
-  }
-  const fill = Math.max(0, field.width - bytes.length);
-  if (field.align !== "-") out.repeat(" ", fill);
-  out.bytes(bytes);
-  if (field.align === "-") out.repeat(" ", fill);
-}
-
-/** `formatted_print_blank`: `width` times `pad`. */
-function blank(out: Bytes, pad: string, width: number): void {
-  out.repeat(pad, width);
-}
-
-/** `write_payload`: the payload as it is, or in hex (1: lower case, 2: upper case). */
-function payload(out: Bytes, bytes: Uint8Array, hex: 0 | 1 | 2, field: Field): void {
-  let length = bytes.length;
-  let padding: number;
-  if (field.width > 0) {
-    if (length > field.width) length = field.width;
-    if (hex > 0) {
-      length = Math.trunc(length / 2);
-      padding = field.width - length * 2;
-    } else {
-      padding = field.width - length;
-    }
-  } else {
-    padding = field.width - length;
-  }
-  if (field.align !== "-") out.repeat(field.pad, padding);
-  const shown = bytes.subarray(0, length);
-  if (hex === 0) out.bytes(shown);
-  else {
-    let text = "";
-    for (const byte of shown) text += byte.toString(16).padStart(2, "0");
-    out.text(hex === 2 ? text.toUpperCase() : text);
-  }
-  // printf("%*s", padlen, "") with a negative padlen pads to -padlen, as C does.
-  if (field.align === "-") out.repeat(" ", Math.abs(padding));
 }
 
 /** One `%` field (`formatted_print_percent`). */

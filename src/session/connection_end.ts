@@ -1,13 +1,19 @@
 /**
  * The errors a connection ends with: a transport that closed, a server DISCONNECT, a missing
- * PINGRESP, and the DISCONNECT (MQTT 5) that reports a protocol fault of ours.
+ * PINGRESP, bytes that could not be decoded, a packet other than CONNACK first, and the
+ * DISCONNECT (MQTT 5) that reports a protocol fault of ours.
  *
  * @module
  */
 
 import { isValidReasonCode, specName } from "../codec/reason_codes.ts";
 import type { DisconnectPacket, ProtocolVersion } from "../codec/types.ts";
-import { ConnectionClosedError, MqttError, ProtocolError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  MalformedPacketError,
+  MqttError,
+  ProtocolError,
+} from "../errors.ts";
 import { hex } from "../format.ts";
 import type { TransportPhase } from "./status.ts";
 
@@ -64,5 +70,20 @@ export function keepaliveTimeout(waitMs: number, ms: number): ConnectionClosedEr
   return new ConnectionClosedError(
     `No PINGRESP (nor any packet) within ${waitMs / 1000} s of PINGREQ (keepalive ${ms / 1000} s)`,
     { reasonCode: 0x8d },
+  );
+}
+
+/** The error for bytes the decoder refused (`error`: what it threw). */
+export function undecodableError(error: unknown): MqttError {
+  if (error instanceof MqttError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  return new MalformedPacketError(`Undecodable bytes: ${text}`, { cause: error });
+}
+
+/** The error for a packet of `type` that came before the CONNACK [MQTT-3.2.0-1]. */
+export function expectedConnackError(type: string): ProtocolError {
+  const hint = type === "auth" ? " (enhanced authentication is not supported)" : "";
+  return new ProtocolError(
+    `Expected CONNACK, received ${type.toUpperCase()}${hint} [MQTT-3.2.0-1]`,
   );
 }

@@ -16,18 +16,8 @@ import type { DisconnectPacket } from "../codec/types.ts";
 import { ConnectionClosedError } from "../errors.ts";
 import { describe } from "../format.ts";
 import type { Effects } from "./effects.ts";
-import type { Lifecycle } from "./lifecycle.ts";
-import type { Outbox } from "./outbox.ts";
-import type { PublishIn } from "./publish_in.ts";
-import type { DisconnectRequest, SessionOptions, Token } from "./types.ts";
-
-/** The parts of the session a disconnect or an acknowledgement acts on. */
-export interface SessionParts {
-  readonly options: SessionOptions;
-  readonly life: Lifecycle;
-  readonly outbox: Outbox;
-  readonly publishIn: PublishIn;
-}
+import type { SessionParts } from "./session_parts.ts";
+import type { DisconnectRequest, Token } from "./types.ts";
 
 /** A DISCONNECT encoded for sending: its bytes, and the packet (for the trace). */
 interface EncodedDisconnect {

@@ -1,20 +1,15 @@
 /**
  * The outbox: every outgoing operation from the call that makes it until it settles. It admits
  * work into the in-flight window, the send queue or the waiters, pumps the queue as the window
- * frees up, gives up on work (cancel, `operationTimeout`, the session closing) and decides what a
- * new CONNACK does to what is in flight. The packets themselves are made by the PUBLISH and
- * SUBSCRIBE flows (`publish_out.ts`, `subscribe_out.ts`).
+ * frees up, and gives up on work (cancel, `operationTimeout`). The packets themselves are made
+ * by the PUBLISH and SUBSCRIBE flows (`publish_out.ts`, `subscribe_out.ts`); what a new CONNACK,
+ * a lost connection or the session's end does to the work is in `resume.ts`, what a session
+ * store gives back in `restore.ts`; its parts are built by `outbox_parts.ts`.
  *
  * @module
  */
 
-import type {
-  Properties,
-  PubAckPacket,
-  SubackPacket,
-  Subscription,
-  UnsubackPacket,
-} from "../codec/types.ts";
+import type { Properties, Subscription } from "../codec/types.ts";
 import {
   ConnectionClosedError,
   type MqttError,
@@ -23,23 +18,17 @@ import {
   TimeoutError,
 } from "../errors.ts";
 import type { Effects } from "./effects.ts";
-import { InflightTable } from "./inflight.ts";
+import type { InflightTable } from "./inflight.ts";
 import type { Journal } from "./journal.ts";
 import type { Link, ServerLimits } from "./limits.ts";
-import { Operations } from "./operations.ts";
-import type { SavedSession } from "./persistence.ts";
-import { PublishOut } from "./publish_out.ts";
-import { discardSessionState, resumeSession } from "./resume.ts";
-import { SendQueue } from "./send_queue.ts";
-import { SubscribeOut } from "./subscribe_out.ts";
+import type { Operations } from "./operations.ts";
+import type { OutboxParts } from "./outbox_parts.ts";
+import type { PublishOut } from "./publish_out.ts";
+import { failOutgoing, resumeSession, startAfresh, suspendOutgoing } from "./resume.ts";
+import type { SendQueue } from "./send_queue.ts";
+import type { SubscribeOut } from "./subscribe_out.ts";
 import type { OutgoingMessage, SessionOptions, Token } from "./types.ts";
-import { describeWork, type PublishWork, type SubscribeWork, type Work } from "./work.ts";
-
-/** The acknowledgements of outgoing flows (a PUBREL belongs to an incoming one). */
-export type OutgoingAck =
-  | (PubAckPacket & { type: "puback" | "pubrec" | "pubcomp" })
-  | SubackPacket
-  | UnsubackPacket;
+import { describeWork, type OutgoingAck, type SubscribeWork, type Work } from "./work.ts";
 
 /** The outgoing operations of one session. */
 export class Outbox {
@@ -50,43 +39,21 @@ export class Outbox {
   readonly #publishes: PublishOut;
   readonly #subscribes: SubscribeOut;
   readonly #journal: Journal;
+  /** The same parts, for the cold paths in other modules (restore, resume, suspend). */
+  readonly #parts: OutboxParts;
   /** Resubscribe work that could not start at once and waits at the queue's front. */
   #queuedResubscribes: SubscribeWork[] | undefined = undefined;
 
-  /** `journal` hears of every change a session store keeps. */
-  constructor(options: SessionOptions, journal: Journal) {
-    const v = options.protocolVersion;
-    this.#options = options;
-    this.#journal = journal;
-    this.#inflight = new InflightTable(options.maxInflight, journal);
-    this.#queue = new SendQueue(options.maxQueued, options.maxQueuedBytes);
-    this.#ops = new Operations(options.operationTimeout);
-    this.#publishes = new PublishOut(v, options.topicAliases, this.#inflight, this.#ops, journal);
-    this.#subscribes = new SubscribeOut(v, this.#inflight, this.#ops, journal);
-  }
-
-  /**
-   * Takes back what a session store saved (before any call): messages that had a packet
-   * identifier are in flight again (resent with DUP on a resumed session, published again
-   * otherwise, see `resume.ts`), the others queued in their order; no caller waits for them.
-   * Returns how many messages were restored.
-   */
-  restore(saved: SavedSession): number {
-    let count = 0;
-    for (const entry of saved.outgoing) {
-      this.#journal.continueAfter(entry.seq);
-      const work = this.#publishes.work(undefined, entry.message);
-      work.seq = entry.seq;
-      work.restored = true;
-      work.packetId = entry.packetId;
-      if (entry.packetId === 0 || !this.#inflight.adopt(work, entry.released)) {
-        work.packetId = 0;
-        this.#queue.enqueue(work); // restored before any call: ahead of new messages
-      }
-      count++;
-    }
-    this.#subscribes.restore(saved.subscriptions);
-    return count;
+  /** An outbox of `parts` (see `outbox_parts.ts`). */
+  constructor(parts: OutboxParts) {
+    this.#parts = parts;
+    this.#options = parts.options;
+    this.#journal = parts.journal;
+    this.#inflight = parts.inflight;
+    this.#queue = parts.queue;
+    this.#ops = parts.ops;
+    this.#publishes = parts.publishes;
+    this.#subscribes = parts.subscribes;
   }
 
   // ---------------------------------------------------------------- accepting calls
@@ -221,34 +188,9 @@ export class Outbox {
    * then send what the window lets through.
    */
   resume(fx: Effects, sessionPresent: boolean, link: Link): void {
-    const limits = link.limits;
-    if (sessionPresent) {
-      resumeSession(fx, this.#inflight, this.#publishes, this.#ops, limits);
-    } else {
-      this.#journal.reset();
-      const republish = discardSessionState(fx, this.#inflight, this.#ops, this.#journal);
-      const resubscribes = this.#options.resubscribe
-        ? this.#subscribes.resubscribeWork(fx, limits)
-        : [];
-      this.#startResubscribes(fx, resubscribes, republish, link);
-    }
+    if (sessionPresent) resumeSession(fx, this.#parts, link.limits);
+    else this.#queuedResubscribes = startAfresh(fx, this.#parts, link.limits);
     this.pump(fx, link);
-  }
-
-  /**
-   * Starts token-less resubscribe `works` in order while identifiers allow, then puts the rest,
-   * followed by `front`, at the front of the queue.
-   */
-  #startResubscribes(fx: Effects, works: SubscribeWork[], front: PublishWork[], link: Link): void {
-    let started = 0;
-    for (const work of works) {
-      if (!this.#inflight.canStart(work)) break;
-      this.#start(fx, work, link);
-      started++;
-    }
-    const rest = works.slice(started);
-    this.#queuedResubscribes = rest.length > 0 ? rest : undefined;
-    this.#queue.enqueueFront([...rest, ...front]);
   }
 
   // ---------------------------------------------------------------- sending
@@ -326,27 +268,15 @@ export class Outbox {
     if (unsent) this.pump(fx, link);
   }
 
-  /**
-   * The session is closed or stopped: reject every pending operation, drop unsent work and
-   * in-flight SUBSCRIBE / UNSUBSCRIBE. In-flight QoS 1/2 PUBLISH stay (silently) in the session
-   * state, to be resent if the session is resumed later.
-   */
+  /** The session is closed or stopped: every pending operation is rejected (see `resume.ts`). */
   failAll(fx: Effects, error: MqttError): void {
     this.#queuedResubscribes = undefined;
-    for (const work of [...this.#queue.takeAll(), ...this.#inflight.takeControls()]) {
-      if (work.type === "subscribe" && work.token !== undefined) this.#subscribes.forget(work);
-      if (work.type === "publish") this.#journal.done(work);
-      work.stage = "done";
-    }
-    for (const work of this.#ops.all()) this.#ops.reject(fx, work, error);
+    failOutgoing(fx, this.#parts, error);
   }
 
-  /** The connection was lost and will be re-established: unacked controls go out again. */
+  /** The connection was lost and will be re-established (see `resume.ts`). */
   suspend(): void {
-    // Queued resubscribe work is not kept: the next CONNACK decides again what to resubscribe.
-    for (const work of this.#queuedResubscribes ?? []) this.#queue.drop(work);
+    suspendOutgoing(this.#parts, this.#queuedResubscribes);
     this.#queuedResubscribes = undefined;
-    const controls = this.#inflight.takeControls().filter((w) => w.token !== undefined);
-    this.#queue.enqueueFront(controls);
   }
 }

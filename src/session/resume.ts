@@ -1,5 +1,6 @@
 /**
- * What happens to the outgoing session state when a CONNACK is accepted.
+ * What happens to the outgoing session state when a CONNACK is accepted, when a connection is
+ * lost to be re-established, and when the session ends.
  *
  * Session present: pending PUBRELs are resent in the order their PUBRECs arrived
  * ([MQTT-4.6.0-3]), then the in-flight PUBLISH with DUP = 1 and their packet identifiers in the
@@ -24,6 +25,14 @@
  * a session store (no caller waits for them) are published again like pending ones. Then, with
  * `resubscribe`, the remembered subscriptions are sent again before the queue.
  *
+ * A connection lost to be re-established (`suspendOutgoing`): unacknowledged SUBSCRIBE and
+ * UNSUBSCRIBE of callers go out again on the next connection, at the front of the queue; queued
+ * resubscribe work is dropped (the next CONNACK decides again what to resubscribe).
+ *
+ * The session closed or stopped (`failOutgoing`): every pending operation is rejected, unsent
+ * work and in-flight SUBSCRIBE / UNSUBSCRIBE are dropped; in-flight QoS 1/2 PUBLISH stay
+ * (silently) in the session state, to be resent if the session is resumed later.
+ *
  * paho-mqtt 2.x does not look at Session Present: `reconnect()` resets every outgoing message
  * before CONNECT (`_messages_reconnect_reset_out`) according to the clean flag it is about to
  * send, and `_handle_connack` then resends all of them with their original packet identifiers
@@ -38,21 +47,13 @@
 import { MqttError } from "../errors.ts";
 import { publishViolation } from "./admission.ts";
 import type { Effects } from "./effects.ts";
-import type { InflightTable } from "./inflight.ts";
-import type { Journal } from "./journal.ts";
 import type { ServerLimits } from "./limits.ts";
-import type { Operations } from "./operations.ts";
-import type { PublishOut } from "./publish_out.ts";
-import type { PublishWork } from "./work.ts";
+import type { OutboxParts } from "./outbox_parts.ts";
+import type { PublishWork, SubscribeWork } from "./work.ts";
 
 /** Session present: resend PUBREL (PUBREC order), then in-flight PUBLISH (DUP, sent order). */
-export function resumeSession(
-  fx: Effects,
-  inflight: InflightTable,
-  publishes: PublishOut,
-  ops: Operations,
-  limits: ServerLimits,
-): void {
+export function resumeSession(fx: Effects, parts: OutboxParts, limits: ServerLimits): void {
+  const { inflight, publishes, ops } = parts;
   inflight.clearResend();
   const works = [...inflight.publishes()];
   const released = works.filter((work) => work.stage === "released")
@@ -86,15 +87,46 @@ export function resumeSession(
 }
 
 /**
- * Session not present: discards the protocol state of the PUBLISH in flight and returns the
- * messages to publish again as new ones, in their order.
+ * Session not present: discards the protocol state of the PUBLISH in flight, starts the
+ * resubscribe work (with `resubscribe`) while identifiers allow, and puts the rest of it, then
+ * the messages to publish again, at the front of the queue. Returns the resubscribe work left
+ * queued, for {@link suspendOutgoing}.
  */
-export function discardSessionState(
+export function startAfresh(
   fx: Effects,
-  inflight: InflightTable,
-  ops: Operations,
-  journal: Journal,
-): PublishWork[] {
+  parts: OutboxParts,
+  limits: ServerLimits,
+): SubscribeWork[] | undefined {
+  const { inflight, journal, subscribes } = parts;
+  journal.reset();
+  const republish = discardSessionState(fx, parts);
+  const works = parts.options.resubscribe ? subscribes.resubscribeWork(fx, limits) : [];
+  let started = 0;
+  for (const work of works) {
+    if (!inflight.canStart(work)) break;
+    subscribes.start(fx, work, limits);
+    started++;
+  }
+  const rest = works.slice(started);
+  parts.queue.enqueueFront([...rest, ...republish]);
+  return rest.length > 0 ? rest : undefined;
+}
+
+/**
+ * The connection was lost and will be re-established: drops `queuedResubscribes`, and puts the
+ * unacknowledged SUBSCRIBE / UNSUBSCRIBE of callers at the front of the queue.
+ */
+export function suspendOutgoing(
+  parts: OutboxParts,
+  queuedResubscribes: readonly SubscribeWork[] | undefined,
+): void {
+  for (const work of queuedResubscribes ?? []) parts.queue.drop(work);
+  const controls = parts.inflight.takeControls().filter((w) => w.token !== undefined);
+  parts.queue.enqueueFront(controls);
+}
+
+/** The messages to publish again as new ones, in their order; the rest of the state is dropped. */
+function discardSessionState(fx: Effects, { inflight, ops, journal }: OutboxParts): PublishWork[] {
   const republish: PublishWork[] = [];
   for (const work of inflight.takePublishes()) {
     if (work.token === undefined && work.restored !== true) {
@@ -112,4 +144,18 @@ export function discardSessionState(
     fx.log("warn", `No session on the server: publishing ${republish.length} messages again`);
   }
   return republish;
+}
+
+/**
+ * The session is closed or stopped: rejects every pending operation with `error`, drops unsent
+ * work and in-flight SUBSCRIBE / UNSUBSCRIBE; in-flight QoS 1/2 PUBLISH stay for a later resume.
+ */
+export function failOutgoing(fx: Effects, parts: OutboxParts, error: MqttError): void {
+  const { ops, subscribes, journal } = parts;
+  for (const work of [...parts.queue.takeAll(), ...parts.inflight.takeControls()]) {
+    if (work.type === "subscribe" && work.token !== undefined) subscribes.forget(work);
+    if (work.type === "publish") journal.done(work);
+    work.stage = "done";
+  }
+  for (const work of ops.all()) ops.reject(fx, work, error);
 }

@@ -3,7 +3,9 @@
  * through one {@link Effects} sink and are drained as {@link SessionAction}s, and deadlines are
  * returned by `nextDeadline()`. The session admits operations (`admission.ts`) and routes each
  * input: to the lifecycle (`lifecycle.ts`: status, attempts, keepalive, faults), to the outbox
- * (`outbox.ts`: what we send) or to `publish_in.ts` (what we receive).
+ * (`outbox.ts`: what we send) or to `publish_in.ts` (what we receive). The calls that only start
+ * or end things are elsewhere: `connect_calls.ts` (connect, reconnect, cancel), `disconnection.ts`
+ * (disconnect, ack) and `restore.ts`.
  *
  * @module
  */
@@ -11,12 +13,7 @@
 import type { ClientInboundPacket } from "../codec/client_codec.ts";
 import type { StreamDecoder } from "../codec/_stream_decoder.ts";
 import type { Properties, Subscription, Will } from "../codec/types.ts";
-import {
-  ConnectionClosedError,
-  MalformedPacketError,
-  MqttError,
-  ProtocolError,
-} from "../errors.ts";
+import { type MqttError, ProtocolError } from "../errors.ts";
 import {
   admitConnect,
   admitDisconnect,
@@ -24,16 +21,23 @@ import {
   admitSubscribe,
   admitUnsubscribe,
 } from "./admission.ts";
+import { callCancel, callConnect, callReconnect } from "./connect_calls.ts";
 import { connectionDecoder } from "./connection.ts";
-import { serverDisconnectError, transportClosedError } from "./connection_end.ts";
-import { acknowledge, Disconnection, type SessionParts } from "./disconnection.ts";
-import { Effects } from "./effects.ts";
+import {
+  expectedConnackError,
+  serverDisconnectError,
+  transportClosedError,
+  undecodableError,
+} from "./connection_end.ts";
+import { acknowledge, type Disconnection } from "./disconnection.ts";
+import type { Effects } from "./effects.ts";
 import { traceLine } from "./trace.ts";
-import { Journal } from "./journal.ts";
-import { Lifecycle } from "./lifecycle.ts";
-import { Outbox, type OutgoingAck } from "./outbox.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+import type { Outbox } from "./outbox.ts";
 import type { SavedSession } from "./persistence.ts";
-import { PublishIn } from "./publish_in.ts";
+import type { PublishIn } from "./publish_in.ts";
+import { checkRestore, restoreSession } from "./restore.ts";
+import { type SessionParts, sessionParts } from "./session_parts.ts";
 import type {
   DisconnectRequest,
   OutgoingMessage,
@@ -43,6 +47,7 @@ import type {
   SessionState,
   Token,
 } from "./types.ts";
+import type { OutgoingAck } from "./work.ts";
 
 /** The pure MQTT session; see `lifecycle.ts` for the connection lifecycle. */
 export class Session implements SessionApi {
@@ -52,9 +57,9 @@ export class Session implements SessionApi {
   readonly #outbox: Outbox;
   readonly #publishIn: PublishIn;
   #decoder: StreamDecoder<ClientInboundPacket> | undefined;
-  readonly #disconnection = new Disconnection();
+  readonly #disconnection: Disconnection;
   #restored = false;
-  /** The parts, as `disconnection.ts` takes them. */
+  /** The same parts, as `connect_calls.ts`, `disconnection.ts` and `restore.ts` take them. */
   readonly #parts: SessionParts;
 
   /**
@@ -64,18 +69,13 @@ export class Session implements SessionApi {
    */
   constructor(options: SessionOptions, random: () => number) {
     admitConnect(options);
+    const parts = this.#parts = sessionParts(options, random);
     this.#options = options;
-    this.#fx = new Effects(options.protocolVersion, options.trace === true);
-    this.#life = new Lifecycle(options, random);
-    const journal = new Journal(this.#fx, options.persist === true);
-    this.#outbox = new Outbox(options, journal);
-    this.#publishIn = new PublishIn(options, journal);
-    this.#parts = {
-      options,
-      life: this.#life,
-      outbox: this.#outbox,
-      publishIn: this.#publishIn,
-    };
+    this.#fx = parts.fx;
+    this.#life = parts.life;
+    this.#outbox = parts.outbox;
+    this.#publishIn = parts.publishIn;
+    this.#disconnection = parts.disconnection;
   }
 
   /** Coarse state: idle, connecting (until a first CONNACK), connected, reconnecting, closed. */
@@ -97,15 +97,8 @@ export class Session implements SessionApi {
   }
 
   connect(token: Token, now: number): void {
-    const fx = this.#fx;
-    const attempts = this.#life.attempts;
-    fx.now = now;
-    const state = this.state;
-    if (state === "connected") return fx.resolve(token, attempts.connack);
-    attempts.join(token);
-    if (state === "idle" || state === "closed") attempts.restart();
-    // Joins the attempt under way; while waiting out a backoff delay, attempts it now.
-    if (this.#life.phase === "none") this.#life.open(fx);
+    this.#fx.now = now;
+    callConnect(this.#fx, token, this.#parts);
   }
 
   transportOpened(now: number): void {
@@ -136,15 +129,8 @@ export class Session implements SessionApi {
     try {
       packets = this.#decoder!.push(chunk);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
       packets = [];
-      life.fail(
-        fx,
-        error instanceof MqttError
-          ? error
-          : new MalformedPacketError(`Undecodable bytes: ${text}`, { cause: error }),
-        this.#outbox,
-      );
+      life.fail(fx, undecodableError(error), this.#outbox);
     }
     for (const packet of packets) {
       if (fx.trace) fx.log("debug", traceLine("Received", packet));
@@ -227,15 +213,8 @@ export class Session implements SessionApi {
   }
 
   reconnect(token: Token, now: number): void {
-    const fx = this.#fx;
-    fx.now = now;
-    const state = this.state;
-    if (state === "idle" || state === "closed") return this.connect(token, now);
-    if (this.#disconnection.deadline !== undefined) {
-      return fx.reject(token, new ConnectionClosedError("Cannot reconnect: disconnecting"));
-    }
-    this.#life.attempts.join(token);
-    this.#life.reconnect(fx, this.#outbox);
+    this.#fx.now = now;
+    callReconnect(this.#fx, token, this.#parts);
   }
 
   /** See {@link SessionApi.setCredentials}. @throws {RangeError} when the version forbids them */
@@ -249,34 +228,14 @@ export class Session implements SessionApi {
   }
 
   cancel(token: Token, reason: unknown, now: number): void {
-    const fx = this.#fx;
-    fx.now = now;
-    const attempts = this.#life.attempts;
-    if (!attempts.leave(token)) return void this.#outbox.cancel(fx, token, reason, this.#life.link);
-    fx.reject(token, reason);
-    if (attempts.waiting > 0 || this.state !== "connecting") return;
-    // Nobody waits for the first connect any more: give it up.
-    this.#life.close(fx, "closed");
-    fx.log("info", "Connect cancelled");
-    this.#outbox.failAll(fx, new ConnectionClosedError("Connect was cancelled", { cause: reason }));
+    this.#fx.now = now;
+    callCancel(this.#fx, token, reason, this.#parts);
   }
 
   restore(saved: SavedSession): void {
-    if (this.#options.persist !== true) throw new Error("restore() needs the persist option");
-    if (this.state !== "idle" || this.#restored) {
-      throw new Error("restore() comes before the first connect and any call");
-    }
+    checkRestore(this.#options, this.state, this.#restored);
     this.#restored = true;
-    const messages = this.#outbox.restore(saved);
-    this.#publishIn.restore(saved);
-    const incoming = saved.incoming.length;
-    const subscriptions = saved.subscriptions.length;
-    if (messages + incoming + subscriptions > 0) {
-      this.#fx.log(
-        "info",
-        `Session store: restored ${messages} outgoing messages, ${incoming} incoming QoS 2 exchanges and ${subscriptions} subscriptions`,
-      );
-    }
+    restoreSession(saved, this.#parts);
   }
 
   drain(): SessionAction[] {
@@ -290,10 +249,7 @@ export class Session implements SessionApi {
       if (packet.type === "connack") {
         return this.#life.connack(fx, packet, this.#outbox, this.#publishIn);
       }
-      const hint = packet.type === "auth" ? " (enhanced authentication is not supported)" : "";
-      return new ProtocolError(
-        `Expected CONNACK, received ${packet.type.toUpperCase()}${hint} [MQTT-3.2.0-1]`,
-      );
+      return expectedConnackError(packet.type);
     }
     switch (packet.type) {
       case "publish":

@@ -1,12 +1,18 @@
 /**
  * Outgoing work: one PUBLISH, SUBSCRIBE or UNSUBSCRIBE from the call that made it to its last
- * acknowledgement. Work objects are plain records tagged by `type`; the session's parts move
+ * acknowledgement ({@link OutgoingAck}). Work objects are plain records tagged by `type`; the session's parts move
  * them between stages.
  *
  * @module
  */
 
-import type { Properties, Subscription } from "../codec/types.ts";
+import type {
+  Properties,
+  PubAckPacket,
+  SubackPacket,
+  Subscription,
+  UnsubackPacket,
+} from "../codec/types.ts";
 import type { StoredSubscription } from "./subscriptions.ts";
 import type { OutgoingMessage, Token } from "./types.ts";
 
@@ -67,6 +73,12 @@ export type ControlWork = SubscribeWork | UnsubscribeWork;
 
 /** Any outgoing work. */
 export type Work = PublishWork | ControlWork;
+
+/** The acknowledgements of outgoing flows (a PUBREL belongs to an incoming one). */
+export type OutgoingAck =
+  | (PubAckPacket & { type: "puback" | "pubrec" | "pubcomp" })
+  | SubackPacket
+  | UnsubackPacket;
 
 /** "PUBLISH to "a/b"", "SUBSCRIBE to "x", "y"", … for messages. */
 export function describeWork(work: Work): string {

@@ -1,6 +1,7 @@
 /**
- * The CONNACKs the broker sends: success with the MQTT 5 limits it announces, and refusals
- * (an MQTT 5 reason code, or the nearest MQTT 3.1.1 return code).
+ * The CONNACKs the broker sends: success with the MQTT 5 limits it announces, refusals (an
+ * MQTT 5 reason code, or the nearest MQTT 3.1.1 return code), and the answer to a CONNECT that
+ * could not be decoded.
  *
  * @module
  */
@@ -50,4 +51,29 @@ export function connackRefusal(reasonCode: number, v5: boolean): ConnackPacket {
     sessionPresent: false,
     reasonCode: v5 ? reasonCode : V3_RETURN_CODES[reasonCode] ?? 5,
   };
+}
+
+/**
+ * The answer to a CONNECT that could not be decoded, by the protocol level its header states:
+ * an MQTT 5 CONNACK with `reasonCode`; the bytes of the MQTT 3.1.1 CONNACK refusing the protocol
+ * version when that is what was wrong (0x84); otherwise nothing.
+ */
+export function unreadableConnectAnswer(
+  bytes: Uint8Array,
+  reasonCode: number,
+): ConnackPacket | Uint8Array | undefined {
+  const level = connectLevel(bytes);
+  if (reasonCode === 0x84 && level !== 5) return new Uint8Array([0x20, 2, 0, 1]);
+  if (level === 5) return { type: "connack", sessionPresent: false, reasonCode };
+  return undefined;
+}
+
+/** The protocol level a CONNECT in `bytes` states, if its header is there. */
+function connectLevel(bytes: Uint8Array): number | undefined {
+  if (bytes[0] !== 0x10) return undefined;
+  let pos = 1;
+  while (pos < 5 && ((bytes[pos] ?? 0) & 0x80) !== 0) pos++;
+  pos++;
+  const nameLength = ((bytes[pos] ?? 0) << 8) | (bytes[pos + 1] ?? 0);
+  return bytes[pos + 2 + nameLength];
 }

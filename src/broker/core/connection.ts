@@ -1,8 +1,8 @@
 /**
  * `Connection`: one client connection inside the broker core — its decoder, the order of
- * packets (CONNECT first and once), incoming PUBLISH (topic aliases, QoS limits, QoS 2 ids,
- * Receive Maximum), acknowledgements, PINGREQ, DISCONNECT, keepalive (1.5×) and protocol
- * errors (DISCONNECT with the reason code on MQTT 5, a plain close before).
+ * packets (CONNECT first and once), acknowledgements of what the broker sends, PINGREQ,
+ * DISCONNECT, keepalive (1.5×) and protocol errors (DISCONNECT with the reason code on MQTT 5,
+ * a plain close before). What the client publishes is its {@link Incoming}'s (`incoming.ts`).
  *
  * @module
  */
@@ -15,11 +15,11 @@ import type {
   DisconnectPacket,
   Packet,
   ProtocolVersion,
-  PublishPacket,
   Will,
 } from "../../codec/types.ts";
 import { MqttError } from "../../errors.ts";
-import { messageFromPublish } from "./message.ts";
+import { unreadableConnectAnswer } from "./connack.ts";
+import { Incoming } from "./incoming.ts";
 import type { Outlet, Session } from "./session.ts";
 import type { Link } from "./types.ts";
 import type { BrokerCore } from "./broker_core.ts";
@@ -51,7 +51,7 @@ export class Connection implements Outlet {
   readonly #core: BrokerCore;
   readonly #link: Link;
   readonly #decoder: PacketDecoder;
-  readonly #aliases = new Map<number, string>();
+  readonly #incoming: Incoming;
   readonly #opened: number;
   #lastReceived: number;
   /** Packets that arrived while the CONNECT was being authenticated. */
@@ -62,6 +62,7 @@ export class Connection implements Outlet {
     this.#core = core;
     this.#link = link;
     this.#opened = this.#lastReceived = now;
+    this.#incoming = new Incoming(core, this);
     this.#decoder = new PacketDecoder({
       protocolVersion: 4,
       maximumPacketSize: core.limits.maximumPacketSize,
@@ -198,7 +199,7 @@ export class Connection implements Outlet {
     const session = this.session!;
     switch (packet.type) {
       case "publish":
-        return this.#publish(packet, session, now);
+        return this.#incoming.publish(packet, session, now);
       case "puback":
       case "pubrec":
       case "pubcomp":
@@ -208,12 +209,8 @@ export class Connection implements Outlet {
           }
         }
         return;
-      case "pubrel": {
-        const known = session.incomingQos2.delete(packet.packetId);
-        const reasonCode = known || this.protocolVersion !== 5 ? 0 : 0x92;
-        this.send({ type: "pubcomp", packetId: packet.packetId, reasonCode });
-        return;
-      }
+      case "pubrel":
+        return this.#incoming.release(packet.packetId, session);
       case "subscribe":
         return this.#core.subscribe(this, packet, now);
       case "unsubscribe":
@@ -232,49 +229,6 @@ export class Connection implements Outlet {
     }
   }
 
-  #publish(packet: PublishPacket, session: Session, now: number): void {
-    const limits = this.#core.limits;
-    let topic = packet.topic;
-    const alias = packet.properties?.topicAlias;
-    if (alias !== undefined) {
-      if (alias === 0 || alias > limits.topicAliasMaximum) {
-        return this.fail(0x94, `Topic alias ${alias} is out of range [MQTT-3.3.2-9]`, now);
-      }
-      if (topic !== "") this.#aliases.set(alias, topic);
-      else {
-        const known = this.#aliases.get(alias);
-        if (known === undefined) {
-          return this.fail(0x82, `Topic alias ${alias} has no topic yet [MQTT-3.3.2-7]`, now);
-        }
-        topic = known;
-      }
-    }
-    if (packet.qos > limits.maximumQoS) {
-      return this.fail(0x9b, `QoS ${packet.qos} exceeds Maximum QoS [MQTT-3.2.2-11]`, now);
-    }
-    if (packet.retain && !limits.retainAvailable) {
-      return this.fail(0x9a, "Retain is not available [MQTT-3.2.2-14]", now);
-    }
-    const packetId = packet.packetId!;
-    if (packet.qos === 2) {
-      if (session.incomingQos2.has(packetId)) {
-        this.send({ type: "pubrec", packetId, reasonCode: 0 }); // a re-send: routed already
-        return;
-      }
-      if (session.incomingQos2.size >= limits.receiveMaximum) {
-        return this.fail(0x93, "More QoS 2 messages in flight than Receive Maximum", now);
-      }
-    }
-    const routes = this.#core.publish(messageFromPublish(packet, topic, this.clientId, now), now);
-    if (packet.qos === 0) return;
-    const reasonCode = routes === 0 && this.protocolVersion === 5 ? 0x10 : 0;
-    if (packet.qos === 1) this.send({ type: "puback", packetId, reasonCode });
-    else {
-      session.incomingQos2.add(packetId);
-      this.send({ type: "pubrec", packetId, reasonCode });
-    }
-  }
-
   #disconnect(packet: DisconnectPacket, session: Session, now: number): void {
     const expiry = packet.properties?.sessionExpiryInterval;
     if (expiry !== undefined) {
@@ -290,24 +244,12 @@ export class Connection implements Outlet {
   /** A CONNECT that could not be decoded: a CONNACK saying why where possible, then close. */
   #refuseUnreadable(bytes: Uint8Array, reasonCode: number, reason: string, now: number): void {
     this.#core.log("warn", `Refused a connection: ${reason}`);
-    const level = connectLevel(bytes);
-    if (reasonCode === 0x84 && level !== 5) {
-      this.#link.write(new Uint8Array([0x20, 2, 0, 1])); // 3.1.1: unacceptable protocol version
-    } else if (level === 5) {
+    const answer = unreadableConnectAnswer(bytes, reasonCode);
+    if (answer instanceof Uint8Array) this.#link.write(answer);
+    else if (answer !== undefined) {
       this.protocolVersion = 5;
-      this.state = "open"; // so send() writes
-      this.send({ type: "connack", sessionPresent: false, reasonCode });
+      return this.refuse(answer, now);
     }
     this.#shut(now, false);
   }
-}
-
-/** The protocol level a CONNECT in `bytes` states, if its header is there. */
-function connectLevel(bytes: Uint8Array): number | undefined {
-  if (bytes[0] !== 0x10) return undefined;
-  let pos = 1;
-  while (pos < 5 && ((bytes[pos] ?? 0) & 0x80) !== 0) pos++;
-  pos++;
-  const nameLength = ((bytes[pos] ?? 0) << 8) | (bytes[pos + 1] ?? 0);
-  return bytes[pos + 2 + nameLength];
 }
