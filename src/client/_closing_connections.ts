@@ -30,7 +30,7 @@ export class ClosingConnections extends Set<Connection> {
     return deadline;
   }
 
-  /** Resolves once {@link wakeIdle} finds no connection closing (and none open). */
+  /** Resolves once `wakeIdle()` finds no connection closing (and none open). */
   waitIdle(): Promise<void> {
     return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
