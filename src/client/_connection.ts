@@ -1,7 +1,7 @@
 /**
  * One transport as the driver sees it, from the `open` request until it is closed: the
  * abortable opening, the events that arrive before the opener resolved (held, then replayed in
- * order), its write pipeline, and its lifecycle state, which the driver sets.
+ * order), its write pipeline, and its lifecycle (open, closing, closed), which the driver moves on.
  *
  * @module
  */
@@ -132,16 +132,36 @@ export class Connection implements PipelineHooks {
     });
   }
 
-  /** Gives up the opening, if the opener has not resolved yet; true if it had not. */
-  abandonOpening(): boolean {
-    if (this.#opening === undefined) return false;
-    this.#opening.abort(new Error("Connection attempt abandoned"));
+  /**
+   * The session is done with it: it is *closing* while its pending bytes are still written (the
+   * driver closes it by a grace deadline at the latest). True if it is closing now; false if it
+   * was not open, or closed at once (nothing left to write, or an opening given up).
+   */
+  startClosing(): boolean {
+    if (this.state !== "open") return false;
+    this.state = "closing";
+    if (!this.#abandonOpening() && !this.writes.busy) this.writes.flush();
+    // #opened, the opener's rejection, the end of the last write, or the grace timer closes it.
+    return this.state === "closing";
+  }
+
+  /**
+   * Nothing more is written to it or forwarded from it: closes the transport and delivers the
+   * settlements that waited on its bytes. False if it was closed already.
+   */
+  close(): boolean {
+    if (this.state === "closed") return false;
+    this.state = "closed";
+    this.#transport?.close();
+    this.writes.close();
     return true;
   }
 
-  /** Closes the transport, if open. */
-  closeTransport(): void {
-    this.#transport?.close();
+  /** Gives up the opening, if the opener has not resolved yet; true if it had not. */
+  #abandonOpening(): boolean {
+    if (this.#opening === undefined) return false;
+    this.#opening.abort(new Error("Connection attempt abandoned"));
+    return true;
   }
 
   #opened(transport: Transport): void {

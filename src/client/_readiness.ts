@@ -5,8 +5,15 @@
  * @module
  */
 
+import { ConnectionClosedError } from "../errors.ts";
+
 /** A resolved promise handed to every `ready()` that finds room, so the fast path allocates nothing. */
 export const READY: Promise<void> = Promise.resolve();
+
+/** Why `ready()` rejects once the client is closed. */
+export function closedError(): ConnectionClosedError {
+  return new ConnectionClosedError("Not connected: the session is closed");
+}
 
 interface Waiter {
   resolve(): void;

@@ -12,6 +12,8 @@ import type { SessionStore } from "../store/session_store.ts";
 
 /** What the link asks of the driver. */
 export interface StoreLinkHooks {
+  /** The saved session was loaded: the session takes it back, and calls that waited run. */
+  restored(saved: SavedSession): void;
   /** Holds (true) or releases (false) every open connection's writes. */
   holdWrites(held: boolean): void;
   /** Logs a line (store damage, save failures). */
@@ -40,7 +42,8 @@ export class StoreLink {
     this.#clientId = clientId;
     this.#hooks = hooks;
     this.loaded = this.#load();
-    this.loaded.catch(() => {}); // reported through the calls that wait for it
+    // A failure is reported through the calls that wait for it.
+    this.loaded.then((saved) => hooks.restored(saved), () => {});
   }
 
   async #load(): Promise<SavedSession> {

@@ -15,16 +15,18 @@
  *
  * An idle pipeline holds little: its two buffers are made when bytes are pushed and dropped when
  * a flush finds nothing left to write, and the flushes of every pipeline are run by one shared
- * microtask (no closure per pipeline).
+ * microtask (`_flush_queue.ts`: no closure per pipeline). What a QoS 0 publish's settlement is, and
+ * what becomes of one whose bytes were never written, is in `_write_settlement.ts`.
  *
  * @module
  */
 
-import { ConnectionClosedError } from "../errors.ts";
 import type { PublishResult } from "../session/types.ts";
 import type { Transport } from "../transport/types.ts";
+import { queueFlush } from "./_flush_queue.ts";
 import type { Settlement } from "./_pending_calls.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
+import { notWritten, QOS0_RESULT, Qos0Batch, unwritten } from "./_write_settlement.ts";
 
 /**
  * The most non-urgent bytes handed to the transport in one write: a large burst goes out in
@@ -39,62 +41,8 @@ export const MAX_WRITE = 128 * 1024;
  */
 export const HIGH_WATER = 2 * MAX_WRITE;
 
-/**
- * What a QoS 0 publish resolves with. QoS 0 messages written together share one promise and
- * this one frozen result, so a publisher's loop keeps no object per message alive until the write.
- */
-const QOS0_RESULT: PublishResult = Object.freeze({ mid: 0, reasonCode: 0 });
 /** No bytes (a write of urgent packets only). */
 const NOTHING = new Uint8Array(0);
-
-/** Why a QoS 0 publish whose bytes never reached the transport fails. */
-function notWritten(): ConnectionClosedError {
-  return new ConnectionClosedError(
-    "The connection ended before the QoS 0 message was written; it was not sent",
-  );
-}
-
-/**
- * `settlement` for a connection that closed before the bytes it waits on were written: a success
- * that meant "written" (a QoS 0 publish) becomes a failure; anything else stands.
- */
-export function unwritten(settlement: Settlement): Settlement {
-  if (settlement.type === "resolve" && settlement.onWrite === true) {
-    return { type: "reject", token: settlement.token, error: notWritten() };
-  }
-  return settlement;
-}
-
-/** The one promise of the QoS 0 messages pushed between two flushes. */
-class Qos0Batch {
-  readonly promise: Promise<PublishResult>;
-  resolve!: (value: PublishResult) => void;
-  reject!: (error: unknown) => void;
-  constructor() {
-    this.promise = new Promise<PublishResult>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-}
-
-/**
- * The pipelines whose flush is queued, in the order they queued it: one microtask flushes them
- * all, so no pipeline needs a closure of its own for `queueMicrotask`.
- */
-const flushQueue: WritePipeline[] = [];
-
-/** Flushes the queued pipelines in order (those queued meanwhile too). */
-function flushQueued(): void {
-  let next = 0;
-  try {
-    while (next < flushQueue.length) flushQueue[next++]!.flush();
-  } finally {
-    // One flush threw: the rest still run, in a microtask of their own.
-    flushQueue.splice(0, next);
-    if (flushQueue.length > 0) queueMicrotask(flushQueued);
-  }
-}
 
 /** A settlement waiting until the bytes of each kind pushed before it were written. */
 interface Waiting {
@@ -187,7 +135,7 @@ export class WritePipeline {
     }
     if (this.#flushQueued || this.#writing) return;
     this.#flushQueued = true;
-    if (flushQueue.push(this) === 1) queueMicrotask(flushQueued);
+    queueFlush(this);
   }
 
   /** Delivers `settlement` once every byte pushed before it was written. */

@@ -1,6 +1,8 @@
 /**
  * The public MQTT client: argument checks, callbacks and message delivery around a driver
- * that runs the protocol session.
+ * that runs the protocol session. Its connection-control part is its base class
+ * (`lifecycle_api.ts`); what `request()`, `respond()` and `handle()` do is in
+ * `_client_requests.ts`.
  *
  * @module
  */
@@ -25,14 +27,8 @@ import { ClientLifecycle, startDriver } from "./lifecycle_api.ts";
 import { type Message, ReceivedMessage } from "./message.ts";
 import type { MessageStream } from "./message_stream.ts";
 import type { ClientOptions } from "./options.ts";
-import {
-  answerer,
-  type RequestOptions,
-  Requests,
-  type RespondOptions,
-  responseOptions,
-  responseTopicOf,
-} from "./requests.ts";
+import type { RequestOptions, RespondOptions } from "./requests.ts";
+import { respondTo, sendRequest, serveRequests } from "./_client_requests.ts";
 import { resolveOptions } from "./resolve_options.ts";
 import { checkFunction, checkInteger, checkObject, toBytes } from "./_validate.ts";
 import {
@@ -334,23 +330,7 @@ export class MqttClient extends ClientLifecycle {
    * @throws {RangeError} (as a rejection) on MQTT 3.1 / 3.1.1
    */
   request(topic: string, payload?: Payload, options?: RequestOptions): Promise<Message> {
-    const link = this.#link;
-    const requests = link.requests ??= new Requests({
-      clientId: () => this.clientId,
-      protocolVersion: this.protocolVersion,
-      responseInformation: () => link.responseInformation,
-      publish: (t, p, o) => this.publish(t, p, o),
-      subscribe: (f, o) => this.subscribe(f, o),
-      messageCallbackAdd: (f, fn) => this.messageCallbackAdd(f, fn),
-      messageCallbackRemove: (f) => this.messageCallbackRemove(f),
-      random: link.options.random,
-      log: (level, message) => this.#link.log(level, message),
-    });
-    try {
-      return requests.request(topic, payload ?? null, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return sendRequest(this, this.#link, topic, payload, options);
   }
 
   /**
@@ -360,11 +340,7 @@ export class MqttClient extends ClientLifecycle {
    * @throws {TypeError} (as a rejection) when `request` has no Response Topic
    */
   respond(request: Message, payload?: Payload, options?: RespondOptions): Promise<PublishResult> {
-    try {
-      return this.publish(responseTopicOf(request), payload, responseOptions(request, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return respondTo(this, request, payload, options);
   }
 
   /**
@@ -385,21 +361,7 @@ export class MqttClient extends ClientLifecycle {
     handler: (request: Message) => Payload | Promise<Payload>,
     options: SubscribeOptions = {},
   ): Promise<AckResult> {
-    try {
-      checkFunction(handler, "handle handler");
-      const answer = answerer(
-        filter,
-        handler,
-        (request, payload) => this.respond(request, payload),
-        {
-          log: (level, message) => this.#link.log(level, message),
-        },
-      );
-      this.messageCallbackAdd(filter, ({ message }) => answer(message));
-      return this.subscribe(filter, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return serveRequests(this, this.#link, filter, handler, options);
   }
 
   /** Disconnects, for `await using client = …`. */

@@ -3,11 +3,12 @@
  * inputs (user commands, bytes, transport events, the timer) and performs the actions the
  * session emits, in order. It holds no protocol logic.
  *
- * Each transport it opens is a connection with its own write pipeline (`_write_pipeline.ts`:
- * coalesced writes, urgent bytes first, settlements after the bytes before them were written).
- * A connection is *closing* once the session is done with it (its pending bytes are still
- * written, for at most {@link CLOSE_GRACE_MS}), and *closed* once nothing more is written to it
- * or forwarded from it.
+ * Each transport it opens is a connection (`_connection.ts`) with its own write pipeline
+ * (`_write_pipeline.ts`: coalesced writes, urgent bytes first, settlements after the bytes before
+ * them were written). A connection is *closing* once the session is done with it (its pending
+ * bytes are still written, until a grace deadline: `_closing_connections.ts`), and *closed* once
+ * nothing more is written to it or forwarded from it. A session store is reached through
+ * `_store_link.ts`, the callers of `ready()` wait in `_readiness.ts`.
  *
  * @module
  */
@@ -24,16 +25,13 @@ import type {
 } from "../session/types.ts";
 import type { ConnackPacket, Properties, Subscription, Will } from "../codec/types.ts";
 import type { Clock } from "./clock.ts";
-import { ConnectionClosedError } from "../errors.ts";
 import { type CallCanceller, PendingCalls, type Settlement } from "./_pending_calls.ts";
-import { Readiness, READY } from "./_readiness.ts";
-import { unwritten } from "./_write_pipeline.ts";
+import { closedError, Readiness, READY } from "./_readiness.ts";
+import { unwritten } from "./_write_settlement.ts";
 import { Connection, type ConnectionEvents } from "./_connection.ts";
-import { CLOSE_GRACE_MS, type DriverOptions } from "./driver_types.ts";
+import { ClosingConnections, NOT_CLOSING } from "./_closing_connections.ts";
+import type { DriverOptions } from "./driver_types.ts";
 import { StoreLink } from "./_store_link.ts";
-
-/** The closing connections of every `Driver` closing none (never added to). */
-const NOT_CLOSING: Set<Connection> = new Set();
 
 /** Runs a {@link SessionApi} against transports and a {@link Clock}. */
 export class Driver implements ConnectionEvents, CallCanceller {
@@ -44,11 +42,10 @@ export class Driver implements ConnectionEvents, CallCanceller {
   /** The connection the session is using, if any. */
   #conn: Connection | undefined;
   /**
-   * Connections the session is done with that still hand over their last bytes (NOT_CLOSING,
-   * shared and never added to, until the first one).
+   * Connections the session is done with that still hand over their last bytes, and the callers
+   * of `idle()` (NOT_CLOSING, shared and never added to, until the first of either).
    */
-  #closing: Set<Connection> = NOT_CLOSING;
-  #idleWaiters: (() => void)[] | undefined = undefined;
+  #closing: ClosingConnections = NOT_CLOSING;
   /** The callers of `ready()` waiting for room (made for the first). */
   #readiness: Readiness | undefined;
   #running = false;
@@ -64,14 +61,14 @@ export class Driver implements ConnectionEvents, CallCanceller {
     this.#clock = options.clock;
     this.#calls = new PendingCalls(this);
     if (options.store !== undefined) {
-      const store = this.#store = new StoreLink(options.store, session.clientId, {
+      this.#store = new StoreLink(options.store, session.clientId, {
+        restored: (saved) => {
+          this.#session.restore(saved);
+          this.#run();
+        },
         holdWrites: (held) => this.#holdWrites(held),
         log: (level, message) => options.events.event({ type: "log", level, message }),
       });
-      store.loaded.then((saved) => {
-        this.#session.restore(saved);
-        this.#run();
-      }, () => {});
     }
   }
 
@@ -86,7 +83,7 @@ export class Driver implements ConnectionEvents, CallCanceller {
   #holdWrites(held: boolean): void {
     this.#writesHeld = held;
     this.#conn?.writes.hold(held);
-    for (const conn of this.#closing) conn.writes.hold(held);
+    this.#closing.hold(held);
   }
 
   /** The session's coarse state. */
@@ -181,7 +178,7 @@ export class Driver implements ConnectionEvents, CallCanceller {
   /** Resolves when no connection is open or closing. */
   idle(): Promise<void> {
     if (this.#conn === undefined && this.#closing.size === 0) return Promise.resolve();
-    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
+    return this.#ownClosing().waitIdle();
   }
 
   /**
@@ -320,24 +317,19 @@ export class Driver implements ConnectionEvents, CallCanceller {
 
   /** The session is done with `conn`: write what it emitted before, then close it. */
   #startClosing(conn: Connection): void {
-    if (conn.state !== "open") return;
-    conn.state = "closing";
-    if (!conn.abandonOpening() && !conn.writes.busy) conn.writes.flush();
-    // #opened, the opener's rejection, the end of the last write, or the grace timer closes it.
-    if (conn.state === "closing") {
-      conn.closeBy = this.#clock.now() + CLOSE_GRACE_MS;
-      if (this.#closing === NOT_CLOSING) this.#closing = new Set();
-      this.#closing.add(conn);
-    }
+    if (conn.startClosing()) this.#ownClosing().startedClosing(conn, this.#clock.now());
+  }
+
+  /** The driver's own set of closing connections, made when first needed. */
+  #ownClosing(): ClosingConnections {
+    if (this.#closing === NOT_CLOSING) this.#closing = new ClosingConnections();
+    return this.#closing;
   }
 
   /** Closes `conn`'s transport and delivers the settlements that waited on its bytes. */
   #close(conn: Connection): void {
-    if (conn.state === "closed") return;
-    conn.state = "closed";
+    if (!conn.close()) return;
     if (this.#closing.delete(conn)) this.#arm(); // let go of its grace timer
-    conn.closeTransport();
-    conn.writes.close();
     this.#checkIdle();
   }
 
@@ -355,23 +347,14 @@ export class Driver implements ConnectionEvents, CallCanceller {
   }
 
   #checkIdle(): void {
-    if (this.#conn !== undefined || this.#closing.size > 0 || this.#idleWaiters === undefined) {
-      return;
-    }
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = undefined;
-    for (const wake of waiters) wake();
+    if (this.#conn === undefined) this.#closing.wakeIdle();
   }
 
   /** Keeps the one timer at or before the session's next deadline and every grace deadline. */
   #arm(): void {
     let deadline = this.#session.nextDeadline();
     // (Runs after every call and read: no Set iterator while no connection is closing.)
-    if (this.#closing.size > 0) {
-      for (const conn of this.#closing) {
-        if (deadline === undefined || conn.closeBy < deadline) deadline = conn.closeBy;
-      }
-    }
+    if (this.#closing.size > 0) deadline = this.#closing.earliest(deadline);
     if (deadline === undefined) {
       if (this.#armed !== undefined) {
         this.#armed = undefined;
@@ -395,9 +378,4 @@ export class Driver implements ConnectionEvents, CallCanceller {
     if (deadline !== undefined && deadline <= now) this.#session.handleTimer(now);
     this.#run();
   };
-}
-
-/** Why `ready()` rejects once the client is closed. */
-function closedError(): ConnectionClosedError {
-  return new ConnectionClosedError("Not connected: the session is closed");
 }

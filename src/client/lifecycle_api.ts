@@ -18,7 +18,7 @@ import type { ClientLink } from "./_client_link.ts";
 import { Driver } from "./driver.ts";
 import { serverOpener } from "./_server_opener.ts";
 import type { PreConnectEvent } from "./events.ts";
-import type { WillOptions } from "./options.ts";
+import type { WillOptions } from "./will_options.ts";
 import { resolveWill, toPassword } from "./session_options.ts";
 import { checkBoolean, checkObject, checkString } from "./_validate.ts";
 

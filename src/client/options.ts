@@ -1,63 +1,21 @@
 /**
  * User-facing options of {@link MqttClient} and `connect()`; `resolve_options.ts` checks them
- * and fills in the defaults.
+ * and fills in the defaults. A `servers` entry's options are in `server_options.ts`, the will's in
+ * `will_options.ts` (both exported from here too).
  *
  * @module
  */
 
-import type { Properties, ProtocolVersion, QoS } from "../codec/types.ts";
+import type { Properties, ProtocolVersion } from "../codec/types.ts";
 import type { LogLevel } from "../session/types.ts";
 import type { TransportOpener, WebSocketConstructor } from "../transport/types.ts";
 import type { Clock } from "./clock.ts";
-import type { Payload } from "./payload.ts";
 import type { SessionStore } from "../store/session_store.ts";
 import type { ProxyOptions } from "./proxy_options.ts";
+import type { ServerOptions } from "./server_options.ts";
+import type { WillOptions } from "./will_options.ts";
 
-/** One broker of the `servers` list, with TLS settings of its own. */
-export interface ServerOptions {
-  /** Its URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`, …). */
-  url: string;
-  /** PEM CA certificate(s) to trust for this server. */
-  ca?: string | string[];
-  /** PEM client certificate for this server. */
-  cert?: string;
-  /** PEM client key for this server. */
-  key?: string;
-  /** The name to verify this server's certificate against. */
-  servername?: string;
-  /** ALPN protocols to offer this server. */
-  alpnProtocols?: string[];
-  /** Do not check that this server's certificate names its host. */
-  insecure?: boolean;
-  /** false: accept any certificate from this server. */
-  rejectUnauthorized?: boolean;
-  /** The passphrase of this server's encrypted client key. */
-  passphrase?: string;
-}
-
-/** A will message, published by the broker when the connection ends abnormally. */
-export interface WillOptions {
-  /** The topic the will is published to. */
-  topic: string;
-  /**
-   * The will's payload (a string is sent as UTF-8).
-   * @default empty
-   */
-  /** The will's payload (see `Payload`). */
-  payload?: Payload;
-  /**
-   * The QoS the broker publishes the will with.
-   * @default 0
-   */
-  qos?: QoS;
-  /**
-   * Whether the broker publishes the will as a retained message.
-   * @default false
-   */
-  retain?: boolean;
-  /** MQTT 5 will properties, e.g. `willDelayInterval`, `messageExpiryInterval`. */
-  properties?: Properties;
-}
+export type { ServerOptions, WillOptions };
 
 /** Options of a client. Every field is optional; `url` or `host` says where to connect. */
 export interface ClientOptions {

@@ -12,7 +12,8 @@ import { utf8Length } from "../codec/utf8.ts";
 import type { SessionOptions } from "../session/types.ts";
 import { validateTopicName } from "../topic.ts";
 import type { UrlParts } from "./broker_url.ts";
-import type { ClientOptions, WillOptions } from "./options.ts";
+import type { ClientOptions } from "./options.ts";
+import type { WillOptions } from "./will_options.ts";
 import {
   checkBoolean,
   checkInteger,
