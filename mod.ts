@@ -60,7 +60,9 @@ export type {
   UnsubscribeOptions,
 } from "./src/client/call_options.ts";
 export type { MessageStream } from "./src/client/message_stream.ts";
-export type { ClientOptions, ServerOptions, WillOptions } from "./src/client/options.ts";
+export type { ClientOptions } from "./src/client/options.ts";
+export type { ServerOptions } from "./src/client/server_options.ts";
+export type { WillOptions } from "./src/client/will_options.ts";
 export type { ProxyOptions } from "./src/client/proxy_options.ts";
 export type { RequestOptions, RespondOptions } from "./src/client/requests.ts";
 export {

@@ -15,8 +15,6 @@ import type { ProxyOptions } from "./proxy_options.ts";
 import type { ServerOptions } from "./server_options.ts";
 import type { WillOptions } from "./will_options.ts";
 
-export type { ServerOptions, WillOptions };
-
 /** Options of a client. Every field is optional; `url` or `host` says where to connect. */
 export interface ClientOptions {
   /**
