@@ -112,6 +112,8 @@ function main(dirs: string[]): void {
   );
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const [key, runs] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    // An implementation run at one count only (in one of the runs given) has no slope.
+    if (new Set(runs.map((run) => run.count)).size < 2) continue;
     console.log(`| ${key} | ${split(runs, "pub")} | ${split(runs, "sub")} |`);
   }
 }
