@@ -13,8 +13,9 @@
  * of the burst brought (at least {@link MIN_USEFUL_BYTES}), or {@link USEFUL_BYTES}: a stream of
  * small packets (~8,000 reads a second or more) or of ≥ ~1 MB/s. Pauses that gather less
  * (request/response traffic, a slowing stream) end pacing, and the next attempt waits a
- * cool-down that doubles up to {@link MAX_COOLDOWN_MS}, so ping-pong traffic loses at most one
- * tick every few seconds. A read that fills the whole buffer, whatever its size, never pauses:
+ * cool-down that starts at {@link MIN_COOLDOWN_MS} and doubles up to {@link MAX_COOLDOWN_MS}
+ * until a pause is useful again, so ping-pong traffic soon loses at most two ticks every few
+ * seconds. A read that fills the whole buffer, whatever its size, never pauses:
  * more bytes are already waiting.
  *
  * @module
@@ -37,7 +38,13 @@ const MIN_USEFUL_BYTES = 256;
  * after a large one, is no reason to stop).
  */
 const MAX_CREDIT = 4;
-const MIN_COOLDOWN_MS = 250;
+/**
+ * The first cool-down is short: a QoS 2 stream stalls now and then (the broker waits for
+ * acknowledgements), and each stall that ends pacing would otherwise leave the rest of a dense
+ * stream unpaced for a quarter of a second. Ping-pong traffic backs off to the maximum within a
+ * few seconds anyway.
+ */
+const MIN_COOLDOWN_MS = 16;
 const MAX_COOLDOWN_MS = 8000;
 
 /** Decides, after each read, whether to wait a tick before the next one. */

@@ -84,16 +84,16 @@ describe("ReadPacer", () => {
     assert.equal(burst(), true);
     assert.notEqual(p.afterRead(40, false), undefined); // first miss forgiven
     assert.equal(p.afterRead(40, false), undefined); // second miss: stop
-    // Within the 250 ms cool-down no new attempt, however dense the reads.
-    assert.equal(feed(p, clock, 320, 40, 0.05), 0);
-    clock.time += 250;
+    // Within the 16 ms cool-down no new attempt, however dense the reads (200 in 10 ms).
+    assert.equal(feed(p, clock, 200, 40, 0.05), 0);
+    clock.time += 6;
     assert.equal(burst(), true);
     p.afterRead(40, false);
     assert.equal(p.afterRead(40, false), undefined);
-    // The cool-down doubled to 500 ms: 250 ms later is still too early.
-    clock.time += 250;
+    // The cool-down doubled to 32 ms: 16 ms later is still too early.
+    clock.time += 16;
     assert.equal(burst(), false);
-    clock.time += 250;
+    clock.time += 16;
     assert.equal(burst(), true);
   });
 });
