@@ -10,10 +10,10 @@ import { describe } from "../format.ts";
 import type { Properties, ProtocolVersion, PublishPacket } from "./types.ts";
 import { propertiesSize, writeProperties } from "./_property_encode.ts";
 import { readProperties } from "./_property_decode.ts";
-import { readUtf8, topicNameLength } from "./utf8.ts";
+import { readUtf8, topicNameLength, writeTopicName } from "./utf8.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize, writeVarint } from "./_varint.ts";
-import { type Output, writeString } from "./_writer.ts";
+import type { Output } from "./_writer.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -75,7 +75,7 @@ export function encodePublish(p: PublishPacket, version: ProtocolVersion, out: O
   const buf = out.allocate(1 + varintSize(remaining) + remaining);
   buf[0] = 0x30 | (p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0);
   let o = writeVarint(buf, 1, remaining);
-  o = writeString(buf, o, p.topic);
+  o = writeTopicName(buf, o, p.topic);
   if (qos !== 0) {
     const id = p.packetId!;
     buf[o++] = id >>> 8;

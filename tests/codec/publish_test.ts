@@ -650,3 +650,36 @@ describe("PUBLISH payloads and output buffers", () => {
     assert.equal(hex(encoder.encode(base, 4)), "30 07 00 03 61 2f 62 68 69");
   });
 });
+
+describe("PUBLISH topic names encoded one after another (the last ASCII name is remembered)", () => {
+  const encoder = new PacketEncoder();
+  const publish = (topic: string) => ({ ...base, topic });
+
+  it("a name with a wildcard or U+0000 is refused after a valid name of the same length", () => {
+    assert.equal(hex(encoder.encode(publish("a/b"), 4)), "30 07 00 03 61 2f 62 68 69");
+    assert.throws(() => encoder.encode(publish("a/+"), 4), RangeError);
+    assert.throws(() => encodePacket(publish("a/#"), 4), RangeError);
+    assert.throws(() => encoder.encode(publish("a/\0"), 4), RangeError);
+    assert.equal(hex(encoder.encode(publish("a/b"), 4)), "30 07 00 03 61 2f 62 68 69");
+  });
+
+  it("a non-ASCII name after an ASCII one is written as UTF-8 with its byte length", () => {
+    assert.equal(hex(encoder.encode(publish("ab"), 4)), "30 06 00 02 61 62 68 69");
+    assert.equal(hex(encoder.encode(publish("éa"), 4)), "30 07 00 03 c3 a9 61 68 69");
+    assert.equal(hex(encodePacket(publish("ab"), 4)), "30 06 00 02 61 62 68 69");
+    assert.equal(hex(encodePacket(publish("€/x"), 4)), "30 09 00 05 e2 82 ac 2f 78 68 69");
+  });
+
+  it("an equal name built anew (another string object) is encoded the same", () => {
+    const parts = ["sensors", "kitchen", "temperature"];
+    const first = encoder.encode(publish(parts.join("/")), 4);
+    const again = encoder.encode(publish(["sensors", "kitchen", "temperature"].join("/")), 4);
+    assert.equal(hex(again), hex(first));
+    assert.equal(hex(first.subarray(2, 4)), "00 1b");
+  });
+
+  it("the empty name stays refused before MQTT 5 however often it comes", () => {
+    assert.throws(() => encoder.encode(publish(""), 4), /must not be empty before MQTT 5/);
+    assert.throws(() => encoder.encode(publish(""), 4), /must not be empty before MQTT 5/);
+  });
+});
