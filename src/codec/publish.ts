@@ -89,6 +89,44 @@ export function encodePublish(p: PublishPacket, version: ProtocolVersion, out: O
   return buf;
 }
 
+/** Topic names up to this many bytes are remembered by {@link readTopicName}. */
+const REMEMBERED_TOPIC_BYTES = 256;
+/** The bytes of the last topic name {@link readTopicName} decoded, and that name. */
+const lastTopicBytes = new Uint8Array(REMEMBERED_TOPIC_BYTES);
+let lastTopicLength = -1;
+let lastTopicName = "";
+
+/**
+ * Reads the topic name `buf[start, end)` of a received PUBLISH. A subscriber receives the same
+ * topic again and again: when the bytes are those of the last name read (compared one by one, so
+ * any other bytes are read and checked afresh), that string is returned, with no string made and
+ * no second check for wildcards. Validity depends on the bytes only, so one slot shared by every
+ * decoder is safe.
+ *
+ * @throws {MalformedPacketError} as `readUtf8`.
+ * @throws {ProtocolError} the name holds a wildcard [MQTT-3.3.2-2].
+ */
+function readTopicName(buf: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n === lastTopicLength) {
+    let i = 0;
+    while (i < n && lastTopicBytes[i] === buf[start + i]) i++;
+    if (i === n) return lastTopicName;
+  }
+  const topic = readUtf8(buf, start, end, "topic name");
+  if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
+    throw new ProtocolError(
+      `A PUBLISH topic name must not contain wildcards [MQTT-3.3.2-2]: ${JSON.stringify(topic)}`,
+    );
+  }
+  if (n <= REMEMBERED_TOPIC_BYTES) {
+    for (let i = 0; i < n; i++) lastTopicBytes[i] = buf[start + i]!;
+    lastTopicLength = n;
+    lastTopicName = topic;
+  }
+  return topic;
+}
+
 /**
  * Decodes the body `buf[start, end)` of a PUBLISH whose fixed-header flags are `flags`
  * (already checked: QoS is not 3). The payload is a view into `buf`.
@@ -109,12 +147,7 @@ export function decodePublish(
   if (pos > end) throw truncated("topic name");
   const topicEnd = pos + ((buf[start]! << 8) | buf[start + 1]!);
   if (topicEnd > end) throw truncated("topic name");
-  const topic = readUtf8(buf, pos, topicEnd, "topic name");
-  if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
-    throw new ProtocolError(
-      `A PUBLISH topic name must not contain wildcards [MQTT-3.3.2-2]: ${JSON.stringify(topic)}`,
-    );
-  }
+  const topic = readTopicName(buf, pos, topicEnd);
   pos = topicEnd;
   let packetId = 0;
   if (qos !== 0) {

@@ -683,3 +683,43 @@ describe("PUBLISH topic names encoded one after another (the last ASCII name is 
     assert.throws(() => encoder.encode(publish(""), 4), /must not be empty before MQTT 5/);
   });
 });
+
+describe("PUBLISH topic names decoded one after another (the last name is remembered)", () => {
+  /** A QoS 0 PUBLISH frame (MQTT 3.1.1) with topic bytes `topic` and payload "hi". */
+  const frame = (topic: Uint8Array) =>
+    concat(new Uint8Array([0x30, 2 + topic.length + 2, 0, topic.length]), topic, utf8("hi"));
+  const topicOf = (topic: Uint8Array) => {
+    const packet = decodePacket(frame(topic), 4);
+    assert.ok(packet.type === "publish");
+    return packet.topic;
+  };
+
+  it("other bytes of the same length are read and checked afresh", () => {
+    assert.equal(topicOf(utf8("a/b")), "a/b");
+    assert.equal(topicOf(utf8("a/c")), "a/c");
+    assert.throws(() => topicOf(utf8("a/+")), ProtocolError);
+    assert.throws(() => topicOf(utf8("a/#")), ProtocolError);
+    assert.throws(() => topicOf(new Uint8Array([0x61, 0, 0x62])), MalformedPacketError);
+    assert.equal(topicOf(utf8("a/c")), "a/c");
+  });
+
+  it("a name of the same length in other characters, or none, comes out as its own", () => {
+    assert.equal(topicOf(utf8("ab")), "ab");
+    assert.equal(topicOf(utf8("é")), "é");
+    assert.throws(() => topicOf(new Uint8Array([0xc3, 0x28])), MalformedPacketError);
+    assert.equal(topicOf(utf8("ab")), "ab");
+    assert.throws(() => topicOf(new Uint8Array(0)), /topic/i);
+  });
+
+  it("the same name again is the same string, and long names are read right each time", () => {
+    const first = topicOf(utf8("sensors/kitchen/temperature"));
+    assert.equal(topicOf(utf8("sensors/kitchen/temperature")), first);
+    const long = (level: string) => ({ ...base, topic: `${level}/`.repeat(150) });
+    for (const level of ["l", "m", "l", "+"]) {
+      const bytes = encodePacket(long("l"), 4); // 30 b0 02 01 2c, then the 300 bytes
+      for (let k = 0; k < 150; k++) bytes[5 + 2 * k] = level.charCodeAt(0);
+      if (level === "+") assert.throws(() => decodePacket(bytes, 4), ProtocolError);
+      else assert.equal((decodePacket(bytes, 4) as PublishPacket).topic, long(level).topic);
+    }
+  });
+});
