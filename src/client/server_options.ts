@@ -5,24 +5,28 @@
  * @module
  */
 
-/** One broker of the `servers` list, with TLS settings of its own. */
-export interface ServerOptions {
+import type { TlsOptions } from "../transport/types.ts";
+
+/**
+ * One broker of the `servers` list: its URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`, …) and any
+ * of the TLS settings (`ca`, `cert`, `key`, `servername`, `alpnProtocols`, `insecure`,
+ * `rejectUnauthorized`, `passphrase`, `minVersion`, `maxVersion`, `ciphers`), which override the
+ * client's own for this server.
+ *
+ * @example
+ * ```ts
+ * import { MqttClient } from "@korero/mqtt";
+ *
+ * const client = new MqttClient({
+ *   servers: [
+ *     { url: "mqtts://primary.example:8883", servername: "mqtt.example", minVersion: "TLSv1.3" },
+ *     "mqtts://backup.example:8883",
+ *   ],
+ *   clientId: "sensor-17",
+ * });
+ * ```
+ */
+export interface ServerOptions extends TlsOptions {
   /** Its URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`, …). */
   url: string;
-  /** PEM CA certificate(s) to trust for this server. */
-  ca?: string | string[];
-  /** PEM client certificate for this server. */
-  cert?: string;
-  /** PEM client key for this server. */
-  key?: string;
-  /** The name to verify this server's certificate against. */
-  servername?: string;
-  /** ALPN protocols to offer this server. */
-  alpnProtocols?: string[];
-  /** Do not check that this server's certificate names its host. */
-  insecure?: boolean;
-  /** false: accept any certificate from this server. */
-  rejectUnauthorized?: boolean;
-  /** The passphrase of this server's encrypted client key. */
-  passphrase?: string;
 }

@@ -126,6 +126,34 @@ describe("servers failover", () => {
   });
 });
 
+describe("servers with TLS settings of their own", () => {
+  it("each attempt gets its server's TLS settings over the shared ones", async () => {
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const { tried, opener } = network(new Set(["a", "b"]));
+    const client = new MqttClient({
+      servers: [
+        { url: "mqtts://a", servername: "a.example", minVersion: "TLSv1.3", ciphers: "HIGH" },
+        "mqtts://b",
+      ],
+      ca,
+      minVersion: "TLSv1.2",
+      transport: opener,
+      reconnect: false,
+      clientId: "f",
+    });
+    await assert.rejects(client.connect(), /None of the 2 servers could be reached/);
+    assert.deepEqual(
+      tried.map((t) => [t.host, t.tls?.servername, t.tls?.minVersion, t.tls?.ciphers]),
+      [
+        ["a", "a.example", "TLSv1.3", "HIGH"],
+        ["b", undefined, "TLSv1.2", undefined],
+      ],
+    );
+    assert.equal(tried[0]!.tls?.ca, ca);
+    assert.equal(tried[1]!.tls?.ca, ca);
+  });
+});
+
 describe("WebSocket hooks", () => {
   it("transformWsUrl and a wsHeaders function run before every attempt", async () => {
     const { broker, tried, opener } = network(new Set());
