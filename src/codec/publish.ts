@@ -10,7 +10,7 @@ import { describe } from "../format.ts";
 import type { Properties, ProtocolVersion, PublishPacket } from "./types.ts";
 import { propertiesSize, writeProperties } from "./_property_encode.ts";
 import { readProperties } from "./_property_decode.ts";
-import { readUtf8, topicNameLength, writeTopicName } from "./utf8.ts";
+import { readTopicName, topicNameLength, writeTopicName } from "./_topic_name.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize, writeVarint } from "./_varint.ts";
 import type { Output } from "./_writer.ts";
@@ -87,44 +87,6 @@ export function encodePublish(p: PublishPacket, version: ProtocolVersion, out: O
   if (n > SMALL_PAYLOAD) buf.set(payload, o);
   else for (let i = 0; i < n; i++) buf[o + i] = payload[i]!;
   return buf;
-}
-
-/** Topic names up to this many bytes are remembered by {@link readTopicName}. */
-const REMEMBERED_TOPIC_BYTES = 256;
-/** The bytes of the last topic name {@link readTopicName} decoded, and that name. */
-const lastTopicBytes = new Uint8Array(REMEMBERED_TOPIC_BYTES);
-let lastTopicLength = -1;
-let lastTopicName = "";
-
-/**
- * Reads the topic name `buf[start, end)` of a received PUBLISH. A subscriber receives the same
- * topic again and again: when the bytes are those of the last name read (compared one by one, so
- * any other bytes are read and checked afresh), that string is returned, with no string made and
- * no second check for wildcards. Validity depends on the bytes only, so one slot shared by every
- * decoder is safe.
- *
- * @throws {MalformedPacketError} as `readUtf8`.
- * @throws {ProtocolError} the name holds a wildcard [MQTT-3.3.2-2].
- */
-function readTopicName(buf: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n === lastTopicLength) {
-    let i = 0;
-    while (i < n && lastTopicBytes[i] === buf[start + i]) i++;
-    if (i === n) return lastTopicName;
-  }
-  const topic = readUtf8(buf, start, end, "topic name");
-  if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
-    throw new ProtocolError(
-      `A PUBLISH topic name must not contain wildcards [MQTT-3.3.2-2]: ${JSON.stringify(topic)}`,
-    );
-  }
-  if (n <= REMEMBERED_TOPIC_BYTES) {
-    for (let i = 0; i < n; i++) lastTopicBytes[i] = buf[start + i]!;
-    lastTopicLength = n;
-    lastTopicName = topic;
-  }
-  return topic;
 }
 
 /**

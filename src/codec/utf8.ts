@@ -81,66 +81,6 @@ export function asciiLength(value: unknown): number {
 }
 
 /**
- * The last topic name {@link topicNameLength} found to be ASCII and valid. A publisher sends to
- * the same topic again and again: the next check of the same string is one comparison (pointer
- * equality when it is the same string object), and {@link writeTopicName} knows its bytes are its
- * characters. The validity of a topic name depends on its characters only, so one slot shared by
- * every encoder is safe.
- */
-let lastAsciiTopic = "";
-
-/**
- * Byte length of `value` as an MQTT Topic Name: an MQTT UTF-8 string (see {@link utf8Length})
- * without the wildcards `+` and `#` ([MQTT-3.3.2-2]). ASCII names, the common case, are checked
- * in one pass, and the last one is remembered.
- *
- * @throws {TypeError} `value` is not a string.
- * @throws {RangeError} as {@link utf8Length}, or `value` holds a wildcard.
- */
-export function topicNameLength(value: string, field: string): number {
-  if (value === lastAsciiTopic) return value.length;
-  if (typeof value === "string") {
-    const n = value.length;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = value.charCodeAt(i);
-      // Below 0x80 and none of U+0000, '#' (0x23), '+' (0x2b).
-      if (c >= 0x80 || c === 0 || c === 0x23 || c === 0x2b) break;
-    }
-    if (i === n && n <= MAX_STRING_BYTES) {
-      lastAsciiTopic = value;
-      return n;
-    }
-  }
-  const bytes = utf8Length(value, field);
-  if (value.indexOf("+") !== -1 || value.indexOf("#") !== -1) {
-    throw new RangeError(
-      `${field} must be a topic name without wildcards [MQTT-3.3.2-2], got ${describe(value)}`,
-    );
-  }
-  return bytes;
-}
-
-/**
- * Writes the topic name `value` (validated by {@link topicNameLength}) with its length prefix at
- * `offset`; returns the next offset. The buffer must have room for it.
- */
-export function writeTopicName(buf: Uint8Array, offset: number, value: string): number {
-  if (value !== lastAsciiTopic) {
-    const end = writeUtf8(buf, offset + 2, value);
-    const bytes = end - offset - 2;
-    buf[offset] = bytes >>> 8;
-    buf[offset + 1] = bytes & 0xff;
-    return end;
-  }
-  const n = value.length;
-  buf[offset++] = n >>> 8;
-  buf[offset++] = n & 0xff;
-  for (let i = 0; i < n; i++) buf[offset++] = value.charCodeAt(i);
-  return offset;
-}
-
-/**
  * Writes `value` (validated by {@link utf8Length}) at `offset` without a length prefix;
  * returns the next offset. The buffer must have room for it.
  */
