@@ -22,8 +22,11 @@ import { type PipelineHooks, WritePipeline } from "./_write_pipeline.ts";
 export interface ConnectionEvents {
   /** The transport is open (any bytes that arrived early are replayed after this). */
   connectionOpened(conn: Connection): void;
-  /** Bytes arrived on an open connection. */
-  connectionData(conn: Connection, chunk: Uint8Array): void;
+  /**
+   * Bytes arrived on an open connection; returns whether the next bytes are wanted at once (see
+   * `TransportHandlers.onData`).
+   */
+  connectionData(conn: Connection, chunk: Uint8Array): boolean;
   /**
    * The transport ended, failed, could not be opened, or a write to it failed (`error` says why,
    * if not cleanly).
@@ -106,9 +109,10 @@ export class Connection implements PipelineHooks {
     const opening = this.#opening = new AbortController();
     const handlers = {
       onData: (chunk: Uint8Array) => {
-        if (this.state !== "open") return;
-        if (this.#transport === undefined) (this.#early ??= []).push(chunk);
-        else this.#events.connectionData(this, chunk);
+        if (this.state !== "open") return false;
+        if (this.#transport !== undefined) return this.#events.connectionData(this, chunk);
+        (this.#early ??= []).push(chunk);
+        return false;
       },
       onClose: (error?: Error) => {
         if (this.state === "closed") return;

@@ -289,10 +289,15 @@ export class Driver implements ConnectionEvents, CallCanceller {
     this.#run();
   }
 
-  /** Bytes arrived on a connection (only the current one forwards them). */
-  connectionData(_conn: Connection, chunk: Uint8Array): void {
+  /**
+   * Bytes arrived on a connection (only the current one forwards them). True when the in-flight
+   * window is still full once they were handled: the transport then reads on without pacing, as
+   * the acknowledgements that let the next messages go are in what it reads next.
+   */
+  connectionData(_conn: Connection, chunk: Uint8Array): boolean {
     this.#session.receive(chunk, this.#clock.now());
     this.#run();
+    return this.#session.windowFull;
   }
 
   /** A connection's transport ended, failed, or could not be opened. */

@@ -93,6 +93,11 @@ export class Outbox {
     return (queue.clear && link.up && this.#inflight.open) || queue.open;
   }
 
+  /** Whether a QoS 1/2 PUBLISH could be sent now (window, identifiers and held resends allowing). */
+  get windowOpen(): boolean {
+    return this.#inflight.open;
+  }
+
   /** Work not done yet: QoS 1/2 PUBLISH in flight, and everything queued or waiting. */
   get outgoing(): number {
     return this.#inflight.size + this.#queue.queued + this.#queue.waiting;

@@ -96,6 +96,10 @@ export class Session implements SessionApi {
     return this.#outbox.outgoing;
   }
 
+  get windowFull(): boolean {
+    return !this.#outbox.windowOpen;
+  }
+
   connect(token: Token, now: number): void {
     this.#fx.now = now;
     callConnect(this.#fx, token, this.#parts);

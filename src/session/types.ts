@@ -199,6 +199,11 @@ export interface SessionApi {
    * is queued or waiting for room (QoS 0 messages queued offline and SUBSCRIBE too).
    */
   readonly outgoing: number;
+  /**
+   * Whether the in-flight window is full (or resends are held back): no QoS 1/2 PUBLISH can be
+   * sent until acknowledgements arrive, so what is read next is better read at once.
+   */
+  readonly windowFull: boolean;
   /** Start connecting (emits `open`); `token` resolves with the CONNACK or rejects with the first failure. */
   connect(token: Token, now: number): void;
   /** The transport requested by `open` is ready: the session writes CONNECT. */

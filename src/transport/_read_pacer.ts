@@ -7,30 +7,35 @@
  * scheduling), which on a small machine is CPU the broker and the publisher do not get (figures
  * in bench/README.md).
  *
- * Cost: while pacing, bytes wait up to one timer tick (1–2 ms on Deno) before they are read.
- * Pacing therefore starts only when reads come fast (≥ {@link BURST_READS} reads within
- * {@link BURST_MS} ms) and lasts only while each pause gathers what {@link USEFUL_READS} reads
- * of the burst brought (at least {@link MIN_USEFUL_BYTES}), or {@link USEFUL_BYTES}: a stream of
- * small packets (~8,000 reads a second or more) or of ≥ ~1 MB/s. Pauses that gather less
- * (request/response traffic, a slowing stream) end pacing, and the next attempt waits a
+ * Cost: while pacing, bytes wait up to one timer tick (1–2 ms) before they are read. Pacing
+ * therefore starts only when reads come fast (≥ {@link BURST_READS} reads within
+ * {@link BURST_MS} ms, 4,000 a second or more) and lasts only while it does not slow the stream:
+ * each pause must gather {@link KEEP_RATE} of what the stream brought in as long before pacing
+ * began (or {@link USEFUL_BYTES}). A stream the sender paces itself (QoS 0, a broker relaying a
+ * publisher) brings as much per pause as it did before; traffic the client holds back by
+ * pausing brings less (request/response; a publisher whose small in-flight window the
+ * acknowledgements free: one window a tick), and pacing ends, and the next attempt waits a
  * cool-down that starts at {@link MIN_COOLDOWN_MS} and doubles up to {@link MAX_COOLDOWN_MS}
- * until a pause is useful again, so ping-pong traffic soon loses at most two ticks every few
- * seconds. A read that fills the whole buffer, whatever its size, never pauses:
- * more bytes are already waiting.
+ * until a pause is useful again, so such traffic soon loses at most two ticks every few
+ * seconds. A read that fills the whole buffer, whatever its size, never pauses: more bytes are
+ * already waiting.
  *
  * @module
  */
 
 /** Reads that must complete within {@link BURST_MS} before pacing is tried. */
 const BURST_READS = 32;
-/** 32 reads in 4 ms: more than 8,000 reads a second. */
-const BURST_MS = 4;
-/** A pause that gathers this many bytes is useful, whatever the reads before it brought. */
+/** 32 reads in 8 ms: 4,000 reads a second or more. */
+const BURST_MS = 8;
+/**
+ * A pause is useful when the read after it brought at least this share of what the stream
+ * brought in the same time before pacing began: pacing then costs the stream little or nothing
+ * (a stream the client holds back itself, e.g. a publisher whose acknowledgements free its
+ * in-flight window, brings much less per pause, and is then better read as it comes).
+ */
+const KEEP_RATE = 0.7;
+/** A pause that gathers this many bytes is useful, whatever the stream brought before. */
 const USEFUL_BYTES = 2048;
-/** A pause that gathers what this many reads of the burst brought on average is useful too. */
-const USEFUL_READS = 8;
-/** ... but never fewer bytes than this (a pause costs a timer tick of latency). */
-const MIN_USEFUL_BYTES = 256;
 /**
  * Pacing keeps a credit of pauses: it starts at 1, a useful pause adds one (up to this), a pause
  * that gathered too little takes one, and pacing stops below 0. So two misses in a row stop it
@@ -54,8 +59,10 @@ export class ReadPacer {
   #burstStart = 0;
   #burstReads = 0;
   #burstBytes = 0;
-  /** Bytes a pause must gather to count as useful (set when pacing starts). */
-  #useful = USEFUL_BYTES;
+  /** Bytes a millisecond the stream brought before pacing began (set when it begins). */
+  #rate = 0;
+  /** When the current pause began. */
+  #pausedAt = 0;
   #cooldownUntil = 0;
   #cooldown = MIN_COOLDOWN_MS;
   readonly #now: () => number;
@@ -68,23 +75,26 @@ export class ReadPacer {
   }
 
   /**
-   * Called after each read of `n` bytes (`full`: it filled the read buffer); returns a promise
-   * to await before the next read, or undefined to read at once.
+   * Called after each read of `n` bytes; returns a promise to await before the next read, or
+   * undefined to read at once. `readOn`: read at once whatever the stream, as the read filled
+   * the buffer (more is waiting) or the receiver asked for the next bytes without delay.
    */
-  afterRead(n: number, full: boolean): Promise<void> | undefined {
-    if (full) return undefined;
+  afterRead(n: number, readOn: boolean): Promise<void> | undefined {
+    if (readOn) return undefined;
     if (this.#pacing) {
-      if (n >= this.#useful) {
+      const now = this.#now();
+      const expected = Math.min(USEFUL_BYTES, KEEP_RATE * this.#rate * (now - this.#pausedAt));
+      if (n >= expected) {
         if (this.#credit < MAX_CREDIT) this.#credit++;
         this.#cooldown = MIN_COOLDOWN_MS;
-        return this.#tick();
+        return this.#pause(now);
       }
       // (The first read after the first pause is often short, so one miss is forgiven.)
-      if (--this.#credit >= 0) return this.#tick();
+      if (--this.#credit >= 0) return this.#pause(now);
       // The pauses did not pay: stop, and wait longer before trying again.
       this.#pacing = false;
       this.#credit = 1;
-      this.#cooldownUntil = this.#now() + this.#cooldown;
+      this.#cooldownUntil = now + this.#cooldown;
       this.#cooldown = Math.min(this.#cooldown * 2, MAX_COOLDOWN_MS);
       return undefined;
     }
@@ -97,10 +107,16 @@ export class ReadPacer {
     if (this.#burstReads < BURST_READS) return undefined;
     this.#burstReads = 0;
     const now = this.#now();
-    if (now - this.#burstStart > BURST_MS || now < this.#cooldownUntil) return undefined;
-    const perRead = this.#burstBytes / BURST_READS;
-    this.#useful = Math.min(USEFUL_BYTES, Math.max(MIN_USEFUL_BYTES, USEFUL_READS * perRead));
+    const elapsed = now - this.#burstStart;
+    if (elapsed > BURST_MS || now < this.#cooldownUntil) return undefined;
+    // (The first read's bytes arrived before the burst's clock started: a slight overestimate.)
+    this.#rate = this.#burstBytes / Math.max(elapsed, 0.001);
     this.#pacing = true;
+    return this.#pause(now);
+  }
+
+  #pause(now: number): Promise<void> {
+    this.#pausedAt = now;
     return this.#tick();
   }
 }

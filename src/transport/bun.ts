@@ -162,8 +162,9 @@ class BunTransport implements Transport {
     if (this.#closed) return;
     this.#handshaking = false;
     // A plain Uint8Array view: the codec expects its `slice` (a copy), not Buffer's (a view).
-    this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    const pause = this.#pacer?.afterRead(data.byteLength, data.byteLength >= FULL_READ);
+    const n = data.byteLength;
+    const eager = this.#handlers.onData(new Uint8Array(data.buffer, data.byteOffset, n)) === true;
+    const pause = this.#pacer?.afterRead(n, eager || n >= FULL_READ);
     if (pause !== undefined) {
       socket.pause();
       pause.then(() => this.#closed || socket.resume());

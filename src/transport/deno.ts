@@ -252,7 +252,7 @@ class DenoTransport implements Transport {
         if (n === null) break;
         if (this.#closed) return;
         this.#tlsUntilData = undefined;
-        this.#handlers.onData(buffer.slice(0, n));
+        const eager = this.#handlers.onData(buffer.slice(0, n)) === true;
         const full = n === buffer.length;
         if (full) {
           smallSince = -1;
@@ -264,7 +264,7 @@ class DenoTransport implements Transport {
           buffer = new Uint8Array(FIRST_READ_SIZE);
         }
         // A full buffer of any size: more bytes are already waiting, so no pause.
-        const pause = pacer?.afterRead(n, full);
+        const pause = pacer?.afterRead(n, full || eager);
         if (pause !== undefined) {
           await pause;
           if (this.#closed) return;

@@ -231,8 +231,9 @@ class NodeTransport implements Transport {
   #read(buffer: Uint8Array, n: number, full: boolean, paced = true): true {
     if (this.#closed) return true;
     this.#received = true;
-    this.#handlers.onData(buffer.slice(0, n)); // Uint8Array's slice: a copy (a Buffer's: a view)
-    const pause = paced ? this.#pacer?.afterRead(n, full) : undefined;
+    // Uint8Array's slice: a copy (a Buffer's: a view).
+    const eager = this.#handlers.onData(buffer.slice(0, n)) === true;
+    const pause = paced ? this.#pacer?.afterRead(n, full || eager) : undefined;
     if (pause !== undefined) {
       this.#socket.pause(); // with `onread`, this stops reading from the kernel
       pause.then(() => this.#closed || this.#socket.resume());

@@ -6,8 +6,12 @@
 
 /** Callbacks an adapter calls; passed in at open time so no byte can arrive before them. */
 export interface TransportHandlers {
-  /** Bytes arrived. The adapter may reuse nothing it handed over: chunks are owned by the receiver. */
-  onData(chunk: Uint8Array): void;
+  /**
+   * Bytes arrived. The adapter may reuse nothing it handed over: chunks are owned by the receiver.
+   * Returns true when the receiver wants the next bytes as soon as they come (it waits for
+   * acknowledgements to send more): an adapter that paces its reads then reads on at once.
+   */
+  onData(chunk: Uint8Array): boolean | void;
   /** The connection ended (error = why, if it was not a clean close). Called at most once. */
   onClose(error?: Error): void;
 }
@@ -105,9 +109,10 @@ export interface TransportOpenOptions {
   /** Aborting gives up the attempt: the opener rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Batch reads under a dense incoming stream (adapters that support it): while packets arrive
-   * faster than ~8,000 reads a second, wait one timer tick (1–2 ms) between reads so one read
-   * takes many packets. `false` reads every packet as soon as it arrives.
+   * Batch reads under a dense incoming stream (adapters that support it): once reads come faster
+   * than ~4,000 a second, wait one timer tick (1–2 ms) between reads so one read takes many
+   * packets, while each pause gathers about what the stream brought before (and not after an
+   * `onData` that returned true). `false` reads every packet as soon as it arrives.
    * @default true
    */
   readPacing?: boolean;

@@ -33,6 +33,7 @@ class FakeSession implements SessionApi {
   clientId = "fake";
   hasRoom = true;
   outgoing = 0;
+  windowFull = false;
   calls: string[] = [];
   out: SessionAction[] = [];
   deadline: number | undefined;
@@ -484,6 +485,14 @@ describe("Driver urgent writes", () => {
     t.transport.release();
     await tick();
     assert.deepEqual(t.transport.writes[1], [0x40, 2, 0, 7, 0x30, 2, 0x30, 3, 0x30, 4]);
+  });
+
+  it("Driver asks its transport to read on at once while the session's in-flight window is full", async () => {
+    const t = await connectedWithPendingWrite();
+    t.session.windowFull = true;
+    assert.equal(t.transport.handlers.onData(bytes(0x40, 2, 0, 1)), true);
+    t.session.windowFull = false;
+    assert.equal(t.transport.handlers.onData(bytes(0x40, 2, 0, 2)), false);
   });
 
   it("Driver keeps urgent bytes in order among themselves, and the others among themselves", async () => {

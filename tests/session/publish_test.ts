@@ -280,6 +280,24 @@ describe("Session publish", () => {
     assert.equal(h.session.outgoing, 0);
   });
 
+  it("Session.windowFull is true while no QoS 1/2 PUBLISH can be sent until an acknowledgement", () => {
+    const h = new Harness({ maxInflight: 2 });
+    h.connected();
+    assert.equal(h.session.windowFull, false);
+    h.publish("a", 1);
+    h.publish("b", 0); // QoS 0 takes no room in the window
+    assert.equal(h.session.windowFull, false, "one of 2 in flight");
+    h.publish("c", 2);
+    assert.equal(h.session.windowFull, true, "2 of 2 in flight");
+    h.publish("d", 1); // queued behind the window
+    h.serverSends({ type: "puback", packetId: 1, reasonCode: 0 }); // d takes a's place
+    assert.equal(h.session.windowFull, true, "c and d in flight");
+    h.serverSends({ type: "pubrec", packetId: 2, reasonCode: 0 });
+    assert.equal(h.session.windowFull, true, "c in flight until PUBCOMP");
+    h.serverSends({ type: "pubcomp", packetId: 2, reasonCode: 0 });
+    assert.equal(h.session.windowFull, false, "d alone in flight");
+  });
+
   it("Session.hasRoom with maxQueued 0 follows the in-flight window", () => {
     const h = new Harness({ maxInflight: 1, maxQueued: 0 });
     h.connected();
