@@ -1,13 +1,13 @@
 /**
- * Read pacing for socket adapters: under a dense incoming stream, wait one timer tick between
- * reads so the bytes of many packets arrive in one read, instead of waking up for every packet.
+ * Read pacing for socket adapters: under a dense incoming stream, pause ~2 ms between reads so
+ * the bytes of many packets arrive in one read, instead of waking up for every packet.
  *
  * Why: a broker writes each packet on its own, so a reader that keeps up wakes once per packet
  * or two (~60 bytes a read). Each wake-up costs kernel time (epoll_wait + recvfrom +
  * scheduling), which on a small machine is CPU the broker and the publisher do not get (figures
  * in bench/README.md).
  *
- * Cost: while pacing, bytes wait up to one timer tick (1–2 ms) before they are read. Pacing
+ * Cost: while pacing, bytes wait up to one pause ({@link PAUSE_MS} ms) before they are read. Pacing
  * therefore starts only when reads come fast (≥ {@link BURST_READS} reads within
  * {@link BURST_MS} ms, 4,000 a second or more) and lasts only while it does not slow the stream:
  * each pause must gather {@link KEEP_RATE} of what the stream brought in as long before pacing
@@ -16,13 +16,19 @@
  * pausing brings less (request/response; a publisher whose small in-flight window the
  * acknowledgements free: one window a tick), and pacing ends, and the next attempt waits a
  * cool-down that starts at {@link MIN_COOLDOWN_MS} and doubles up to {@link MAX_COOLDOWN_MS}
- * until a pause is useful again, so such traffic soon loses at most two ticks every few
+ * until a pause is useful again, so such traffic soon loses at most two pauses every few
  * seconds. A read that fills the whole buffer, whatever its size, never pauses: more bytes are
  * already waiting.
  *
  * @module
  */
 
+/**
+ * How long a pause lasts, about: the longer, the more packets one read takes, and the longer a
+ * packet of a dense stream may wait. (A QoS 2 subscriber on Bun, whose 1 ms timer fires after
+ * 1.1 ms: 41 µs/msg with 1 ms pauses, 31 with 2; Deno's 1 ms timer fires after ~2.1 ms.)
+ */
+const PAUSE_MS = 2;
 /** Reads that must complete within {@link BURST_MS} before pacing is tried. */
 const BURST_READS = 32;
 /** 32 reads in 8 ms: 4,000 reads a second or more. */
@@ -65,13 +71,23 @@ export class ReadPacer {
   #pausedAt = 0;
   #cooldownUntil = 0;
   #cooldown = MIN_COOLDOWN_MS;
+  readonly #pauseMs: number;
   readonly #now: () => number;
-  readonly #tick: () => Promise<void>;
+  readonly #wait: (ms: number) => Promise<void>;
 
-  /** `now` and `tick` (wait one timer tick) are replaceable for tests. */
-  constructor(now: () => number = performanceNow, tick: () => Promise<void> = timerTick) {
+  /**
+   * `pauseMs`: the delay asked of the runtime's timer for a pause, so that a pause lasts about
+   * {@link PAUSE_MS} there (Deno's timers fire a millisecond late: 1 waits ~2 ms). `now` and
+   * `wait` are replaceable for tests.
+   */
+  constructor(
+    pauseMs: number = PAUSE_MS,
+    now: () => number = performanceNow,
+    wait: (ms: number) => Promise<void> = timerWait,
+  ) {
+    this.#pauseMs = pauseMs;
     this.#now = now;
-    this.#tick = tick;
+    this.#wait = wait;
   }
 
   /**
@@ -117,7 +133,7 @@ export class ReadPacer {
 
   #pause(now: number): Promise<void> {
     this.#pausedAt = now;
-    return this.#tick();
+    return this.#wait(this.#pauseMs);
   }
 }
 
@@ -125,6 +141,6 @@ function performanceNow(): number {
   return performance.now();
 }
 
-function timerTick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 1));
+function timerWait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

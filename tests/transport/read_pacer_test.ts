@@ -2,15 +2,15 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ReadPacer } from "../../src/transport/_read_pacer.ts";
 
-/** A pacer on a fake clock: each pause is counted and moves the clock on by `tickMs`. */
-function pacer(tickMs = 1) {
+/** A pacer on a fake clock: each pause is counted and moves the clock on by the delay asked. */
+function pacer(pauseMs = 1) {
   const clock = { time: 0, ticks: 0 };
-  const tick = () => {
+  const wait = (ms: number) => {
     clock.ticks++;
-    clock.time += tickMs;
+    clock.time += ms;
     return Promise.resolve();
   };
-  return { clock, pacer: new ReadPacer(() => clock.time, tick) };
+  return { clock, pacer: new ReadPacer(pauseMs, () => clock.time, wait) };
 }
 
 /**
