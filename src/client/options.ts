@@ -258,9 +258,9 @@ export interface ClientOptions {
   webSocket?: WebSocketConstructor;
   /**
    * Batch socket reads under a dense incoming stream: once reads come faster than ~4,000 a
-   * second, the transport pauses ~2 ms between reads so one read takes many
-   * packets (much less CPU per message), for as long as that does not slow the stream down, and
-   * never while the in-flight window is full (the acknowledgements read next let messages go).
+   * second, the transport pauses ~2 ms between reads so one read takes many packets (much less
+   * CPU per message), for as long as that does not slow the stream down, and never while the
+   * in-flight window is full (the acknowledgements read next let messages go).
    * Set `false` when every message must be read the moment it arrives. Deno's, Bun's and Node's
    * TCP/TLS/unix transports pace; Workers' and WebSocket ignore this.
    * @default true

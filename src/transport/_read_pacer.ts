@@ -7,18 +7,19 @@
  * scheduling), which on a small machine is CPU the broker and the publisher do not get (figures
  * in bench/README.md).
  *
- * Cost: while pacing, bytes wait up to one pause ({@link PAUSE_MS} ms) before they are read. Pacing
- * therefore starts only when reads come fast (≥ {@link BURST_READS} reads within
+ * Cost: while pacing, bytes wait up to one pause ({@link PAUSE_MS} ms) before they are read.
+ * Pacing therefore starts only when reads come fast (≥ {@link BURST_READS} reads within
  * {@link BURST_MS} ms, 4,000 a second or more) and lasts only while it does not slow the stream:
  * each pause must gather {@link KEEP_RATE} of what the stream brought in as long before pacing
  * began (or {@link USEFUL_BYTES}). A stream the sender paces itself (QoS 0, a broker relaying a
- * publisher) brings as much per pause as it did before; traffic the client holds back by
- * pausing brings less (request/response; a publisher whose small in-flight window the
- * acknowledgements free: one window a tick), and pacing ends, and the next attempt waits a
+ * publisher) brings as much per pause as it did before; traffic that waits on the client's own
+ * replies brings less (request/response), and pacing ends, and the next attempt waits a
  * cool-down that starts at {@link MIN_COOLDOWN_MS} and doubles up to {@link MAX_COOLDOWN_MS}
  * until a pause is useful again, so such traffic soon loses at most two pauses every few
- * seconds. A read that fills the whole buffer, whatever its size, never pauses: more bytes are
- * already waiting.
+ * seconds. Never paused: a read that filled the whole buffer, whatever its size (more bytes are
+ * already waiting), and one the receiver wants followed at once (the client, while its in-flight
+ * window is full: the acknowledgements it reads next let its queued messages go; paced, a
+ * publisher with `maxInflight: 20` sent one window a pause).
  *
  * @module
  */
@@ -36,8 +37,8 @@ const BURST_MS = 8;
 /**
  * A pause is useful when the read after it brought at least this share of what the stream
  * brought in the same time before pacing began: pacing then costs the stream little or nothing
- * (a stream the client holds back itself, e.g. a publisher whose acknowledgements free its
- * in-flight window, brings much less per pause, and is then better read as it comes).
+ * (traffic that waits on the client's replies brings much less per pause, and is then better
+ * read as it comes).
  */
 const KEEP_RATE = 0.7;
 /** A pause that gathers this many bytes is useful, whatever the stream brought before. */

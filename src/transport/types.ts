@@ -110,9 +110,9 @@ export interface TransportOpenOptions {
   signal?: AbortSignal;
   /**
    * Batch reads under a dense incoming stream (adapters that support it): once reads come faster
-   * than ~4,000 a second, pause ~2 ms between reads so one read takes many
-   * packets, while each pause gathers about what the stream brought before (and not after an
-   * `onData` that returned true). `false` reads every packet as soon as it arrives.
+   * than ~4,000 a second, pause ~2 ms between reads so one read takes many packets, while each
+   * pause gathers about what the stream brought before (and not after an `onData` that returned
+   * true). `false` reads every packet as soon as it arrives.
    * @default true
    */
   readPacing?: boolean;
