@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pattern, Recorder, type ServerSide, type SuiteHarness } from "./transport_suite.ts";
 import type { TransportOpener, TransportTarget } from "../../src/transport/types.ts";
+import { ReadPacer } from "../../src/transport/_read_pacer.ts";
 
 /** The {@link ServerSide} of one accepted socket. */
 export function serverSide(socket: net.Socket): ServerSide {
@@ -160,6 +161,49 @@ export function denseStreamArrives(opener: TransportOpener, readPacing: boolean)
     assert.deepEqual(recorder.bytes(), new Uint8Array(sent.flatMap((chunk) => [...chunk])));
     transport.close();
   });
+}
+
+/**
+ * What the receiver's `onData` returns reaches `opener`'s read pacer: a receiver that asks to read
+ * on (true) has every read passed as `readOn` (never paused), one that returns nothing has the
+ * reads that did not fill the buffer passed as they are. (The pacer's method is wrapped to see
+ * its arguments, whether or not the stream is dense enough to be paced.)
+ */
+export function receiverCanAskToReadOn(opener: TransportOpener): Promise<void> {
+  const afterRead = ReadPacer.prototype.afterRead;
+  const seen: boolean[] = [];
+  ReadPacer.prototype.afterRead = function (this: ReadPacer, n: number, readOn: boolean) {
+    seen.push(readOn);
+    return afterRead.call(this, n, readOn);
+  };
+  return withServer(async (server, port) => {
+    for (const askToReadOn of [true, false]) {
+      seen.length = 0;
+      const accepted = nextSocket(server);
+      let received = 0;
+      let arrived: (() => void) | undefined;
+      const handlers = {
+        onData(chunk: Uint8Array) {
+          received += chunk.length;
+          arrived?.();
+          return askToReadOn ? true : undefined;
+        },
+        onClose() {},
+      };
+      const target: TransportTarget = { kind: "tcp", host: "127.0.0.1", port };
+      const transport = await opener(target, handlers, { readPacing: true });
+      const socket = await accepted;
+      for (let i = 0; i < 20; i++) {
+        socket.write(pattern(60, i));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      while (received < 20 * 60) await new Promise<void>((resolve) => (arrived = resolve));
+      transport.close();
+      assert.ok(seen.length > 0, "the pacer saw no read");
+      if (askToReadOn) assert.ok(seen.every((readOn) => readOn), `readOn: ${seen.join(",")}`);
+      else assert.ok(seen.includes(false), `readOn: ${seen.join(",")}`);
+    }
+  }).finally(() => (ReadPacer.prototype.afterRead = afterRead));
 }
 
 /** `opener` connects to a unix socket path (an echo server) and exchanges bytes both ways. */

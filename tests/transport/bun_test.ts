@@ -13,7 +13,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
-import { denseStreamArrives, unixSocketEchoes } from "./_node_server.ts";
+import { denseStreamArrives, receiverCanAskToReadOn, unixSocketEchoes } from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import { listen, nextSocket, useNodeServer, writeWaitsForDrain } from "./_node_server.ts";
 import { openBun } from "../../src/transport/bun.ts";
@@ -161,6 +161,9 @@ if (isBun) {
       it(`openBun with readPacing ${readPacing} delivers a dense stream of small writes whole and in order`, () =>
         denseStreamArrives(openBun, readPacing));
     }
+
+    it("openBun reads on without pacing after an onData that returned true", () =>
+      receiverCanAskToReadOn(openBun));
   });
 }
 

@@ -8,7 +8,7 @@ import * as net from "node:net";
 import { Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
-import { useNodeServer } from "./_node_server.ts";
+import { receiverCanAskToReadOn, useNodeServer } from "./_node_server.ts";
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
@@ -18,6 +18,11 @@ describe("openDeno", { skip: !isDeno }, () => {
     return openDeno(target, handlers, signal);
   });
   if (isDeno) transportSuite("openDeno", () => harness);
+
+  it("openDeno reads on without pacing after an onData that returned true", async () => {
+    const { openDeno } = await import("../../src/transport/deno.ts");
+    await receiverCanAskToReadOn(openDeno);
+  });
 });
 
 describe("openDeno over a unix socket", { skip: !isDeno }, () => {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
-import { denseStreamArrives, unixSocketEchoes } from "./_node_server.ts";
+import { denseStreamArrives, receiverCanAskToReadOn, unixSocketEchoes } from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import {
   nextSocket,
@@ -242,6 +242,9 @@ describe("openNode reads", () => {
     it(`openNode with readPacing ${readPacing} delivers a dense stream of small writes whole and in order`, () =>
       denseStreamArrives(openNode, readPacing));
   }
+
+  it("openNode reads on without pacing after an onData that returned true", () =>
+    receiverCanAskToReadOn(openNode));
 });
 
 describe("openNode over a unix socket", () => {
