@@ -110,7 +110,7 @@ class BunTransport implements Transport {
   /** Settles `connect()`'s promise, until it settled. */
   #connecting: { resolve(): void; reject(error: Error): void } | undefined = undefined;
 
-  /** Waits a timer tick between reads under a dense stream (`_read_pacer.ts`). */
+  /** Pauses ~2 ms between reads under a dense stream (`_read_pacer.ts`). */
   readonly #pacer: ReadPacer | undefined;
 
   constructor(handlers: TransportHandlers, readPacing: boolean) {

@@ -88,7 +88,7 @@ class NodeTransport implements Transport {
   readonly #handlers: TransportHandlers;
   readonly #socket: Socket;
   readonly #target: TransportTarget;
-  /** Waits a timer tick between reads under a dense stream (`_read_pacer.ts`). */
+  /** Pauses ~2 ms between reads under a dense stream (`_read_pacer.ts`). */
   readonly #pacer: ReadPacer | undefined;
   /** A read of this many bytes filled the buffer: more are waiting. */
   readonly #full: number;
