@@ -4,6 +4,7 @@
  * bench/session_bench.ts for the session and codec alone).
  *
  *   deno bench -A bench/client_bench.ts
+ *   bun bench/client_bench.ts [filter]      (`_bench_runner.ts` stands in for `Deno.bench`)
  *
  * Each iteration is a batch of {@link BATCH} calls, like a publisher's tight loop; divide the
  * reported time by {@link BATCH} for the cost per message.
@@ -20,6 +21,8 @@
 import { encodePacket, type ProtocolVersion } from "../src/codec/mod.ts";
 import { MqttClient } from "../src/client/client.ts";
 import type { Transport, TransportHandlers, TransportOpener } from "../src/transport/types.ts";
+import process from "node:process";
+import { bench, runBenches } from "./_bench_runner.ts";
 
 /** Calls per bench iteration. */
 const BATCH = 1000;
@@ -103,7 +106,7 @@ for (const version of [4, 5] as const) {
   for (const qos of [0, 1] as const) {
     const [client] = await connected(version);
     const options = { qos };
-    Deno.bench(`client publish QoS ${qos} 16 B × ${BATCH} (v${version})`, { group }, async () => {
+    bench(`client publish QoS ${qos} 16 B × ${BATCH} (v${version})`, { group }, async () => {
       let last: Promise<unknown> | undefined;
       if (qos === 0) { for (let i = 0; i < BATCH; i++) last = client.publish(topic, payload); }
       else for (let i = 0; i < BATCH; i++) last = client.publish(topic, payload, options);
@@ -125,7 +128,7 @@ for (const version of [4, 5] as const) {
     }
     const chunk = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((offset, p) => (chunk.set(p, offset), offset + p.length), 0);
-    Deno.bench(
+    bench(
       `client receive ${BATCH} PUBLISH QoS ${qos} 16 B (v${version})`,
       { group: receiveGroup },
       () => {
@@ -136,3 +139,5 @@ for (const version of [4, 5] as const) {
     );
   }
 }
+
+await runBenches(process.argv[2]); // (on Deno, `deno bench` runs them)

@@ -6,8 +6,8 @@
  *   bun bench/codec_bench.ts        (mqtt-packet from $BENCH_DEPS, default /tmp/mqtt-bench-deps,
  *                                    installed by ../shared/bench/setup.sh)
  *
- * On Bun, a small runner stands in for `Deno.bench`: per case, batches of ~10 ms for ~1 s after a
- * warm-up; it prints the median time per call and each case's speed against its group's baseline.
+ * On Bun, `_bench_runner.ts` stands in for `Deno.bench` (an optional argument keeps only the cases
+ * whose name contains it).
  *
  * "encode" shows the public `encodePacket` (a buffer the caller owns) and `PacketEncoder.encode`
  * (views into the encoder's slab, the session's hot path).
@@ -28,8 +28,7 @@ import {
   PacketEncoder,
   type ProtocolVersion,
 } from "../src/codec/mod.ts";
-
-const onDeno = "Deno" in globalThis;
+import { bench, onDeno, runBenches } from "./_bench_runner.ts";
 
 // deno-lint-ignore no-explicit-any
 async function loadMqttPacket(): Promise<any> {
@@ -42,57 +41,6 @@ async function loadMqttPacket(): Promise<any> {
 }
 // deno-lint-ignore no-explicit-any
 const mp: any = await loadMqttPacket();
-
-interface BenchCase {
-  name: string;
-  group: string;
-  baseline: boolean;
-  fn: () => void;
-}
-const benches: BenchCase[] = [];
-
-function bench(name: string, opts: { group: string; baseline?: boolean }, fn: () => void): void {
-  if (onDeno) Deno.bench(name, { group: opts.group, baseline: opts.baseline ?? false }, fn);
-  else benches.push({ name, group: opts.group, baseline: opts.baseline ?? false, fn });
-}
-
-/** Median ns per call over batches of ~10 ms for about a second, after a warm-up. */
-function measure(fn: () => void): number {
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= 10) break;
-    n *= dt < 1 ? 10 : 2;
-  }
-  const end = performance.now() + 300;
-  while (performance.now() < end) for (let i = 0; i < n; i++) fn();
-  const samples: number[] = [];
-  const stop = performance.now() + 1000;
-  while (performance.now() < stop) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) fn();
-    samples.push(((performance.now() - t0) * 1e6) / n);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1]!;
-}
-
-function runBenches(): void {
-  let group = "";
-  let base = 0;
-  for (const b of benches) {
-    if (b.group !== group) {
-      group = b.group;
-      console.log(`\ngroup ${group}`);
-    }
-    const ns = measure(b.fn);
-    if (b.baseline) base = ns;
-    const ratio = b.baseline ? "(baseline)" : `${(base / ns).toFixed(2)}x the baseline's speed`;
-    console.log(`  ${b.name.padEnd(30)} ${ns.toFixed(1).padStart(10)} ns/iter  ${ratio}`);
-  }
-}
 
 const topic = "bench/topic/abc";
 const p16 = new Uint8Array(16).fill(0x61);
@@ -328,6 +276,6 @@ if (onDeno) {
     if (sink === 42) console.log("");
   });
 } else {
-  runBenches();
+  await runBenches(process.argv[2]);
   if (sink === 42) console.log("");
 }

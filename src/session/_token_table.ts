@@ -74,6 +74,25 @@ export class TokenTable<V> {
     if (this.#far !== undefined) yield* this.#far.values();
   }
 
+  /** Removes every entry whose value passes `test`. */
+  deleteIf(test: (value: V) => boolean): void {
+    const slots = this.#slots;
+    const base = this.#base; // (a deletion may move the window: keys stay keys)
+    for (let i = this.#head; i < slots.length; i++) {
+      const value = slots[i];
+      if (value !== undefined && test(value)) this.delete(base + i);
+    }
+    const far = this.#far;
+    if (far !== undefined) for (const [key, value] of far) if (test(value)) far.delete(key);
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.#reset();
+    this.#live = 0;
+    this.#far = undefined;
+  }
+
   /** Removes `key`; false when it was not held. */
   delete(key: number): boolean {
     const i = key - this.#base;

@@ -184,6 +184,49 @@ describe("Session incoming QoS 2: reused identifiers and completed re-sends", ()
     assert.equal(r.completedQos2(10, 10), false);
   });
 
+  it("Receipts tracks identifiers that wrap from 65,535 to 1, and acknowledgements in any order", () => {
+    const r = new Receipts();
+    const ids = [65_533, 65_534, 65_535, 1, 2, 3];
+    const receipts = ids.map((id) => r.expectAck(id, id % 2 === 0 ? 1 : 2));
+    for (const id of ids) if (id % 2 !== 0) r.setQos2(id, { state: "delivered", fingerprint: id });
+    assert.equal(r.inFlight, 6);
+    assert.equal(r.holdsQos1(65_534), true);
+    assert.equal(r.holdsQos1(65_533), false, "a QoS 2 delivery is not a held QoS 1 one");
+    // Taken out of order: each receipt once, with its own identifier and QoS.
+    for (const i of [4, 0, 5, 2, 1, 3]) {
+      const taken = r.takeAck(receipts[i]!);
+      assert.deepEqual(taken, { packetId: ids[i], qos: ids[i]! % 2 === 0 ? 1 : 2 });
+      assert.equal(r.takeAck(receipts[i]!), undefined);
+    }
+    assert.equal(r.holdsQos1(65_534), false);
+    assert.equal(r.holdsQos1(2), false);
+    assert.equal(r.inFlight, 4, "the QoS 2 identifiers stay until their exchanges complete");
+    for (const id of [65_533, 65_535, 1, 3]) if (r.qos2(id) !== undefined) r.completeQos2(id, id);
+    assert.equal(r.inFlight, 0);
+    assert.equal(r.qos2(65_535), undefined);
+  });
+
+  it("Receipts: a resumed connection drops the QoS 1 deliveries' receipts and keeps the QoS 2 ones", () => {
+    const r = new Receipts();
+    const q1 = r.expectAck(7, 1);
+    const q2 = r.expectAck(8, 2);
+    r.setQos2(8, { state: "delivered", fingerprint: 1, receipt: q2 });
+    const q1b = r.expectAck(9, 1);
+    r.newConnection(true);
+    assert.equal(r.takeAck(q1), undefined);
+    assert.equal(r.takeAck(q1b), undefined);
+    assert.equal(r.holdsQos1(7), false);
+    assert.equal(r.inFlight, 1);
+    assert.deepEqual(r.takeAck(q2), { packetId: 8, qos: 2 });
+    // A QoS 1 delivery of identifier 7 on the new connection is held again.
+    const again = r.expectAck(7, 1);
+    assert.equal(r.holdsQos1(7), true);
+    assert.deepEqual(r.takeAck(again), { packetId: 7, qos: 1 });
+    r.newConnection(false);
+    assert.equal(r.qos2(8), undefined);
+    assert.equal(r.inFlight, 0);
+  });
+
   it("the completed fingerprints survive a reconnect that resumes the session", () => {
     const h = connected();
     complete(h, 5);

@@ -87,4 +87,38 @@ describe("TokenTable", () => {
     }
     same(table, model, next + 5);
   });
+
+  it("TokenTable.deleteIf removes the entries that pass, in the window and out of it", () => {
+    const table = new TokenTable<string>();
+    const model = new Map<number, string>();
+    const put = (k: number, v: string) => (table.set(k, v), model.set(k, v));
+    put(5000, "far-even"); // becomes the window's base
+    put(10, "below-odd"); // below the window: in the map
+    for (let k = 5001; k <= 5100; k++) put(k, k % 2 === 0 ? "even" : "odd");
+    put(3, "below-even");
+    table.deleteIf((v) => v.includes("even"));
+    for (const [k, v] of model) if (v.includes("even")) model.delete(k);
+    same(table, model, 5200);
+    assert.equal(table.size, 51);
+    // The window moves as its head goes: the later keys are still found.
+    table.deleteIf((v) => v === "odd");
+    assert.equal(table.size, 1);
+    assert.equal(table.get(10), "below-odd");
+    table.set(5101, "next");
+    assert.equal(table.get(5101), "next");
+  });
+
+  it("TokenTable.clear forgets every entry, and the table takes new keys after it", () => {
+    const table = new TokenTable<string>();
+    for (let k = 100; k < 200; k++) table.set(k, `v${k}`);
+    table.set(1, "far");
+    table.clear();
+    assert.equal(table.size, 0);
+    assert.equal(table.get(150), undefined);
+    assert.equal(table.get(1), undefined);
+    assert.deepEqual([...table.values()], []);
+    table.set(7, "seven");
+    assert.equal(table.get(7), "seven");
+    assert.equal(table.size, 1);
+  });
 });
