@@ -83,7 +83,8 @@ export class TokenTable<V> {
       if (value !== undefined && test(value)) this.delete(base + i);
     }
     const far = this.#far;
-    if (far !== undefined) for (const [key, value] of far) if (test(value)) far.delete(key);
+    if (far === undefined) return;
+    for (const [key, value] of far) if (test(value)) far.delete(key);
   }
 
   /** Removes every entry. */
