@@ -12,6 +12,7 @@
  */
 
 import { ReadPacer } from "./_read_pacer.ts";
+import { nextTurn } from "./_next_turn.ts";
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { connectError, isTlsAlert, reasonOf, tlsError } from "./_errors.ts";
@@ -42,9 +43,6 @@ type BunTls = { ca?: string | string[]; cert?: string; key?: string; serverName:
 type BunAddress = { unix: string } | { hostname: string; port: number; tls?: BunTls };
 type BunConnectOptions = BunAddress & { data: BunTransport; socket: BunSocketHandler };
 type BunApi = { connect(options: BunConnectOptions): Promise<BunSocket> };
-
-/** What `write()` returns when the socket took every byte at once. */
-const WRITTEN: Promise<void> = Promise.resolve();
 
 /** A read this large filled Bun's read buffer: more is waiting, so it is not paced. */
 const FULL_READ = 64 * 1024;
@@ -213,7 +211,7 @@ class BunTransport implements Transport {
     if (this.#queue === undefined && socket !== undefined) {
       // The common case: the socket takes all of it now, and no promise waits in the queue.
       const taken = socket.write(bytes);
-      if (taken === bytes.length) return WRITTEN;
+      if (taken === bytes.length) return nextTurn();
       if (taken >= 0) {
         bytes = bytes.subarray(taken);
         flush = false; // the rest waits for `drain`

@@ -145,6 +145,32 @@ export function writeWaitsForDrain(opener: TransportOpener): Promise<void> {
 }
 
 /**
+ * `opener`'s `write()` of bytes the socket takes at once settles after the event loop's turn, not
+ * in a microtask: what a client pushes meanwhile (a loop publishing one message per microtask)
+ * waits for it and goes out in one write, not one system call per message.
+ */
+export function writeSettlesAfterTheTurn(opener: TransportOpener): Promise<void> {
+  return withServer(async (server, port) => {
+    const accepted = nextSocket(server);
+    const transport = await opener({ kind: "tcp", host: "127.0.0.1", port }, new Recorder());
+    const socket = await accepted;
+    try {
+      const received = readBytes(socket, 20);
+      let settled = false;
+      const write = transport.write(pattern(10, 1)).then(() => (settled = true));
+      for (let i = 0; i < 100; i++) await null; // the microtasks of this turn
+      assert.equal(settled, false, "settled within the turn it was made in");
+      await write;
+      await transport.write(pattern(10, 2));
+      assert.deepEqual(await received, new Uint8Array([...pattern(10, 1), ...pattern(10, 2)]));
+    } finally {
+      transport.close();
+      socket.destroy();
+    }
+  });
+}
+
+/**
  * A dense stream of 4,000 small writes from the server reaches `opener`'s transport whole and in
  * order, with `readPacing` on or off (pausing between reads must lose and reorder nothing).
  */

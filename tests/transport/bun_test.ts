@@ -13,7 +13,12 @@ import { join } from "node:path";
 import process from "node:process";
 import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
-import { denseStreamArrives, receiverCanAskToReadOn, unixSocketEchoes } from "./_node_server.ts";
+import {
+  denseStreamArrives,
+  receiverCanAskToReadOn,
+  unixSocketEchoes,
+  writeSettlesAfterTheTurn,
+} from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import { listen, nextSocket, useNodeServer, writeWaitsForDrain } from "./_node_server.ts";
 import { openBun } from "../../src/transport/bun.ts";
@@ -164,6 +169,9 @@ if (isBun) {
 
     it("openBun reads on without pacing after an onData that returned true", () =>
       receiverCanAskToReadOn(openBun));
+
+    it("openBun settles a write the socket took at once after the event loop's turn", () =>
+      writeSettlesAfterTheTurn(openBun));
   });
 }
 
