@@ -41,6 +41,14 @@ export const MAX_WRITE = 128 * 1024;
  */
 export const HIGH_WATER = 2 * MAX_WRITE;
 
+/**
+ * Bytes waiting behind a write under way at which the pipeline is also
+ * {@link WritePipeline.full}: enough for the next write to carry many small packets, little
+ * enough that a loop publishing one message per microtask keeps few waiting (on Bun and Node a
+ * write settles after the event loop's turn, `transport/_next_turn.ts`).
+ */
+export const NEXT_WRITE = 16 * 1024;
+
 /** No bytes (a write of urgent packets only). */
 const NOTHING = new Uint8Array(0);
 
@@ -104,6 +112,7 @@ export class WritePipeline {
   /** Whether more than {@link HIGH_WATER} bytes were pushed and are not written yet. */
   get full(): boolean {
     if (this.#closed) return false;
+    if (this.#writing && (this.#normal?.size ?? 0) >= NEXT_WRITE) return true;
     const backlog = this.#normalPushed - this.#normalWritten + this.#urgentPushed -
       this.#urgentWritten;
     return backlog > HIGH_WATER;
