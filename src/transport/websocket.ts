@@ -20,6 +20,7 @@
  * @module
  */
 
+import { nextTurn } from "./_next_turn.ts";
 import { WebSocketError } from "../errors.ts";
 import type { Transport, TransportHandlers, TransportOpener } from "./types.ts";
 import type { TransportTarget, WebSocketConstructor, WebSocketLike } from "./types.ts";
@@ -111,6 +112,7 @@ class WebSocketTransport implements Transport {
     if (this.#closed) throw new Error("Cannot write: the connection is closed");
     // A global WebSocket's send() copies the bytes: the caller may reuse its buffer.
     this.#socket.send(this.#copy ? bytes.slice() : bytes as Sendable);
+    if (this.#socket.bufferedAmount < HIGH_WATER) return nextTurn();
     while (this.#socket.bufferedAmount >= HIGH_WATER) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       if (this.#closed) throw new Error("Cannot write: the connection closed before it drained");

@@ -490,6 +490,18 @@ describe("openWebSocket backpressure", () => {
       transport.close();
     }));
 
+  it("openWebSocket settles a write below the mark after the event loop's turn, not in a microtask", () =>
+    withFake(async () => {
+      const transport = await openWebSocket({ kind: "ws", host: "h", port: 9 }, new Recorder());
+      let settled = false;
+      const writing = transport.write(new Uint8Array(10)).then(() => (settled = true));
+      for (let i = 0; i < 100; i++) await null; // the microtasks of this turn
+      assert.equal(settled, false, "settled within the turn it was made in");
+      await writing;
+      assert.equal(FakeWebSocket.last!.sent.length, 1);
+      transport.close();
+    }));
+
   it("openWebSocket write waiting for the buffer to drain rejects when the transport closes", () =>
     withFake(async () => {
       const transport = await openWebSocket({ kind: "ws", host: "h", port: 9 }, new Recorder());
