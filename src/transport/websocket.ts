@@ -34,17 +34,24 @@ const HIGH_WATER = 1024 * 1024, POLL_MS = 1;
 type Sendable = Parameters<WebSocketLike["send"]>[0];
 
 /** Opens an MQTT-over-WebSocket connection to a `ws` or `wss` target. */
-export const openWebSocket: TransportOpener = /* @__PURE__ */ webSocketOpener(createSocket);
+export const openWebSocket: TransportOpener = /* @__PURE__ */ webSocketOpener(
+  createSocket,
+  nextTurn,
+);
 
 /**
  * The WebSocket adapter with `create` creating its WebSocket (`createSocket` for every runtime;
- * `websocket_global.ts` passes one for browsers and Workers only).
+ * `websocket_global.ts` passes one for browsers and Workers only). A write the socket buffered
+ * below the mark settles when `settled()` resolves (`nextTurn` on Deno, Bun and Node), or at once.
  */
-export function webSocketOpener(create: CreateSocket): TransportOpener {
+export function webSocketOpener(
+  create: CreateSocket,
+  settled?: () => Promise<void>,
+): TransportOpener {
   return async (target, handlers, options = {}) => {
     const signal = options.signal;
     signal?.throwIfAborted();
-    const transport = new WebSocketTransport(target, handlers, options.webSocket, create);
+    const transport = new WebSocketTransport(target, handlers, options.webSocket, create, settled);
     const stop = () => transport.close(); // an abort stops the handshake at once
     signal?.addEventListener("abort", stop, { once: true });
     const cleanUp = () => signal?.removeEventListener("abort", stop);
@@ -60,6 +67,7 @@ class WebSocketTransport implements Transport {
   readonly #handlers: TransportHandlers;
   readonly #release: () => void;
   readonly #copy: boolean;
+  readonly #settled: (() => Promise<void>) | undefined;
   readonly maxWrite: number | undefined;
   #open = false;
   #closed = false;
@@ -69,7 +77,9 @@ class WebSocketTransport implements Transport {
     handlers: TransportHandlers,
     given: WebSocketConstructor | undefined,
     create: CreateSocket,
+    settled: (() => Promise<void>) | undefined,
   ) {
+    this.#settled = settled;
     const url = webSocketUrl(target);
     const { socket, release, copy, maxWrite } = create(target, url, given);
     this.maxWrite = maxWrite;
@@ -112,7 +122,7 @@ class WebSocketTransport implements Transport {
     if (this.#closed) throw new Error("Cannot write: the connection is closed");
     // A global WebSocket's send() copies the bytes: the caller may reuse its buffer.
     this.#socket.send(this.#copy ? bytes.slice() : bytes as Sendable);
-    if (this.#socket.bufferedAmount < HIGH_WATER) return nextTurn();
+    if (this.#socket.bufferedAmount < HIGH_WATER) return this.#settled?.();
     while (this.#socket.bufferedAmount >= HIGH_WATER) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       if (this.#closed) throw new Error("Cannot write: the connection closed before it drained");
