@@ -109,7 +109,10 @@ export class WritePipeline {
     return this.#writing || this.#flushQueued;
   }
 
-  /** Whether more than {@link HIGH_WATER} bytes were pushed and are not written yet. */
+  /**
+   * Whether more than {@link HIGH_WATER} bytes were pushed and are not written yet, or
+   * {@link NEXT_WRITE} bytes or more wait behind a write under way.
+   */
   get full(): boolean {
     if (this.#closed) return false;
     if (this.#writing && (this.#normal?.size ?? 0) >= NEXT_WRITE) return true;

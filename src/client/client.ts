@@ -173,9 +173,9 @@ export class MqttClient extends ClientLifecycle {
    * at once while a `publish()` would be sent or queued (not made to wait), fewer than the
    * `highWaterMark` option's QoS 1/2 messages (1000) are unacknowledged and the connection's write
    * buffer is under its own high-water marks (256 KiB unwritten, 16 KiB waiting behind a write
-   * under way); otherwise once acknowledgements
-   * (or a reconnect) and writes bring it back there. So a loop that awaits it before each call streams any
-   * number of messages, of any QoS, with flat memory and without awaiting each one:
+   * under way); otherwise once acknowledgements (or a reconnect) and writes bring it back there.
+   * So a loop that awaits it before each call streams any number of messages, of any QoS, with
+   * flat memory and without awaiting each one:
    *
    * ```ts ignore
    * let failures = 0;

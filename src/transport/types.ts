@@ -18,7 +18,11 @@ export interface TransportHandlers {
 
 /** An open byte stream to the broker. */
 export interface Transport {
-  /** Write bytes; resolves when the runtime can take more (backpressure), rejects if the connection failed. */
+  /**
+   * Write bytes; resolves when the runtime can take more (backpressure), rejects if the connection
+   * failed. Where the runtime takes bytes at once, resolving after the event loop's turn rather
+   * than at once lets the client gather what is published meanwhile into its next write.
+   */
   write(bytes: Uint8Array): Promise<void>;
   /** Close the connection. Idempotent; `onClose` is not called for a close requested here. */
   close(): void;
