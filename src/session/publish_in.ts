@@ -30,7 +30,7 @@ import type { Effects } from "./effects.ts";
 import { fingerprint } from "./fingerprint.ts";
 import type { Journal } from "./journal.ts";
 import type { SavedSession } from "./persistence.ts";
-import { type Qos2Entry, Receipts } from "./receipts.ts";
+import { pendingPacketId, pendingQos, Receipts } from "./receipts.ts";
 import { IncomingTopicAliases } from "./topic_alias.ts";
 import type { InboundMessage, SessionOptions } from "./types.ts";
 
@@ -78,12 +78,8 @@ export class PublishIn {
       receipts.completeQos2(packetId, fingerprint);
     }
     for (const { packetId, fingerprint, message } of saved.incoming) {
-      const entry: Qos2Entry = {
-        state: message === undefined ? "received" : "stored",
-        fingerprint,
-      };
-      if (message !== undefined) entry.message = message;
-      receipts.setQos2(packetId, entry);
+      const state = message === undefined ? "received" : "stored";
+      receipts.setQos2(packetId, state, fingerprint, 0, message);
     }
   }
 
@@ -132,7 +128,7 @@ export class PublishIn {
           "debug",
           `Received PUBLISH (q2, m${id}, DUP) of an already completed exchange: not delivered again`,
         );
-        receipts.setQos2(id, { state: "received", fingerprint: print });
+        receipts.setQos2(id, "received", print);
         this.#journal.received(id, print);
         fx.ack("pubrec", id, 0);
         return undefined;
@@ -159,7 +155,7 @@ export class PublishIn {
     };
     if (properties !== undefined) message.properties = properties;
     if (qos === 2 && this.#onPubrel) {
-      receipts.setQos2(id, { state: "stored", fingerprint: print, message });
+      receipts.setQos2(id, "stored", print, 0, message);
       this.#journal.received(id, print, message);
       fx.ack("pubrec", id, 0);
       return undefined;
@@ -167,7 +163,7 @@ export class PublishIn {
     if (qos !== 0) {
       message.receipt = receipts.expectAck(id, qos);
       if (qos === 2) {
-        receipts.setQos2(id, { state: "delivered", fingerprint: print, receipt: message.receipt });
+        receipts.setQos2(id, "delivered", print, message.receipt);
       }
     }
     fx.emit({ type: "message", message });
@@ -182,11 +178,7 @@ export class PublishIn {
     if (entry?.state === "stored") {
       const message = entry.message!;
       message.receipt = receipts.expectAck(id, 2);
-      receipts.setQos2(id, {
-        state: "released",
-        fingerprint: entry.fingerprint,
-        receipt: message.receipt,
-      });
+      receipts.advanceQos2(entry, "released", message.receipt);
       fx.emit({ type: "message", message });
       return;
     }
@@ -207,8 +199,8 @@ export class PublishIn {
     const receipts = this.#receipts;
     const pending = receipts.takeAck(receipt);
     if (pending === undefined) return false;
-    const id = pending.packetId;
-    if (pending.qos === 1) {
+    const id = pendingPacketId(pending);
+    if (pendingQos(pending) === 1) {
       fx.ack("puback", id, reasonCode);
       return true;
     }
@@ -222,7 +214,7 @@ export class PublishIn {
     } else if (entry.state === "delivered") {
       if (reasonCode >= 0x80) receipts.deleteQos2(id); // a failed PUBREC ends the exchange
       else {
-        receipts.setQos2(id, { state: "received", fingerprint: entry.fingerprint });
+        receipts.advanceQos2(entry, "received");
         this.#journal.received(id, entry.fingerprint);
       }
       fx.ack("pubrec", id, reasonCode);

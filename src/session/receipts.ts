@@ -45,24 +45,42 @@ function slot(fingerprint: number): number {
 /** The state of an incoming QoS 2 packet identifier (see the module documentation). */
 export type Qos2State = "delivered" | "received" | "stored" | "released";
 
-/** An incoming QoS 2 packet identifier's state, and its message while it is `stored`. */
+/**
+ * An incoming QoS 2 packet identifier's state, and its message while it is `stored`. One entry
+ * lives through the whole exchange: `Receipts.advanceQos2` moves it on.
+ */
 export interface Qos2Entry {
   /** Where the exchange is. */
-  state: Qos2State;
+  readonly state: Qos2State;
   /** The fingerprint of the message's topic and payload (`fingerprint.ts`). */
-  fingerprint: number;
-  /** The receipt of its delivery while the acknowledgement is awaited (`delivered`, `released`). */
-  receipt?: number;
+  readonly fingerprint: number;
+  /** The receipt of its delivery while the acknowledgement is awaited (`delivered`, `released`); else 0. */
+  readonly receipt: number;
   /** The message kept until PUBREL (`stored`). */
-  message?: InboundMessage;
+  readonly message: InboundMessage | undefined;
 }
 
-/** A delivery awaiting the application's acknowledgement. */
-export interface PendingAck {
-  /** The message's packet identifier. */
-  readonly packetId: number;
-  /** Its QoS. */
-  readonly qos: 1 | 2;
+/** The fields of a `Qos2Entry` as `Receipts` changes them. */
+type Qos2Slot = { -readonly [K in keyof Qos2Entry]: Qos2Entry[K] };
+
+/**
+ * A delivery awaiting the application's acknowledgement, as one number: its packet identifier
+ * times 4 plus its QoS (a number per message, where an object was garbage for the collector).
+ */
+export type PendingAck = number;
+
+/** The packet identifier of a `PendingAck`. */
+export function pendingPacketId(pending: PendingAck): number {
+  return pending >>> 2;
+}
+
+/** The QoS of a `PendingAck`. */
+export function pendingQos(pending: PendingAck): 1 | 2 {
+  return (pending & 3) as 1 | 2;
+}
+
+function awaitsRelease(state: Qos2State): boolean {
+  return state === "received" || state === "stored";
 }
 
 /** Unacknowledged deliveries and QoS 2 identifier states of one session. */
@@ -103,20 +121,44 @@ export class Receipts {
     return this.#qos2?.get(packetId);
   }
 
-  /** Sets the QoS 2 state of `packetId`. */
-  setQos2(packetId: number, entry: Qos2Entry): void {
+  /**
+   * Starts (or, on a reused identifier, replaces) the QoS 2 state of `packetId`: a message of
+   * `fingerprint` in `state`, with the receipt of its delivery or the message it keeps.
+   */
+  setQos2(
+    packetId: number,
+    state: Qos2State,
+    fingerprint: number,
+    receipt = 0,
+    message?: InboundMessage,
+  ): void {
     const qos2 = this.#qos2 ??= new TokenTable();
-    const before = qos2.get(packetId)?.state;
-    if (before === "received" || before === "stored") this.#awaitingRelease--;
-    if (entry.state === "received" || entry.state === "stored") this.#awaitingRelease++;
+    const before = qos2.get(packetId);
+    if (before !== undefined && awaitsRelease(before.state)) this.#awaitingRelease--;
+    if (awaitsRelease(state)) this.#awaitingRelease++;
+    const entry: Qos2Entry = { state, fingerprint, receipt, message };
     qos2.set(packetId, entry);
+  }
+
+  /**
+   * Moves a held QoS 2 `entry` on to `state`, with the receipt of its delivery in `released`
+   * (the message it kept is let go).
+   */
+  advanceQos2(entry: Qos2Entry, state: "received" | "released", receipt = 0): void {
+    if (awaitsRelease(entry.state)) this.#awaitingRelease--;
+    if (awaitsRelease(state)) this.#awaitingRelease++;
+    const slot = entry as Qos2Slot;
+    slot.state = state;
+    slot.receipt = receipt;
+    slot.message = undefined;
   }
 
   /** Forgets the QoS 2 state of `packetId`. */
   deleteQos2(packetId: number): void {
-    const before = this.#qos2?.get(packetId)?.state;
-    if (before === "received" || before === "stored") this.#awaitingRelease--;
-    this.#qos2?.delete(packetId);
+    const before = this.#qos2?.get(packetId);
+    if (before === undefined) return;
+    if (awaitsRelease(before.state)) this.#awaitingRelease--;
+    this.#qos2!.delete(packetId);
   }
 
   /**
@@ -143,7 +185,7 @@ export class Receipts {
   /** A new delivery of `packetId` at `qos`, to be acknowledged; returns its receipt. */
   expectAck(packetId: number, qos: 1 | 2): number {
     const receipt = this.#nextReceipt++;
-    (this.#pending ??= new TokenTable()).set(receipt, { packetId, qos });
+    (this.#pending ??= new TokenTable()).set(receipt, packetId * 4 + qos);
     if (qos === 1) (this.#qos1 ??= new PacketIds()).take(packetId);
     return receipt;
   }
@@ -153,7 +195,7 @@ export class Receipts {
     const pending = this.#pending?.get(receipt);
     if (pending === undefined) return undefined;
     this.#pending!.delete(receipt);
-    if (pending.qos === 1) this.#qos1?.release(pending.packetId);
+    if (pendingQos(pending) === 1) this.#qos1?.release(pendingPacketId(pending));
     return pending;
   }
 
@@ -173,6 +215,6 @@ export class Receipts {
       this.#awaitingRelease = 0;
       return;
     }
-    this.#pending?.deleteIf((pending) => pending.qos === 1);
+    this.#pending?.deleteIf((pending) => pendingQos(pending) === 1);
   }
 }

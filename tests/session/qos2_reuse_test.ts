@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fingerprint } from "../../src/session/fingerprint.ts";
-import { Receipts } from "../../src/session/receipts.ts";
-import type { SessionOptions } from "../../src/session/types.ts";
+import { pendingPacketId, pendingQos, Receipts } from "../../src/session/receipts.ts";
+import type { InboundMessage, SessionOptions } from "../../src/session/types.ts";
 import { find, Harness, inbound, kinds, packets, type Step } from "./_harness.ts";
 
 const reconnect = { minDelay: 100, maxDelay: 100 };
@@ -188,14 +188,17 @@ describe("Session incoming QoS 2: reused identifiers and completed re-sends", ()
     const r = new Receipts();
     const ids = [65_533, 65_534, 65_535, 1, 2, 3];
     const receipts = ids.map((id) => r.expectAck(id, id % 2 === 0 ? 1 : 2));
-    for (const id of ids) if (id % 2 !== 0) r.setQos2(id, { state: "delivered", fingerprint: id });
+    for (const id of ids) if (id % 2 !== 0) r.setQos2(id, "delivered", id);
     assert.equal(r.inFlight, 6);
     assert.equal(r.holdsQos1(65_534), true);
     assert.equal(r.holdsQos1(65_533), false, "a QoS 2 delivery is not a held QoS 1 one");
     // Taken out of order: each receipt once, with its own identifier and QoS.
     for (const i of [4, 0, 5, 2, 1, 3]) {
-      const taken = r.takeAck(receipts[i]!);
-      assert.deepEqual(taken, { packetId: ids[i], qos: ids[i]! % 2 === 0 ? 1 : 2 });
+      const taken = r.takeAck(receipts[i]!)!;
+      assert.deepEqual([pendingPacketId(taken), pendingQos(taken)], [
+        ids[i],
+        ids[i]! % 2 === 0 ? 1 : 2,
+      ]);
       assert.equal(r.takeAck(receipts[i]!), undefined);
     }
     assert.equal(r.holdsQos1(65_534), false);
@@ -206,22 +209,66 @@ describe("Session incoming QoS 2: reused identifiers and completed re-sends", ()
     assert.equal(r.qos2(65_535), undefined);
   });
 
+  it("Receipts moves one QoS 2 entry through its states and counts those awaiting PUBREL", () => {
+    const r = new Receipts();
+    const message: InboundMessage = {
+      topic: "t",
+      payload: new Uint8Array(1),
+      qos: 2,
+      retain: false,
+      dup: false,
+      mid: 4,
+      timestamp: 0,
+      receipt: 0,
+    };
+    r.setQos2(4, "stored", 40, 0, message);
+    const entry = r.qos2(4)!;
+    assert.equal(r.awaitingRelease, 1);
+    const receipt = r.expectAck(4, 2);
+    r.advanceQos2(entry, "released", receipt);
+    assert.equal(r.qos2(4), entry, "the same entry, moved on");
+    assert.deepEqual({ ...entry }, {
+      state: "released",
+      fingerprint: 40,
+      receipt,
+      message: undefined,
+    });
+    assert.equal(r.awaitingRelease, 0, "released: delivered, no PUBREL awaited");
+    r.setQos2(5, "delivered", 50, r.expectAck(5, 2));
+    r.advanceQos2(r.qos2(5)!, "received");
+    assert.deepEqual({ ...r.qos2(5)! }, {
+      state: "received",
+      fingerprint: 50,
+      receipt: 0,
+      message: undefined,
+    });
+    assert.equal(r.awaitingRelease, 1);
+    r.setQos2(5, "delivered", 51, 9); // a reused identifier replaces the entry
+    assert.equal(r.awaitingRelease, 0);
+    r.deleteQos2(5);
+    r.deleteQos2(5); // forgetting twice changes nothing
+    assert.equal(r.awaitingRelease, 0);
+    assert.equal(r.inFlight, 1);
+  });
+
   it("Receipts: a resumed connection drops the QoS 1 deliveries' receipts and keeps the QoS 2 ones", () => {
     const r = new Receipts();
     const q1 = r.expectAck(7, 1);
     const q2 = r.expectAck(8, 2);
-    r.setQos2(8, { state: "delivered", fingerprint: 1, receipt: q2 });
+    r.setQos2(8, "delivered", 1, q2);
     const q1b = r.expectAck(9, 1);
     r.newConnection(true);
     assert.equal(r.takeAck(q1), undefined);
     assert.equal(r.takeAck(q1b), undefined);
     assert.equal(r.holdsQos1(7), false);
     assert.equal(r.inFlight, 1);
-    assert.deepEqual(r.takeAck(q2), { packetId: 8, qos: 2 });
+    const taken = r.takeAck(q2)!;
+    assert.deepEqual([pendingPacketId(taken), pendingQos(taken)], [8, 2]);
     // A QoS 1 delivery of identifier 7 on the new connection is held again.
     const again = r.expectAck(7, 1);
     assert.equal(r.holdsQos1(7), true);
-    assert.deepEqual(r.takeAck(again), { packetId: 7, qos: 1 });
+    const retaken = r.takeAck(again)!;
+    assert.deepEqual([pendingPacketId(retaken), pendingQos(retaken)], [7, 1]);
     r.newConnection(false);
     assert.equal(r.qos2(8), undefined);
     assert.equal(r.inFlight, 0);
