@@ -361,11 +361,7 @@ describe("korero in headless Chromium", () => {
         "the lite client takes no default transport",
       );
       assert.ok(
-        inputs.some((input) =>
-          source.from === "package"
-            ? /src\/lite\/mod\.js$/.test(input)
-            : /src\/transport\/websocket_global\.ts$/.test(input)
-        ),
+        inputs.some((input) => /src\/lite\/mod\.[jt]s$/.test(input)),
         `the lite entry is not in ${inputs}`,
       );
       for (const text of ["Deno.connect", "Bun.connect", "node:net", "cloudflare:sockets"]) {
