@@ -1,12 +1,15 @@
 /**
  * One `MqttClient`'s side of its driver and its delivery, as the methods of one object: the
  * driver's events (CONNACKs, refusals, messages, logs, the session closing, `onPreConnect` before
- * each attempt) and the delivery's hooks (user callbacks, logs, acknowledgements). A client thus
- * holds no closures for them, which counts with thousands of idle clients in one process.
+ * each attempt), the delivery's hooks (user callbacks, logs, acknowledgements) and the session's
+ * `MessageMaker` (the messages it delivers are the client's). A client thus holds no closures for
+ * them, which counts with thousands of idle clients in one process.
  *
  * @module
  */
 
+import type { Properties, QoS } from "../codec/types.ts";
+import type { MessageMaker } from "../session/types.ts";
 import type { MqttClient } from "./client.ts";
 import { Delivery, type DeliveryHooks } from "./delivery.ts";
 import type { Driver } from "./driver.ts";
@@ -22,7 +25,7 @@ import { UserCalls } from "./user_calls.ts";
  * It is also the client's {@link UserCalls} (how the application's callbacks and logger are
  * called), the delivery's `call` and `log` hooks as they are.
  */
-export class ClientLink extends UserCalls implements DriverEvents, DeliveryHooks {
+export class ClientLink extends UserCalls implements DriverEvents, DeliveryHooks, MessageMaker {
   readonly client: MqttClient;
   readonly options: ResolvedOptions;
   readonly delivery: Delivery;
@@ -49,10 +52,8 @@ export class ClientLink extends UserCalls implements DriverEvents, DeliveryHooks
   event(event: DriverEvent): void {
     const client = this.client;
     switch (event.type) {
-      case "message": {
-        const message = new ReceivedMessage(event.message, client);
-        return this.delivery.deliver(message, client.onMessage);
-      }
+      case "message": // made by newMessage below
+        return this.delivery.deliver(event.message as ReceivedMessage, client.onMessage);
       case "connected":
         this.#connectedBefore = true;
         this.responseInformation = event.connack.properties?.responseInformation;
@@ -67,6 +68,33 @@ export class ClientLink extends UserCalls implements DriverEvents, DeliveryHooks
       case "log":
         return this.log(event.level, event.message);
     }
+  }
+
+  // MessageMaker
+
+  /** The session's messages are the client's: one object per delivery. */
+  newMessage(
+    topic: string,
+    payload: Uint8Array,
+    qos: QoS,
+    retain: boolean,
+    dup: boolean,
+    mid: number,
+    timestamp: number,
+    properties: Properties | undefined,
+  ): ReceivedMessage {
+    const client = this.client;
+    return new ReceivedMessage(
+      topic,
+      payload,
+      qos,
+      retain,
+      dup,
+      mid,
+      timestamp,
+      properties,
+      client,
+    );
   }
 
   /** The session will not reconnect: end the iterators. */

@@ -41,7 +41,7 @@ export function startDriver(link: ClientLink): Driver {
   const { servers, transformWsUrl, wsHeaders } = options;
   const list = servers ?? [target];
   const hooked = list.length > 1 || transformWsUrl !== undefined || wsHeaders !== undefined;
-  const driver = new Driver(new Session(session, random), {
+  const driver = new Driver(new Session(session, random, link), {
     opener: hooked
       ? serverOpener(base, list, {
         transformWsUrl,

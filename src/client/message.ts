@@ -61,8 +61,11 @@ export interface Acknowledger {
   ack(message: ReceivedMessage, reasonCode: number): boolean;
 }
 
-/** The client's {@link Message}: the session's delivery, with how to acknowledge it. */
-export class ReceivedMessage implements Message {
+/**
+ * The client's {@link Message}: the session's delivery (the session makes it, through the client's
+ * `MessageMaker`), with how to acknowledge it.
+ */
+export class ReceivedMessage implements Message, InboundMessage {
   readonly topic: string;
   readonly payload: Uint8Array;
   readonly qos: QoS;
@@ -71,26 +74,34 @@ export class ReceivedMessage implements Message {
   declare readonly properties?: Properties;
   readonly mid: number;
   readonly timestamp: number;
-  /** The session's receipt for acknowledging it (0 for QoS 0). */
-  readonly receipt: number;
+  /** The session's receipt for acknowledging it (0 for QoS 0), set by the session. */
+  receipt = 0;
   /** `messages()` iterators that hold it and have not handed it out yet. */
   holders = 0;
   /** No consumer took it: an iterator gave it up unread, or nothing matched it. */
   unread = false;
   readonly #acknowledger: Acknowledger;
 
-  constructor(inbound: InboundMessage, acknowledger: Acknowledger) {
-    this.topic = inbound.topic;
-    this.payload = inbound.payload;
-    this.qos = inbound.qos;
-    this.retain = inbound.retain;
-    this.dup = inbound.dup;
-    if (inbound.properties !== undefined) {
-      (this as { properties?: Properties }).properties = inbound.properties;
-    }
-    this.mid = inbound.mid;
-    this.timestamp = inbound.timestamp;
-    this.receipt = inbound.receipt;
+  /** The fields as `MessageMaker.newMessage` takes them, then who acknowledges it. */
+  constructor(
+    topic: string,
+    payload: Uint8Array,
+    qos: QoS,
+    retain: boolean,
+    dup: boolean,
+    mid: number,
+    timestamp: number,
+    properties: Properties | undefined,
+    acknowledger: Acknowledger,
+  ) {
+    this.topic = topic;
+    this.payload = payload;
+    this.qos = qos;
+    this.retain = retain;
+    this.dup = dup;
+    if (properties !== undefined) (this as { properties?: Properties }).properties = properties;
+    this.mid = mid;
+    this.timestamp = timestamp;
     this.#acknowledger = acknowledger;
   }
 

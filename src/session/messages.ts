@@ -35,6 +35,44 @@ export interface InboundMessage {
   receipt: number;
 }
 
+/**
+ * Makes the objects received messages are delivered as. A client whose messages are objects of
+ * its own (with `ack()`, say) passes one to the `Session`, so a delivery is one object rather
+ * than the session's and the client's copy of it. The session sets `receipt` afterwards, when the
+ * message is to be acknowledged (it is 0 until then). Without one, messages are plain objects.
+ */
+export interface MessageMaker {
+  /** A received message of these fields, `receipt` 0; `properties` is left out when undefined. */
+  newMessage(
+    topic: string,
+    payload: Uint8Array,
+    qos: QoS,
+    retain: boolean,
+    dup: boolean,
+    mid: number,
+    timestamp: number,
+    properties: Properties | undefined,
+  ): InboundMessage;
+}
+
+/** The session's own {@link MessageMaker}: plain objects. */
+export const PLAIN_MESSAGES: MessageMaker = {
+  newMessage(topic, payload, qos, retain, dup, mid, timestamp, properties) {
+    const message: InboundMessage = {
+      topic,
+      payload,
+      qos,
+      retain,
+      dup,
+      mid,
+      timestamp,
+      receipt: 0,
+    };
+    if (properties !== undefined) message.properties = properties;
+    return message;
+  },
+};
+
 /** An outgoing application message, as given to `publish`. */
 export interface OutgoingMessage {
   /** The topic name ("" only with a topic alias that stands for one, MQTT 5). */

@@ -23,6 +23,7 @@ export type {
   DisconnectRequest,
   InboundMessage,
   LogLevel,
+  MessageMaker,
   OutgoingMessage,
   PublishResult,
   ReconnectPolicy,

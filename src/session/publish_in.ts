@@ -32,7 +32,8 @@ import type { Journal } from "./journal.ts";
 import type { SavedSession } from "./persistence.ts";
 import { pendingPacketId, pendingQos, Receipts } from "./receipts.ts";
 import { IncomingTopicAliases } from "./topic_alias.ts";
-import type { InboundMessage, SessionOptions } from "./types.ts";
+import { type MessageMaker, PLAIN_MESSAGES } from "./messages.ts";
+import type { SessionOptions } from "./types.ts";
 
 /** Incoming PUBLISH and PUBREL of one session. */
 export class PublishIn {
@@ -45,10 +46,15 @@ export class PublishIn {
   /** The server's topic aliases (MQTT 5 only). */
   readonly #aliases: IncomingTopicAliases | undefined;
   readonly #journal: Journal;
+  readonly #messages: MessageMaker;
 
-  /** `journal` hears of every incoming QoS 2 state a session store keeps. */
-  constructor(options: SessionOptions, journal: Journal) {
+  /**
+   * `journal` hears of every incoming QoS 2 state a session store keeps; `messages` makes the
+   * messages delivered.
+   */
+  constructor(options: SessionOptions, journal: Journal, messages: MessageMaker = PLAIN_MESSAGES) {
     this.#journal = journal;
+    this.#messages = messages;
     const v5 = options.protocolVersion === 5;
     this.#onPubrel = options.qos2Delivery === "pubrel";
     const p = v5 ? options.properties : undefined;
@@ -72,14 +78,30 @@ export class PublishIn {
   }
 
   /** Takes back the incoming QoS 2 states and completed fingerprints a session store saved. */
-  restore(saved: SavedSession): void {
+  restore({ completed, incoming }: SavedSession): void {
     const receipts = this.#receipts;
-    for (const { packetId, fingerprint } of saved.completed) {
+    for (const { packetId, fingerprint } of completed) {
       receipts.completeQos2(packetId, fingerprint);
     }
-    for (const { packetId, fingerprint, message } of saved.incoming) {
-      const state = message === undefined ? "received" : "stored";
-      receipts.setQos2(packetId, state, fingerprint, 0, message);
+    const messages = this.#messages;
+    for (const { packetId, fingerprint, message: saved } of incoming) {
+      if (saved === undefined) {
+        receipts.setQos2(packetId, "received", fingerprint);
+        continue;
+      }
+      // Made by `messages`, as every message delivered is.
+      const { topic, payload, qos, retain, dup, mid, timestamp, properties } = saved;
+      const message = messages.newMessage(
+        topic,
+        payload,
+        qos,
+        retain,
+        dup,
+        mid,
+        timestamp,
+        properties,
+      );
+      receipts.setQos2(packetId, "stored", fingerprint, 0, message);
     }
   }
 
@@ -143,17 +165,16 @@ export class PublishIn {
         { reasonCode: 0x93 },
       );
     }
-    const message: InboundMessage = {
+    const message = this.#messages.newMessage(
       topic,
-      payload: packet.payload,
+      packet.payload,
       qos,
-      retain: packet.retain,
-      dup: packet.dup,
-      mid: id,
-      timestamp: fx.now,
-      receipt: 0,
-    };
-    if (properties !== undefined) message.properties = properties;
+      packet.retain,
+      packet.dup,
+      id,
+      fx.now,
+      properties,
+    );
     if (qos === 2 && this.#onPubrel) {
       receipts.setQos2(id, "stored", print, 0, message);
       this.#journal.received(id, print, message);

@@ -40,6 +40,7 @@ import { checkRestore, restoreSession } from "./restore.ts";
 import { type SessionParts, sessionParts } from "./session_parts.ts";
 import type {
   DisconnectRequest,
+  MessageMaker,
   OutgoingMessage,
   SessionAction,
   SessionApi,
@@ -63,13 +64,14 @@ export class Session implements SessionApi {
   readonly #parts: SessionParts;
 
   /**
-   * A session for `options`; `random` returns numbers in [0, 1) for the reconnect jitter.
+   * A session for `options`; `random` returns numbers in [0, 1) for the reconnect jitter;
+   * `messages` makes the objects messages are delivered as (plain objects by default).
    *
    * @throws {RangeError} when `options` make a CONNECT their protocol version forbids
    */
-  constructor(options: SessionOptions, random: () => number) {
+  constructor(options: SessionOptions, random: () => number, messages?: MessageMaker) {
     admitConnect(options);
-    const parts = this.#parts = sessionParts(options, random);
+    const parts = this.#parts = sessionParts(options, random, messages);
     this.#options = options;
     this.#fx = parts.fx;
     this.#life = parts.life;

@@ -13,7 +13,7 @@ import { Lifecycle } from "./lifecycle.ts";
 import { Outbox } from "./outbox.ts";
 import { type OutboxParts, outboxParts } from "./outbox_parts.ts";
 import { PublishIn } from "./publish_in.ts";
-import type { SessionOptions } from "./types.ts";
+import type { MessageMaker, SessionOptions } from "./types.ts";
 
 /** The parts of one session. */
 export interface SessionParts {
@@ -26,8 +26,15 @@ export interface SessionParts {
   readonly disconnection: Disconnection;
 }
 
-/** The parts of a session for `options`; `random` returns numbers in [0, 1). */
-export function sessionParts(options: SessionOptions, random: () => number): SessionParts {
+/**
+ * The parts of a session for `options`; `random` returns numbers in [0, 1); `messages` makes the
+ * messages delivered.
+ */
+export function sessionParts(
+  options: SessionOptions,
+  random: () => number,
+  messages?: MessageMaker,
+): SessionParts {
   const fx = new Effects(options.protocolVersion, options.trace === true);
   const journal = new Journal(fx, options.persist === true);
   const parts = outboxParts(options, journal);
@@ -37,7 +44,7 @@ export function sessionParts(options: SessionOptions, random: () => number): Ses
     life: new Lifecycle(options, random),
     outbox: new Outbox(parts),
     outboxParts: parts,
-    publishIn: new PublishIn(options, journal),
+    publishIn: new PublishIn(options, journal, messages),
     disconnection: new Disconnection(),
   };
 }

@@ -91,7 +91,13 @@ export interface SessionOptions {
   persist?: boolean;
 }
 
-export type { AckResult, InboundMessage, OutgoingMessage, PublishResult } from "./messages.ts";
+export type {
+  AckResult,
+  InboundMessage,
+  MessageMaker,
+  OutgoingMessage,
+  PublishResult,
+} from "./messages.ts";
 import type { AckResult, InboundMessage, OutgoingMessage, PublishResult } from "./messages.ts";
 
 /** Options of `disconnect`. */

@@ -21,6 +21,7 @@ import { Session } from "../../src/session/session.ts";
 import type {
   DisconnectRequest,
   InboundMessage,
+  MessageMaker,
   SessionAction,
   SessionOptions,
   Token,
@@ -107,10 +108,15 @@ export class Harness {
    */
   autoAck = true;
 
-  constructor(overrides: Partial<SessionOptions> = {}, random: () => number = () => 0.5) {
+  /** `messages`: the session's `MessageMaker` (plain messages without). */
+  constructor(
+    overrides: Partial<SessionOptions> = {},
+    random: () => number = () => 0.5,
+    messages?: MessageMaker,
+  ) {
     const options = baseOptions(overrides);
     this.version = options.protocolVersion;
-    this.session = new Session(options, random);
+    this.session = new Session(options, random, messages);
   }
 
   /** A fresh token, tracked by the ledger. */
