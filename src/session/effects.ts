@@ -138,9 +138,12 @@ export class Effects {
     else this.#actions.push(action);
   }
 
-  /** Writes the gathered acknowledgements (a copy: the scratch is reused). */
+  /**
+   * Writes the gathered acknowledgements: a copy (the scratch is reused) in the encoder's memory,
+   * where a `slice()` would cost V8 an `ArrayBuffer` per write.
+   */
   #writeAcks(): void {
-    const bytes = this.#ackBytes.slice(0, this.#ackLength);
+    const bytes = this.#encoder.copy(this.#ackBytes, this.#ackLength);
     this.#ackLength = 0;
     const write: SessionAction = { type: "write", bytes, urgent: true };
     if (this.#actions === NO_ACTIONS) this.#actions = [write];

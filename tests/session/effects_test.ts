@@ -116,6 +116,22 @@ describe("Effects", () => {
     assert.deepEqual([...first!.bytes.subarray(0, 4)], [0x40, 2, 0, 1]);
   });
 
+  it("Effects hands out a long run of acknowledgements whole, and later ones do not change it", () => {
+    const fx = new Effects(4);
+    for (let id = 1; id <= 40; id++) fx.ack("puback", id, 0);
+    const [run] = fx.drain() as { bytes: Uint8Array }[];
+    for (let id = 100; id <= 140; id++) fx.ack("pubcomp", id, 0);
+    fx.drain();
+    assert.equal(run!.bytes.length, 160);
+    const ids = [];
+    for (let at = 0; at < 160; at += 4) {
+      const packet = decodePacket(run!.bytes.subarray(at, at + 4), 4);
+      assert.equal(packet.type, "puback");
+      ids.push((packet as { packetId: number }).packetId);
+    }
+    assert.deepEqual(ids, Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
   it("Effects writes an ack on its own when it has a reason code, is not urgent, or is invalid", () => {
     const fx = new Effects(5);
     fx.ack("puback", 1, 0);
