@@ -45,7 +45,7 @@ export const HIGH_WATER = 2 * MAX_WRITE;
  * Bytes waiting behind a write under way at which the pipeline is also
  * {@link WritePipeline.full}: enough for the next write to carry many small packets, little
  * enough that a loop publishing one message per microtask keeps few waiting (on Bun and Node a
- * write settles after the event loop's turn, `transport/_next_turn.ts`).
+ * write smaller than this settles after the event loop's turn, `transport/_next_turn.ts`).
  */
 export const NEXT_WRITE = 16 * 1024;
 

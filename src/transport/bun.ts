@@ -12,7 +12,7 @@
  */
 
 import { ReadPacer } from "./_read_pacer.ts";
-import { nextTurn } from "./_next_turn.ts";
+import { takenWrite } from "./_next_turn.ts";
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { connectError, isTlsAlert, reasonOf, tlsError } from "./_errors.ts";
@@ -211,7 +211,7 @@ class BunTransport implements Transport {
     if (this.#queue === undefined && socket !== undefined) {
       // The common case: the socket takes all of it now, and no promise waits in the queue.
       const taken = socket.write(bytes);
-      if (taken === bytes.length) return nextTurn();
+      if (taken === bytes.length) return takenWrite(taken);
       if (taken >= 0) {
         bytes = bytes.subarray(taken);
         flush = false; // the rest waits for `drain`

@@ -25,7 +25,7 @@ import type { Socket } from "node:net";
 import type { Transport, TransportHandlers, TransportOpener, TransportTarget } from "./types.ts";
 import { abortable } from "./_abortable.ts";
 import { ReadPacer } from "./_read_pacer.ts";
-import { nextTurn } from "./_next_turn.ts";
+import { takenWrite } from "./_next_turn.ts";
 import { address, connectError, isTlsAlert, tlsError } from "./_errors.ts";
 import { describe, dial, proxyTunnel } from "./_node_dial.ts";
 
@@ -211,7 +211,7 @@ class NodeTransport implements Transport {
 
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
-    if (this.#socket.write(bytes)) return nextTurn();
+    if (this.#socket.write(bytes)) return takenWrite(bytes.length);
     return new Promise((resolve, reject) => (this.#waiting ??= []).push({ resolve, reject }));
   }
 

@@ -20,8 +20,9 @@ export interface TransportHandlers {
 export interface Transport {
   /**
    * Write bytes; resolves when the runtime can take more (backpressure), rejects if the connection
-   * failed. Where the runtime takes bytes at once, resolving after the event loop's turn rather
-   * than at once lets the client gather what is published meanwhile into its next write.
+   * failed. Where the runtime takes bytes at once, resolving a small write after the event loop's
+   * turn rather than at once lets the client gather what is published meanwhile into its next
+   * write (`_next_turn.ts`).
    */
   write(bytes: Uint8Array): Promise<void>;
   /** Close the connection. Idempotent; `onClose` is not called for a close requested here. */

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { nextTurn } from "./_next_turn.ts";
+import { takenWrite } from "./_next_turn.ts";
 import { WebSocketError } from "../errors.ts";
 import type { Transport, TransportHandlers, TransportOpener } from "./types.ts";
 import type { TransportTarget, WebSocketConstructor, WebSocketLike } from "./types.ts";
@@ -36,17 +36,18 @@ type Sendable = Parameters<WebSocketLike["send"]>[0];
 /** Opens an MQTT-over-WebSocket connection to a `ws` or `wss` target. */
 export const openWebSocket: TransportOpener = /* @__PURE__ */ webSocketOpener(
   createSocket,
-  nextTurn,
+  takenWrite,
 );
 
 /**
  * The WebSocket adapter with `create` creating its WebSocket (`createSocket` for every runtime;
  * `websocket_global.ts` passes one for browsers and Workers only). A write the socket buffered
- * below the mark settles when `settled()` resolves (`nextTurn` on Deno, Bun and Node), or at once.
+ * below the mark settles when `settled(length)` resolves (`takenWrite` on Deno, Bun and Node), or
+ * at once.
  */
 export function webSocketOpener(
   create: CreateSocket,
-  settled?: () => Promise<void>,
+  settled?: (length: number) => Promise<void>,
 ): TransportOpener {
   return async (target, handlers, options = {}) => {
     const signal = options.signal;
@@ -67,7 +68,7 @@ class WebSocketTransport implements Transport {
   readonly #handlers: TransportHandlers;
   readonly #release: () => void;
   readonly #copy: boolean;
-  readonly #settled: (() => Promise<void>) | undefined;
+  readonly #settled: ((length: number) => Promise<void>) | undefined;
   readonly maxWrite: number | undefined;
   #open = false;
   #closed = false;
@@ -77,7 +78,7 @@ class WebSocketTransport implements Transport {
     handlers: TransportHandlers,
     given: WebSocketConstructor | undefined,
     create: CreateSocket,
-    settled: (() => Promise<void>) | undefined,
+    settled: ((length: number) => Promise<void>) | undefined,
   ) {
     this.#settled = settled;
     const url = webSocketUrl(target);
@@ -122,7 +123,7 @@ class WebSocketTransport implements Transport {
     if (this.#closed) throw new Error("Cannot write: the connection is closed");
     // A global WebSocket's send() copies the bytes: the caller may reuse its buffer.
     this.#socket.send(this.#copy ? bytes.slice() : bytes as Sendable);
-    if (this.#socket.bufferedAmount < HIGH_WATER) return this.#settled?.();
+    if (this.#socket.bufferedAmount < HIGH_WATER) return this.#settled?.(bytes.length);
     while (this.#socket.bufferedAmount >= HIGH_WATER) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       if (this.#closed) throw new Error("Cannot write: the connection closed before it drained");

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { pattern, Recorder, type ServerSide, type SuiteHarness } from "./transport_suite.ts";
 import type { TransportOpener, TransportTarget } from "../../src/transport/types.ts";
 import { ReadPacer } from "../../src/transport/_read_pacer.ts";
+import { TURN_BATCH } from "../../src/transport/_next_turn.ts";
 
 /** The {@link ServerSide} of one accepted socket. */
 export function serverSide(socket: net.Socket): ServerSide {
@@ -163,6 +164,37 @@ export function writeSettlesAfterTheTurn(opener: TransportOpener): Promise<void>
       await write;
       await transport.write(pattern(10, 2));
       assert.deepEqual(await received, new Uint8Array([...pattern(10, 1), ...pattern(10, 2)]));
+    } finally {
+      transport.close();
+      socket.destroy();
+    }
+  });
+}
+
+/**
+ * `opener`'s `write()` of {@link TURN_BATCH} bytes or more that the socket takes at once settles
+ * within the turn (a batch already: a burst is not spread over turns), and a smaller one after it.
+ */
+export function largeWriteSettlesAtOnce(opener: TransportOpener): Promise<void> {
+  return withServer(async (server, port) => {
+    const accepted = nextSocket(server);
+    const transport = await opener({ kind: "tcp", host: "127.0.0.1", port }, new Recorder());
+    const socket = await accepted;
+    try {
+      const large = pattern(TURN_BATCH, 3);
+      const small = pattern(TURN_BATCH - 1, 4);
+      const received = readBytes(socket, large.length + small.length);
+      let largeSettled = false;
+      const largeWrite = transport.write(large).then(() => (largeSettled = true));
+      for (let i = 0; i < 100; i++) await null; // the microtasks of this turn
+      assert.equal(largeSettled, true, "a large write waited for the turn");
+      await largeWrite;
+      let smallSettled = false;
+      const smallWrite = transport.write(small).then(() => (smallSettled = true));
+      for (let i = 0; i < 100; i++) await null;
+      assert.equal(smallSettled, false, "a write one byte smaller settled within the turn");
+      await smallWrite;
+      assert.deepEqual(await received, new Uint8Array([...large, ...small]));
     } finally {
       transport.close();
       socket.destroy();

@@ -15,6 +15,7 @@ import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
 import {
   denseStreamArrives,
+  largeWriteSettlesAtOnce,
   receiverCanAskToReadOn,
   unixSocketEchoes,
   writeSettlesAfterTheTurn,
@@ -172,6 +173,9 @@ if (isBun) {
 
     it("openBun settles a write the socket took at once after the event loop's turn", () =>
       writeSettlesAfterTheTurn(openBun));
+
+    it("openBun settles a write of 16 KiB or more the socket took at once within the turn", () =>
+      largeWriteSettlesAtOnce(openBun));
   });
 }
 

@@ -15,6 +15,7 @@ import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
 import {
   denseStreamArrives,
+  largeWriteSettlesAtOnce,
   receiverCanAskToReadOn,
   unixSocketEchoes,
   writeSettlesAfterTheTurn,
@@ -253,6 +254,9 @@ describe("openNode reads", () => {
 
   it("openNode settles a write the socket took at once after the event loop's turn", () =>
     writeSettlesAfterTheTurn(openNode));
+
+  it("openNode settles a write of 16 KiB or more the socket took at once within the turn", () =>
+    largeWriteSettlesAtOnce(openNode));
 });
 
 describe("openNode over a unix socket", () => {

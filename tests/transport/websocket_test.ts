@@ -502,6 +502,17 @@ describe("openWebSocket backpressure", () => {
       transport.close();
     }));
 
+  it("openWebSocket settles a frame of 16 KiB or more below the mark within the turn", () =>
+    withFake(async () => {
+      const transport = await openWebSocket({ kind: "ws", host: "h", port: 9 }, new Recorder());
+      let settled = false;
+      const writing = transport.write(new Uint8Array(16 * 1024)).then(() => (settled = true));
+      for (let i = 0; i < 100; i++) await null;
+      assert.equal(settled, true, "a batch waited for the turn");
+      await writing;
+      transport.close();
+    }));
+
   it("openWebSocket write waiting for the buffer to drain rejects when the transport closes", () =>
     withFake(async () => {
       const transport = await openWebSocket({ kind: "ws", host: "h", port: 9 }, new Recorder());
