@@ -35,7 +35,7 @@ export function nextTurn(): Promise<void> {
   );
 }
 
-const SETTLED: Promise<void> = Promise.resolve();
+const SETTLED: Promise<void> = /* @__PURE__ */ Promise.resolve();
 
 /**
  * What `write()` returns for `length` bytes the runtime took at once: under
