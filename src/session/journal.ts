@@ -9,7 +9,7 @@
 
 import type { Properties, Subscription } from "../codec/types.ts";
 import type { Effects } from "./effects.ts";
-import type { InboundMessage } from "./messages.ts";
+import { type InboundMessage, PLAIN_MESSAGES } from "./messages.ts";
 import type { StoreChange } from "./persistence.ts";
 import type { PublishWork } from "./work.ts";
 
@@ -63,11 +63,27 @@ export class Journal {
     work.seq = 0;
   }
 
-  /** Incoming QoS 2 `packetId` awaits PUBREL (PUBREC written); `message` with delivery on it. */
+  /**
+   * Incoming QoS 2 `packetId` awaits PUBREL (PUBREC written); `message` with delivery on it, kept
+   * as a plain copy of its fields (the session's messages may be a client's objects, which refer to
+   * their client: a store must not keep that alive).
+   */
   received(packetId: number, fingerprint: number, message?: InboundMessage): void {
     if (!this.on) return;
     const change: StoreChange = { op: "received", packetId, fingerprint };
-    if (message !== undefined) change.message = message;
+    if (message !== undefined) {
+      const { topic, payload, qos, retain, dup, mid, timestamp, properties } = message;
+      change.message = PLAIN_MESSAGES.newMessage(
+        topic,
+        payload,
+        qos,
+        retain,
+        dup,
+        mid,
+        timestamp,
+        properties,
+      );
+    }
     this.#emit(change);
   }
 

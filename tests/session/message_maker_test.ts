@@ -108,6 +108,19 @@ describe("Session MessageMaker", () => {
     assert.equal(m.made.length, 1);
   });
 
+  it("a session store is given a plain copy of a message kept until PUBREL, not the maker's object", () => {
+    const m = maker();
+    const h = new Harness({ persist: true, clean: false, qos2Delivery: "pubrel" }, undefined, m);
+    h.connected();
+    h.serverSends(inbound("kept", 2, 6));
+    const change = h.drain().flatMap((s): StoreChange[] => s.type === "store" ? [s.change] : [])
+      .find((c) => c.op === "received");
+    assert.ok(change?.op === "received" && change.message !== undefined);
+    assert.equal(Object.getPrototypeOf(change.message), Object.prototype);
+    assert.notEqual(change.message, m.made[0]);
+    assert.deepEqual({ ...change.message }, { ...m.made[0]! });
+  });
+
   it("without a maker, messages are plain objects with no properties key when there are none", () => {
     const h = new Harness();
     h.connected();
