@@ -9,7 +9,7 @@
 
 import type { Properties, Subscription } from "../codec/types.ts";
 import type { Effects } from "./effects.ts";
-import { type InboundMessage, PLAIN_MESSAGES } from "./messages.ts";
+import { type InboundMessage, PLAIN_MESSAGES, remake } from "./messages.ts";
 import type { StoreChange } from "./persistence.ts";
 import type { PublishWork } from "./work.ts";
 
@@ -71,19 +71,7 @@ export class Journal {
   received(packetId: number, fingerprint: number, message?: InboundMessage): void {
     if (!this.on) return;
     const change: StoreChange = { op: "received", packetId, fingerprint };
-    if (message !== undefined) {
-      const { topic, payload, qos, retain, dup, mid, timestamp, properties } = message;
-      change.message = PLAIN_MESSAGES.newMessage(
-        topic,
-        payload,
-        qos,
-        retain,
-        dup,
-        mid,
-        timestamp,
-        properties,
-      );
-    }
+    if (message !== undefined) change.message = remake(PLAIN_MESSAGES, message);
     this.#emit(change);
   }
 

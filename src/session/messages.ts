@@ -73,6 +73,12 @@ export const PLAIN_MESSAGES: MessageMaker = {
   },
 };
 
+/** `message`'s fields made anew by `maker` (`receipt` 0). */
+export function remake(maker: MessageMaker, message: InboundMessage): InboundMessage {
+  const { topic, payload, qos, retain, dup, mid, timestamp, properties } = message;
+  return maker.newMessage(topic, payload, qos, retain, dup, mid, timestamp, properties);
+}
+
 /** An outgoing application message, as given to `publish`. */
 export interface OutgoingMessage {
   /** The topic name ("" only with a topic alias that stands for one, MQTT 5). */

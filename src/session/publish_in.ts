@@ -32,7 +32,7 @@ import type { Journal } from "./journal.ts";
 import type { SavedSession } from "./persistence.ts";
 import { pendingPacketId, pendingQos, Receipts } from "./receipts.ts";
 import { IncomingTopicAliases } from "./topic_alias.ts";
-import { type MessageMaker, PLAIN_MESSAGES } from "./messages.ts";
+import { type MessageMaker, PLAIN_MESSAGES, remake } from "./messages.ts";
 import type { SessionOptions } from "./types.ts";
 
 /** Incoming PUBLISH and PUBREL of one session. */
@@ -84,24 +84,10 @@ export class PublishIn {
       receipts.completeQos2(packetId, fingerprint);
     }
     const messages = this.#messages;
-    for (const { packetId, fingerprint, message: saved } of incoming) {
-      if (saved === undefined) {
-        receipts.setQos2(packetId, "received", fingerprint);
-        continue;
-      }
-      // Made by `messages`, as every message delivered is.
-      const { topic, payload, qos, retain, dup, mid, timestamp, properties } = saved;
-      const message = messages.newMessage(
-        topic,
-        payload,
-        qos,
-        retain,
-        dup,
-        mid,
-        timestamp,
-        properties,
-      );
-      receipts.setQos2(packetId, "stored", fingerprint, 0, message);
+    for (const { packetId, fingerprint, message } of incoming) {
+      // A kept message is made by `messages`, as every message delivered is.
+      if (message === undefined) receipts.setQos2(packetId, "received", fingerprint);
+      else receipts.setQos2(packetId, "stored", fingerprint, 0, remake(messages, message));
     }
   }
 
