@@ -23,6 +23,7 @@
 
 import type { PublishResult } from "../session/types.ts";
 import type { Transport } from "../transport/types.ts";
+import { TURN_BATCH } from "../transport/_next_turn.ts";
 import { queueFlush } from "./_flush_queue.ts";
 import type { Settlement } from "./_pending_calls.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
@@ -44,10 +45,11 @@ export const HIGH_WATER = 2 * MAX_WRITE;
 /**
  * Bytes waiting behind a write under way at which the pipeline is also
  * {@link WritePipeline.full}: enough for the next write to carry many small packets, little
- * enough that a loop publishing one message per microtask keeps few waiting (on Bun and Node a
- * write smaller than this settles after the event loop's turn, `transport/_next_turn.ts`).
+ * enough that a loop publishing one message per microtask keeps few waiting. It is the size a
+ * transport counts as a batch (`TURN_BATCH`): on Bun and Node a smaller write settles after the
+ * event loop's turn, so what such a loop publishes meanwhile joins the next write.
  */
-export const NEXT_WRITE = 16 * 1024;
+export const NEXT_WRITE = TURN_BATCH;
 
 /** No bytes (a write of urgent packets only). */
 const NOTHING = new Uint8Array(0);

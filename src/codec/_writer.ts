@@ -74,6 +74,15 @@ export function writeString(buf: Uint8Array, offset: number, value: string): num
   return end;
 }
 
+/** Up to this many bytes {@link copyBytes} copies by a loop: cheaper than `set()` for so few. */
+const SMALL_COPY = 32;
+
+/** Copies `from[0, n)` into `buf` at `offset` (a payload, gathered acknowledgements). */
+export function copyBytes(buf: Uint8Array, offset: number, from: Uint8Array, n: number): void {
+  if (n <= SMALL_COPY) { for (let i = 0; i < n; i++) buf[offset + i] = from[i]!; }
+  else buf.set(n === from.length ? from : from.subarray(0, n), offset);
+}
+
 /** Writes length-prefixed Binary Data; returns the next offset. */
 export function writeBinary(buf: Uint8Array, offset: number, value: Uint8Array): number {
   const n = value.length;

@@ -51,6 +51,7 @@ import type { BodyDecoder, DecodeTable } from "./_decode_table.ts";
 import { type PacketDecoderOptions, StreamDecoder } from "./_stream_decoder.ts";
 import { SLAB_SIZE, SlabOutput } from "./_slab_output.ts";
 import { propertiesLength } from "./_property_encode.ts";
+import { copyBytes } from "./_writer.ts";
 import { WILL_CONTEXT } from "./_property_lookup.ts";
 
 /** A packet a client never receives, as its decoder yields it: the type, the body unread. */
@@ -143,14 +144,10 @@ export class ClientEncoder {
    */
   copy(bytes: Uint8Array, length: number): Uint8Array {
     const out = CLIENT_SLAB.allocate(length);
-    if (length <= SMALL_COPY) { for (let i = 0; i < length; i++) out[i] = bytes[i]!; }
-    else out.set(bytes.subarray(0, length));
+    copyBytes(out, 0, bytes, length);
     return out;
   }
 }
-
-/** Up to this many bytes a loop copies, cheaper than `set()` of a new view (as `publish.ts` does). */
-const SMALL_COPY = 32;
 
 /** The size of a packet a client sends, as `encodedLength` gives it (and throws as it does). */
 export function clientEncodedLength(packet: Packet, protocolVersion: ProtocolVersion): number {

@@ -13,7 +13,7 @@ import { readProperties } from "./_property_decode.ts";
 import { readTopicName, topicNameLength, writeTopicName } from "./_topic_name.ts";
 import { Reader } from "./_reader.ts";
 import { varintSize, writeVarint } from "./_varint.ts";
-import type { Output } from "./_writer.ts";
+import { copyBytes, type Output } from "./_writer.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -21,9 +21,6 @@ import {
   checkQos,
   checkRemainingLength,
 } from "./_checks.ts";
-
-/** Payloads up to this many bytes are copied by a loop: cheaper than `set()` for so few. */
-const SMALL_PAYLOAD = 32;
 
 /**
  * Validates `p` and returns its Remaining Length; leaves the Property Length in
@@ -82,10 +79,7 @@ export function encodePublish(p: PublishPacket, version: ProtocolVersion, out: O
     buf[o++] = id & 0xff;
   }
   if (version === 5) o = writeProperties(buf, o, p.properties, out.propertiesLength);
-  const payload = p.payload;
-  const n = payload.length;
-  if (n > SMALL_PAYLOAD) buf.set(payload, o);
-  else for (let i = 0; i < n; i++) buf[o + i] = payload[i]!;
+  copyBytes(buf, o, p.payload, p.payload.length);
   return buf;
 }
 

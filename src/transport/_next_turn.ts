@@ -19,7 +19,7 @@
  * @module
  */
 
-/** Writes of at least this many bytes settle at once (the write pipeline's `NEXT_WRITE`). */
+/** Writes of at least this many bytes settle at once (the write pipeline's `NEXT_WRITE` too). */
 export const TURN_BATCH = 16 * 1024;
 
 /** The promise of the current turn, shared by every write made in it. */

@@ -145,56 +145,53 @@ export function writeWaitsForDrain(opener: TransportOpener): Promise<void> {
   });
 }
 
-/**
- * `opener`'s `write()` of bytes the socket takes at once settles after the event loop's turn, not
- * in a microtask: what a client pushes meanwhile (a loop publishing one message per microtask)
- * waits for it and goes out in one write, not one system call per message.
- */
-export function writeSettlesAfterTheTurn(opener: TransportOpener): Promise<void> {
-  return withServer(async (server, port) => {
-    const accepted = nextSocket(server);
-    const transport = await opener({ kind: "tcp", host: "127.0.0.1", port }, new Recorder());
-    const socket = await accepted;
-    try {
-      const received = readBytes(socket, 20);
-      let settled = false;
-      const write = transport.write(pattern(10, 1)).then(() => (settled = true));
-      for (let i = 0; i < 100; i++) await null; // the microtasks of this turn
-      assert.equal(settled, false, "settled within the turn it was made in");
-      await write;
-      await transport.write(pattern(10, 2));
-      assert.deepEqual(await received, new Uint8Array([...pattern(10, 1), ...pattern(10, 2)]));
-    } finally {
-      transport.close();
-      socket.destroy();
-    }
-  });
+/** Whether `write` settles within the turn it was made in (after its microtasks, before the next). */
+async function settlesWithinTheTurn(write: Promise<void>): Promise<boolean> {
+  let settled = false;
+  const watched = write.then(() => (settled = true));
+  for (let i = 0; i < 100; i++) await null; // the microtasks of this turn
+  const within = settled;
+  await watched;
+  return within;
 }
 
 /**
- * `opener`'s `write()` of {@link TURN_BATCH} bytes or more that the socket takes at once settles
- * within the turn (a batch already: a burst is not spread over turns), and a smaller one after it.
+ * `opener`'s `write()` of bytes the socket takes at once settles after the event loop's turn when
+ * under {@link TURN_BATCH} bytes, not in a microtask: what a client pushes meanwhile (a loop
+ * publishing one message per microtask) waits for it and goes out in one write, not one system
+ * call per message. A write of TURN_BATCH bytes or more (a batch already) settles within the
+ * turn, so a burst is not spread over turns.
  */
-export function largeWriteSettlesAtOnce(opener: TransportOpener): Promise<void> {
+export function writeSettlesByItsSize(opener: TransportOpener): Promise<void> {
   return withServer(async (server, port) => {
     const accepted = nextSocket(server);
     const transport = await opener({ kind: "tcp", host: "127.0.0.1", port }, new Recorder());
     const socket = await accepted;
     try {
-      const large = pattern(TURN_BATCH, 3);
-      const small = pattern(TURN_BATCH - 1, 4);
-      const received = readBytes(socket, large.length + small.length);
-      let largeSettled = false;
-      const largeWrite = transport.write(large).then(() => (largeSettled = true));
-      for (let i = 0; i < 100; i++) await null; // the microtasks of this turn
-      assert.equal(largeSettled, true, "a large write waited for the turn");
-      await largeWrite;
-      let smallSettled = false;
-      const smallWrite = transport.write(small).then(() => (smallSettled = true));
-      for (let i = 0; i < 100; i++) await null;
-      assert.equal(smallSettled, false, "a write one byte smaller settled within the turn");
-      await smallWrite;
-      assert.deepEqual(await received, new Uint8Array([...large, ...small]));
+      const writes = [
+        pattern(10, 1),
+        pattern(10, 2),
+        pattern(TURN_BATCH, 3),
+        pattern(TURN_BATCH - 1, 4),
+      ];
+      const received = readBytes(socket, writes.reduce((n, w) => n + w.length, 0));
+      assert.equal(
+        await settlesWithinTheTurn(transport.write(writes[0]!)),
+        false,
+        "settled within the turn it was made in",
+      );
+      await transport.write(writes[1]!);
+      assert.equal(
+        await settlesWithinTheTurn(transport.write(writes[2]!)),
+        true,
+        "a large write waited for the turn",
+      );
+      assert.equal(
+        await settlesWithinTheTurn(transport.write(writes[3]!)),
+        false,
+        "a write one byte smaller settled within the turn",
+      );
+      assert.deepEqual(await received, new Uint8Array(writes.flatMap((w) => [...w])));
     } finally {
       transport.close();
       socket.destroy();

@@ -15,10 +15,9 @@ import { pattern, Recorder, transportSuite } from "./transport_suite.ts";
 import { tlsSuite } from "./tls_suite.ts";
 import {
   denseStreamArrives,
-  largeWriteSettlesAtOnce,
   receiverCanAskToReadOn,
   unixSocketEchoes,
-  writeSettlesAfterTheTurn,
+  writeSettlesByItsSize,
 } from "./_node_server.ts";
 import { socketSettingsSuite } from "./socket_settings_suite.ts";
 import { listen, nextSocket, useNodeServer, writeWaitsForDrain } from "./_node_server.ts";
@@ -171,11 +170,8 @@ if (isBun) {
     it("openBun reads on without pacing after an onData that returned true", () =>
       receiverCanAskToReadOn(openBun));
 
-    it("openBun settles a write the socket took at once after the event loop's turn", () =>
-      writeSettlesAfterTheTurn(openBun));
-
-    it("openBun settles a write of 16 KiB or more the socket took at once within the turn", () =>
-      largeWriteSettlesAtOnce(openBun));
+    it("openBun settles a write the socket took at once after the event loop's turn under 16 KiB, within it from 16 KiB", () =>
+      writeSettlesByItsSize(openBun));
   });
 }
 
