@@ -8,8 +8,9 @@
  * `publish()`) then made one system call, or one WebSocket frame, per message (Bun 1.4.5: 100,000
  * `sendto` for 100,000 messages, where Deno, whose socket writes are async ops, made ~1,200).
  * Settled after the event loop's turn instead, the messages published meanwhile go out in one
- * write. (Browsers have no `setImmediate`, and nested 0 ms timers wait 4 ms there: their
- * WebSocket writes still settle at once.)
+ * write. The turn ends with `setImmediate` where the runtime has it (Deno, Bun, Node), else with a
+ * message to a `MessageChannel` (browsers, whose 0 ms timers nested five deep wait 4 ms): in
+ * Chromium the loop sent one WebSocket frame per message before (bench/README.md "Client").
  *
  * A write of {@link TURN_BATCH} bytes or more is a batch already and settles at once: settled a
  * turn later, a burst (a publisher's tight loop: megabytes queued at once) went out one write per
@@ -22,17 +23,40 @@
 /** Writes of at least this many bytes settle at once (the write pipeline's `NEXT_WRITE` too). */
 export const TURN_BATCH = 16 * 1024;
 
-/** The promise of the current turn, shared by every write made in it. */
-let turn: Promise<void> | undefined;
+/** Ends the current turn's promise once the turn is over (`schedule(end)`, once per turn). */
+export type TurnScheduler = (end: () => void) => void;
 
-/** Resolves once the event loop's current turn is over (`setImmediate`); one promise per turn. */
+/**
+ * A `nextTurn` that `schedule` ends: every call in one turn gets the same promise, and the first
+ * call after it resolved starts the next.
+ */
+export function turns(schedule: TurnScheduler): () => Promise<void> {
+  let turn: Promise<void> | undefined;
+  let resolveTurn: () => void;
+  const end = () => {
+    turn = undefined;
+    resolveTurn();
+  };
+  return () => turn ??= new Promise((resolve) => (resolveTurn = resolve, schedule(end)));
+}
+
+/** A {@link TurnScheduler} for runtimes without `setImmediate`: a message to itself. */
+export function messageChannelTurns(): TurnScheduler {
+  const channel = new MessageChannel();
+  let end: () => void;
+  channel.port1.onmessage = () => end();
+  return (callback) => {
+    end = callback;
+    channel.port2.postMessage(null);
+  };
+}
+
+let next: (() => Promise<void>) | undefined;
+
+/** Resolves once the event loop's current turn is over; one promise per turn. */
 export function nextTurn(): Promise<void> {
-  return turn ??= new Promise((resolve) =>
-    setImmediate(() => {
-      turn = undefined;
-      resolve();
-    })
-  );
+  next ??= turns(typeof setImmediate === "function" ? setImmediate : messageChannelTurns());
+  return next();
 }
 
 const SETTLED: Promise<void> = /* @__PURE__ */ Promise.resolve();

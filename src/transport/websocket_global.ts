@@ -10,9 +10,15 @@
 
 import type { TransportOpener } from "./types.ts";
 import { globalOnly } from "./_websocket_create.ts";
+import { takenWrite } from "./_next_turn.ts";
 import { webSocketOpener } from "./websocket.ts";
 
-/** The WebSocket adapter of a runtime named `label` in messages ("a browser", …). */
-export function openGlobalWebSocket(label: string): TransportOpener {
-  return webSocketOpener(globalOnly(label));
+/**
+ * The WebSocket adapter of a runtime named `label` in messages ("a browser", …). `batched`: a
+ * write under 16 KiB settles after the event loop's turn (`_next_turn.ts`), so what a `ready()`
+ * loop publishes meanwhile goes out in one frame (browsers); else at once (Workers, where a
+ * promise shared by the writes of one turn could belong to another request).
+ */
+export function openGlobalWebSocket(label: string, batched = false): TransportOpener {
+  return webSocketOpener(globalOnly(label), batched ? takenWrite : undefined);
 }

@@ -352,6 +352,25 @@ describe("korero in headless Chromium", () => {
     },
   );
 
+  it(
+    "a ready() loop in Chromium sends its messages in few WebSocket frames, all delivered",
+    LIMIT,
+    async () => {
+      const topic = `korero/browser/ready/${Date.now()}`;
+      const count = 2000;
+      const { frames, resolved, received } = await check(
+        "readyLoop",
+        broker!.url("ws"),
+        topic,
+        count,
+      );
+      assert.equal(resolved, count, withLog("publishes resolved"));
+      assert.equal(received, count, withLog("messages received"));
+      // One frame per message before small writes settled after the turn (MessageChannel).
+      assert.ok(frames <= count / 10, `${frames} frames for ${count} messages`);
+    },
+  );
+
   it("the lite client's bundles hold the global-WebSocket adapter and no other adapter", () => {
     for (const { code, inputs } of [litePageBundle, liteBundle]) {
       assert.deepEqual(inputs.filter((input) => OTHER_ADAPTERS.test(input)), []);

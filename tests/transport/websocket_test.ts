@@ -513,6 +513,22 @@ describe("openWebSocket backpressure", () => {
       transport.close();
     }));
 
+  it("the browser's global-WebSocket adapter settles a small write after the turn, Workers' at once", () =>
+    withFake(async () => {
+      const target: TransportTarget = { kind: "ws", host: "h", port: 9, path: "/mqtt" };
+      for (
+        const [label, batched] of [["a browser", true], ["Cloudflare Workers", false]] as const
+      ) {
+        const transport = await openGlobalWebSocket(label, batched)(target, new Recorder());
+        let settled = false;
+        const writing = transport.write(new Uint8Array(10)).then(() => (settled = true));
+        for (let i = 0; i < 100; i++) await null; // the microtasks of this turn
+        assert.equal(settled, !batched, label);
+        await writing;
+        transport.close();
+      }
+    }));
+
   it("openWebSocket write waiting for the buffer to drain rejects when the transport closes", () =>
     withFake(async () => {
       const transport = await openWebSocket({ kind: "ws", host: "h", port: 9 }, new Recorder());

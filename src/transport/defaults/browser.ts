@@ -10,4 +10,7 @@ import { defaultOpener, globalWebSocket } from "./choose.ts";
 import type { TransportOpener } from "../types.ts";
 
 /** Opens a `ws`/`wss` connection; refuses the other target kinds. */
-export const openDefault: TransportOpener = defaultOpener("browser", globalWebSocket("a browser"));
+export const openDefault: TransportOpener = defaultOpener(
+  "browser",
+  globalWebSocket("a browser", true),
+);

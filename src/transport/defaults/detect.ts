@@ -59,6 +59,6 @@ function pick(runtime: RuntimeName): TransportOpener {
         () => import("../cloudflare.ts").then((m) => m.openCloudflare),
       );
     case "browser":
-      return defaultOpener(runtime, globalWebSocket("a browser"));
+      return defaultOpener(runtime, globalWebSocket("a browser", true));
   }
 }
