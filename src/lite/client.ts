@@ -32,7 +32,7 @@ import type {
 import type { Transport } from "../transport/types.ts";
 import { Decoder, encode } from "./codec.ts";
 import { ConnectionClosedError, MqttError, ProtocolError, TimeoutError } from "../errors.ts";
-import { webSocketOpener } from "../transport/websocket.ts";
+import { webSocketOpener } from "../transport/_websocket_transport.ts";
 import { plainSocket } from "../transport/_websocket_create.ts";
 import { MessageStream, type StreamHooks } from "../client/message_stream.ts";
 import { Backoff } from "../session/reconnect.ts";

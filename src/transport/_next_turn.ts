@@ -51,12 +51,23 @@ export function messageChannelTurns(): TurnScheduler {
   };
 }
 
+/**
+ * The `nextTurn` of a runtime with `globals`: ended by `setImmediate`, else by a `MessageChannel`
+ * message, else (neither) a resolved promise.
+ */
+export function runtimeTurns(
+  globals: { setImmediate?: TurnScheduler; MessageChannel?: unknown },
+): () => Promise<void> {
+  if (typeof globals.setImmediate === "function") return turns(globals.setImmediate);
+  if (typeof globals.MessageChannel === "function") return turns(messageChannelTurns());
+  return () => SETTLED;
+}
+
 let next: (() => Promise<void>) | undefined;
 
 /** Resolves once the event loop's current turn is over; one promise per turn. */
 export function nextTurn(): Promise<void> {
-  next ??= turns(typeof setImmediate === "function" ? setImmediate : messageChannelTurns());
-  return next();
+  return (next ??= runtimeTurns(globalThis as Parameters<typeof runtimeTurns>[0]))();
 }
 
 const SETTLED: Promise<void> = /* @__PURE__ */ Promise.resolve();

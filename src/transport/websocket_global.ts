@@ -11,7 +11,7 @@
 import type { TransportOpener } from "./types.ts";
 import { globalOnly } from "./_websocket_create.ts";
 import { takenWrite } from "./_next_turn.ts";
-import { webSocketOpener } from "./websocket.ts";
+import { webSocketOpener } from "./_websocket_transport.ts";
 
 /**
  * The WebSocket adapter of a runtime named `label` in messages ("a browser", …). `batched`: a

@@ -331,7 +331,7 @@ describe("korero in headless Chromium", () => {
       assert.deepEqual(inputs.filter((input) => OTHER_ADAPTERS.test(input)), []);
       assert.ok(
         inputs.some((input) =>
-          /src\/transport\/websocket\.[jt]s$|chunks\/websocket-\w+\.js$/.test(input)
+          /src\/transport\/websocket_global\.[jt]s$|chunks\/websocket_global-\w+\.js$/.test(input)
         ),
       );
       assert.ok(inputs.some((input) => /src\/transport\/defaults\/browser\.[jt]s$/.test(input)));

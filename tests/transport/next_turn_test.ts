@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { turns } from "../../src/transport/_next_turn.ts";
+import { runtimeTurns, turns } from "../../src/transport/_next_turn.ts";
 
 describe("turns", () => {
   it("gives every call in a turn one promise, scheduled once, and starts a new one after it", async () => {
@@ -25,5 +25,24 @@ describe("turns", () => {
     assert.equal(ends.length, 2);
     ends[1]!();
     await second;
+  });
+});
+
+describe("runtimeTurns", () => {
+  it("ends turns with setImmediate where there is one", async () => {
+    const ends: (() => void)[] = [];
+    const nextTurn = runtimeTurns({ setImmediate: (end) => ends.push(end), MessageChannel });
+    const turn = nextTurn();
+    assert.equal(ends.length, 1);
+    ends[0]!();
+    await turn;
+  });
+
+  it("settles at once where there is neither setImmediate nor MessageChannel", async () => {
+    const nextTurn = runtimeTurns({});
+    let resolved = false;
+    nextTurn().then(() => (resolved = true));
+    await null;
+    assert.equal(resolved, true);
   });
 });
