@@ -21,8 +21,8 @@ type Sendable = Parameters<WebSocketLike["send"]>[0];
 /**
  * The WebSocket adapter with `create` creating its WebSocket (`createSocket` for every runtime;
  * `websocket_global.ts` passes one for browsers and Workers only). A write the socket buffered
- * below the mark settles when `settled(length)` resolves (`takenWrite` on Deno, Bun and Node), or
- * at once.
+ * below the mark settles when `settled(length)` resolves (`takenWrite` on Deno, Bun, Node and in
+ * browsers), or at once (Workers, the lite client).
  */
 export function webSocketOpener(
   create: CreateSocket,
