@@ -1,7 +1,7 @@
 /**
  * {@link takenWrite}: when a transport's `write()` settles if the runtime took the bytes at once
  * (Bun's `socket.write`, Node's below its high-water mark, a WebSocket's `send` below ours on
- * Deno, Bun and Node).
+ * Deno, Bun, Node, in browsers and in Workers).
  *
  * Settling such a write at once lets the client's write pipeline write again in the next
  * microtask: a loop that publishes one message per microtask (`await client.ready()` before each
@@ -9,8 +9,9 @@
  * `sendto` for 100,000 messages, where Deno, whose socket writes are async ops, made ~1,200).
  * Settled after the event loop's turn instead, the messages published meanwhile go out in one
  * write. The turn ends with `setImmediate` where the runtime has it (Deno, Bun, Node), else with a
- * message to a `MessageChannel` (browsers, whose 0 ms timers nested five deep wait 4 ms): in
- * Chromium the loop sent one WebSocket frame per message before (bench/README.md "Client").
+ * message to a `MessageChannel` (browsers, whose 0 ms timers nested five deep wait 4 ms); in
+ * Workers each connection has turns of its own ({@link connectionTakenWrite}). In Chromium and in
+ * workerd the loop sent one WebSocket frame per message before (bench/README.md "Client").
  *
  * A write of {@link TURN_BATCH} bytes or more is a batch already and settles at once: settled a
  * turn later, a burst (a publisher's tight loop: megabytes queued at once) went out one write per
@@ -71,6 +72,16 @@ export function nextTurn(): Promise<void> {
 }
 
 const SETTLED: Promise<void> = /* @__PURE__ */ Promise.resolve();
+
+/**
+ * A {@link takenWrite} for one connection alone, its turns ended by a 0 ms timer (Workers: there a
+ * promise shared by two connections' writes could belong to another request, and workerd does not
+ * stretch nested 0 ms timers as browsers do).
+ */
+export function connectionTakenWrite(): (length: number) => Promise<void> {
+  const next = turns((end) => setTimeout(end, 0));
+  return (length) => length < TURN_BATCH ? next() : SETTLED;
+}
 
 /**
  * What `write()` returns for `length` bytes the runtime took at once: under

@@ -102,7 +102,8 @@ class WebSocketTransport implements Transport {
     if (this.#closed) throw new Error("Cannot write: the connection is closed");
     // A global WebSocket's send() copies the bytes: the caller may reuse its buffer.
     this.#socket.send(this.#copy ? bytes.slice() : bytes as Sendable);
-    if (this.#socket.bufferedAmount < HIGH_WATER) return this.#settled?.(bytes.length);
+    // (workerd's WebSocket has no bufferedAmount.)
+    if (!(this.#socket.bufferedAmount >= HIGH_WATER)) return this.#settled?.(bytes.length);
     while (this.#socket.bufferedAmount >= HIGH_WATER) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       if (this.#closed) throw new Error("Cannot write: the connection closed before it drained");

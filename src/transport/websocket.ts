@@ -5,7 +5,8 @@
  * [MQTT-6.0.0-3] and sends each write as one binary frame; a received frame may hold part of a
  * packet or several (the codec reassembles), and a text frame ends the connection
  * [MQTT-6.0.0-1]. `write()` resolves once the bytes were handed over and `bufferedAmount` is
- * below 1 MiB, checked every 1 ms above.
+ * below 1 MiB, checked every 1 ms above (workerd's WebSocket has no `bufferedAmount`: there it
+ * never waits for the socket to drain).
  *
  * Handshake headers (`target.headers`) and TLS settings (`ca`, `cert`, `key`) go where each
  * WebSocket takes them: a class given as `options.webSocket` gets them as its third argument,

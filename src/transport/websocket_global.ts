@@ -10,15 +10,18 @@
 
 import type { TransportOpener } from "./types.ts";
 import { globalOnly } from "./_websocket_create.ts";
-import { takenWrite } from "./_next_turn.ts";
+import { connectionTakenWrite, takenWrite } from "./_next_turn.ts";
 import { webSocketOpener } from "./_websocket_transport.ts";
 
 /**
- * The WebSocket adapter of a runtime named `label` in messages ("a browser", …). `batched`: a
- * write under 16 KiB settles after the event loop's turn (`_next_turn.ts`), so what a `ready()`
- * loop publishes meanwhile goes out in one frame (browsers); else at once (Workers, where a
- * promise shared by the writes of one turn could belong to another request).
+ * The WebSocket adapter of a runtime named `label` in messages ("a browser", …). A write under
+ * 16 KiB settles after the event loop's turn (`_next_turn.ts`), so what a `ready()` loop publishes
+ * meanwhile goes out in one frame: in a browser (`browser`) the turn every connection shares, ended
+ * by a `MessageChannel` message; elsewhere (Workers) each connection's own, ended by a 0 ms timer.
  */
-export function openGlobalWebSocket(label: string, batched = false): TransportOpener {
-  return webSocketOpener(globalOnly(label), batched ? takenWrite : undefined);
+export function openGlobalWebSocket(label: string, browser = false): TransportOpener {
+  const create = globalOnly(label);
+  if (browser) return webSocketOpener(create, takenWrite);
+  return (target, handlers, options) =>
+    webSocketOpener(create, connectionTakenWrite())(target, handlers, options);
 }

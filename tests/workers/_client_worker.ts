@@ -3,6 +3,9 @@
  * `/?url=<broker URL>&topic=<prefix>` it connects, subscribes to `<prefix>/#` with QoS 2,
  * publishes one message at each QoS to `<prefix>/<qos>`, waits for the three to come back,
  * disconnects, and answers with what it received as JSON (an error: status 500, its message).
+ * With `&count=N` it publishes N QoS 0 messages to `<prefix>` the documented way (`await ready()`
+ * before each `publish()`), subscribed to them itself, and answers with the WebSocket frames it
+ * sent meanwhile and the messages it received ({@link ReadyLoop}).
  *
  * @module
  */
@@ -11,6 +14,39 @@ import { connect, payloadText } from "../../mod.ts";
 
 /** One received message, as the worker reports it. */
 export type Received = { topic: string; payload: string; qos: number };
+
+/** What a `ready()` loop gave: WebSocket frames sent while it ran, messages received. */
+export type ReadyLoop = { frames: number; received: number };
+
+async function readyLoop(url: string, topic: string, count: number): Promise<ReadyLoop> {
+  const client = await connect(url, { clientId: `korero-loop-${topic.replace(/\W/g, "")}` });
+  try {
+    let received = 0;
+    let wake = () => {};
+    client.onMessage = () => (received++, wake());
+    await client.subscribe(topic, { qos: 0 });
+    const send = WebSocket.prototype.send;
+    let frames = 0;
+    WebSocket.prototype.send = function (this: WebSocket, data) {
+      frames++;
+      return send.call(this, data);
+    };
+    try {
+      const publishes: Promise<unknown>[] = [];
+      for (let i = 0; i < count; i++) {
+        await client.ready();
+        publishes.push(client.publish(topic, `message ${i}`));
+      }
+      await Promise.all(publishes);
+    } finally {
+      WebSocket.prototype.send = send;
+    }
+    while (received < count) await new Promise<void>((resolve) => (wake = resolve));
+    return { frames, received };
+  } finally {
+    await client.disconnect();
+  }
+}
 
 async function roundTrip(url: string, topic: string): Promise<Received[]> {
   const client = await connect(url, { clientId: `korero-workers-${topic.replace(/\W/g, "")}` });
@@ -38,7 +74,9 @@ export default {
     if (url === null || topic === null) {
       return new Response("need ?url= and ?topic=", { status: 400 });
     }
+    const count = params.get("count");
     try {
+      if (count !== null) return Response.json(await readyLoop(url, topic, Number(count)));
       return Response.json(await roundTrip(url, topic));
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

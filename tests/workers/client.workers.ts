@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import { encodePacket, type Packet, PacketDecoder } from "../../src/codec/mod.ts";
-import type { Received } from "./_client_worker.ts";
+import type { ReadyLoop, Received } from "./_client_worker.ts";
 import { BUILD_MODE, type Bundle, bundleWorker, startWorker, type Worker } from "./_workerd.ts";
 
 /** Rejects naming `what` if `promise` does not settle within `ms`. */
@@ -91,6 +91,21 @@ describe(`korero in workerd (${BUILD_MODE} build)`, () => {
       assert.deepEqual(JSON.parse(body), expected(topic));
     });
   }
+
+  it("a ready() loop in a worker sends few WebSocket frames, also in two requests at once", async () => {
+    const url = encodeURIComponent(broker.url("ws"));
+    const count = 2000;
+    const loops = await Promise.all(["one", "two"].map(async (name) => {
+      const path = `/?url=${url}&topic=${uniqueTopic(`loop-${name}`)}&count=${count}`;
+      return JSON.parse(await get(worker, path, `the worker's ready() loop ${name}`)) as ReadyLoop;
+    }));
+    for (const { frames, received } of loops) {
+      assert.equal(received, count);
+      // One frame per message when each small write settled at once. (The two loops run in one
+      // isolate, so each counts the other's frames too.)
+      assert.ok(frames <= count / 5, `${frames} frames for ${count} messages`);
+    }
+  });
 
   it("LiteClient in a worker publishes and receives QoS 0, 1 and 2 over ws://", async () => {
     const topic = uniqueTopic("lite");

@@ -18,10 +18,10 @@ export const anyWebSocket: SocketLoader = () =>
 /**
  * Loads the WebSocket adapter for a runtime whose global WebSocket takes the subprotocol only
  * (a browser, a Worker), named `label` in messages: the same connections and errors in less code.
- * `batched`: small writes settle after the event loop's turn (`websocket_global.ts`).
+ * `browser`: its connections share one turn (`websocket_global.ts`).
  */
-export function globalWebSocket(label: string, batched = false): SocketLoader {
-  return () => import("../websocket_global.ts").then((m) => m.openGlobalWebSocket(label, batched));
+export function globalWebSocket(label: string, browser = false): SocketLoader {
+  return () => import("../websocket_global.ts").then((m) => m.openGlobalWebSocket(label, browser));
 }
 
 /** Where TCP is missing, the error says what to use instead. */
