@@ -7,6 +7,8 @@
  * @module
  */
 
+import { microtask } from "./_microtask.ts";
+
 /** A time source with a single re-armable timer. */
 export interface Clock {
   /** Milliseconds on a monotonic scale. */
@@ -39,7 +41,7 @@ function sharedNow(): number {
   }
   reading = Math.floor(performance.now());
   uses = READING_USES - 1;
-  queueMicrotask(expire);
+  microtask(expire);
   return reading;
 }
 
