@@ -20,6 +20,7 @@ import {
   QueueFullError,
   TimeoutError,
 } from "../../mod.ts";
+import { readyLoop, type ReadyLoopResult } from "../_helpers/ready_loop.ts";
 
 /** What a rejected promise or thrown call gave. */
 export interface Failure {
@@ -152,38 +153,15 @@ const koreroChecks = {
    * `publish()`), to a subscriber on the same page: returns the WebSocket frames sent meanwhile,
    * the publishes that resolved and the messages the subscriber received.
    */
-  async readyLoop(
-    url: string,
-    topic: string,
-    count: number,
-  ): Promise<{ frames: number; resolved: number; received: number }> {
+  async readyLoop(url: string, topic: string, count: number): Promise<ReadyLoopResult> {
     const subscriber = await connect(url, { reconnect: false });
     const publisher = await connect(url, { reconnect: false });
-    let received = 0;
-    let wake = () => {};
-    subscriber.onMessage = () => (received++, wake());
-    await subscriber.subscribe(topic, { qos: 0 });
-    const send = WebSocket.prototype.send;
-    let frames = 0;
-    WebSocket.prototype.send = function (this: WebSocket, data) {
-      frames++;
-      return send.call(this, data);
-    };
-    let resolved = 0;
-    const publishes: Promise<unknown>[] = [];
     try {
-      for (let i = 0; i < count; i++) {
-        await publisher.ready();
-        publishes.push(publisher.publish(topic, `message ${i}`).then(() => resolved++));
-      }
-      await Promise.all(publishes);
+      return await readyLoop(publisher, subscriber, topic, count);
     } finally {
-      WebSocket.prototype.send = send;
+      await publisher.disconnect();
+      await subscriber.disconnect();
     }
-    while (received < count) await new Promise<void>((resolve) => (wake = resolve));
-    await publisher.disconnect();
-    await subscriber.disconnect();
-    return { frames, resolved, received };
   },
 
   /** Connects to a `ws://` URL with `wsHeaders`, which a browser's WebSocket cannot send. */

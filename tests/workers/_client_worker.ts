@@ -5,44 +5,22 @@
  * disconnects, and answers with what it received as JSON (an error: status 500, its message).
  * With `&count=N` it publishes N QoS 0 messages to `<prefix>` the documented way (`await ready()`
  * before each `publish()`), subscribed to them itself, and answers with the WebSocket frames it
- * sent meanwhile and the messages it received ({@link ReadyLoop}).
+ * sent meanwhile and the messages it received (`tests/_helpers/ready_loop.ts`).
  *
  * @module
  */
 
 import { connect, payloadText } from "../../mod.ts";
+import { readyLoop, type ReadyLoopResult } from "../_helpers/ready_loop.ts";
 
 /** One received message, as the worker reports it. */
 export type Received = { topic: string; payload: string; qos: number };
 
-/** What a `ready()` loop gave: WebSocket frames sent while it ran, messages received. */
-export type ReadyLoop = { frames: number; received: number };
-
-async function readyLoop(url: string, topic: string, count: number): Promise<ReadyLoop> {
+/** A `ready()` loop of `count` QoS 0 messages to `topic`, which the same client receives. */
+async function loop(url: string, topic: string, count: number): Promise<ReadyLoopResult> {
   const client = await connect(url, { clientId: `korero-loop-${topic.replace(/\W/g, "")}` });
   try {
-    let received = 0;
-    let wake = () => {};
-    client.onMessage = () => (received++, wake());
-    await client.subscribe(topic, { qos: 0 });
-    const send = WebSocket.prototype.send;
-    let frames = 0;
-    WebSocket.prototype.send = function (this: WebSocket, data) {
-      frames++;
-      return send.call(this, data);
-    };
-    try {
-      const publishes: Promise<unknown>[] = [];
-      for (let i = 0; i < count; i++) {
-        await client.ready();
-        publishes.push(client.publish(topic, `message ${i}`));
-      }
-      await Promise.all(publishes);
-    } finally {
-      WebSocket.prototype.send = send;
-    }
-    while (received < count) await new Promise<void>((resolve) => (wake = resolve));
-    return { frames, received };
+    return await readyLoop(client, client, topic, count);
   } finally {
     await client.disconnect();
   }
@@ -76,7 +54,7 @@ export default {
     }
     const count = params.get("count");
     try {
-      if (count !== null) return Response.json(await readyLoop(url, topic, Number(count)));
+      if (count !== null) return Response.json(await loop(url, topic, Number(count)));
       return Response.json(await roundTrip(url, topic));
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

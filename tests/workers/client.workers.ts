@@ -12,7 +12,8 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { type MosquittoBroker, startMosquitto } from "../_helpers/mosquitto.ts";
 import { encodePacket, type Packet, PacketDecoder } from "../../src/codec/mod.ts";
-import type { ReadyLoop, Received } from "./_client_worker.ts";
+import type { Received } from "./_client_worker.ts";
+import type { ReadyLoopResult } from "../_helpers/ready_loop.ts";
 import { BUILD_MODE, type Bundle, bundleWorker, startWorker, type Worker } from "./_workerd.ts";
 
 /** Rejects naming `what` if `promise` does not settle within `ms`. */
@@ -97,9 +98,12 @@ describe(`korero in workerd (${BUILD_MODE} build)`, () => {
     const count = 2000;
     const loops = await Promise.all(["one", "two"].map(async (name) => {
       const path = `/?url=${url}&topic=${uniqueTopic(`loop-${name}`)}&count=${count}`;
-      return JSON.parse(await get(worker, path, `the worker's ready() loop ${name}`)) as ReadyLoop;
+      return JSON.parse(
+        await get(worker, path, `the worker's ready() loop ${name}`),
+      ) as ReadyLoopResult;
     }));
-    for (const { frames, received } of loops) {
+    for (const { frames, resolved, received } of loops) {
+      assert.equal(resolved, count);
       assert.equal(received, count);
       // One frame per message when each small write settled at once. (The two loops run in one
       // isolate, so each counts the other's frames too.)
