@@ -42,7 +42,7 @@ export function turns(schedule: TurnScheduler): () => Promise<void> {
 }
 
 /** A {@link TurnScheduler} for runtimes without `setImmediate`: a message to itself. */
-export function messageChannelTurns(): TurnScheduler {
+function messageChannelTurns(): TurnScheduler {
   const channel = new MessageChannel();
   let end: () => void;
   channel.port1.onmessage = () => end();
@@ -67,7 +67,7 @@ export function runtimeTurns(
 let next: (() => Promise<void>) | undefined;
 
 /** Resolves once the event loop's current turn is over; one promise per turn. */
-export function nextTurn(): Promise<void> {
+function nextTurn(): Promise<void> {
   return (next ??= runtimeTurns(globalThis as Parameters<typeof runtimeTurns>[0]))();
 }
 

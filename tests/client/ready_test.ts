@@ -11,6 +11,7 @@ import { MqttClient } from "../../src/client/client.ts";
 import { manualClock } from "../../src/client/clock.ts";
 import { HIGH_WATER, MAX_WRITE, NEXT_WRITE } from "../../src/client/_write_pipeline.ts";
 import { ConnectionClosedError, QueueFullError } from "../../src/errors.ts";
+import { encodedLength } from "../../src/codec/mod.ts";
 import type { Transport, TransportOpener } from "../../src/transport/types.ts";
 
 /** Tracks a promise's outcome without awaiting it. */
@@ -194,7 +195,15 @@ describe("MqttClient.ready", () => {
     await settle();
     assert.equal(link.pending, 1, "one write under way");
     assert.equal(waiting.state, "pending", "300 KiB unwritten is over the high-water mark");
-    const total = 300 * 1029; // 5 bytes of header and topic each
+    const packet = {
+      type: "publish",
+      topic: "t",
+      payload,
+      qos: 0,
+      retain: false,
+      dup: false,
+    } as const;
+    const total = 300 * encodedLength(packet, 4); // 1,030 bytes each
     let writes = 0;
     while (waiting.state === "pending") {
       assert.equal(link.pending, 1, "it waits on a write");
@@ -222,6 +231,15 @@ describe("MqttClient.ready", () => {
     const client = new MqttClient({ transport: link.opener, clock: manualClock(), clientId: "c" });
     await client.connect();
     const payload = new Uint8Array(1000);
+    const packet = {
+      type: "publish",
+      topic: "t",
+      payload,
+      qos: 0,
+      retain: false,
+      dup: false,
+    } as const;
+    const size = encodedLength(packet, 4); // 1,006 bytes
     let published = 0;
     const failures: unknown[] = [];
     const loop = (async () => {
@@ -236,7 +254,7 @@ describe("MqttClient.ready", () => {
     let most = 0;
     while (!done) {
       await settle(1);
-      const unwritten = published * 1005 - link.completed; // 5 bytes of header and topic each
+      const unwritten = published * size - link.completed;
       most = Math.max(most, unwritten);
       link.complete();
     }
@@ -246,7 +264,7 @@ describe("MqttClient.ready", () => {
       await settle(1);
     }
     // The write under way, and at most NEXT_WRITE bytes (plus the packet that crossed it) behind.
-    assert.ok(most <= MAX_WRITE + NEXT_WRITE + 1005, `at most ${most} bytes were unwritten`);
+    assert.ok(most <= MAX_WRITE + NEXT_WRITE + size, `at most ${most} bytes were unwritten`);
     assert.ok(most >= NEXT_WRITE, "the loop did wait on writes, not on anything else");
     assert.deepEqual(failures, []);
     await client.disconnect();
